@@ -1,0 +1,70 @@
+"""The one typed settings object, read from the environment once, in app.py."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AUTH_OFF_BANNER = "AUTHENTICATION IS OFF — loopback only, for local development"
+
+
+class UnsafeSettingsError(Exception):
+    """The settings would expose the bot in a way the safeguards forbid."""
+
+
+class Settings(BaseSettings):
+    """Bot Framework credentials and where to listen.
+
+    Environment names are the Bot Framework's own (MICROSOFT_APP_ID, ...) plus HOST and PORT.
+    """
+
+    model_config = SettingsConfigDict(validate_by_name=True, extra="ignore", frozen=True)
+
+    app_id: str = Field(default="", validation_alias="MICROSOFT_APP_ID")
+    app_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias="MICROSOFT_APP_PASSWORD"
+    )
+    app_type: Literal["SingleTenant", "MultiTenant"] = Field(
+        default="SingleTenant", validation_alias="MICROSOFT_APP_TYPE"
+    )
+    tenant_id: str = Field(default="", validation_alias="MICROSOFT_APP_TENANT_ID")
+    host: str = Field(default="127.0.0.1", validation_alias="HOST")
+    port: int = Field(default=3978, ge=1, le=65535, validation_alias="PORT")
+
+    @property
+    def authentication_enabled(self) -> bool:
+        # An empty app id is how the Bot Framework SDK switches authentication off.
+        return bool(self.app_id)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_safe(settings: Settings) -> None:
+    """Refuse settings that would serve unauthenticated traffic beyond this machine."""
+    if not settings.authentication_enabled and not is_loopback(settings.host):
+        raise UnsafeSettingsError(
+            f"Refusing to start: MICROSOFT_APP_ID is empty, which turns Bot Framework "
+            f"authentication off, and HOST={settings.host!r} is not a loopback address. "
+            f"Set MICROSOFT_APP_ID (and its password) or listen on 127.0.0.1."
+        )
+    if settings.authentication_enabled and not settings.app_password.get_secret_value():
+        raise UnsafeSettingsError("Refusing to start: MICROSOFT_APP_PASSWORD is empty.")
+    if (
+        settings.authentication_enabled
+        and settings.app_type == "SingleTenant"
+        and not settings.tenant_id
+    ):
+        raise UnsafeSettingsError(
+            "Refusing to start: MICROSOFT_APP_TYPE is SingleTenant but "
+            "MICROSOFT_APP_TENANT_ID is empty."
+        )

@@ -1,0 +1,51 @@
+"""Business refusals. Each carries a plain message fit to show a chair or a member as it is."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. `str(error)` is a plain sentence for the user; it never holds child data."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(DomainError):
+    """A case was asked to move to a state its lifecycle does not allow from where it is."""
+
+
+class ConsentMissing(DomainError):
+    """The policy requires consent to discuss before a family can be listed."""
+
+
+class SafeguardingRedirect(DomainError):
+    """An immediate safeguarding concern: refer to the MASH now, not to a panel."""
+
+
+class InvalidInput(DomainError):
+    """A value is missing, the wrong type, too long or not one the policy knows."""
+
+
+class NotPermitted(DomainError):
+    """The person's role on this panel does not allow the action."""
+
+
+class NotFound(DomainError):
+    """The thing referred to does not exist (or is not visible to this person)."""
+
+
+class AgendaFrozen(DomainError):
+    """The agenda for that panel is frozen; changes go to the next panel."""
+
+
+class DeadlinePassed(DomainError):
+    """The window for this action has closed."""
+
+
+class NotQuorate(DomainError):
+    """The panel is not quorate, so it cannot make this decision."""
+
+
+class VoteRejected(DomainError):
+    """A vote could not be cast, opened or closed."""

@@ -1,0 +1,102 @@
+"""The life of a case, as an explicit state machine: a table of (state, event) -> state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from types import MappingProxyType
+
+from panel.errors import IllegalTransition
+
+
+class Status(Enum):
+    REFERRED = "referred"
+    LISTED = "listed"  # screened: waits for a panel's agenda
+    DIRECT_ALLOCATION = "direct-allocation"  # screened: allocated without panel discussion
+    REDIRECTED_TO_MASH = "redirected-to-mash"  # screened: a safeguarding matter, not a panel's
+    ON_AGENDA = "on-agenda"
+    ROLLED_OVER = "rolled-over"  # missed a full agenda or was not reached; goes to the next one
+    CIRCULATED = "circulated"
+    DISCUSSED = "discussed"
+    OUTCOME = "outcome"
+    TRACKING = "tracking"
+    STUCK = "stuck"
+    DUE_REVIEW = "due-review"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Event(Enum):
+    LIST = "list"
+    ALLOCATE_DIRECTLY = "allocate-directly"
+    REDIRECT_TO_MASH = "redirect-to-mash"
+    ADD_TO_AGENDA = "add-to-agenda"
+    ROLL_OVER = "roll-over"
+    CIRCULATE = "circulate"
+    DISCUSS = "discuss"
+    RECORD_OUTCOME = "record-outcome"
+    START_TRACKING = "start-tracking"
+    MARK_STUCK = "mark-stuck"
+    REVIEW_DUE = "review-due"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+
+
+S, E = Status, Event
+_WAITING = (S.LISTED, S.ROLLED_OVER, S.STUCK, S.DUE_REVIEW)
+
+TRANSITIONS: Mapping[tuple[Status, Event], Status] = MappingProxyType(
+    {
+        (S.REFERRED, E.LIST): S.LISTED,
+        (S.REFERRED, E.ALLOCATE_DIRECTLY): S.DIRECT_ALLOCATION,
+        (S.REFERRED, E.REDIRECT_TO_MASH): S.REDIRECTED_TO_MASH,
+        **{(waiting, E.ADD_TO_AGENDA): S.ON_AGENDA for waiting in _WAITING},
+        **{(waiting, E.ROLL_OVER): S.ROLLED_OVER for waiting in _WAITING},
+        (S.ON_AGENDA, E.ROLL_OVER): S.ROLLED_OVER,
+        (S.ON_AGENDA, E.CIRCULATE): S.CIRCULATED,
+        (S.CIRCULATED, E.DISCUSS): S.DISCUSSED,
+        (S.CIRCULATED, E.ROLL_OVER): S.ROLLED_OVER,  # not reached on the day
+        (S.DISCUSSED, E.RECORD_OUTCOME): S.OUTCOME,
+        (S.DISCUSSED, E.ROLL_OVER): S.ROLLED_OVER,  # deferred for more information
+        (S.OUTCOME, E.START_TRACKING): S.TRACKING,
+        (S.OUTCOME, E.CLOSE): S.CLOSED,
+        (S.DIRECT_ALLOCATION, E.START_TRACKING): S.TRACKING,
+        (S.TRACKING, E.MARK_STUCK): S.STUCK,
+        (S.TRACKING, E.REVIEW_DUE): S.DUE_REVIEW,
+        (S.TRACKING, E.CLOSE): S.CLOSED,
+        (S.STUCK, E.CLOSE): S.CLOSED,
+        (S.DUE_REVIEW, E.CLOSE): S.CLOSED,
+        **{
+            (before, E.WITHDRAW): S.WITHDRAWN
+            for before in (S.REFERRED, S.LISTED, S.ROLLED_OVER, S.ON_AGENDA, S.CIRCULATED)
+        },
+    }
+)
+
+# What each event is called in a refusal, so the message reads as plain English.
+_DOING = {
+    E.LIST: "list it for a panel",
+    E.ALLOCATE_DIRECTLY: "allocate it directly",
+    E.REDIRECT_TO_MASH: "redirect it to the MASH",
+    E.ADD_TO_AGENDA: "put it on an agenda",
+    E.ROLL_OVER: "roll it over to the next panel",
+    E.CIRCULATE: "circulate it",
+    E.DISCUSS: "discuss it",
+    E.RECORD_OUTCOME: "record an outcome",
+    E.START_TRACKING: "start follow-up tracking",
+    E.MARK_STUCK: "mark it stuck",
+    E.REVIEW_DUE: "mark it due for review",
+    E.CLOSE: "close it",
+    E.WITHDRAW: "withdraw it",
+}
+
+TERMINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.REDIRECTED_TO_MASH})
+
+
+def next_status(current: Status, event: Event) -> Status:
+    try:
+        return TRANSITIONS[(current, event)]
+    except KeyError:
+        raise IllegalTransition(
+            f"This case is {current.value.replace('-', ' ')}, so you cannot {_DOING[event]}."
+        ) from None

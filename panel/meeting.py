@@ -1,0 +1,131 @@
+"""One sitting of a panel: its frozen agenda, the week's answers, the day's attendance and votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+from panel.agenda import Agenda, AgendaItem
+from panel.errors import AgendaFrozen, DeadlinePassed, InvalidInput, NotFound, VoteRejected
+from panel.infochecks import InfoCheck
+from panel.outcomes import Decision
+from panel.policy import CaseField
+from panel.quorum import Attendance
+from panel.votes import VoteRound
+
+
+class MeetingStatus(Enum):
+    PLANNED = "planned"
+    FROZEN = "frozen"
+    CIRCULATED = "circulated"
+    IN_SESSION = "in-session"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CirculationRecord:
+    """What went to whom, and on what basis: the information-sharing record."""
+
+    person_id: str
+    agency: str
+    case_ids: tuple[str, ...]
+    fields: frozenset[CaseField]
+    basis: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    number: int
+    case_id: str
+    outcome: str
+    lead_agency: str | None
+    tally: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Minutes:
+    panel_date: date
+    present: tuple[str, ...]
+    apologies: tuple[str, ...]
+    quorum: str
+    items: tuple[MinutesItem, ...]
+    not_reached: tuple[str, ...]
+
+
+@dataclass
+class Meeting:
+    id: str
+    panel_id: str
+    panel_date: date
+    status: MeetingStatus = MeetingStatus.PLANNED
+    agenda: Agenda | None = None
+    answers: dict[tuple[str, str], InfoCheck] = field(default_factory=dict)
+    capacity: dict[str, int] = field(default_factory=dict)
+    attendance: dict[str, Attendance] = field(default_factory=dict)  # by person id
+    conflicts: set[tuple[str, str]] = field(default_factory=set)  # (case id, agency)
+    rounds: dict[str, VoteRound] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    circulations: list[CirculationRecord] = field(default_factory=list)
+    done: set[str] = field(default_factory=set)  # idempotency keys of steps already taken
+    minutes: Minutes | None = None
+
+    def freeze(self, agenda: Agenda) -> None:
+        if self.status is not MeetingStatus.PLANNED:
+            raise AgendaFrozen("The agenda for this panel is already frozen.")
+        self.agenda, self.status = agenda, MeetingStatus.FROZEN
+
+    @property
+    def items(self) -> tuple[AgendaItem, ...]:
+        return self.agenda.items if self.agenda else ()
+
+    def require_on_agenda(self, case_id: str) -> None:
+        if self.agenda is None or self.agenda.item_for(case_id) is None:
+            raise NotFound("That case is not on this panel's agenda.")
+
+    def require_status(self, *allowed: MeetingStatus, doing: str) -> None:
+        if self.status not in allowed:
+            state = self.status.value.replace("-", " ")
+            raise DeadlinePassed(f"This panel is {state}, so you cannot {doing} now.")
+
+    def record_answer(self, answer: InfoCheck) -> None:
+        self.require_on_agenda(answer.case_id)
+        self.require_status(
+            MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="answer information checks"
+        )
+        self.answers[(answer.case_id, answer.agency)] = answer
+
+    def sign_in(self, attendance: Attendance) -> None:
+        self.require_status(MeetingStatus.IN_SESSION, doing="sign in")
+        self.attendance[attendance.person_id] = attendance
+
+    def agency_attending_as(self, person_id: str) -> str | None:
+        record = self.attendance.get(person_id)
+        return record.agency if record is not None and record.counts else None
+
+    def declare_conflict(self, case_id: str, agency: str) -> None:
+        self.require_on_agenda(case_id)
+        self.conflicts.add((case_id, agency))
+
+    def conflicted(self, case_id: str) -> frozenset[str]:
+        return frozenset(agency for c, agency in self.conflicts if c == case_id)
+
+    def round(self, round_id: str) -> VoteRound:
+        try:
+            return self.rounds[round_id]
+        except KeyError:
+            raise VoteRejected("That vote does not belong to this panel.") from None
+
+    def open_round_for(self, case_id: str) -> VoteRound | None:
+        return next(
+            (r for r in self.rounds.values() if r.case_id == case_id and not r.state.closed), None
+        )
+
+    def add_round(self, vote: VoteRound) -> None:
+        if self.open_round_for(vote.case_id) is not None:
+            raise VoteRejected("A vote is already open for this case.")
+        if vote.id in self.rounds:
+            raise InvalidInput("Vote round ids must be unique.")
+        self.rounds[vote.id] = vote

@@ -1,0 +1,118 @@
+"""What the use cases need from the outside world, as small Protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from types import TracebackType
+from typing import Protocol, Self
+
+from panel.cases import Case
+from panel.meeting import Meeting
+from panel.roster import Panel
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime."""
+        ...
+
+
+class CaseRepository(Protocol):
+    async def add(self, case: Case) -> None: ...
+
+    async def get(self, case_id: str) -> Case:
+        """The case, or `NotFound`."""
+        ...
+
+    async def waiting_for_agenda(self, panel_id: str) -> list[Case]: ...
+
+    async def active_with_reference(self, panel_id: str, reference: str) -> Case | None: ...
+
+    async def tracking(self, panel_id: str) -> list[Case]: ...
+
+
+class MeetingRepository(Protocol):
+    async def add(self, meeting: Meeting) -> None: ...
+
+    async def get(self, meeting_id: str) -> Meeting:
+        """The meeting, or `NotFound`."""
+        ...
+
+    async def on_date(self, panel_id: str, panel_date: date) -> Meeting | None: ...
+
+
+class PanelDirectory(Protocol):
+    def get(self, panel_id: str) -> Panel:
+        """The panel, or `NotFound`. Panels come from configuration, so this is synchronous."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    cases: CaseRepository
+    meetings: MeetingRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class Kind(Enum):
+    """What a message is; the Teams edge picks the card for it."""
+
+    REFERRAL_ROLLED_OVER = "referral-rolled-over"
+    CIRCULATION = "circulation"
+    CIRCULATION_NOTICE = "circulation-notice"
+    NO_TEAMS_LIST = "no-teams-list"
+    INFO_CHECK_REMINDER = "info-check-reminder"
+    STILL_MISSING = "still-missing"
+    PANEL_STARTED = "panel-started"
+    CASE_CARD = "case-card"
+    VOTE_RESULT = "vote-result"
+    ALLOCATION = "allocation"
+    OUTCOME = "outcome"
+    OUTCOME_NOTICE = "outcome-notice"
+    RECORD_ON_CASE_SYSTEM = "record-on-case-system"
+    MINUTES = "minutes"
+    MILESTONE_DUE = "milestone-due"
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A 1:1 message to one person. The only kind that may carry case detail."""
+
+    person_id: str
+    kind: Kind
+    key: str  # idempotency key: the same key is delivered once
+    text: str
+    data: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChannelNotice:
+    """A notice to the panel's team channel. By construction it holds counts, never case data."""
+
+    panel_id: str
+    kind: Kind
+    key: str
+    counts: Mapping[str, int]
+    text: str
+
+
+class Notifier(Protocol):
+    async def direct(self, message: DirectMessage) -> None: ...
+
+    async def channel(self, notice: ChannelNotice) -> None: ...

@@ -1,0 +1,728 @@
+"""Use cases: one unit of work each. Load, apply the rules, commit, then tell people.
+
+Identity (`actor`) is a person id taken by the edge from the authenticated activity; every use
+case re-checks that person's role on the panel before doing anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+
+from panel.agenda import Candidate, build_agenda
+from panel.calendar import long_date
+from panel.cases import Case, Referral, check_referral
+from panel.errors import InvalidInput, NotFound, NotPermitted, VoteRejected
+from panel.infochecks import InfoCheck, Known, ReadinessGrid, check_capacity, check_information
+from panel.lifecycle import Event, Status
+from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.outcomes import Decision, Milestone, check_decision, complete_milestone, plan_milestones
+from panel.policy import CaseField
+from panel.ports import (
+    ChannelNotice,
+    Clock,
+    DirectMessage,
+    Kind,
+    Notifier,
+    PanelDirectory,
+    UnitOfWork,
+)
+from panel.quorum import Attendance, Presence, QuorumStatus, agencies_present, quorum
+from panel.roster import Member, Panel, Role
+from panel.timeline import PanelSchedule, Timeline
+from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
+
+STAFF = (Role.CHAIR, Role.BUSINESS_SUPPORT)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What every use case is handed by the composition root."""
+
+    panels: PanelDirectory
+    uow: UnitOfWork
+    clock: Clock
+    notifier: Notifier
+
+
+def timeline_of(panel: Panel) -> Timeline:
+    return Timeline(panel.policy, panel.calendar)
+
+
+# -- Intake and screening ---------------------------------------------------------------------
+
+
+async def refer_case(deps: Deps, panel_id: str, actor: str, referral: Referral) -> str:
+    """Record a referred family. Refuses without consent (per policy) or with an immediate
+    safeguarding concern, in which case nothing is stored."""
+    panel = deps.panels.get(panel_id)
+    panel.require(actor, *STAFF)
+    now = deps.clock.now()
+    check_referral(referral, panel.policy, now.astimezone(timeline_of(panel).zone).date())
+    async with deps.uow as uow:
+        if await uow.cases.active_with_reference(panel_id, referral.reference):
+            raise InvalidInput("A case with that reference is already open for this panel.")
+        case = Case.from_referral(new_id(), panel_id, referral, now, actor)
+        await uow.cases.add(case)
+        await uow.commit()
+    return case.id
+
+
+async def screen_case(
+    deps: Deps, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
+) -> Status:
+    panel = deps.panels.get(panel_id)
+    panel.require(actor, *STAFF)
+    if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
+        raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
+    async with deps.uow as uow:
+        case = await _case_of(uow, panel_id, case_id)
+        status = case.apply(decision, deps.clock.now(), reason)
+        await uow.commit()
+    return status
+
+
+async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+    panel = deps.panels.get(panel_id)
+    panel.require(actor, *STAFF)
+    async with deps.uow as uow:
+        case = await _case_of(uow, panel_id, case_id)
+        case.apply(Event.WITHDRAW, deps.clock.now(), reason)
+        await uow.commit()
+
+
+async def _case_of(uow: UnitOfWork, panel_id: str, case_id: str) -> Case:
+    case = await uow.cases.get(case_id)
+    if case.panel_id != panel_id:
+        # Same words as a missing case: a person must not learn which ids exist elsewhere.
+        raise NotFound("That case does not exist.")
+    return case
+
+
+# -- Cut-off and circulation ------------------------------------------------------------------
+
+
+async def _meeting_for(uow: UnitOfWork, panel: Panel, schedule: PanelSchedule) -> Meeting:
+    meeting = await uow.meetings.on_date(panel.id, schedule.panel_date)
+    if meeting is None:
+        meeting = Meeting(new_id(), panel.id, schedule.panel_date)
+        await uow.meetings.add(meeting)
+    return meeting
+
+
+async def freeze_agenda(deps: Deps, panel_id: str, *, actor: str | None = None) -> Meeting | None:
+    """Freeze the next sitting's agenda.
+
+    Run by the scheduler (no actor) it acts only once the cut-off has passed; run by the chair
+    ("freeze now") it acts at once. Either way a frozen agenda is left as it is: running twice
+    acts once.
+    """
+    panel = deps.panels.get(panel_id)
+    if actor is not None:
+        panel.require(actor, *STAFF)
+    now = deps.clock.now()
+    timeline = timeline_of(panel)
+    schedule = timeline.next_panel(now)
+    if actor is None and now < schedule.cutoff_at:
+        return None
+    rolled: list[tuple[Case, str]] = []
+    async with deps.uow as uow:
+        meeting = await _meeting_for(uow, panel, schedule)
+        if meeting.status is not MeetingStatus.PLANNED:
+            return meeting
+        waiting = await uow.cases.waiting_for_agenda(panel_id)
+        by_id = {c.id: c for c in waiting}
+        agenda = build_agenda(
+            [
+                Candidate(c.id, c.locality, c.section, c.waiting_since, c.times_rolled_over)
+                for c in waiting
+            ],
+            panel.policy,
+            schedule.panel_date,
+        )
+        meeting.freeze(agenda)
+        for item in agenda.items:
+            by_id[item.case_id].apply(Event.ADD_TO_AGENDA, now)
+        for over in agenda.overflow:
+            by_id[over.case_id].apply(Event.ROLL_OVER, now, over.reason)
+            rolled.append((by_id[over.case_id], over.reason))
+        await uow.commit()
+    for case, reason in rolled:
+        if case.referred_by:
+            await deps.notifier.direct(
+                DirectMessage(
+                    case.referred_by,
+                    Kind.REFERRAL_ROLLED_OVER,
+                    f"rolled:{meeting.id}:{case.id}",
+                    f"Case {case.reference}: {reason}",
+                    {"case_id": case.id},
+                )
+            )
+    return meeting
+
+
+def circulated_view(case: Case, fields: frozenset[CaseField]) -> dict[str, object]:
+    """Only the fields the policy allows to be shared, as plain data for a 1:1 card."""
+    full: dict[CaseField, object] = {
+        CaseField.REFERENCE: case.reference,
+        CaseField.LOCALITY: case.locality,
+        CaseField.ROUTE: case.route.value,
+        CaseField.CHILD_NAMES: [c.name for c in case.children],
+        CaseField.CHILD_DATES_OF_BIRTH: [
+            c.date_of_birth.isoformat() if c.date_of_birth else "" for c in case.children
+        ],
+        CaseField.FAMILY_MEMBERS: [f"{p.name} ({p.relationship})" for p in case.family],
+        CaseField.PRESENTING_NEEDS: case.presenting_needs,
+        CaseField.CONSENT: (
+            f"{case.consent.given_by}, {case.consent.given_on.isoformat()}" if case.consent else ""
+        ),
+    }
+    view: dict[str, object] = {"case_id": case.id}
+    view.update({f.value: full[f] for f in CaseField if f in fields and f in full})
+    return view
+
+
+async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) -> int:
+    """Send each member the frozen list, 1:1, with only the fields the policy allows.
+
+    Returns how many members were sent it. Running it again sends nothing more.
+    """
+    now = deps.clock.now()
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        if actor is not None:
+            panel.require(actor, *STAFF)
+        if meeting.status is not MeetingStatus.FROZEN or meeting.agenda is None:
+            if meeting.status is MeetingStatus.PLANNED:
+                raise InvalidInput("Freeze the agenda before circulating it.")
+            return 0
+        cases = [await uow.cases.get(i) for i in meeting.agenda.case_ids]
+        fields = panel.policy.circulated_fields
+        views = [circulated_view(c, fields) for c in cases]
+        recipients = [m for m in panel.with_role(Role.MEMBER) if panel.agency_of(m)]
+        messages: list[DirectMessage] = []
+        without_teams: list[Member] = []
+        for member in recipients:
+            agency = panel.agency_of(member) or ""
+            meeting.circulations.append(
+                CirculationRecord(
+                    member.person_id,
+                    agency,
+                    meeting.agenda.case_ids,
+                    fields,
+                    "Panel member: information-sharing agreement and the family's consent "
+                    "to discussion at panel.",
+                    now,
+                )
+            )
+            if not member.has_teams:
+                without_teams.append(member)
+                continue
+            messages.append(
+                DirectMessage(
+                    member.person_id,
+                    Kind.CIRCULATION,
+                    f"circulation:{meeting.id}:{member.person_id}",
+                    f"Cases for the panel on {long_date(meeting.panel_date)}: "
+                    f"{len(views)}. Please check each one and answer by the deadline.",
+                    {"meeting_id": meeting.id, "cases": views},
+                )
+            )
+        for case in cases:
+            case.apply(Event.CIRCULATE, now)
+        meeting.status = MeetingStatus.CIRCULATED
+        await uow.commit()
+    for message in messages:
+        await deps.notifier.direct(message)
+    if without_teams:
+        for support in panel.with_role(Role.BUSINESS_SUPPORT):
+            await deps.notifier.direct(
+                DirectMessage(
+                    support.person_id,
+                    Kind.NO_TEAMS_LIST,
+                    f"no-teams:{meeting.id}:{support.person_id}",
+                    "These members are not on Teams; send them the list securely: "
+                    + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
+                )
+            )
+    counts = Counter(item.section.value for item in meeting.agenda.items)
+    await deps.notifier.channel(
+        ChannelNotice(
+            panel.id,
+            Kind.CIRCULATION_NOTICE,
+            f"circulation-notice:{meeting.id}",
+            {"cases": len(views), **counts},
+            f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
+            f"members 1:1: {len(views)} cases. Please answer your information checks.",
+        )
+    )
+    return len(messages)
+
+
+# -- Information checks, capacity, readiness, reminders ---------------------------------------
+
+
+def _speaking_for(panel: Panel, actor: str) -> str:
+    member = panel.require(actor, Role.MEMBER, Role.CHAIR)
+    agency = panel.agency_of(member)
+    if agency is None:
+        raise NotPermitted("You are not registered for an agency on this panel.")
+    return agency
+
+
+async def record_info_check(
+    deps: Deps,
+    meeting_id: str,
+    actor: str,
+    case_id: str,
+    known: Known,
+    information: str,
+    could_lead: bool,
+) -> InfoCheck:
+    now = deps.clock.now()
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        agency = _speaking_for(panel, actor)
+        text = check_information(information, panel.policy.info_max_length)
+        deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
+        answer = InfoCheck(case_id, agency, known, text, could_lead, actor, now, now > deadline)
+        meeting.record_answer(answer)
+        await uow.commit()
+    return answer
+
+
+async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: int) -> int:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        agency = _speaking_for(panel, actor)
+        meeting.require_status(
+            MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="give capacity"
+        )
+        meeting.capacity[agency] = check_capacity(allocations)
+        await uow.commit()
+    return allocations
+
+
+def _grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
+    agencies = {a for m in panel.with_role(Role.MEMBER) if (a := panel.agency_of(m))}
+    return ReadinessGrid.build(
+        meeting.agenda.case_ids if meeting.agenda else (),
+        agencies,
+        meeting.answers.values(),
+        meeting.capacity,
+    )
+
+
+async def readiness(deps: Deps, meeting_id: str, actor: str) -> ReadinessGrid:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+    panel = deps.panels.get(meeting.panel_id)
+    panel.require(actor, *STAFF)
+    return _grid(panel, meeting)
+
+
+async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
+    """Remind members with missing answers; tell the chair who is still missing.
+
+    `slot` names the reminder time (or "on-demand-<n>"); each slot reminds each person once.
+    """
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        if meeting.status is not MeetingStatus.CIRCULATED:
+            return 0
+        grid = _grid(panel, meeting)
+        messages: list[DirectMessage] = []
+        for agency in grid.agencies_missing():
+            missing = len(grid.missing_for(agency))
+            for member in panel.members_of(agency):
+                key = f"reminder:{meeting.id}:{slot}:{member.person_id}"
+                if key in meeting.done or not member.has_teams:
+                    continue
+                meeting.done.add(key)
+                messages.append(
+                    DirectMessage(
+                        member.person_id,
+                        Kind.INFO_CHECK_REMINDER,
+                        key,
+                        f"Reminder: {agency} has {missing} case(s) without an information "
+                        f"check{'' if agency in grid.capacity else ' and no capacity figure'} "
+                        f"for the panel on {long_date(meeting.panel_date)}.",
+                        {"meeting_id": meeting.id, "missing_case_ids": grid.missing_for(agency)},
+                    )
+                )
+        if grid.agencies_missing():
+            for chair in panel.with_role(Role.CHAIR):
+                key = f"still-missing:{meeting.id}:{slot}:{chair.person_id}"
+                if key in meeting.done:
+                    continue
+                meeting.done.add(key)
+                messages.append(
+                    DirectMessage(
+                        chair.person_id,
+                        Kind.STILL_MISSING,
+                        key,
+                        "Still missing: " + ", ".join(grid.agencies_missing()),
+                        {"meeting_id": meeting.id},
+                    )
+                )
+        await uow.commit()
+    for message in messages:
+        await deps.notifier.direct(message)
+    return len(messages)
+
+
+# -- Panel day --------------------------------------------------------------------------------
+
+
+async def start_panel(deps: Deps, meeting_id: str, actor: str) -> Meeting:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        if meeting.status is MeetingStatus.IN_SESSION:
+            return meeting
+        meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
+        meeting.status = MeetingStatus.IN_SESSION
+        await uow.commit()
+    return meeting
+
+
+async def sign_in(
+    deps: Deps, meeting_id: str, actor: str, presence: Presence, accepted_statement: bool
+) -> QuorumStatus:
+    """Sign in for one's own agency, or (as a named deputy) for the principal's agency."""
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        member = panel.require(actor, Role.MEMBER, Role.CHAIR)
+        agency = panel.agency_of(member)
+        if agency is None:
+            raise NotPermitted("You are not registered for an agency on this panel.")
+        if presence is not Presence.APOLOGIES and not accepted_statement:
+            raise InvalidInput("Accept the confidentiality statement to sign in as present.")
+        if presence is Presence.DEPUTY and member.deputy_of is None:
+            raise NotPermitted("You are not registered as a deputy on this panel.")
+        meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
+        status = quorum(panel.policy, meeting.attendance.values())
+        await uow.commit()
+    return status
+
+
+async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        agency = _speaking_for(panel, actor)
+        if meeting.open_round_for(case_id) is not None:
+            raise VoteRejected("Declare a conflict before the vote opens.")
+        meeting.declare_conflict(case_id, agency)
+        await uow.commit()
+
+
+async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
+        meeting.require_on_agenda(case_id)
+        if case_id in meeting.decisions:
+            raise VoteRejected("This case already has a decision.")
+        present = agencies_present(meeting.attendance.values())
+        offered = [
+            a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead
+        ]
+        vote = VoteRound.open(
+            new_id(),
+            case_id,
+            candidates=choose_candidates(panel.policy, present, offered),
+            present=present,
+            conflicted=meeting.conflicted(case_id),
+            rule=VoteRule.of(panel.policy),
+            quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
+        )
+        meeting.add_round(vote)
+        await uow.commit()
+    return vote
+
+
+async def cast_vote(
+    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+) -> tuple[VoteCast, RoundResult | None]:
+    """One vote for the actor's agency. The round closes itself when every eligible agency
+    has voted; the result is returned then, and only then."""
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.MEMBER, Role.CHAIR)
+        agency = meeting.agency_attending_as(actor)
+        if agency is None:
+            raise VoteRejected("Sign in as present before voting.")
+        vote = meeting.round(round_id)
+        quorate = quorum(panel.policy, meeting.attendance.values()).quorate
+        cast = vote.cast(agency, choice, quorate=quorate)
+        result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
+        await uow.commit()
+    return cast, result
+
+
+async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        result = _settle(meeting, meeting.round(round_id))
+        await uow.commit()
+    return result
+
+
+def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:
+    result = vote.close()
+    if result.state is RoundState.REVOTE:
+        meeting.add_round(
+            VoteRound(
+                new_id(), vote.case_id, vote.number + 1, result.contenders, vote.eligible, vote.rule
+            )
+        )
+    return result
+
+
+async def casting_vote(
+    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+) -> RoundResult:
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        result = meeting.round(round_id).casting_vote(choice)
+        await uow.commit()
+    return result
+
+
+async def record_outcome(
+    deps: Deps, meeting_id: str, actor: str, decision: Decision
+) -> tuple[Milestone, ...]:
+    """Record the panel's decision; plan follow-up; tell the lead agency and those involved."""
+    now = deps.clock.now()
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="record an outcome")
+        meeting.require_on_agenda(decision.case_id)
+        if decision.case_id in meeting.decisions:
+            raise InvalidInput("This case already has an outcome.")
+        decision = replace(decision, decided_on=meeting.panel_date)
+        decided_round = _decided_round(meeting, decision.case_id)
+        if decided_round is not None:
+            if decided_round.result and decision.lead_agency != decided_round.result.winner:
+                raise InvalidInput("The lead agency must be the one the panel voted for.")
+            decision = replace(decision, vote_round_id=decided_round.id)
+        check_decision(decision, panel.policy, panel.agencies)
+        case = await uow.cases.get(decision.case_id)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        case.apply(Event.DISCUSS, now)
+        case.apply(Event.RECORD_OUTCOME, now)
+        closes = panel.policy.outcome(decision.outcome).closes_case
+        case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
+        case.decision, case.milestones = decision, milestones
+        meeting.decisions[decision.case_id] = decision
+        await uow.commit()
+    label = panel.policy.outcome(decision.outcome).label
+    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
+    if decision.lead_agency:
+        for member in panel.members_of(decision.lead_agency):
+            await deps.notifier.direct(
+                DirectMessage(
+                    member.person_id,
+                    Kind.ALLOCATION,
+                    f"allocation:{meeting.id}:{case.id}:{member.person_id}",
+                    f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
+                    {
+                        "case_id": case.id,
+                        "milestones": [(m.code, m.due.isoformat()) for m in milestones],
+                    },
+                )
+            )
+    for person_id, attendance in meeting.attendance.items():
+        if attendance.counts:
+            await deps.notifier.direct(
+                DirectMessage(
+                    person_id,
+                    Kind.OUTCOME,
+                    f"outcome:{meeting.id}:{case.id}:{person_id}",
+                    f"Case {case.reference}: {label}."
+                    + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                    {"case_id": case.id},
+                )
+            )
+    for support in panel.with_role(Role.BUSINESS_SUPPORT):
+        await deps.notifier.direct(
+            DirectMessage(
+                support.person_id,
+                Kind.RECORD_ON_CASE_SYSTEM,
+                f"record:{meeting.id}:{case.id}:{support.person_id}",
+                f"Record on the case system: case {case.reference}, {label}.",
+                {"case_id": case.id},
+            )
+        )
+    await deps.notifier.channel(
+        ChannelNotice(
+            panel.id,
+            Kind.OUTCOME_NOTICE,
+            f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
+            {"decided": len(meeting.decisions)},
+            f"{len(meeting.decisions)} case(s) decided so far today.",
+        )
+    )
+    return milestones
+
+
+def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
+    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
+    return next((r for r in reversed(rounds) if r.state is RoundState.DECIDED), None)
+
+
+async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
+    """Close the sitting: cases not reached roll over; minutes go 1:1 to those who attended."""
+    now = deps.clock.now()
+    async with deps.uow as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        panel.require(actor, Role.CHAIR)
+        if meeting.status is MeetingStatus.CLOSED and meeting.minutes is not None:
+            return meeting.minutes
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="close the panel")
+        for round_ in meeting.rounds.values():
+            if round_.state is RoundState.OPEN:
+                raise VoteRejected("Close the open vote before closing the panel.")
+        not_reached: list[str] = []
+        for item in meeting.items:
+            if item.case_id not in meeting.decisions:
+                case = await uow.cases.get(item.case_id)
+                case.apply(Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one.")
+                not_reached.append(case.id)
+        minutes = _minutes(panel, meeting, tuple(not_reached))
+        meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
+        await uow.commit()
+    for person_id, attendance in meeting.attendance.items():
+        if attendance.counts:
+            await deps.notifier.direct(
+                DirectMessage(
+                    person_id,
+                    Kind.MINUTES,
+                    f"minutes:{meeting.id}:{person_id}",
+                    f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                    {"meeting_id": meeting.id},
+                )
+            )
+    return minutes
+
+
+def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
+    items: list[MinutesItem] = []
+    for item in meeting.items:
+        decision = meeting.decisions.get(item.case_id)
+        if decision is None:
+            continue
+        voted = meeting.rounds.get(decision.vote_round_id or "")
+        tally = voted.result.summary() if voted and voted.result else "No vote: agreed."
+        items.append(
+            MinutesItem(
+                item.number,
+                item.case_id,
+                panel.policy.outcome(decision.outcome).label,
+                decision.lead_agency,
+                tally,
+                tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
+            )
+        )
+    people = meeting.attendance.values()
+    return Minutes(
+        meeting.panel_date,
+        tuple(sorted(a.agency for a in people if a.counts)),
+        tuple(sorted(a.agency for a in people if a.presence is Presence.APOLOGIES)),
+        quorum(panel.policy, people).line(),
+        tuple(items),
+        not_reached,
+    )
+
+
+# -- After the panel --------------------------------------------------------------------------
+
+
+async def mark_milestone(
+    deps: Deps,
+    panel_id: str,
+    actor: str,
+    case_id: str,
+    code: str,
+    *,
+    done_on: date | None = None,
+    not_possible: str = "",
+) -> tuple[Milestone, ...]:
+    """The lead agency (or staff) marks a milestone done on a date, or not possible (reason)."""
+    panel = deps.panels.get(panel_id)
+    member = panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    async with deps.uow as uow:
+        case = await _case_of(uow, panel_id, case_id)
+        lead = case.decision.lead_agency if case.decision else None
+        if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
+            raise NotPermitted("Only the lead agency can mark this case's milestones.")
+        if case.status is not Status.TRACKING:
+            raise InvalidInput("This case's follow-up is not being tracked.")
+        if done_on is not None:
+            if done_on > deps.clock.now().date():
+                raise InvalidInput("A milestone cannot be done on a future date.")
+            case.milestones = complete_milestone(
+                case.milestones, code, done_on, panel.policy, panel.calendar
+            )
+        elif not_possible.strip() and len(not_possible) <= 500:
+            case.milestones = tuple(
+                replace(m, not_possible=not_possible.strip()) if m.code == code and m.open else m
+                for m in case.milestones
+            )
+        else:
+            raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+        await uow.commit()
+    return case.milestones
+
+
+async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+    """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
+    panel = deps.panels.get(panel_id)
+    panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    if not reason.strip() or len(reason) > 500:
+        raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
+    async with deps.uow as uow:
+        case = await _case_of(uow, panel_id, case_id)
+        case.apply(Event.MARK_STUCK, deps.clock.now(), reason.strip())
+        await uow.commit()
+
+
+async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
+    """Cases whose panel review falls due before the next sitting go back on its agenda."""
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    schedule = timeline_of(panel).next_open_for_listing(now)
+    count = 0
+    async with deps.uow as uow:
+        for case in await uow.cases.tracking(panel_id):
+            if any(
+                m.brings_back_to_panel and m.open and m.due <= schedule.panel_date
+                for m in case.milestones
+            ):
+                case.apply(Event.REVIEW_DUE, now, "Panel review due.")
+                count += 1
+        await uow.commit()
+    return count

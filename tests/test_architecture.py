@@ -1,0 +1,81 @@
+"""panel/ imports the standard library only (PRODUCT.md §4).
+
+import-linter forbids the third-party packages we know about; this test catches any other.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+PANEL = Path(__file__).resolve().parent.parent / "panel"
+
+
+def imported_top_level_modules(source: str) -> set[str]:
+    """Top-level names of every absolute import in `source`; relative imports stay in-package."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.partition(".")[0])
+    return names
+
+
+def non_standard_imports(source: str) -> set[str]:
+    return {
+        name
+        for name in imported_top_level_modules(source)
+        if name != "panel" and name not in sys.stdlib_module_names
+    }
+
+
+def test_panel_imports_only_the_standard_library() -> None:
+    sources = sorted(PANEL.rglob("*.py"))
+    assert sources, f"no Python files found under {PANEL}"
+
+    offenders = {
+        str(path.relative_to(PANEL.parent)): sorted(found)
+        for path in sources
+        if (found := non_standard_imports(path.read_text(encoding="utf-8")))
+    }
+
+    assert offenders == {}
+
+
+def test_the_purity_check_flags_third_party_and_sibling_imports() -> None:
+    source = """
+import sqlalchemy.orm
+from aiohttp import web
+import adapters.clock, datetime
+from bot.settings import Settings
+if TYPE_CHECKING:
+    import yaml
+def late():
+    from holidays import country_holidays
+"""
+
+    assert non_standard_imports(source) == {
+        "sqlalchemy",
+        "aiohttp",
+        "adapters",
+        "bot",
+        "yaml",
+        "holidays",
+    }
+
+
+def test_the_purity_check_allows_the_standard_library_and_panel_itself() -> None:
+    source = """
+from __future__ import annotations
+import datetime, zoneinfo
+from collections.abc import Iterable
+from typing import Protocol
+import panel.calendar
+from panel import policy
+from . import votes
+from .agenda import Agenda
+"""
+
+    assert non_standard_imports(source) == set()
