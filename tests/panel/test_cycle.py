@@ -1,0 +1,252 @@
+"""One whole weekly cycle per preset, on fakes, checked against each seed's own numbers."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from panel import services
+from panel.infochecks import Known
+from panel.lifecycle import Event, Status
+from panel.meeting import Meeting, MeetingStatus
+from panel.outcomes import Action, Decision
+from panel.policy import BARNET, CAMDEN, LEICESTER, ST_HELENS, Section
+from panel.ports import Kind
+from panel.quorum import Presence
+from panel.timeline import Timeline
+from panel.votes import RoundState
+from tests.panel.world import (
+    CANARY_CHILD,
+    CHAIR,
+    SUPPORT,
+    World,
+    london,
+    member_id,
+    referral,
+    world,
+)
+
+
+async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str]:
+    ids = []
+    for ref, locality, route in refs:
+        case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, referral(ref, locality, route))
+        await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+        ids.append(case_id)
+        w.clock.advance(timedelta(minutes=1))
+    return ids
+
+
+async def through_circulation(w: World) -> Meeting:
+    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
+    w.clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(w.deps, w.panel.id)
+    assert meeting is not None and meeting.status is MeetingStatus.FROZEN
+    w.clock.set(schedule.circulation_at)
+    await services.circulate(w.deps, meeting.id)
+    return w.uow.committed_meetings[meeting.id]
+
+
+async def sign_in(w: World, meeting: Meeting, agencies: list[str]) -> None:
+    for agency in agencies:
+        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+
+
+async def test_barnet_week_five_per_locality_four_working_days_and_its_timescales() -> None:
+    w = world(BARNET, london(2027, 1, 4, 10, 0))
+    ids = await list_cases(
+        w,
+        [(f"EHM-{n}", "South", Section.NEW_REFERRAL) for n in range(6)]
+        + [("EHM-W1", "West", Section.STEP_DOWN)],
+    )
+    # Scheduler before the cut-off does nothing; at Wednesday midday it freezes once.
+    w.clock.set(london(2027, 1, 6, 11, 59))
+    assert await services.freeze_agenda(w.deps, w.panel.id) is None
+    meeting = await through_circulation(w)
+    assert meeting.agenda is not None
+    assert len(meeting.agenda.items) == 6  # 5 South + 1 West
+    assert w.uow.committed_cases[ids[5]].status is Status.ROLLED_OVER
+    told = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.REFERRAL_ROLLED_OVER]
+    assert len(told) == 1 and "5 cases" in told[0].text
+    # Circulated Wednesday 14:00; members have 4 working days before Tuesday's panel.
+    schedule = Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date)
+    assert schedule.circulation_at == london(2027, 1, 6, 14, 0)
+    assert w.panel.calendar.working_days_between(date(2027, 1, 6), meeting.panel_date) == 4
+    assert schedule.breaks_at[0][0].time() == time(11, 0)
+    assert schedule.breaks_at[0][1] - schedule.breaks_at[0][0] == timedelta(minutes=15)
+
+    first = meeting.agenda.items[0].case_id
+    for agency in ("Health", "Police", "MASH"):
+        await services.record_info_check(
+            w.deps, meeting.id, member_id(agency), first, Known.KNOWN, "Open to us.", agency == "Health"
+        )
+    w.clock.set(schedule.reminders_at[0])
+    reminded = await services.send_reminders(w.deps, meeting.id, "r0")
+    assert reminded > 0
+    assert await services.send_reminders(w.deps, meeting.id, "r0") == 0
+
+    w.clock.set(schedule.starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await sign_in(w, meeting, ["Health", "Police", "MASH"])
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, first)
+    assert vote.candidates == ("Health",)
+    for agency in ("Health", "Police", "MASH"):
+        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, "Health")
+    assert result is not None and result.winner == "Health"
+    milestones = await services.record_outcome(
+        w.deps,
+        meeting.id,
+        CHAIR,
+        Decision(
+            first,
+            "eha",
+            meeting.panel_date,
+            lead_agency="Health",
+            taf_agencies=("Police",),
+            actions=(Action("Business support", "Record on EHM", date(2027, 1, 13)),),
+        ),
+    )
+    due = {m.code: m.due for m in milestones}
+    assert due == {
+        "contact": date(2027, 1, 14),  # 2 working days
+        "home-visit": date(2027, 1, 21),  # 7 working days
+        "assessment": date(2027, 2, 23),  # 6 weeks
+        "first-taf": date(2027, 3, 9),  # 10 working days after the assessment
+        "taf-review": date(2027, 6, 1),  # 12 weeks after the first TAF
+    }
+    allocation = [m for m in w.notifier.to(member_id("Health")) if m.kind is Kind.ALLOCATION]
+    assert len(allocation) == 1 and "Thursday 14 January 2027" in allocation[0].text
+
+    minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
+    assert minutes.items[0].tally == "Health leads (Health 3)."
+    assert len(minutes.not_reached) == 5
+    assert w.uow.committed_cases[first].status is Status.TRACKING
+    assert all(CANARY_CHILD not in n.text for n in w.notifier.notices)
+
+
+async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_3() -> None:
+    w = world(CAMDEN, london(2027, 2, 1, 9, 0))
+    # No consent needed for a new referral in Camden.
+    new = referral("MOS-1", "Camden", Section.NEW_REFERRAL, consent=False)
+    case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, new)
+    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    meeting = await through_circulation(w)
+    schedule = Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date)
+    assert schedule.circulation_at.time() == time(13, 30)
+    assert (schedule.starts_at.date() - schedule.circulation_at.date()).days == 1
+    assert schedule.ends_at - schedule.starts_at == timedelta(hours=2)
+    w.clock.set(schedule.starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    status = await services.sign_in(
+        w.deps, meeting.id, member_id("Family Services"), Presence.PRESENT, True
+    )
+    await services.sign_in(w.deps, meeting.id, member_id("Housing"), Presence.PRESENT, True)
+    status = await services.sign_in(
+        w.deps, meeting.id, member_id("Transformation Team"), Presence.PRESENT, True
+    )
+    assert not status.quorate and status.line() == "Not quorate: 2 of 3 key agencies needed are present."
+    status = await services.sign_in(
+        w.deps, meeting.id, member_id("Integrated Youth Support Service"), Presence.PRESENT, True
+    )
+    assert status.quorate
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    assert vote.candidates == (
+        "Family Services",
+        "Housing",
+        "Integrated Youth Support Service",
+        "Transformation Team",
+    )
+    ballots = {
+        "Family Services": "Family Services",
+        "Housing": "Family Services",
+        "Transformation Team": "Integrated Youth Support Service",
+        "Integrated Youth Support Service": "Integrated Youth Support Service",
+    }
+    for agency, choice in ballots.items():
+        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+    assert result is not None and result.state is RoundState.ESCALATED
+    assert "Stage 3 of the CSCB escalation policy" in result.summary()
+    # The panel still allocates after escalation is recorded; contact within 5 working days.
+    milestones = await services.record_outcome(
+        w.deps,
+        meeting.id,
+        CHAIR,
+        Decision(case_id, "allocate", meeting.panel_date, lead_agency="Family Services"),
+    )
+    assert [m.code for m in milestones] == ["contact"]
+    assert w.panel.calendar.working_days_between(meeting.panel_date, milestones[0].due) == 5
+
+
+async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review() -> None:
+    w = world(ST_HELENS, london(2027, 3, 1, 9, 0))
+    [case_id] = await list_cases(w, [("EHM-SH1", "St Helens", Section.NEW_REFERRAL)])
+    meeting = await through_circulation(w)
+    await services.record_info_check(
+        w.deps, meeting.id, member_id("Home Start"), case_id, Known.NOT_KNOWN, "", True
+    )
+    schedule = Timeline(ST_HELENS, w.panel.calendar).schedule_for(meeting.panel_date)
+    w.clock.set(schedule.starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await sign_in(w, meeting, ["Home Start", "Health", "Police"])
+    milestones = await services.record_outcome(
+        w.deps,
+        meeting.id,
+        CHAIR,
+        Decision(case_id, "home-start", meeting.panel_date, lead_agency="Home Start"),
+    )
+    due = {m.code: m.due for m in milestones}
+    calendar = w.panel.calendar
+    assert calendar.working_days_between(meeting.panel_date, due["family-action-meeting"]) == 15
+    assert calendar.working_days_between(due["family-action-meeting"], due["plan-circulated"]) == 10
+    assert meeting.panel_date == date(2027, 3, 3)
+    assert due["panel-review"] == date(2027, 6, 3)  # three months
+    await services.close_panel(w.deps, meeting.id, CHAIR)
+    # Nearly three months on, the review brings the case back to the next panel.
+    w.clock.set(london(2027, 6, 1, 9, 0))
+    assert await services.bring_back_reviews(w.deps, w.panel.id) == 1
+    assert w.uow.committed_cases[case_id].status is Status.DUE_REVIEW
+    next_meeting = await through_circulation(w)
+    assert next_meeting.agenda is not None
+    assert next_meeting.agenda.items[0].section is Section.REVIEW
+
+
+async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_3_weeks() -> None:
+    assert [o.label for o in LEICESTER.outcomes] == [
+        "Resources agreed",
+        "Case stepped up to Child in Need",
+        "Case stepped down to Early Help/Child In Need",
+        "Progress to Child Protection",
+        "Refer to LARP (Leicester Access to Resources Panel)",
+    ]
+    w = world(LEICESTER, london(2027, 4, 20, 9, 0))
+    [stuck, step_down] = await list_cases(
+        w,
+        [("LL-1", "Leicester", Section.STUCK), ("LL-2", "Leicester", Section.STEP_DOWN)],
+    )
+    meeting = await through_circulation(w)
+    assert meeting.panel_date == date(2027, 5, 13)  # the second Thursday of May
+    assert meeting.agenda is not None and meeting.agenda.items[0].case_id == stuck
+    w.clock.set(Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await sign_in(w, meeting, ["Social Care", "Health", "Schools"])
+    milestones = await services.record_outcome(
+        w.deps,
+        meeting.id,
+        CHAIR,
+        Decision(step_down, "step-down", meeting.panel_date, lead_agency="Early Help Services"),
+    )
+    due = {m.code: m.due for m in milestones}
+    assert due["first-taf"] == date(2027, 6, 3)  # 3 weeks after 13 May
+    await services.record_outcome(
+        w.deps, meeting.id, CHAIR, Decision(stuck, "child-protection", meeting.panel_date)
+    )
+    assert w.uow.committed_cases[stuck].status is Status.CLOSED
+    minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
+    assert [i.outcome for i in minutes.items] == [
+        "Progress to Child Protection",
+        "Case stepped down to Early Help/Child In Need",
+    ]
+    # The following sitting is a month on.
+    following = Timeline(LEICESTER, w.panel.calendar).following(
+        Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date)
+    )
+    assert following.panel_date == date(2027, 6, 10)
