@@ -1,10 +1,10 @@
 """Policy overrides from YAML: a preset plus the settings a council changes.
 
-    preset: barnet
-    overrides:
-      max_cases_per_locality: 4
-      cutoff: {working_days_before: 4, at: "12:00"}
-      closures: ["2026-12-24"]
+preset: barnet
+overrides:
+  max_cases_per_locality: 4
+  cutoff: {working_days_before: 4, at: "12:00"}
+  closures: ["2026-12-24"]
 """
 
 from __future__ import annotations

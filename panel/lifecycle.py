@@ -42,7 +42,8 @@ class Event(Enum):
     WITHDRAW = "withdraw"
 
 
-S, E = Status, Event
+S = Status
+E = Event
 _WAITING = (S.LISTED, S.ROLLED_OVER, S.STUCK, S.DUE_REVIEW)
 
 TRANSITIONS: Mapping[tuple[Status, Event], Status] = MappingProxyType(
@@ -90,7 +91,7 @@ _DOING = {
     E.WITHDRAW: "withdraw it",
 }
 
-TERMINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.REDIRECTED_TO_MASH})
+TERMINAL: frozenset[Status] = frozenset({S.CLOSED, S.WITHDRAWN, S.REDIRECTED_TO_MASH})
 
 
 def next_status(current: Status, event: Event) -> Status:

@@ -51,8 +51,11 @@ class PanelDirectory(Protocol):
 
 
 class UnitOfWork(Protocol):
-    cases: CaseRepository
-    meetings: MeetingRepository
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def meetings(self) -> MeetingRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

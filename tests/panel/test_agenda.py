@@ -19,12 +19,16 @@ def test_at_most_five_cases_per_locality_and_the_rest_roll_over_with_a_reason() 
     agenda = build_agenda(candidates, BARNET, PANEL)
     assert [i.case_id for i in agenda.items] == [f"case-{n:02d}" for n in range(5)]
     assert [o.case_id for o in agenda.overflow] == ["case-05", "case-06"]
-    assert "South list for the panel on Tuesday 12 January 2027 was full" in agenda.overflow[0].reason
+    assert (
+        "South list for the panel on Tuesday 12 January 2027 was full" in agenda.overflow[0].reason
+    )
     assert "5 cases" in agenda.overflow[0].reason
 
 
 def test_the_cap_is_per_locality_not_per_panel() -> None:
-    candidates = [candidate(n, loc, Section.NEW_REFERRAL) for n in range(5) for loc in ("South", "West")]
+    candidates = [
+        candidate(n, loc, Section.NEW_REFERRAL) for n in range(5) for loc in ("South", "West")
+    ]
     agenda = build_agenda(candidates, BARNET, PANEL)
     assert len(agenda.items) == 10
     assert agenda.overflow == ()

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.bank_holidays import bank_holidays
-from panel.errors import InvalidInput
 from panel.calendar import Period, Unit, WorkingCalendar, add_months
+from panel.errors import InvalidInput
 from panel.policy import Region
 
 ENGLAND = WorkingCalendar(bank_holidays(Region.ENGLAND_AND_WALES))

@@ -29,7 +29,9 @@ from tests.panel.world import (
 async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str]:
     ids = []
     for ref, locality, route in refs:
-        case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, referral(ref, locality, route))
+        case_id = await services.refer_case(
+            w.deps, w.panel.id, SUPPORT, referral(ref, locality, route)
+        )
         await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
         ids.append(case_id)
         w.clock.advance(timedelta(minutes=1))
@@ -40,7 +42,8 @@ async def through_circulation(w: World) -> Meeting:
     schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
     w.clock.set(schedule.cutoff_at)
     meeting = await services.freeze_agenda(w.deps, w.panel.id)
-    assert meeting is not None and meeting.status is MeetingStatus.FROZEN
+    assert meeting is not None
+    assert meeting.status is MeetingStatus.FROZEN
     w.clock.set(schedule.circulation_at)
     await services.circulate(w.deps, meeting.id)
     return w.uow.committed_meetings[meeting.id]
@@ -66,7 +69,8 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert len(meeting.agenda.items) == 6  # 5 South + 1 West
     assert w.uow.committed_cases[ids[5]].status is Status.ROLLED_OVER
     told = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.REFERRAL_ROLLED_OVER]
-    assert len(told) == 1 and "5 cases" in told[0].text
+    assert len(told) == 1
+    assert "5 cases" in told[0].text
     # Circulated Wednesday 14:00; members have 4 working days before Tuesday's panel.
     schedule = Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date)
     assert schedule.circulation_at == london(2027, 1, 6, 14, 0)
@@ -77,7 +81,13 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     first = meeting.agenda.items[0].case_id
     for agency in ("Health", "Police", "MASH"):
         await services.record_info_check(
-            w.deps, meeting.id, member_id(agency), first, Known.KNOWN, "Open to us.", agency == "Health"
+            w.deps,
+            meeting.id,
+            member_id(agency),
+            first,
+            Known.KNOWN,
+            "Open to us.",
+            agency == "Health",
         )
     w.clock.set(schedule.reminders_at[0])
     reminded = await services.send_reminders(w.deps, meeting.id, "r0")
@@ -90,8 +100,11 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     vote = await services.open_vote(w.deps, meeting.id, CHAIR, first)
     assert vote.candidates == ("Health",)
     for agency in ("Health", "Police", "MASH"):
-        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, "Health")
-    assert result is not None and result.winner == "Health"
+        _, result = await services.cast_vote(
+            w.deps, meeting.id, member_id(agency), vote.id, "Health"
+        )
+    assert result is not None
+    assert result.winner == "Health"
     milestones = await services.record_outcome(
         w.deps,
         meeting.id,
@@ -114,7 +127,8 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
         "taf-review": date(2027, 6, 1),  # 12 weeks after the first TAF
     }
     allocation = [m for m in w.notifier.to(member_id("Health")) if m.kind is Kind.ALLOCATION]
-    assert len(allocation) == 1 and "Thursday 14 January 2027" in allocation[0].text
+    assert len(allocation) == 1
+    assert "Thursday 14 January 2027" in allocation[0].text
 
     minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
     assert minutes.items[0].tally == "Health leads (Health 3)."
@@ -143,7 +157,8 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     status = await services.sign_in(
         w.deps, meeting.id, member_id("Transformation Team"), Presence.PRESENT, True
     )
-    assert not status.quorate and status.line() == "Not quorate: 2 of 3 key agencies needed are present."
+    assert not status.quorate
+    assert status.line() == "Not quorate: 2 of 3 key agencies needed are present."
     status = await services.sign_in(
         w.deps, meeting.id, member_id("Integrated Youth Support Service"), Presence.PRESENT, True
     )
@@ -163,7 +178,8 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     }
     for agency, choice in ballots.items():
         _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
-    assert result is not None and result.state is RoundState.ESCALATED
+    assert result is not None
+    assert result.state is RoundState.ESCALATED
     assert "Stage 3 of the CSCB escalation policy" in result.summary()
     # The panel still allocates after escalation is recorded; contact within 5 working days.
     milestones = await services.record_outcome(
@@ -224,7 +240,8 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     )
     meeting = await through_circulation(w)
     assert meeting.panel_date == date(2027, 5, 13)  # the second Thursday of May
-    assert meeting.agenda is not None and meeting.agenda.items[0].case_id == stuck
+    assert meeting.agenda is not None
+    assert meeting.agenda.items[0].case_id == stuck
     w.clock.set(Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
     await services.start_panel(w.deps, meeting.id, CHAIR)
     await sign_in(w, meeting, ["Social Care", "Health", "Schools"])

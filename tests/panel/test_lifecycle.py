@@ -46,7 +46,7 @@ def test_a_closed_case_cannot_go_back_on_the_agenda_and_the_message_says_why() -
         next_status(Status.CLOSED, Event.ADD_TO_AGENDA)
 
 
-@pytest.mark.parametrize("status", sorted(TERMINAL, key=lambda s: s.value))
+@pytest.mark.parametrize("status", [s for s in Status if s in TERMINAL])
 def test_nothing_leaves_a_terminal_state(status: Status) -> None:
     for event in Event:
         with pytest.raises(IllegalTransition):

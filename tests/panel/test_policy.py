@@ -55,7 +55,8 @@ def test_the_defining_settings_of_each_preset_say_where_they_come_from(key: str)
 
 def test_barnet_numbers_come_from_its_protocol() -> None:
     assert BARNET.max_cases_per_locality == 5
-    assert BARNET.breaks[0].at == time(11, 0) and BARNET.breaks[0].minutes == 15
+    assert BARNET.breaks[0].at == time(11, 0)
+    assert BARNET.breaks[0].minutes == 15
     assert BARNET.cutoff == Moment(4, time(12, 0))
     assert BARNET.milestone("contact").within == Period(2, Unit.WORKING_DAYS)
     assert BARNET.milestone("assessment").within == Period(6, Unit.WEEKS)

@@ -14,8 +14,8 @@ from panel.timeline import Timeline
 LONDON = ZoneInfo("Europe/London")
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def test_barnet_freezes_wednesday_midday_and_meets_the_following_tuesday(
@@ -84,7 +84,9 @@ def test_christmas_2026_moves_a_friday_panel_and_skips_if_told(
     england: WorkingCalendar,
 ) -> None:
     friday = dataclasses.replace(BARNET, weekday=4)
-    dates = list(zip(range(3), Timeline(friday, england).panel_dates(date(2026, 12, 21)), strict=False))
+    dates = list(
+        zip(range(3), Timeline(friday, england).panel_dates(date(2026, 12, 21)), strict=False)
+    )
     assert [d for _, d in dates] == [date(2026, 12, 29), date(2027, 1, 4), date(2027, 1, 8)]
     skipping = dataclasses.replace(friday, on_closed_day=ClosedPanelDay.SKIP)
     first = next(Timeline(skipping, england).panel_dates(date(2026, 12, 21)))
@@ -122,9 +124,7 @@ def test_reminders_come_before_the_info_check_deadline_and_after_circulation(
     england: WorkingCalendar,
 ) -> None:
     schedule = Timeline(BARNET, england).next_panel(at(2027, 2, 1, 0, 0))
-    assert all(
-        schedule.circulation_at < r < schedule.starts_at for r in schedule.reminders_at
-    )
+    assert all(schedule.circulation_at < r < schedule.starts_at for r in schedule.reminders_at)
     assert schedule.info_check_deadline_at < schedule.starts_at
 
 

@@ -20,8 +20,8 @@ CANARY_DOB = date(2019, 2, 3)
 CHAIR, SUPPORT = "chair-1", "support-1"
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def member_id(agency: str) -> str:

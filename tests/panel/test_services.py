@@ -1,0 +1,451 @@
+"""The use cases' refusals and safeguards (PRODUCT.md §3), each one able to fail."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from panel import services
+from panel.errors import (
+    ConsentMissing,
+    DeadlinePassed,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    NotQuorate,
+    SafeguardingRedirect,
+    VoteRejected,
+)
+from panel.infochecks import Cell, Known
+from panel.lifecycle import Event, Status
+from panel.meeting import Meeting
+from panel.outcomes import Decision
+from panel.policy import BARNET, CAMDEN, LEICESTER, CaseField, Section
+from panel.ports import Kind
+from panel.quorum import Presence
+from panel.timeline import Timeline
+from panel.votes import RoundState
+from tests.panel.world import (
+    CANARY_CHILD,
+    CANARY_DOB,
+    CHAIR,
+    SUPPORT,
+    World,
+    london,
+    member_id,
+    referral,
+    world,
+)
+
+MONDAY = london(2027, 1, 4, 10, 0)
+
+
+async def listed(w: World, ref: str = "EHM-1", child: str = "Child A") -> str:
+    case_id = await services.refer_case(
+        w.deps, w.panel.id, SUPPORT, referral(ref, "South", child=child)
+    )
+    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    return case_id
+
+
+async def circulated(w: World) -> Meeting:
+    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
+    w.clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(w.deps, w.panel.id)
+    assert meeting is not None
+    w.clock.set(schedule.circulation_at)
+    await services.circulate(w.deps, meeting.id)
+    return meeting
+
+
+async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", "MASH")) -> Meeting:
+    meeting = await circulated(w)
+    w.clock.set(
+        Timeline(w.panel.policy, w.panel.calendar).schedule_for(meeting.panel_date).starts_at
+    )
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    for agency in agencies:
+        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+    return meeting
+
+
+# -- Intake ----------------------------------------------------------------------------------
+
+
+async def test_a_family_without_consent_cannot_be_listed_and_nothing_is_stored() -> None:
+    w = world(BARNET, MONDAY)
+    with pytest.raises(ConsentMissing, match="needs their consent"):
+        await services.refer_case(
+            w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", consent=False)
+        )
+    assert w.uow.committed_cases == {}
+
+
+async def test_an_immediate_safeguarding_concern_is_sent_to_the_mash_not_queued() -> None:
+    w = world(BARNET, MONDAY)
+    urgent = dataclasses.replace(
+        referral("EHM-1", "South", consent=False), immediate_safeguarding_concern=True
+    )
+    with pytest.raises(SafeguardingRedirect, match="referred immediately to the MASH"):
+        await services.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+    assert w.uow.committed_cases == {}
+
+
+async def test_leicester_sends_immediate_safeguarding_concerns_to_duty_and_advice() -> None:
+    w = world(LEICESTER, MONDAY)
+    urgent = dataclasses.replace(referral("LL-1", "Leicester"), immediate_safeguarding_concern=True)
+    with pytest.raises(SafeguardingRedirect, match="Duty and Advice Service"):
+        await services.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+
+
+async def test_a_member_cannot_list_a_family_and_a_stranger_is_not_on_the_roster() -> None:
+    w = world(BARNET, MONDAY)
+    with pytest.raises(NotPermitted, match="Only the chair or business support"):
+        await services.refer_case(w.deps, w.panel.id, member_id("Health"), referral("E-1", "South"))
+    with pytest.raises(NotPermitted, match="not on this panel's roster"):
+        await services.refer_case(w.deps, w.panel.id, "intruder", referral("E-1", "South"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"reference": "<at>x</at>"}, "case reference"),
+        ({"locality": "North"}, "Choose a locality"),
+        ({"children": ()}, "at least one child"),
+        ({"presenting_needs": "x" * 2001}, "at most 2000"),
+    ],
+)
+async def test_a_bad_referral_is_refused_with_a_plain_reason(
+    change: dict[str, object], message: str
+) -> None:
+    w = world(BARNET, MONDAY)
+    bad = dataclasses.replace(referral("EHM-1", "South"), **change)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=message):
+        await services.refer_case(w.deps, w.panel.id, SUPPORT, bad)
+
+
+async def test_the_same_case_reference_cannot_be_open_twice() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w, "EHM-7")
+    with pytest.raises(InvalidInput, match="already open"):
+        await services.refer_case(w.deps, w.panel.id, SUPPORT, referral("EHM-7", "South"))
+
+
+# -- Cut-off and circulation -----------------------------------------------------------------
+
+
+async def test_only_staff_can_freeze_now_and_freezing_twice_acts_once() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w)
+    with pytest.raises(NotPermitted):
+        await services.freeze_agenda(w.deps, w.panel.id, actor=member_id("Health"))
+    first = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    await listed(w, "EHM-2")
+    again = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    assert first is not None
+    assert again is not None
+    assert again.agenda == first.agenda
+
+
+async def test_circulation_goes_1_to_1_once_and_the_channel_gets_counts_only() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w, child=CANARY_CHILD)
+    meeting = await circulated(w)
+    members_on_teams = [
+        m for m in w.panel.members if m.has_teams and w.panel.agency_of(m) and m.roles
+    ]
+    circulation = [m for m in w.notifier.direct_messages if m.kind is Kind.CIRCULATION]
+    assert {m.person_id for m in circulation} == {m.person_id for m in members_on_teams}
+    assert CANARY_CHILD in repr(circulation[0].data)
+    [notice] = w.notifier.notices
+    assert notice.counts == {"cases": 1, "new-referral": 1}
+    assert CANARY_CHILD not in repr(notice)
+    assert CANARY_DOB.isoformat() not in repr(notice)
+    # Again: nothing more is sent.
+    assert await services.circulate(w.deps, meeting.id) == 0
+    assert len(w.notifier.direct_messages) == len(circulation) + 1  # + the no-Teams list
+    [no_teams] = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.NO_TEAMS_LIST]
+    assert "probation@example.org" in no_teams.text
+    records = w.uow.committed_meetings[meeting.id].circulations
+    assert {r.person_id for r in records} >= {"member-no-teams"}
+    assert all(CaseField.CHILD_NAMES in r.fields for r in records)
+
+
+async def test_circulation_shares_only_the_fields_the_policy_allows() -> None:
+    policy = dataclasses.replace(
+        BARNET, circulated_fields=frozenset({CaseField.REFERENCE, CaseField.LOCALITY})
+    )
+    w = world(policy, MONDAY)
+    await listed(w, child=CANARY_CHILD)
+    await circulated(w)
+    [message, *_] = [m for m in w.notifier.direct_messages if m.kind is Kind.CIRCULATION]
+    cases = message.data["cases"]
+    assert isinstance(cases, list)
+    [case_view] = cases
+    assert set(case_view) == {"case_id", "reference", "locality"}
+    assert CANARY_CHILD not in repr(message)
+
+
+# -- Information checks ----------------------------------------------------------------------
+
+
+async def test_an_answer_after_the_deadline_is_kept_but_marked_late() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulated(w)
+    on_time = await services.record_info_check(
+        w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "Seen by HV.", True
+    )
+    deadline = Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date)
+    w.clock.set(deadline.info_check_deadline_at + timedelta(minutes=1))
+    late = await services.record_info_check(
+        w.deps, meeting.id, member_id("Police"), case_id, Known.NOT_KNOWN, "", False
+    )
+    assert not on_time.late
+    assert late.late
+    grid = await services.readiness(w.deps, meeting.id, CHAIR)
+    assert grid.cells[(case_id, "Health")] is Cell.KNOWN
+    assert grid.cells[(case_id, "MASH")] is Cell.MISSING
+    assert "MASH" in grid.agencies_missing()
+
+
+async def test_an_answer_can_be_changed_and_the_grid_shows_the_latest() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulated(w)
+    for known in (Known.CHECKING, Known.KNOWN):
+        await services.record_info_check(
+            w.deps, meeting.id, member_id("Health"), case_id, known, "", False
+        )
+    grid = await services.readiness(w.deps, meeting.id, CHAIR)
+    assert grid.cells[(case_id, "Health")] is Cell.KNOWN
+
+
+async def test_info_check_refusals() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulated(w)
+    with pytest.raises(InvalidInput, match="2000 characters"):
+        await services.record_info_check(
+            w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "x" * 2001, False
+        )
+    with pytest.raises(NotFound, match="not on this panel's agenda"):
+        await services.record_info_check(
+            w.deps, meeting.id, member_id("Health"), "forged-case-id", Known.KNOWN, "", False
+        )
+    with pytest.raises(NotPermitted):
+        await services.record_info_check(
+            w.deps, meeting.id, SUPPORT, case_id, Known.KNOWN, "", False
+        )
+    with pytest.raises(InvalidInput, match="0 to 50"):
+        await services.record_capacity(w.deps, meeting.id, member_id("Health"), 51)
+    with pytest.raises(NotPermitted):
+        await services.readiness(w.deps, meeting.id, member_id("Health"))
+
+
+async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_missing() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulated(w)
+    await services.record_info_check(
+        w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "", False
+    )
+    await services.record_capacity(w.deps, meeting.id, member_id("Health"), 2)
+    await services.send_reminders(w.deps, meeting.id, "friday")
+    reminded = {
+        m.person_id for m in w.notifier.direct_messages if m.kind is Kind.INFO_CHECK_REMINDER
+    }
+    assert member_id("Police") in reminded
+    assert member_id("Health") not in reminded
+    [chair_note] = [m for m in w.notifier.to(CHAIR) if m.kind is Kind.STILL_MISSING]
+    assert "Police" in chair_note.text
+    assert "Health," not in chair_note.text
+
+
+# -- Panel day --------------------------------------------------------------------------------
+
+
+async def test_sign_in_needs_the_confidentiality_statement_accepted() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w)
+    meeting = await in_session(w, ())
+    with pytest.raises(InvalidInput, match="confidentiality statement"):
+        await services.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, False)
+    status = await services.sign_in(
+        w.deps, meeting.id, member_id("Health"), Presence.APOLOGIES, False
+    )
+    assert status.present == 0
+
+
+async def test_no_vote_opens_while_the_panel_is_not_quorate() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w, ("Health", "Housing"))
+    with pytest.raises(NotQuorate):
+        await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+
+
+async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothing() -> None:
+    w = world(CAMDEN, london(2027, 2, 1, 9, 0))
+    case_id = await services.refer_case(
+        w.deps, w.panel.id, SUPPORT, referral("MOS-9", "Camden", consent=False)
+    )
+    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    meeting = await circulated(w)
+    w.clock.set(Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    principal = "Early Help Community & Practice"
+    deputy = "deputy-" + member_id(principal)
+    await services.sign_in(w.deps, meeting.id, deputy, Presence.DEPUTY, True)
+    for agency in ("Family Services", "Transformation Team"):
+        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    cast, _ = await services.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+    assert cast.agency == principal
+    again, _ = await services.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+    assert again.duplicate
+    stored = w.uow.committed_meetings[meeting.id].rounds[vote.id]
+    assert stored.votes == {principal: "Family Services"}
+
+
+async def test_a_member_who_knows_the_family_is_excluded_from_that_vote() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w, ("Health", "Police", "MASH", "Education"))
+    await services.declare_conflict(w.deps, meeting.id, member_id("Police"), case_id)
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    assert "Police" not in vote.eligible
+    with pytest.raises(VoteRejected, match="declared a conflict"):
+        await services.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+
+
+async def test_only_the_chair_closes_a_vote_and_nobody_votes_after_it_closes() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w)
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    await services.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    with pytest.raises(NotPermitted):
+        await services.close_vote(w.deps, meeting.id, member_id("Health"), vote.id)
+    result = await services.close_vote(w.deps, meeting.id, CHAIR, vote.id)
+    assert result.state is RoundState.DECIDED
+    assert result.winner == "Health"
+    with pytest.raises(VoteRejected, match="Voting is closed"):
+        await services.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+
+
+async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulated(w)
+    for agency in ("Health", "Police"):
+        await services.record_info_check(
+            w.deps, meeting.id, member_id(agency), case_id, Known.KNOWN, "", True
+        )
+    w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+    for agency in ("Health", "Police", "MASH", "Education"):
+        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    ballots = {"Health": "Health", "MASH": "Health", "Police": "Police", "Education": "Police"}
+    for agency, choice in ballots.items():
+        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+    assert result is not None
+    assert result.state is RoundState.AWAITING_CASTING_VOTE
+    with pytest.raises(NotPermitted):
+        await services.casting_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    decided = await services.casting_vote(w.deps, meeting.id, CHAIR, vote.id, "Police")
+    assert decided.winner == "Police"
+    assert decided.by_casting_vote
+    with pytest.raises(InvalidInput, match="the one the panel voted for"):
+        await services.record_outcome(
+            w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
+        )
+
+
+async def test_a_vote_id_from_elsewhere_is_refused() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w)
+    meeting = await in_session(w)
+    with pytest.raises(VoteRejected, match="does not belong"):
+        await services.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
+
+
+async def test_a_refused_outcome_changes_nothing() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w)
+    with pytest.raises(InvalidInput, match="not an agency of this panel"):
+        await services.record_outcome(
+            w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Acme")
+        )
+    with pytest.raises(InvalidInput, match="needs a lead agency"):
+        await services.record_outcome(w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min))
+    assert w.uow.committed_cases[case_id].status is Status.CIRCULATED
+    assert w.uow.committed_meetings[meeting.id].decisions == {}
+
+
+async def test_nothing_is_decided_on_a_closed_panel() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w)
+    await services.close_panel(w.deps, meeting.id, CHAIR)
+    with pytest.raises(DeadlinePassed, match="closed"):
+        await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    assert w.uow.committed_cases[case_id].status is Status.ROLLED_OVER
+
+
+# -- After the panel -------------------------------------------------------------------------
+
+
+async def allocated(w: World) -> tuple[str, Meeting]:
+    case_id = await listed(w)
+    meeting = await in_session(w)
+    await services.record_outcome(
+        w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
+    )
+    await services.close_panel(w.deps, meeting.id, CHAIR)
+    return case_id, meeting
+
+
+async def test_finishing_the_assessment_early_brings_the_first_taf_forward() -> None:
+    w = world(BARNET, MONDAY)
+    case_id, _ = await allocated(w)
+    w.clock.set(london(2027, 2, 5, 10, 0))
+    milestones = await services.mark_milestone(
+        w.deps, w.panel.id, member_id("Health"), case_id, "assessment", done_on=date(2027, 2, 5)
+    )
+    due = {m.code: m.due for m in milestones}
+    assert due["first-taf"] == date(2027, 2, 19)  # 10 working days after 5 February
+    assert due["taf-review"] == date(2027, 5, 14)  # 12 weeks after that
+
+
+async def test_only_the_lead_agency_marks_milestones_and_not_in_the_future() -> None:
+    w = world(BARNET, MONDAY)
+    case_id, _ = await allocated(w)
+    with pytest.raises(NotPermitted, match="lead agency"):
+        await services.mark_milestone(
+            w.deps, w.panel.id, member_id("Police"), case_id, "contact", done_on=date(2027, 1, 12)
+        )
+    with pytest.raises(InvalidInput, match="future"):
+        await services.mark_milestone(
+            w.deps, w.panel.id, member_id("Health"), case_id, "contact", done_on=date(2030, 1, 1)
+        )
+    milestones = await services.mark_milestone(
+        w.deps, w.panel.id, member_id("Health"), case_id, "home-visit", not_possible="Family moved"
+    )
+    assert next(m for m in milestones if m.code == "home-visit").not_possible == "Family moved"
+
+
+async def test_a_stuck_case_goes_back_on_the_next_agenda_as_a_stuck_case() -> None:
+    w = world(BARNET, MONDAY)
+    case_id, _ = await allocated(w)
+    await services.mark_stuck(w.deps, w.panel.id, member_id("Health"), case_id, "No engagement")
+    meeting = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    assert meeting is not None
+    assert meeting.agenda is not None
+    [item] = meeting.agenda.items
+    assert item.case_id == case_id
+    assert item.section is Section.STUCK
