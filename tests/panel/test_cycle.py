@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 from panel import services
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
-from panel.meeting import Meeting, MeetingStatus
+from panel.meeting import Meeting
 from panel.outcomes import Action, Decision
 from panel.policy import BARNET, CAMDEN, LEICESTER, ST_HELENS, Section
 from panel.ports import Kind
@@ -19,6 +19,7 @@ from tests.panel.world import (
     CHAIR,
     SUPPORT,
     World,
+    circulate_next,
     london,
     member_id,
     referral,
@@ -38,17 +39,6 @@ async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str
     return ids
 
 
-async def through_circulation(w: World) -> Meeting:
-    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
-    w.clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(w.deps, w.panel.id)
-    assert meeting is not None
-    assert meeting.status is MeetingStatus.FROZEN
-    w.clock.set(schedule.circulation_at)
-    await services.circulate(w.deps, meeting.id)
-    return w.uow.committed_meetings[meeting.id]
-
-
 async def sign_in(w: World, meeting: Meeting, agencies: list[str]) -> None:
     for agency in agencies:
         await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
@@ -64,7 +54,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     # Scheduler before the cut-off does nothing; at Wednesday midday it freezes once.
     w.clock.set(london(2027, 1, 6, 11, 59))
     assert await services.freeze_agenda(w.deps, w.panel.id) is None
-    meeting = await through_circulation(w)
+    meeting = await circulate_next(w)
     assert meeting.agenda is not None
     assert len(meeting.agenda.items) == 6  # 5 South + 1 West
     assert w.uow.committed_cases[ids[5]].status is Status.ROLLED_OVER
@@ -143,7 +133,7 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     new = referral("MOS-1", "Camden", Section.NEW_REFERRAL, consent=False)
     case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, new)
     await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
-    meeting = await through_circulation(w)
+    meeting = await circulate_next(w)
     schedule = Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date)
     assert schedule.circulation_at.time() == time(13, 30)
     assert (schedule.starts_at.date() - schedule.circulation_at.date()).days == 1
@@ -195,7 +185,7 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
 async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review() -> None:
     w = world(ST_HELENS, london(2027, 3, 1, 9, 0))
     [case_id] = await list_cases(w, [("EHM-SH1", "St Helens", Section.NEW_REFERRAL)])
-    meeting = await through_circulation(w)
+    meeting = await circulate_next(w)
     await services.record_info_check(
         w.deps, meeting.id, member_id("Home Start"), case_id, Known.NOT_KNOWN, "", True
     )
@@ -220,7 +210,7 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     w.clock.set(london(2027, 6, 1, 9, 0))
     assert await services.bring_back_reviews(w.deps, w.panel.id) == 1
     assert w.uow.committed_cases[case_id].status is Status.DUE_REVIEW
-    next_meeting = await through_circulation(w)
+    next_meeting = await circulate_next(w)
     assert next_meeting.agenda is not None
     assert next_meeting.agenda.items[0].section is Section.REVIEW
 
@@ -238,7 +228,7 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
         w,
         [("LL-1", "Leicester", Section.STUCK), ("LL-2", "Leicester", Section.STEP_DOWN)],
     )
-    meeting = await through_circulation(w)
+    meeting = await circulate_next(w)
     assert meeting.panel_date == date(2027, 5, 13)  # the second Thursday of May
     assert meeting.agenda is not None
     assert meeting.agenda.items[0].case_id == stuck

@@ -33,6 +33,7 @@ from tests.panel.world import (
     CHAIR,
     SUPPORT,
     World,
+    circulate_next,
     london,
     member_id,
     referral,
@@ -50,18 +51,8 @@ async def listed(w: World, ref: str = "EHM-1", child: str = "Child A") -> str:
     return case_id
 
 
-async def circulated(w: World) -> Meeting:
-    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
-    w.clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(w.deps, w.panel.id)
-    assert meeting is not None
-    w.clock.set(schedule.circulation_at)
-    await services.circulate(w.deps, meeting.id)
-    return meeting
-
-
 async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", "MASH")) -> Meeting:
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     w.clock.set(
         Timeline(w.panel.policy, w.panel.calendar).schedule_for(meeting.panel_date).starts_at
     )
@@ -152,7 +143,7 @@ async def test_only_staff_can_freeze_now_and_freezing_twice_acts_once() -> None:
 async def test_circulation_goes_1_to_1_once_and_the_channel_gets_counts_only() -> None:
     w = world(BARNET, MONDAY)
     await listed(w, child=CANARY_CHILD)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     members_on_teams = [
         m for m in w.panel.members if m.has_teams and w.panel.agency_of(m) and m.roles
     ]
@@ -179,7 +170,7 @@ async def test_circulation_shares_only_the_fields_the_policy_allows() -> None:
     )
     w = world(policy, MONDAY)
     await listed(w, child=CANARY_CHILD)
-    await circulated(w)
+    await circulate_next(w)
     [message, *_] = [m for m in w.notifier.direct_messages if m.kind is Kind.CIRCULATION]
     cases = message.data["cases"]
     assert isinstance(cases, list)
@@ -194,7 +185,7 @@ async def test_circulation_shares_only_the_fields_the_policy_allows() -> None:
 async def test_an_answer_after_the_deadline_is_kept_but_marked_late() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     on_time = await services.record_info_check(
         w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "Seen by HV.", True
     )
@@ -214,7 +205,7 @@ async def test_an_answer_after_the_deadline_is_kept_but_marked_late() -> None:
 async def test_an_answer_can_be_changed_and_the_grid_shows_the_latest() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     for known in (Known.CHECKING, Known.KNOWN):
         await services.record_info_check(
             w.deps, meeting.id, member_id("Health"), case_id, known, "", False
@@ -226,7 +217,7 @@ async def test_an_answer_can_be_changed_and_the_grid_shows_the_latest() -> None:
 async def test_info_check_refusals() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     with pytest.raises(InvalidInput, match="2000 characters"):
         await services.record_info_check(
             w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "x" * 2001, False
@@ -248,7 +239,7 @@ async def test_info_check_refusals() -> None:
 async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_missing() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     await services.record_info_check(
         w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "", False
     )
@@ -293,7 +284,7 @@ async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothin
         w.deps, w.panel.id, SUPPORT, referral("MOS-9", "Camden", consent=False)
     )
     await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     w.clock.set(Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
     await services.start_panel(w.deps, meeting.id, CHAIR)
     principal = "Early Help Community & Practice"
@@ -339,7 +330,7 @@ async def test_only_the_chair_closes_a_vote_and_nobody_votes_after_it_closes() -
 async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
-    meeting = await circulated(w)
+    meeting = await circulate_next(w)
     for agency in ("Health", "Police"):
         await services.record_info_check(
             w.deps, meeting.id, member_id(agency), case_id, Known.KNOWN, "", True

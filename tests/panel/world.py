@@ -7,10 +7,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from adapters.bank_holidays import calendar_for
+from panel import services
 from panel.cases import Consent, Person, Referral
+from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Policy, Section
 from panel.roster import Member, Panel, Role
 from panel.services import Deps
+from panel.timeline import Timeline
 from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels, FakeUnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
@@ -92,3 +95,15 @@ def referral(
         presenting_needs="School attendance; housing worries.",
         consent=Consent("Parent A", date(2026, 11, 2)) if consent else None,
     )
+
+
+async def circulate_next(w: World) -> Meeting:
+    """Move the clock to the next sitting's cut-off, freeze, then to circulation and send it."""
+    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
+    w.clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(w.deps, w.panel.id)
+    assert meeting is not None
+    assert meeting.status is MeetingStatus.FROZEN
+    w.clock.set(schedule.circulation_at)
+    await services.circulate(w.deps, meeting.id)
+    return w.uow.committed_meetings[meeting.id]
