@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -50,12 +50,35 @@ class PanelDirectory(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what to which case, allowed or refused. Ids and action names only: no child data."""
+
+    at: datetime
+    actor: str
+    tenant: str
+    panel_id: str
+    case_id: str | None
+    action: str
+    allowed: bool
+    reason: str = ""  # for a refusal, the kind of refusal ("NotPermitted"), never user text
+
+
+class AuditRepository(Protocol):
+    async def add(self, entry: AuditEntry) -> None:
+        """Append; the log is never updated or deleted."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def cases(self) -> CaseRepository: ...
 
     @property
     def meetings(self) -> MeetingRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -71,6 +94,10 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""Each use case opens its own unit of work: one transaction, never shared between requests."""
 
 
 class Kind(Enum):

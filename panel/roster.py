@@ -39,6 +39,7 @@ class Panel:
     calendar: WorkingCalendar
     agencies: frozenset[str]
     members: tuple[Member, ...]
+    tenant_id: str = ""  # the Entra ID tenant the panel's people sign in from
 
     def find(self, person_id: str) -> Member | None:
         return next((m for m in self.members if m.person_id == person_id), None)

@@ -6,21 +6,25 @@ case re-checks that person's role on the panel before doing anything.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from panel.agenda import Candidate, build_agenda
 from panel.calendar import long_date
 from panel.cases import Case, Referral, check_referral
-from panel.errors import InvalidInput, NotFound, NotPermitted, VoteRejected
+from panel.errors import DomainError, InvalidInput, NotFound, NotPermitted, VoteRejected
 from panel.infochecks import InfoCheck, Known, ReadinessGrid, check_capacity, check_information
 from panel.lifecycle import Event, Status
 from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
 from panel.outcomes import Decision, Milestone, check_decision, complete_milestone, plan_milestones
 from panel.policy import CaseField
 from panel.ports import (
+    AuditEntry,
     ChannelNotice,
     Clock,
     DirectMessage,
@@ -28,6 +32,7 @@ from panel.ports import (
     Notifier,
     PanelDirectory,
     UnitOfWork,
+    UnitOfWorkFactory,
 )
 from panel.quorum import Attendance, Presence, QuorumStatus, agencies_present, quorum
 from panel.roster import Member, Panel, Role
@@ -46,7 +51,7 @@ class Deps:
     """What every use case is handed by the composition root."""
 
     panels: PanelDirectory
-    uow: UnitOfWork
+    uow: UnitOfWorkFactory
     clock: Clock
     notifier: Notifier
 
@@ -55,46 +60,116 @@ def timeline_of(panel: Panel) -> Timeline:
     return Timeline(panel.policy, panel.calendar)
 
 
+SYSTEM = "system"  # the actor recorded for scheduled steps
+
+
+@dataclass
+class Audit:
+    """The audit row a use case will write; filled in as the use case learns its panel and case.
+
+    Allowed actions are appended inside the use case's own transaction, so the record and the
+    change commit together; a refusal is written in a transaction of its own, because the use
+    case's transaction is rolled back.
+    """
+
+    actor: str
+    action: str
+    panel_id: str = ""
+    tenant: str = ""
+    case_id: str | None = None
+
+    def about(self, panel: Panel, case_id: str | None = None) -> Audit:
+        self.panel_id, self.tenant = panel.id, panel.tenant_id
+        if case_id is not None:
+            self.case_id = case_id
+        return self
+
+    def entry(self, at: datetime, *, allowed: bool = True, reason: str = "") -> AuditEntry:
+        return AuditEntry(
+            at, self.actor, self.tenant, self.panel_id, self.case_id, self.action, allowed, reason
+        )
+
+    async def allowed(self, uow: UnitOfWork, at: datetime, case_id: str | None = None) -> None:
+        entry = self.entry(at)
+        await uow.audit.add(entry if case_id is None else replace(entry, case_id=case_id))
+
+
+@asynccontextmanager
+async def audited(
+    deps: Deps, actor: str, action: str, *, panel_id: str = "", case_id: str | None = None
+) -> AsyncIterator[Audit]:
+    audit = Audit(actor, action, panel_id, case_id=case_id)
+    with contextlib.suppress(DomainError):
+        audit.about(deps.panels.get(panel_id))
+    try:
+        yield audit
+    except DomainError as error:
+        async with deps.uow() as uow:
+            await uow.audit.add(
+                audit.entry(deps.clock.now(), allowed=False, reason=type(error).__name__)
+            )
+            await uow.commit()
+        raise
+
+
 # -- Intake and screening ---------------------------------------------------------------------
 
 
 async def refer_case(deps: Deps, panel_id: str, actor: str, referral: Referral) -> str:
     """Record a referred family. Refuses without consent (per policy) or with an immediate
     safeguarding concern, in which case nothing is stored."""
-    panel = deps.panels.get(panel_id)
-    panel.require(actor, *STAFF)
-    now = deps.clock.now()
-    check_referral(referral, panel.policy, now.astimezone(timeline_of(panel).zone).date())
-    async with deps.uow as uow:
-        if await uow.cases.active_with_reference(panel_id, referral.reference):
-            raise InvalidInput("A case with that reference is already open for this panel.")
-        case = Case.from_referral(new_id(), panel_id, referral, now, actor)
-        await uow.cases.add(case)
-        await uow.commit()
-    return case.id
+    async with audited(deps, actor, "case.refer", panel_id=panel_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, *STAFF)
+        now = deps.clock.now()
+        check_referral(referral, panel.policy, now.astimezone(timeline_of(panel).zone).date())
+        async with deps.uow() as uow:
+            if await uow.cases.active_with_reference(panel_id, referral.reference):
+                raise InvalidInput("A case with that reference is already open for this panel.")
+            case = Case.from_referral(new_id(), panel_id, referral, now, actor)
+            await uow.cases.add(case)
+            await audit.allowed(uow, now, case.id)
+            await uow.commit()
+        return case.id
 
 
 async def screen_case(
     deps: Deps, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
 ) -> Status:
-    panel = deps.panels.get(panel_id)
-    panel.require(actor, *STAFF)
-    if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
-        raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
-    async with deps.uow as uow:
-        case = await _case_of(uow, panel_id, case_id)
-        status = case.apply(decision, deps.clock.now(), reason)
-        await uow.commit()
-    return status
+    async with audited(deps, actor, "case.screen", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, *STAFF)
+        if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
+            raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            status = case.apply(decision, deps.clock.now(), reason)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return status
 
 
 async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
-    panel = deps.panels.get(panel_id)
-    panel.require(actor, *STAFF)
-    async with deps.uow as uow:
-        case = await _case_of(uow, panel_id, case_id)
-        case.apply(Event.WITHDRAW, deps.clock.now(), reason)
-        await uow.commit()
+    async with audited(deps, actor, "case.withdraw", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, *STAFF)
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            case.apply(Event.WITHDRAW, deps.clock.now(), reason)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+
+
+async def view_case(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case:
+    """Read one case's full record: staff, or a current member of the case's panel."""
+    async with audited(deps, actor, "case.view", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, Role.MEMBER, *STAFF)
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return case
 
 
 async def _case_of(uow: UnitOfWork, panel_id: str, case_id: str) -> Case:
@@ -125,14 +200,16 @@ async def freeze_agenda(deps: Deps, panel_id: str, *, actor: str | None = None) 
     """
     panel = deps.panels.get(panel_id)
     if actor is not None:
-        panel.require(actor, *STAFF)
+        async with audited(deps, actor, "agenda.freeze", panel_id=panel_id):
+            panel.require(actor, *STAFF)
+    audit = Audit(actor or SYSTEM, "agenda.freeze").about(panel)
     now = deps.clock.now()
     timeline = timeline_of(panel)
     schedule = timeline.next_panel(now)
     if actor is None and now < schedule.cutoff_at:
         return None
     rolled: list[tuple[Case, str]] = []
-    async with deps.uow as uow:
+    async with deps.uow() as uow:
         meeting = await _meeting_for(uow, panel, schedule)
         if meeting.status is not MeetingStatus.PLANNED:
             return meeting
@@ -152,6 +229,8 @@ async def freeze_agenda(deps: Deps, panel_id: str, *, actor: str | None = None) 
         for over in agenda.overflow:
             by_id[over.case_id].apply(Event.ROLL_OVER, now, over.reason)
             rolled.append((by_id[over.case_id], over.reason))
+        for case_id in by_id:
+            await audit.allowed(uow, now, case_id)
         await uow.commit()
     for case, reason in rolled:
         if case.referred_by:
@@ -194,11 +273,13 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
     Returns how many members were sent it. Running it again sends nothing more.
     """
     now = deps.clock.now()
-    async with deps.uow as uow:
+    async with deps.uow() as uow:
         meeting = await uow.meetings.get(meeting_id)
         panel = deps.panels.get(meeting.panel_id)
         if actor is not None:
-            panel.require(actor, *STAFF)
+            async with audited(deps, actor, "agenda.circulate", panel_id=panel.id):
+                panel.require(actor, *STAFF)
+        audit = Audit(actor or SYSTEM, "agenda.circulate").about(panel)
         if meeting.status is not MeetingStatus.FROZEN or meeting.agenda is None:
             if meeting.status is MeetingStatus.PLANNED:
                 raise InvalidInput("Freeze the agenda before circulating it.")
@@ -237,6 +318,7 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
             )
         for case in cases:
             case.apply(Event.CIRCULATE, now)
+            await audit.allowed(uow, now, case.id)
         meeting.status = MeetingStatus.CIRCULATED
         await uow.commit()
     for message in messages:
@@ -286,30 +368,36 @@ async def record_info_check(
     information: str,
     could_lead: bool,
 ) -> InfoCheck:
-    now = deps.clock.now()
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        agency = _speaking_for(panel, actor)
-        text = check_information(information, panel.policy.info_max_length)
-        deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
-        answer = InfoCheck(case_id, agency, known, text, could_lead, actor, now, now > deadline)
-        meeting.record_answer(answer)
-        await uow.commit()
-    return answer
+    async with audited(deps, actor, "infocheck.record", case_id=case_id) as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            agency = _speaking_for(panel, actor)
+            text = check_information(information, panel.policy.info_max_length)
+            deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
+            answer = InfoCheck(case_id, agency, known, text, could_lead, actor, now, now > deadline)
+            meeting.record_answer(answer)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return answer
 
 
 async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: int) -> int:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        agency = _speaking_for(panel, actor)
-        meeting.require_status(
-            MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="give capacity"
-        )
-        meeting.capacity[agency] = check_capacity(allocations)
-        await uow.commit()
-    return allocations
+    async with audited(deps, actor, "capacity.record") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            agency = _speaking_for(panel, actor)
+            meeting.require_status(
+                MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="give capacity"
+            )
+            meeting.capacity[agency] = check_capacity(allocations)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return allocations
 
 
 def _grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
@@ -323,11 +411,13 @@ def _grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
 
 
 async def readiness(deps: Deps, meeting_id: str, actor: str) -> ReadinessGrid:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-    panel = deps.panels.get(meeting.panel_id)
-    panel.require(actor, *STAFF)
-    return _grid(panel, meeting)
+    async with audited(deps, actor, "readiness.view") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+        panel = deps.panels.get(meeting.panel_id)
+        audit.about(panel)
+        panel.require(actor, *STAFF)
+        return _grid(panel, meeting)
 
 
 async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
@@ -335,7 +425,7 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
 
     `slot` names the reminder time (or "on-demand-<n>"); each slot reminds each person once.
     """
-    async with deps.uow as uow:
+    async with deps.uow() as uow:
         meeting = await uow.meetings.get(meeting_id)
         panel = deps.panels.get(meeting.panel_id)
         if meeting.status is not MeetingStatus.CIRCULATED:
@@ -385,75 +475,89 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
 
 
 async def start_panel(deps: Deps, meeting_id: str, actor: str) -> Meeting:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        if meeting.status is MeetingStatus.IN_SESSION:
-            return meeting
-        meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
-        meeting.status = MeetingStatus.IN_SESSION
-        await uow.commit()
-    return meeting
+    async with audited(deps, actor, "panel.start") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            if meeting.status is MeetingStatus.IN_SESSION:
+                return meeting
+            meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
+            meeting.status = MeetingStatus.IN_SESSION
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return meeting
 
 
 async def sign_in(
     deps: Deps, meeting_id: str, actor: str, presence: Presence, accepted_statement: bool
 ) -> QuorumStatus:
     """Sign in for one's own agency, or (as a named deputy) for the principal's agency."""
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        member = panel.require(actor, Role.MEMBER, Role.CHAIR)
-        agency = panel.agency_of(member)
-        if agency is None:
-            raise NotPermitted("You are not registered for an agency on this panel.")
-        if presence is not Presence.APOLOGIES and not accepted_statement:
-            raise InvalidInput("Accept the confidentiality statement to sign in as present.")
-        if presence is Presence.DEPUTY and member.deputy_of is None:
-            raise NotPermitted("You are not registered as a deputy on this panel.")
-        meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
-        status = quorum(panel.policy, meeting.attendance.values())
-        await uow.commit()
-    return status
+    async with audited(deps, actor, "panel.sign-in") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            member = panel.require(actor, Role.MEMBER, Role.CHAIR)
+            agency = panel.agency_of(member)
+            if agency is None:
+                raise NotPermitted("You are not registered for an agency on this panel.")
+            if presence is not Presence.APOLOGIES and not accepted_statement:
+                raise InvalidInput("Accept the confidentiality statement to sign in as present.")
+            if presence is Presence.DEPUTY and member.deputy_of is None:
+                raise NotPermitted("You are not registered as a deputy on this panel.")
+            meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
+            status = quorum(panel.policy, meeting.attendance.values())
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return status
 
 
 async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
-    async with deps.uow as uow:
+    async with (
+        audited(deps, actor, "vote.declare-conflict", case_id=case_id) as audit,
+        deps.uow() as uow,
+    ):
         meeting = await uow.meetings.get(meeting_id)
         panel = deps.panels.get(meeting.panel_id)
+        audit.about(panel)
         agency = _speaking_for(panel, actor)
         if meeting.open_round_for(case_id) is not None:
             raise VoteRejected("Declare a conflict before the vote opens.")
         meeting.declare_conflict(case_id, agency)
+        await audit.allowed(uow, deps.clock.now())
         await uow.commit()
 
 
 async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
-        meeting.require_on_agenda(case_id)
-        if case_id in meeting.decisions:
-            raise VoteRejected("This case already has a decision.")
-        present = agencies_present(meeting.attendance.values())
-        offered = [
-            a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead
-        ]
-        vote = VoteRound.open(
-            new_id(),
-            case_id,
-            candidates=choose_candidates(panel.policy, present, offered),
-            present=present,
-            conflicted=meeting.conflicted(case_id),
-            rule=VoteRule.of(panel.policy),
-            quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
-        )
-        meeting.add_round(vote)
-        await uow.commit()
-    return vote
+    async with audited(deps, actor, "vote.open", case_id=case_id) as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
+            meeting.require_on_agenda(case_id)
+            if case_id in meeting.decisions:
+                raise VoteRejected("This case already has a decision.")
+            present = agencies_present(meeting.attendance.values())
+            offered = [
+                a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead
+            ]
+            vote = VoteRound.open(
+                new_id(),
+                case_id,
+                candidates=choose_candidates(panel.policy, present, offered),
+                present=present,
+                conflicted=meeting.conflicted(case_id),
+                rule=VoteRule.of(panel.policy),
+                quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
+            )
+            meeting.add_round(vote)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return vote
 
 
 async def cast_vote(
@@ -461,29 +565,38 @@ async def cast_vote(
 ) -> tuple[VoteCast, RoundResult | None]:
     """One vote for the actor's agency. The round closes itself when every eligible agency
     has voted; the result is returned then, and only then."""
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.MEMBER, Role.CHAIR)
-        agency = meeting.agency_attending_as(actor)
-        if agency is None:
-            raise VoteRejected("Sign in as present before voting.")
-        vote = meeting.round(round_id)
-        quorate = quorum(panel.policy, meeting.attendance.values()).quorate
-        cast = vote.cast(agency, choice, quorate=quorate)
-        result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
-        await uow.commit()
-    return cast, result
+    async with audited(deps, actor, "vote.cast") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.MEMBER, Role.CHAIR)
+            agency = meeting.agency_attending_as(actor)
+            if agency is None:
+                raise VoteRejected("Sign in as present before voting.")
+            vote = meeting.round(round_id)
+            audit.case_id = vote.case_id
+            quorate = quorum(panel.policy, meeting.attendance.values()).quorate
+            cast = vote.cast(agency, choice, quorate=quorate)
+            result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return cast, result
 
 
 async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        result = _settle(meeting, meeting.round(round_id))
-        await uow.commit()
-    return result
+    async with audited(deps, actor, "vote.close") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            vote = meeting.round(round_id)
+            audit.case_id = vote.case_id
+            result = _settle(meeting, vote)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return result
 
 
 def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:
@@ -500,92 +613,102 @@ def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:
 async def casting_vote(
     deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
 ) -> RoundResult:
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        result = meeting.round(round_id).casting_vote(choice)
-        await uow.commit()
-    return result
+    async with audited(deps, actor, "vote.casting") as audit:
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            vote = meeting.round(round_id)
+            audit.case_id = vote.case_id
+            result = vote.casting_vote(choice)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return result
 
 
 async def record_outcome(
     deps: Deps, meeting_id: str, actor: str, decision: Decision
 ) -> tuple[Milestone, ...]:
     """Record the panel's decision; plan follow-up; tell the lead agency and those involved."""
-    now = deps.clock.now()
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        meeting.require_status(MeetingStatus.IN_SESSION, doing="record an outcome")
-        meeting.require_on_agenda(decision.case_id)
-        if decision.case_id in meeting.decisions:
-            raise InvalidInput("This case already has an outcome.")
-        decision = replace(decision, decided_on=meeting.panel_date)
-        decided_round = _decided_round(meeting, decision.case_id)
-        if decided_round is not None:
-            if decided_round.result and decision.lead_agency != decided_round.result.winner:
-                raise InvalidInput("The lead agency must be the one the panel voted for.")
-            decision = replace(decision, vote_round_id=decided_round.id)
-        check_decision(decision, panel.policy, panel.agencies)
-        case = await uow.cases.get(decision.case_id)
-        milestones = plan_milestones(panel.policy, panel.calendar, decision)
-        case.apply(Event.DISCUSS, now)
-        case.apply(Event.RECORD_OUTCOME, now)
-        closes = panel.policy.outcome(decision.outcome).closes_case
-        case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
-        case.decision, case.milestones = decision, milestones
-        meeting.decisions[decision.case_id] = decision
-        await uow.commit()
-    label = panel.policy.outcome(decision.outcome).label
-    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
-    if decision.lead_agency:
-        for member in panel.members_of(decision.lead_agency):
-            await deps.notifier.direct(
-                DirectMessage(
-                    member.person_id,
-                    Kind.ALLOCATION,
-                    f"allocation:{meeting.id}:{case.id}:{member.person_id}",
-                    f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
-                    {
-                        "case_id": case.id,
-                        "milestones": [(m.code, m.due.isoformat()) for m in milestones],
-                    },
+    async with audited(
+        deps, actor, "outcome.record", panel_id="", case_id=decision.case_id
+    ) as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            meeting.require_status(MeetingStatus.IN_SESSION, doing="record an outcome")
+            meeting.require_on_agenda(decision.case_id)
+            if decision.case_id in meeting.decisions:
+                raise InvalidInput("This case already has an outcome.")
+            decision = replace(decision, decided_on=meeting.panel_date)
+            decided_round = _decided_round(meeting, decision.case_id)
+            if decided_round is not None:
+                if decided_round.result and decision.lead_agency != decided_round.result.winner:
+                    raise InvalidInput("The lead agency must be the one the panel voted for.")
+                decision = replace(decision, vote_round_id=decided_round.id)
+            check_decision(decision, panel.policy, panel.agencies)
+            case = await uow.cases.get(decision.case_id)
+            milestones = plan_milestones(panel.policy, panel.calendar, decision)
+            case.apply(Event.DISCUSS, now)
+            case.apply(Event.RECORD_OUTCOME, now)
+            closes = panel.policy.outcome(decision.outcome).closes_case
+            case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
+            case.decision, case.milestones = decision, milestones
+            meeting.decisions[decision.case_id] = decision
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        label = panel.policy.outcome(decision.outcome).label
+        dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
+        if decision.lead_agency:
+            for member in panel.members_of(decision.lead_agency):
+                await deps.notifier.direct(
+                    DirectMessage(
+                        member.person_id,
+                        Kind.ALLOCATION,
+                        f"allocation:{meeting.id}:{case.id}:{member.person_id}",
+                        f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
+                        {
+                            "case_id": case.id,
+                            "milestones": [(m.code, m.due.isoformat()) for m in milestones],
+                        },
+                    )
                 )
-            )
-    for person_id, attendance in meeting.attendance.items():
-        if attendance.counts:
+        for person_id, attendance in meeting.attendance.items():
+            if attendance.counts:
+                await deps.notifier.direct(
+                    DirectMessage(
+                        person_id,
+                        Kind.OUTCOME,
+                        f"outcome:{meeting.id}:{case.id}:{person_id}",
+                        f"Case {case.reference}: {label}."
+                        + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                        {"case_id": case.id},
+                    )
+                )
+        for support in panel.with_role(Role.BUSINESS_SUPPORT):
             await deps.notifier.direct(
                 DirectMessage(
-                    person_id,
-                    Kind.OUTCOME,
-                    f"outcome:{meeting.id}:{case.id}:{person_id}",
-                    f"Case {case.reference}: {label}."
-                    + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                    support.person_id,
+                    Kind.RECORD_ON_CASE_SYSTEM,
+                    f"record:{meeting.id}:{case.id}:{support.person_id}",
+                    f"Record on the case system: case {case.reference}, {label}.",
                     {"case_id": case.id},
                 )
             )
-    for support in panel.with_role(Role.BUSINESS_SUPPORT):
-        await deps.notifier.direct(
-            DirectMessage(
-                support.person_id,
-                Kind.RECORD_ON_CASE_SYSTEM,
-                f"record:{meeting.id}:{case.id}:{support.person_id}",
-                f"Record on the case system: case {case.reference}, {label}.",
-                {"case_id": case.id},
+        await deps.notifier.channel(
+            ChannelNotice(
+                panel.id,
+                Kind.OUTCOME_NOTICE,
+                f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
+                {"decided": len(meeting.decisions)},
+                f"{len(meeting.decisions)} case(s) decided so far today.",
             )
         )
-    await deps.notifier.channel(
-        ChannelNotice(
-            panel.id,
-            Kind.OUTCOME_NOTICE,
-            f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
-            {"decided": len(meeting.decisions)},
-            f"{len(meeting.decisions)} case(s) decided so far today.",
-        )
-    )
-    return milestones
+        return milestones
 
 
 def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
@@ -595,38 +718,43 @@ def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
 
 async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
     """Close the sitting: cases not reached roll over; minutes go 1:1 to those who attended."""
-    now = deps.clock.now()
-    async with deps.uow as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        panel.require(actor, Role.CHAIR)
-        if meeting.status is MeetingStatus.CLOSED and meeting.minutes is not None:
-            return meeting.minutes
-        meeting.require_status(MeetingStatus.IN_SESSION, doing="close the panel")
-        for round_ in meeting.rounds.values():
-            if round_.state is RoundState.OPEN:
-                raise VoteRejected("Close the open vote before closing the panel.")
-        not_reached: list[str] = []
-        for item in meeting.items:
-            if item.case_id not in meeting.decisions:
-                case = await uow.cases.get(item.case_id)
-                case.apply(Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one.")
-                not_reached.append(case.id)
-        minutes = _minutes(panel, meeting, tuple(not_reached))
-        meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
-        await uow.commit()
-    for person_id, attendance in meeting.attendance.items():
-        if attendance.counts:
-            await deps.notifier.direct(
-                DirectMessage(
-                    person_id,
-                    Kind.MINUTES,
-                    f"minutes:{meeting.id}:{person_id}",
-                    f"Minutes of the panel on {long_date(meeting.panel_date)}.",
-                    {"meeting_id": meeting.id},
+    async with audited(deps, actor, "panel.close") as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            panel = deps.panels.get(meeting.panel_id)
+            audit.about(panel)
+            panel.require(actor, Role.CHAIR)
+            if meeting.status is MeetingStatus.CLOSED and meeting.minutes is not None:
+                return meeting.minutes
+            meeting.require_status(MeetingStatus.IN_SESSION, doing="close the panel")
+            for round_ in meeting.rounds.values():
+                if round_.state is RoundState.OPEN:
+                    raise VoteRejected("Close the open vote before closing the panel.")
+            not_reached: list[str] = []
+            for item in meeting.items:
+                if item.case_id not in meeting.decisions:
+                    case = await uow.cases.get(item.case_id)
+                    case.apply(
+                        Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one."
+                    )
+                    not_reached.append(case.id)
+            minutes = _minutes(panel, meeting, tuple(not_reached))
+            meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        for person_id, attendance in meeting.attendance.items():
+            if attendance.counts:
+                await deps.notifier.direct(
+                    DirectMessage(
+                        person_id,
+                        Kind.MINUTES,
+                        f"minutes:{meeting.id}:{person_id}",
+                        f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                        {"meeting_id": meeting.id},
+                    )
                 )
-            )
-    return minutes
+        return minutes
 
 
 def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
@@ -672,42 +800,48 @@ async def mark_milestone(
     not_possible: str = "",
 ) -> tuple[Milestone, ...]:
     """The lead agency (or staff) marks a milestone done on a date, or not possible (reason)."""
-    panel = deps.panels.get(panel_id)
-    member = panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
-    async with deps.uow as uow:
-        case = await _case_of(uow, panel_id, case_id)
-        lead = case.decision.lead_agency if case.decision else None
-        if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
-            raise NotPermitted("Only the lead agency can mark this case's milestones.")
-        if case.status is not Status.TRACKING:
-            raise InvalidInput("This case's follow-up is not being tracked.")
-        if done_on is not None:
-            if done_on > deps.clock.now().date():
-                raise InvalidInput("A milestone cannot be done on a future date.")
-            case.milestones = complete_milestone(
-                case.milestones, code, done_on, panel.policy, panel.calendar
-            )
-        elif not_possible.strip() and len(not_possible) <= 500:
-            case.milestones = tuple(
-                replace(m, not_possible=not_possible.strip()) if m.code == code and m.open else m
-                for m in case.milestones
-            )
-        else:
-            raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
-        await uow.commit()
-    return case.milestones
+    async with audited(deps, actor, "milestone.mark", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        member = panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            lead = case.decision.lead_agency if case.decision else None
+            if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
+                raise NotPermitted("Only the lead agency can mark this case's milestones.")
+            if case.status is not Status.TRACKING:
+                raise InvalidInput("This case's follow-up is not being tracked.")
+            if done_on is not None:
+                if done_on > deps.clock.now().date():
+                    raise InvalidInput("A milestone cannot be done on a future date.")
+                case.milestones = complete_milestone(
+                    case.milestones, code, done_on, panel.policy, panel.calendar
+                )
+            elif not_possible.strip() and len(not_possible) <= 500:
+                case.milestones = tuple(
+                    replace(m, not_possible=not_possible.strip())
+                    if m.code == code and m.open
+                    else m
+                    for m in case.milestones
+                )
+            else:
+                raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+        return case.milestones
 
 
 async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
-    panel = deps.panels.get(panel_id)
-    panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
-    if not reason.strip() or len(reason) > 500:
-        raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
-    async with deps.uow as uow:
-        case = await _case_of(uow, panel_id, case_id)
-        case.apply(Event.MARK_STUCK, deps.clock.now(), reason.strip())
-        await uow.commit()
+    async with audited(deps, actor, "case.mark-stuck", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+        if not reason.strip() or len(reason) > 500:
+            raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            case.apply(Event.MARK_STUCK, deps.clock.now(), reason.strip())
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
 
 
 async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
@@ -716,13 +850,14 @@ async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
     now = deps.clock.now()
     schedule = timeline_of(panel).next_open_for_listing(now)
     count = 0
-    async with deps.uow as uow:
+    async with deps.uow() as uow:
         for case in await uow.cases.tracking(panel_id):
             if any(
                 m.brings_back_to_panel and m.open and m.due <= schedule.panel_date
                 for m in case.milestones
             ):
                 case.apply(Event.REVIEW_DUE, now, "Panel review due.")
+                await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
                 count += 1
         await uow.commit()
     return count

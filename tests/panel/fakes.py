@@ -12,7 +12,7 @@ from panel.cases import Case
 from panel.errors import NotFound
 from panel.lifecycle import TERMINAL, Status
 from panel.meeting import Meeting
-from panel.ports import ChannelNotice, DirectMessage
+from panel.ports import AuditEntry, ChannelNotice, DirectMessage
 from panel.roster import Panel
 
 
@@ -97,20 +97,36 @@ class FakeMeetings:
         )
 
 
+@dataclass
+class FakeStore:
+    """What has been committed: the fake's "database"."""
+
+    cases: dict[str, Case] = field(default_factory=dict)
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    commits: int = 0
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.pending: list[AuditEntry] = []
+
+    async def add(self, entry: AuditEntry) -> None:
+        self.pending.append(entry)
+
+
 class FakeUnitOfWork:
     """Works on deep copies and publishes them on commit, so a failed use case changes nothing,
     as a rolled-back database transaction would."""
 
-    def __init__(self) -> None:
-        self.committed_cases: dict[str, Case] = {}
-        self.committed_meetings: dict[str, Meeting] = {}
-        self.commits = 0
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
         self.cases = FakeCases({})
         self.meetings = FakeMeetings({})
+        self.audit = FakeAudit()
 
     async def __aenter__(self) -> Self:
-        self.cases = FakeCases(copy.deepcopy(self.committed_cases))
-        self.meetings = FakeMeetings(copy.deepcopy(self.committed_meetings))
+        await self.rollback()
         return self
 
     async def __aexit__(
@@ -122,15 +138,16 @@ class FakeUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
-        self.committed_cases = self.cases.store
-        self.committed_meetings = self.meetings.store
-        self.cases = FakeCases(copy.deepcopy(self.committed_cases))
-        self.meetings = FakeMeetings(copy.deepcopy(self.committed_meetings))
-        self.commits += 1
+        self.store.cases = self.cases.store
+        self.store.meetings = self.meetings.store
+        self.store.audit.extend(self.audit.pending)
+        self.store.commits += 1
+        await self.rollback()
 
     async def rollback(self) -> None:
-        self.cases = FakeCases(copy.deepcopy(self.committed_cases))
-        self.meetings = FakeMeetings(copy.deepcopy(self.committed_meetings))
+        self.cases = FakeCases(copy.deepcopy(self.store.cases))
+        self.meetings = FakeMeetings(copy.deepcopy(self.store.meetings))
+        self.audit = FakeAudit()
 
 
 @dataclass

@@ -57,7 +57,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     meeting = await circulate_next(w)
     assert meeting.agenda is not None
     assert len(meeting.agenda.items) == 6  # 5 South + 1 West
-    assert w.uow.committed_cases[ids[5]].status is Status.ROLLED_OVER
+    assert w.store.cases[ids[5]].status is Status.ROLLED_OVER
     told = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.REFERRAL_ROLLED_OVER]
     assert len(told) == 1
     assert "5 cases" in told[0].text
@@ -123,7 +123,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
     assert minutes.items[0].tally == "Health leads (Health 3)."
     assert len(minutes.not_reached) == 5
-    assert w.uow.committed_cases[first].status is Status.TRACKING
+    assert w.store.cases[first].status is Status.TRACKING
     assert all(CANARY_CHILD not in n.text for n in w.notifier.notices)
 
 
@@ -209,7 +209,7 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     # Nearly three months on, the review brings the case back to the next panel.
     w.clock.set(london(2027, 6, 1, 9, 0))
     assert await services.bring_back_reviews(w.deps, w.panel.id) == 1
-    assert w.uow.committed_cases[case_id].status is Status.DUE_REVIEW
+    assert w.store.cases[case_id].status is Status.DUE_REVIEW
     next_meeting = await circulate_next(w)
     assert next_meeting.agenda is not None
     assert next_meeting.agenda.items[0].section is Section.REVIEW
@@ -246,7 +246,7 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     await services.record_outcome(
         w.deps, meeting.id, CHAIR, Decision(stuck, "child-protection", meeting.panel_date)
     )
-    assert w.uow.committed_cases[stuck].status is Status.CLOSED
+    assert w.store.cases[stuck].status is Status.CLOSED
     minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
     assert [i.outcome for i in minutes.items] == [
         "Progress to Child Protection",

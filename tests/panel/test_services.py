@@ -71,7 +71,7 @@ async def test_a_family_without_consent_cannot_be_listed_and_nothing_is_stored()
         await services.refer_case(
             w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", consent=False)
         )
-    assert w.uow.committed_cases == {}
+    assert w.store.cases == {}
 
 
 async def test_an_immediate_safeguarding_concern_is_sent_to_the_mash_not_queued() -> None:
@@ -81,7 +81,7 @@ async def test_an_immediate_safeguarding_concern_is_sent_to_the_mash_not_queued(
     )
     with pytest.raises(SafeguardingRedirect, match="referred immediately to the MASH"):
         await services.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
-    assert w.uow.committed_cases == {}
+    assert w.store.cases == {}
 
 
 async def test_leicester_sends_immediate_safeguarding_concerns_to_duty_and_advice() -> None:
@@ -159,7 +159,7 @@ async def test_circulation_goes_1_to_1_once_and_the_channel_gets_counts_only() -
     assert len(w.notifier.direct_messages) == len(circulation) + 1  # + the no-Teams list
     [no_teams] = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.NO_TEAMS_LIST]
     assert "probation@example.org" in no_teams.text
-    records = w.uow.committed_meetings[meeting.id].circulations
+    records = w.store.meetings[meeting.id].circulations
     assert {r.person_id for r in records} >= {"member-no-teams"}
     assert all(CaseField.CHILD_NAMES in r.fields for r in records)
 
@@ -297,7 +297,7 @@ async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothin
     assert cast.agency == principal
     again, _ = await services.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
     assert again.duplicate
-    stored = w.uow.committed_meetings[meeting.id].rounds[vote.id]
+    stored = w.store.meetings[meeting.id].rounds[vote.id]
     assert stored.votes == {principal: "Family Services"}
 
 
@@ -374,8 +374,8 @@ async def test_a_refused_outcome_changes_nothing() -> None:
         )
     with pytest.raises(InvalidInput, match="needs a lead agency"):
         await services.record_outcome(w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min))
-    assert w.uow.committed_cases[case_id].status is Status.CIRCULATED
-    assert w.uow.committed_meetings[meeting.id].decisions == {}
+    assert w.store.cases[case_id].status is Status.CIRCULATED
+    assert w.store.meetings[meeting.id].decisions == {}
 
 
 async def test_nothing_is_decided_on_a_closed_panel() -> None:
@@ -385,7 +385,7 @@ async def test_nothing_is_decided_on_a_closed_panel() -> None:
     await services.close_panel(w.deps, meeting.id, CHAIR)
     with pytest.raises(DeadlinePassed, match="closed"):
         await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
-    assert w.uow.committed_cases[case_id].status is Status.ROLLED_OVER
+    assert w.store.cases[case_id].status is Status.ROLLED_OVER
 
 
 # -- After the panel -------------------------------------------------------------------------

@@ -14,13 +14,14 @@ from panel.policy import Policy, Section
 from panel.roster import Member, Panel, Role
 from panel.services import Deps
 from panel.timeline import Timeline
-from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels, FakeUnitOfWork
+from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
 CANARY_CHILD = "Zebedee Canary-Quill"
 CANARY_DOB = date(2019, 2, 3)
 
 CHAIR, SUPPORT = "chair-1", "support-1"
+TENANT = "tenant-1"
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -59,6 +60,7 @@ def build_panel(policy: Policy, extra_agencies: tuple[str, ...] = ("Housing",)) 
         calendar_for(policy),
         frozenset(agencies) | {"Probation"},
         tuple(members),
+        tenant_id=TENANT,
     )
 
 
@@ -66,16 +68,18 @@ def build_panel(policy: Policy, extra_agencies: tuple[str, ...] = ("Housing",)) 
 class World:
     panel: Panel
     clock: FakeClock
-    uow: FakeUnitOfWork
+    store: FakeStore
     notifier: FakeNotifier
 
     @property
     def deps(self) -> Deps:
-        return Deps(FakePanels(self.panel), self.uow, self.clock, self.notifier)
+        return Deps(
+            FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock, self.notifier
+        )
 
 
 def world(policy: Policy, now: datetime) -> World:
-    return World(build_panel(policy), FakeClock(now), FakeUnitOfWork(), FakeNotifier())
+    return World(build_panel(policy), FakeClock(now), FakeStore(), FakeNotifier())
 
 
 def referral(
@@ -106,4 +110,4 @@ async def circulate_next(w: World) -> Meeting:
     assert meeting.status is MeetingStatus.FROZEN
     w.clock.set(schedule.circulation_at)
     await services.circulate(w.deps, meeting.id)
-    return w.uow.committed_meetings[meeting.id]
+    return w.store.meetings[meeting.id]
