@@ -32,6 +32,7 @@ class Decision:
     rationale: str = ""
     dissent: str = ""
     vote_round_id: str | None = None
+    meeting_id: str | None = None
 
 
 def check_decision(decision: Decision, policy: Policy, agencies: frozenset[str]) -> None:

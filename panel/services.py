@@ -644,7 +644,7 @@ async def record_outcome(
             meeting.require_on_agenda(decision.case_id)
             if decision.case_id in meeting.decisions:
                 raise InvalidInput("This case already has an outcome.")
-            decision = replace(decision, decided_on=meeting.panel_date)
+            decision = replace(decision, decided_on=meeting.panel_date, meeting_id=meeting.id)
             decided_round = _decided_round(meeting, decision.case_id)
             if decided_round is not None:
                 if decided_round.result and decision.lead_agency != decided_round.result.winner:

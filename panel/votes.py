@@ -147,6 +147,10 @@ class VoteRound:
         return cls(round_id, case_id, number, names, eligible, rule)
 
     def cast(self, agency: str, choice: str, *, quorate: bool) -> VoteCast:
+        # The same vote again (a double click, a re-delivered activity) is harmless even after
+        # the round closed: the agency is told its vote stands, and nothing changes.
+        if self.votes.get(agency) == choice:
+            return VoteCast(self.id, agency, choice, duplicate=True)
         if self.state.closed:
             raise VoteRejected("Voting is closed for this case.")
         if agency not in self.eligible:
@@ -156,10 +160,7 @@ class VoteRound:
             )
         if choice not in self.candidates:
             raise VoteRejected("That agency is not one of the choices in this vote.")
-        previous = self.votes.get(agency)
-        if previous == choice:
-            return VoteCast(self.id, agency, choice, duplicate=True)
-        if previous is not None:
+        if agency in self.votes:
             raise VoteRejected("Your agency has already voted in this round.")
         if not quorate:
             raise NotQuorate("The panel is no longer quorate, so votes cannot be cast.")

@@ -135,6 +135,7 @@ def test_no_vote_is_taken_after_the_round_closes() -> None:
     vote.close()
     with pytest.raises(VoteRejected, match="Voting is closed"):
         vote.cast("Police", "Health", quorate=True)
+    assert vote.cast("Health", "Health", quorate=True).duplicate  # a late double click
     with pytest.raises(VoteRejected, match="already closed"):
         vote.close()
 

@@ -1,0 +1,278 @@
+"""The durable record on SQLite and PostgreSQL: round trips, the whole week, encryption, audit."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from panel import services
+from panel.cases import Case
+from panel.errors import NotFound
+from panel.infochecks import Known
+from panel.lifecycle import Event, Status
+from panel.outcomes import Action, Decision
+from panel.policy import BARNET
+from panel.quorum import Presence
+from panel.services import Deps
+from panel.timeline import Timeline
+from storage import schema
+from storage.crypto import CipherError, FieldCipher
+from storage.engine import create_engine
+from storage.migrate import upgrade_async
+from storage.unit_of_work import Store
+from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels
+from tests.panel.world import (
+    CANARY_CHILD,
+    CANARY_DOB,
+    CHAIR,
+    SUPPORT,
+    build_panel,
+    london,
+    member_id,
+    referral,
+)
+from tests.storage.conftest import KEY, LOOKUP
+
+PANEL = build_panel(BARNET)
+
+
+def deps(store: Store, clock: FakeClock, notifier: FakeNotifier | None = None) -> Deps:
+    return Deps(FakePanels(PANEL), store.unit_of_work, clock, notifier or FakeNotifier())
+
+
+async def canary_case(d: Deps) -> str:
+    ref = referral("EHM-CANARY-1", "South", child=CANARY_CHILD)
+    ref = ref.__class__(
+        **{**ref.__dict__, "children": (ref.children[0].__class__(CANARY_CHILD, CANARY_DOB),)}
+    )
+    case_id = await services.refer_case(d, PANEL.id, SUPPORT, ref)
+    await services.screen_case(d, PANEL.id, CHAIR, case_id, Event.LIST)
+    return case_id
+
+
+async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
+    """Refer, freeze, circulate, answer, sit, vote, decide, close: the Barnet week."""
+    case_id = await canary_case(d)
+    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
+    clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(d, PANEL.id)
+    assert meeting is not None
+    clock.set(schedule.circulation_at)
+    assert await services.circulate(d, meeting.id) > 0
+    await services.record_info_check(
+        d, meeting.id, member_id("Health"), case_id, Known.KNOWN, f"Knows {CANARY_CHILD}", True
+    )
+    await services.record_capacity(d, meeting.id, member_id("Health"), 2)
+    clock.set(schedule.starts_at)
+    await services.start_panel(d, meeting.id, CHAIR)
+    for agency in ("Health", "Police", "MASH"):
+        await services.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
+    await services.declare_conflict(d, meeting.id, member_id("MASH"), case_id)
+    vote = await services.open_vote(d, meeting.id, CHAIR, case_id)
+    for agency in ("Health", "Police"):
+        await services.cast_vote(d, meeting.id, member_id(agency), vote.id, "Health")
+    await services.record_outcome(
+        d,
+        meeting.id,
+        CHAIR,
+        Decision(
+            case_id,
+            "eha",
+            date.min,
+            lead_agency="Health",
+            taf_agencies=("Police",),
+            actions=(Action("Health", f"Visit {CANARY_CHILD}", schedule.panel_date),),
+            rationale=f"{CANARY_CHILD} needs a hub assessment",
+        ),
+    )
+    await services.close_panel(d, meeting.id, CHAIR)
+    return case_id, meeting.id
+
+
+async def test_the_whole_week_survives_in_the_database_and_reads_back(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    d = deps(store, clock)
+    case_id, meeting_id = await run_week(d, clock)
+    async with store.unit_of_work() as uow:
+        case = await uow.cases.get(case_id)
+        meeting = await uow.meetings.get(meeting_id)
+    assert case.children[0].name == CANARY_CHILD
+    assert case.children[0].date_of_birth == CANARY_DOB
+    assert case.status is Status.TRACKING
+    assert case.decision is not None
+    assert case.decision.rationale == f"{CANARY_CHILD} needs a hub assessment"
+    assert [m.code for m in case.milestones][:2] == ["contact", "home-visit"]
+    assert [t.event for t in case.history][-3:] == [
+        Event.DISCUSS,
+        Event.RECORD_OUTCOME,
+        Event.START_TRACKING,
+    ]
+    assert meeting.answers[(case_id, "Health")].information == f"Knows {CANARY_CHILD}"
+    assert meeting.capacity == {"Health": 2}
+    assert meeting.conflicted(case_id) == frozenset({"MASH"})
+    [vote] = meeting.rounds.values()
+    assert vote.votes == {"Health": "Health", "Police": "Health"}
+    assert vote.result is not None
+    assert vote.result.winner == "Health"
+    assert meeting.minutes is not None
+    assert meeting.minutes.items[0].lead_agency == "Health"
+    assert meeting.decisions[case_id].actions[0].text == f"Visit {CANARY_CHILD}"
+    assert len(meeting.circulations) == len([m for m in PANEL.members if PANEL.agency_of(m)])
+
+
+async def test_a_canary_child_is_not_stored_in_plaintext_anywhere(
+    store: Store, database_url: str
+) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id, _ = await run_week(deps(store, clock), clock)
+    needles = [CANARY_CHILD, CANARY_DOB.isoformat(), "EHM-CANARY-1"]
+    if store.engine.dialect.name == "sqlite":
+        await store.engine.dispose()  # checkpoint nothing away: read the main file and the WAL
+        path = database_url.split("///", 1)[1]
+        blob = b"".join(Path(p).read_bytes() for p in glob.glob(path + "*"))
+        assert blob, "the database file should exist"
+        for needle in needles:
+            assert needle.encode() not in blob
+    else:
+        async with store.engine.connect() as conn:
+            for table in schema.metadata.sorted_tables:
+                rows = await conn.execute(text(f"SELECT t::text FROM {table.name} AS t"))
+                dump = "\n".join(r[0] for r in rows)
+                for needle in needles:
+                    assert needle not in dump, f"{needle} in {table.name}"
+    async with store.unit_of_work() as uow:
+        assert (await uow.cases.get(case_id)).children[0].name == CANARY_CHILD
+
+
+async def test_a_case_is_found_by_its_reference_through_a_keyed_hash(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id = await canary_case(deps(store, clock))
+    async with store.unit_of_work() as uow:
+        found = await uow.cases.active_with_reference(PANEL.id, "EHM-CANARY-1")
+        assert found is not None
+        assert found.id == case_id
+        assert await uow.cases.active_with_reference(PANEL.id, "EHM-OTHER") is None
+    async with store.engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT reference_hash FROM cases"))).scalar_one()
+    assert stored == FieldCipher([KEY], LOOKUP).lookup_hash("ehm-canary-1 ")
+    assert "CANARY" not in stored
+
+
+async def test_a_rotated_key_encrypts_new_rows_and_still_reads_old_ones(
+    store: Store, database_url: str
+) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    old_case = await canary_case(deps(store, clock))
+    newest = FieldCipher.new_key()
+    rotated = Store(store.engine, FieldCipher([newest, KEY], LOOKUP))
+    new_case = await services.refer_case(
+        deps(rotated, clock), PANEL.id, SUPPORT, referral("EHM-NEW", "South")
+    )
+    async with rotated.unit_of_work() as uow:
+        assert (await uow.cases.get(old_case)).children[0].name == CANARY_CHILD
+    only_newest = Store(store.engine, FieldCipher([newest], LOOKUP))
+    async with only_newest.unit_of_work() as uow:
+        assert (await uow.cases.get(new_case)).reference == "EHM-NEW"
+        with pytest.raises(CipherError):
+            await uow.cases.get(old_case)
+
+
+async def test_reads_and_changes_are_audited_without_child_data(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    d = deps(store, clock)
+    case_id = await canary_case(d)
+    await services.view_case(d, PANEL.id, member_id("Police"), case_id)
+    with pytest.raises(NotFound):
+        await services.view_case(d, PANEL.id, member_id("Police"), "forged")
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(schema.audit_log.select().order_by(schema.audit_log.c.id))).all()
+    actions = [(r.action, r.allowed, r.case_id) for r in rows]
+    assert actions == [
+        ("case.refer", True, case_id),
+        ("case.screen", True, case_id),
+        ("case.view", True, case_id),
+        ("case.view", False, "forged"),
+    ]
+    assert all(r.tenant == PANEL.tenant_id and r.at is not None for r in rows)
+    dump = repr(rows)
+    assert CANARY_CHILD not in dump
+    assert "EHM-CANARY-1" not in dump
+
+
+async def test_the_audit_log_cannot_be_rewritten(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    await canary_case(deps(store, clock))
+    for statement in ("UPDATE audit_log SET allowed = false", "DELETE FROM audit_log"):
+        async with store.engine.connect() as conn:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await conn.execute(text(statement))
+            await conn.rollback()
+
+
+async def test_concurrent_votes_record_exactly_one_vote_per_agency(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    d = deps(store, clock)
+    case_id = await canary_case(d)
+    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
+    clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(d, PANEL.id)
+    assert meeting is not None
+    await services.circulate(d, meeting.id)
+    clock.set(schedule.starts_at)
+    await services.start_panel(d, meeting.id, CHAIR)
+    agencies = ["Health", "Police", "MASH", "Education", "Early Help"]
+    for agency in agencies:
+        await services.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await services.open_vote(d, meeting.id, CHAIR, case_id)
+    # 20 votes at once: every agency clicks four times.
+    attempts = [
+        services.cast_vote(d, meeting.id, member_id(a), vote.id, "Health")
+        for _ in range(4)
+        for a in agencies
+    ]
+    outcomes = await asyncio.gather(*attempts)
+    assert sum(not cast.duplicate for cast, _ in outcomes) == len(agencies)
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT agency FROM votes"))).all()
+    assert sorted(r.agency for r in rows) == sorted(agencies)
+    async with store.unit_of_work() as uow:
+        stored = (await uow.meetings.get(meeting.id)).rounds[vote.id]
+    assert stored.result is not None
+    assert stored.result.winner == "Health"
+    assert stored.result.tally.cast == len(agencies)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_connection_killed_mid_transaction_leaves_no_partial_write(
+    database_url: str, cipher: FieldCipher
+) -> None:
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    killed = Store(engine, cipher)
+    try:
+        clock = FakeClock(london(2027, 1, 4, 10, 0))
+        async with killed.unit_of_work() as uow:
+            await uow.cases.add(
+                Case.from_referral(
+                    "c-killed", PANEL.id, referral("EHM-K", "South"), clock.now(), SUPPORT
+                )
+            )
+            session = uow._require()
+            await session.flush()  # the case's rows are written inside the open transaction
+            pid = (await session.conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with engine.connect() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises(DBAPIError):
+                await uow.commit()
+        async with engine.connect() as conn:
+            for table in ("cases", "case_people", "case_transitions"):
+                count = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+                assert count == 0, table
+    finally:
+        await engine.dispose()
