@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed.stamp
 
-.PHONY: run test lint format typecheck imports unit clean
+.PHONY: run test lint format typecheck imports unit migrate clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -16,6 +16,10 @@ run: $(STAMP)
 	$(BIN)/python app.py
 
 test: lint typecheck imports unit
+
+# Schema upgrades are explicit, never silent on start (DATABASE_URL, default the SQLite file).
+migrate: $(STAMP)
+	$(BIN)/python -m storage.migrate upgrade
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,64 @@
+"""The configured panels, agencies and people, kept in the database for joins and exports.
+
+Configuration is the source of truth: saving replaces a panel's roster with what the
+configuration says, so someone removed from the file loses access at the next start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, insert, select
+
+from panel.roster import Panel
+from storage import schema
+from storage.unit_of_work import Store
+
+
+async def save_roster(store: Store, panels: Iterable[Panel]) -> None:
+    async with store.engine.begin() as conn:
+        for panel in panels:
+            for table in (schema.people, schema.agencies):
+                await conn.execute(delete(table).where(table.c.panel_id == panel.id))
+            await conn.execute(delete(schema.panels).where(schema.panels.c.id == panel.id))
+            await conn.execute(
+                insert(schema.panels).values(
+                    id=panel.id,
+                    name=panel.name,
+                    tenant_id=panel.tenant_id,
+                    policy_key=panel.policy.key,
+                )
+            )
+            for agency in sorted(panel.agencies):
+                await conn.execute(
+                    insert(schema.agencies).values(
+                        panel_id=panel.id,
+                        name=agency,
+                        key_member=agency in panel.policy.key_agencies,
+                    )
+                )
+            for member in panel.members:
+                await conn.execute(
+                    insert(schema.people).values(
+                        panel_id=panel.id,
+                        person_id=member.person_id,
+                        name=member.name,
+                        email=member.email,
+                        agency=member.agency,
+                        deputy_of=member.deputy_of,
+                        roles=sorted(r.value for r in member.roles),
+                        has_teams=member.has_teams,
+                        manager_id=member.manager_id,
+                    )
+                )
+
+
+async def roles_of(store: Store, panel_id: str, person_id: str) -> frozenset[str]:
+    t = schema.people
+    async with store.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(t.c.roles).where(t.c.panel_id == panel_id, t.c.person_id == person_id)
+            )
+        ).first()
+    return frozenset(row.roles) if row else frozenset()

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from panel.roster import Role
+from storage.engine import create_engine
+from storage.migrate import downgrade_async, upgrade_async
+from storage.roster import roles_of, save_roster
+from storage.schema import metadata
+from storage.unit_of_work import Store
+from tests.storage.test_record import PANEL
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as conn:
+        return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_migrations_upgrade_to_head_and_downgrade_to_base_cleanly(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade_async(database_url)
+        assert set(metadata.tables) <= await table_names(engine)
+        await downgrade_async(database_url)
+        assert await table_names(engine) <= {"alembic_version"}
+        await upgrade_async(database_url)  # and back up again: nothing was left behind
+        assert set(metadata.tables) <= await table_names(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_roster_in_the_database_follows_the_configuration(store: Store) -> None:
+    await save_roster(store, [PANEL])
+    assert await roles_of(store, PANEL.id, "chair-1") == {Role.CHAIR.value}
+    without_chair = dataclasses.replace(
+        PANEL, members=tuple(m for m in PANEL.members if m.person_id != "chair-1")
+    )
+    await save_roster(store, [without_chair])
+    assert await roles_of(store, PANEL.id, "chair-1") == frozenset()

@@ -1,0 +1,139 @@
+"""Retention, legal hold and subject-access export on both databases (§3.7)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from panel import services
+from panel.calendar import add_months
+from panel.errors import NotFound
+from panel.lifecycle import Status
+from panel.outcomes import Decision
+from panel.policy import BARNET
+from panel.quorum import Presence
+from panel.timeline import Timeline
+from storage import schema
+from storage.retention import (
+    ANONYMISED,
+    export_family_member,
+    export_person,
+    set_legal_hold,
+    sweep_retention,
+)
+from storage.unit_of_work import Store
+from tests.panel.fakes import FakeClock
+from tests.panel.world import CANARY_CHILD, CANARY_DOB, CHAIR, london, member_id
+from tests.storage.test_record import PANEL, canary_case, deps
+
+POLICIES = {PANEL.id: BARNET}  # Barnet keeps a closed case 24 months
+
+
+async def closed_case(store: Store, clock: FakeClock) -> str:
+    """A canary family stepped up to the MASH at panel: the case closes that day."""
+    d = deps(store, clock)
+    case_id = await canary_case(d)
+    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
+    clock.set(schedule.cutoff_at)
+    meeting = await services.freeze_agenda(d, PANEL.id)
+    assert meeting is not None
+    await services.circulate(d, meeting.id)
+    clock.set(schedule.starts_at)
+    await services.start_panel(d, meeting.id, CHAIR)
+    await services.sign_in(d, meeting.id, member_id("Health"), Presence.PRESENT, True)
+    await services.record_outcome(d, meeting.id, CHAIR, Decision(case_id, "step-up-mash", date.min))
+    async with store.unit_of_work() as uow:
+        assert (await uow.cases.get(case_id)).status is Status.CLOSED
+    return case_id
+
+
+async def decrypted_text(store: Store) -> str:
+    """Every encrypted value in the database, decrypted: where a leak would hide."""
+    parts: list[str] = []
+    async with store.engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name.endswith("_enc")]
+            if not columns:
+                continue
+            for row in (await conn.execute(select(*columns))).all():
+                parts.extend(store.cipher.decrypt(v) for v in row if v is not None)
+    return "\n".join(parts)
+
+
+async def test_a_closed_case_is_anonymised_after_the_retention_period(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id = await closed_case(store, clock)
+    assert CANARY_CHILD in await decrypted_text(store)
+    async with store.unit_of_work() as uow:
+        closed_on = (await uow.cases.get(case_id)).history[-1].at.date()
+    ends = add_months(closed_on, 24)
+    day_before = london(ends.year, ends.month, ends.day, 12, 0) - timedelta(days=1)
+    assert (await sweep_retention(store, POLICIES, day_before)).anonymised == ()
+    report = await sweep_retention(store, POLICIES, day_before + timedelta(days=1))
+    assert report.anonymised == (case_id,)
+    remaining = await decrypted_text(store)
+    assert CANARY_CHILD not in remaining
+    assert "EHM-CANARY-1" not in remaining
+    assert ANONYMISED in remaining
+    async with store.unit_of_work() as uow:
+        with pytest.raises(NotFound):
+            await uow.cases.get(case_id)
+    async with store.engine.connect() as conn:
+        decision = (await conn.execute(select(schema.decisions.c.outcome))).scalar_one()
+    assert decision == "step-up-mash"  # the figures survive
+    again = await sweep_retention(store, POLICIES, day_before + timedelta(days=30))
+    assert again.anonymised == ()
+
+
+async def test_a_case_on_legal_hold_is_kept_until_the_hold_is_lifted(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id = await closed_case(store, clock)
+    await set_legal_hold(store, case_id, on=True)
+    later = london(2030, 1, 1, 12, 0)
+    report = await sweep_retention(store, POLICIES, later)
+    assert report.held == (case_id,)
+    assert report.anonymised == ()
+    assert CANARY_CHILD in await decrypted_text(store)
+    await set_legal_hold(store, case_id, on=False)
+    assert (await sweep_retention(store, POLICIES, later)).anonymised == (case_id,)
+
+
+async def test_an_open_case_is_never_swept(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    await canary_case(deps(store, clock))
+    report = await sweep_retention(store, POLICIES, london(2040, 1, 1, 12, 0))
+    assert report == type(report)((), ())
+    assert CANARY_CHILD in await decrypted_text(store)
+
+
+async def test_a_legal_hold_on_a_missing_case_is_refused(store: Store) -> None:
+    with pytest.raises(NotFound):
+        await set_legal_hold(store, "no-such-case", on=True)
+
+
+async def test_a_members_subject_access_export_holds_their_records_and_audit(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id = await closed_case(store, clock)
+    document = json.loads(await export_person(store, member_id("Health")))
+    assert document["attendance"][0]["agency"] == "Health"
+    assert {e["action"] for e in document["audit"]} >= {"panel.sign-in"}
+    assert all(e["actor"] == member_id("Health") for e in document["audit"])
+    assert document["circulations_received"][0]["case_ids"] == [case_id]
+    assert case_id not in document["cases_referred"]
+
+
+async def test_a_family_members_subject_access_export_finds_their_case(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    case_id = await closed_case(store, clock)
+    document = json.loads(await export_family_member(store, CANARY_CHILD.upper(), CANARY_DOB))
+    [case] = document["cases"]
+    assert case["case"][0]["id"] == case_id
+    assert case["case"][0]["reference"] == "EHM-CANARY-1"
+    assert case["decision"][0]["outcome"] == "step-up-mash"
+    assert {e["action"] for e in case["audit"]} >= {"case.refer", "outcome.record"}
+    assert (
+        json.loads(await export_family_member(store, CANARY_CHILD, date(2000, 1, 1)))["cases"] == []
+    )
