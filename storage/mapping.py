@@ -440,6 +440,12 @@ def meeting_from_rows(rows: Rows, decisions: Mapping[str, Decision]) -> Meeting:
 # -- JSON helpers -----------------------------------------------------------------------------
 
 
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("Times given to storage must be timezone-aware.")
+    return moment.astimezone(UTC)
+
+
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -20,7 +20,7 @@ from panel.calendar import Unit, add_months
 from panel.errors import NotFound
 from panel.policy import Policy
 from storage import schema
-from storage.mapping import aware
+from storage.mapping import aware, to_utc
 from storage.unit_of_work import Store
 
 ANONYMISED = "[anonymised]"
@@ -87,7 +87,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
             reference_hash=f"anonymised:{case_id}",
             presenting_needs_enc=blank,
             consent_given_by_enc=None,
-            anonymised_at=now,
+            anonymised_at=to_utc(now),
         )
     )
     cleared: list[tuple[Any, str]] = [

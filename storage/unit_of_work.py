@@ -7,7 +7,7 @@ snapshotted; on commit only rows that changed are written, encrypted on the way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -34,6 +34,7 @@ from storage.mapping import (
     keyed,
     meeting_from_rows,
     meeting_to_rows,
+    to_utc,
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in schema.metadata.sorted_tables}
@@ -83,10 +84,13 @@ class _Session:
         return row
 
     def _encrypt(self, table: str, row: Row) -> Row:
-        out = dict(row)
+        """The row as stored: encrypted fields, and times in UTC (SQLite keeps no offset, so a
+        Europe/London time written in summer would read back an hour out)."""
+        out: Row = {k: to_utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
         for column in _encrypted(table):
-            if out.get(column) is not None:
-                out[column] = self.store.cipher.encrypt(out[column])
+            value = out.get(column)
+            if value is not None:
+                out[column] = self.store.cipher.encrypt(str(value))
         return out
 
     # -- writing --
@@ -134,7 +138,7 @@ class _Session:
         for entry in self.audit:
             await self.conn.execute(
                 insert(schema.audit_log).values(
-                    at=entry.at,
+                    at=to_utc(entry.at),
                     actor=entry.actor,
                     tenant=entry.tenant,
                     panel_id=entry.panel_id,

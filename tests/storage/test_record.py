@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from panel.timeline import Timeline
 from storage import schema
 from storage.crypto import CipherError, FieldCipher
 from storage.engine import create_engine
+from storage.mapping import aware
 from storage.migrate import upgrade_async
 from storage.unit_of_work import Store
 from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels
@@ -276,3 +277,20 @@ async def test_a_connection_killed_mid_transaction_leaves_no_partial_write(
                 assert count == 0, table
     finally:
         await engine.dispose()
+
+
+async def test_times_written_in_british_summer_time_read_back_as_the_same_instant(
+    store: Store,
+) -> None:
+    clock = FakeClock(london(2027, 7, 5, 10, 0))  # BST: 09:00 UTC
+    d = deps(store, clock)
+    case_id = await canary_case(d)
+    async with store.unit_of_work() as uow:
+        case = await uow.cases.get(case_id)
+    assert case.referred_at == clock.now()
+    assert case.history[-1].at == clock.now()
+    async with store.engine.connect() as conn:
+        at = (await conn.execute(text("SELECT at FROM audit_log ORDER BY id LIMIT 1"))).scalar_one()
+    assert (
+        aware(at) == clock.now() if isinstance(at, datetime) else at.startswith("2027-07-05 09:00")
+    )

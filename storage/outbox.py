@@ -1,0 +1,366 @@
+"""Delivery state in the database: the outbox of outbound sends, the Bot Framework activities
+already handled, and the conversation references proactive sends need (PRODUCT.md §3.4, §3.10).
+
+An outbox row is in one of four states, told apart without extra columns:
+
+- due or waiting: `sent_at` NULL, `lease_until` NULL or past, `leased_by` not "gave-up";
+  it is claimable once `next_attempt_at` has come;
+- claimed: `lease_until` in the future, `leased_by` the worker holding it;
+- sent: `sent_at` set;
+- given up: `leased_by` = "gave-up", `lease_until` NULL, `last_error` starting "gave up:".
+
+Time is an input: every method takes the moment it acts at, a timezone-aware datetime.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage import schema
+from storage.crypto import CipherError
+from storage.mapping import aware
+from storage.unit_of_work import Store
+
+GAVE_UP = "gave-up"  # `leased_by` of a message no worker will claim again
+GAVE_UP_PREFIX = "gave up: "
+ERROR_LENGTH = 500  # schema.outbox.c.last_error
+WORKER_LENGTH = 64  # schema.outbox.c.leased_by
+KEY_LENGTH = 200  # schema.outbox.c.idempotency_key
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    key: str
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class FailedMessage:
+    """A message given up on, for business support: what and to whom, never the payload."""
+
+    id: int
+    key: str
+    recipient: str
+    kind: str
+    attempts: int
+    last_error: str
+    last_attempt_at: datetime
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC: SQLite keeps the wall time and drops the offset, and compares text."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("Times given to storage must be timezone-aware.")
+    return moment.astimezone(UTC)
+
+
+def _insert(
+    engine: AsyncEngine | AsyncConnection, table: Table
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT with ON CONFLICT support, which Core's generic insert lacks."""
+    name = engine.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"No ON CONFLICT support for the {name} dialect.")
+
+
+def _check_worker(worker: str) -> None:
+    if not worker or len(worker) > WORKER_LENGTH or worker == GAVE_UP:
+        raise ValueError(f"A worker name is 1 to {WORKER_LENGTH} characters and not {GAVE_UP!r}.")
+
+
+def _summary(error: str, *, gave_up: bool) -> str:
+    text = " ".join(error.split())  # one line, whatever the caller passed
+    return ((GAVE_UP_PREFIX if gave_up else "") + text)[:ERROR_LENGTH]
+
+
+class Outbox:
+    """Durable outbound sends: enqueued with an idempotency key, claimed under a lease,
+    marked sent or failed by the worker that holds the lease."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+        self._cipher = store.cipher
+        self._locking = store.locking
+
+    async def enqueue(
+        self,
+        key: str,
+        recipient: str,
+        kind: str,
+        payload: Mapping[str, object],
+        now: datetime,
+    ) -> bool:
+        """Add a message due now; False if a message with this key was already enqueued."""
+        async with self._engine.begin() as conn:
+            return await self.enqueue_in(conn, key, recipient, kind, payload, now)
+
+    async def enqueue_in(
+        self,
+        conn: AsyncConnection,
+        key: str,
+        recipient: str,
+        kind: str,
+        payload: Mapping[str, object],
+        now: datetime,
+    ) -> bool:
+        """`enqueue` inside the caller's transaction, so the send commits with the change."""
+        if not key or len(key) > KEY_LENGTH:
+            raise ValueError(f"An idempotency key is 1 to {KEY_LENGTH} characters.")
+        # Payloads to 1:1 chats may carry case detail (§3.1), so the whole payload is encrypted.
+        sealed = self._cipher.encrypt(json.dumps(dict(payload), separators=(",", ":")))
+        statement = (
+            _insert(conn, schema.outbox)
+            .values(
+                idempotency_key=key,
+                recipient=recipient,
+                kind=kind,
+                payload_enc=sealed,
+                attempts=0,
+                next_attempt_at=_utc(now),
+            )
+            .on_conflict_do_nothing(index_elements=[schema.outbox.c.idempotency_key])
+        )
+        result = await conn.execute(statement)
+        return result.rowcount == 1
+
+    async def claim(
+        self, worker: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due messages to `worker`, oldest first.
+
+        A message whose lease runs out before it is marked sent or failed becomes claimable
+        again (the worker is presumed dead), so a lease must outlast one send with its retries.
+        """
+        _check_worker(worker)
+        if limit < 1 or lease <= timedelta(0):
+            raise ValueError("Claim at least one message, for a positive lease.")
+        at = _utc(now)
+        t = schema.outbox
+        due = (
+            select(
+                t.c.id, t.c.idempotency_key, t.c.recipient, t.c.kind, t.c.payload_enc, t.c.attempts
+            )
+            .where(
+                t.c.sent_at.is_(None),
+                t.c.next_attempt_at <= at,
+                or_(t.c.lease_until.is_(None), t.c.lease_until <= at),
+                or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP),
+            )
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        if self._locking:
+            # PostgreSQL: rows another worker's claim has locked are skipped, not waited for,
+            # and a row leased by a claim that committed meanwhile is re-checked against the
+            # WHERE clause under READ COMMITTED and dropped. Two workers never get one row.
+            due = due.with_for_update(skip_locked=True)
+        # SQLite has no row locks: the engine opens every transaction with BEGIN IMMEDIATE
+        # (storage/engine.py), which takes the database's single write lock before the SELECT.
+        # So this select-then-update runs alone, and the next claim sees the new leases.
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(due)).all()
+            if not rows:
+                return []
+            claimed: list[OutboxMessage] = []
+            unreadable: list[int] = []
+            for row in rows:
+                try:
+                    payload = json.loads(self._cipher.decrypt(row.payload_enc))
+                except (CipherError, ValueError):
+                    payload = None
+                if not isinstance(payload, dict):
+                    unreadable.append(row.id)
+                    continue
+                claimed.append(
+                    OutboxMessage(
+                        row.id, row.idempotency_key, row.recipient, row.kind, payload, row.attempts
+                    )
+                )
+            if claimed:
+                await conn.execute(
+                    update(t)
+                    .where(t.c.id.in_([m.id for m in claimed]))
+                    .values(lease_until=at + lease, leased_by=worker)
+                )
+            if unreadable:
+                # One message no configured key can read must not block every send behind it:
+                # it is given up and listed for business support, and the others go out.
+                await conn.execute(
+                    update(t)
+                    .where(t.c.id.in_(unreadable))
+                    .values(
+                        leased_by=GAVE_UP,
+                        lease_until=None,
+                        next_attempt_at=at,
+                        last_error=_summary(
+                            "the payload cannot be read with the configured keys", gave_up=True
+                        ),
+                    )
+                )
+            return claimed
+
+    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
+        """Record the send; False if `worker` no longer holds the message (another claimed it).
+
+        A lease that ran out with nobody else claiming still counts as held: the message went
+        out, and recording that prevents a duplicate send.
+        """
+        _check_worker(worker)
+        t = schema.outbox
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
+                .values(sent_at=_utc(now), lease_until=None)
+            )
+            return result.rowcount == 1
+
+    async def mark_failed(
+        self,
+        message_id: int,
+        worker: str,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> bool:
+        """Count a failed attempt: retry at `retry_at`, or give up for good when it is None.
+
+        `error` is the caller's summary (status code, reason): never the payload or any text
+        from it, because it is stored in the clear and shown to business support.
+        Returns False, changing nothing, if `worker` no longer holds the message.
+        """
+        _check_worker(worker)
+        t = schema.outbox
+        gave_up = retry_at is None
+        changes: dict[str, Any] = {
+            "attempts": t.c.attempts + 1,
+            "lease_until": None,
+            "last_error": _summary(error, gave_up=gave_up),
+        }
+        if retry_at is None:
+            # next_attempt_at keeps the moment of the last attempt, for the failed() listing.
+            changes.update(leased_by=GAVE_UP, next_attempt_at=_utc(now))
+        else:
+            changes.update(leased_by=None, next_attempt_at=_utc(retry_at))
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
+                .values(changes)
+            )
+            return result.rowcount == 1
+
+    async def failed(self, limit: int = 100) -> list[FailedMessage]:
+        """Messages given up on, newest first, without their payloads."""
+        t = schema.outbox
+        query = (
+            select(
+                t.c.id,
+                t.c.idempotency_key,
+                t.c.recipient,
+                t.c.kind,
+                t.c.attempts,
+                t.c.last_error,
+                t.c.next_attempt_at,
+            )
+            .where(t.c.sent_at.is_(None), t.c.leased_by == GAVE_UP)
+            .order_by(t.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            FailedMessage(
+                r.id,
+                r.idempotency_key,
+                r.recipient,
+                r.kind,
+                r.attempts,
+                r.last_error or "",
+                aware(r.next_attempt_at),
+            )
+            for r in rows
+        ]
+
+    async def pending_count(self) -> int:
+        """Messages not yet sent and not given up: waiting, due or claimed."""
+        t = schema.outbox
+        query = (
+            select(func.count())
+            .select_from(t)
+            .where(t.c.sent_at.is_(None), or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP))
+        )
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+
+class ProcessedActivities:
+    """Bot Framework activity ids already handled, so a Teams re-delivery is harmless (§3.4)."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    async def first_time(self, activity_id: str, now: datetime) -> bool:
+        """Record the id; True the first time it is seen, False for every re-delivery."""
+        t = schema.processed_activities
+        statement = (
+            _insert(self._engine, t)
+            .values(activity_id=activity_id, processed_at=_utc(now))
+            .on_conflict_do_nothing(index_elements=[t.c.activity_id])
+        )
+        async with self._engine.begin() as conn:
+            result = await conn.execute(statement)
+            return result.rowcount == 1
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Prune ids processed before `cutoff` (Teams re-delivers within minutes); the count."""
+        t = schema.processed_activities
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(t).where(t.c.processed_at < _utc(cutoff)))
+            return result.rowcount
+
+
+class ConversationReferences:
+    """Where proactive messages go: one reference per person (or "channel:<panel id>")."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    async def save(
+        self, tenant_id: str, person_id: str, reference: Mapping[str, object], now: datetime
+    ) -> None:
+        """Insert or replace the reference, which Teams may change (e.g. a new service URL)."""
+        t = schema.conversation_references
+        value = dict(reference)
+        at = _utc(now)
+        statement = _insert(self._engine, t).values(
+            tenant_id=tenant_id, person_id=person_id, reference=value, updated_at=at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[t.c.tenant_id, t.c.person_id],
+            set_={"reference": value, "updated_at": at},
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(statement)
+
+    async def get(self, tenant_id: str, person_id: str) -> dict[str, Any] | None:
+        t = schema.conversation_references
+        query = select(t.c.reference).where(t.c.tenant_id == tenant_id, t.c.person_id == person_id)
+        async with self._engine.connect() as conn:
+            found = (await conn.execute(query)).scalar_one_or_none()
+        return None if found is None else dict(found)
