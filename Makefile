@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The demo upgrades its own SQLite file explicitly; production runs `make migrate` instead.
 run: $(STAMP)
-	$(BIN)/python app.py
+	$(BIN)/python app.py --upgrade-db
 
 test: lint typecheck imports unit
 

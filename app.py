@@ -5,6 +5,7 @@ Nothing happens at import time; `python app.py` (or `make run`) starts the serve
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -17,12 +18,19 @@ from botbuilder.schema import Activity
 
 from bot.help_bot import HelpBot
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
+from storage.crypto import FieldCipher, development_cipher
+from storage.engine import create_engine
+from storage.migrate import upgrade_async
+from storage.settings import DATA_DIR, default_sqlite_url
+from storage.unit_of_work import Store
 
 log = logging.getLogger("app")
 
 SETTINGS = web.AppKey("settings", Settings)
 BOT = web.AppKey("bot", HelpBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
+STORE = web.AppKey("store", Store)
+UPGRADE_DB = web.AppKey("upgrade_db", bool)
 
 GENERIC_APOLOGY = "Sorry, something went wrong on my side. Please try again later."
 
@@ -77,6 +85,27 @@ async def bot_framework(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def cipher_for(settings: Settings) -> FieldCipher:
+    if settings.keys:
+        return FieldCipher(settings.keys, settings.lookup_key.get_secret_value())
+    # check_safe has refused production settings without keys; this is local development.
+    path = DATA_DIR / "development-keys.json"
+    log.warning("No ENCRYPTION_KEYS: using development keys from %s (never for real data)", path)
+    return development_cipher(path)
+
+
+async def storage(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    url = settings.database_url or default_sqlite_url()
+    if app[UPGRADE_DB]:
+        log.info("Upgrading the database schema, as asked (--upgrade-db)")
+        await upgrade_async(url)
+    engine = create_engine(url)
+    app[STORE] = Store(engine, cipher_for(settings))
+    yield
+    await engine.dispose()
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -105,11 +134,16 @@ def is_activity(body: object) -> bool:
     return True
 
 
-def create_app(settings: Settings) -> web.Application:
-    """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid."""
+def create_app(settings: Settings, *, upgrade_db: bool = False) -> web.Application:
+    """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid.
+
+    The schema is upgraded only when `upgrade_db` is asked for (`--upgrade-db`), never silently.
+    """
     check_safe(settings)
     app = web.Application()
     app[SETTINGS] = settings
+    app[UPGRADE_DB] = upgrade_db
+    app.cleanup_ctx.append(storage)
     app[BOT] = HelpBot()
     app.cleanup_ctx.append(bot_framework)
     app.router.add_get("/healthz", healthz)
@@ -118,12 +152,17 @@ def create_app(settings: Settings) -> web.Application:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the Early Help Panel Bot.")
+    parser.add_argument(
+        "--upgrade-db", action="store_true", help="apply database migrations before starting"
+    )
+    args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings()
     try:
-        app = create_app(settings)
+        app = create_app(settings, upgrade_db=args.upgrade_db)
     except UnsafeSettingsError as error:
         log.critical("%s", error)
         raise SystemExit(2) from None

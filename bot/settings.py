@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     tenant_id: str = Field(default="", validation_alias="MICROSOFT_APP_TENANT_ID")
     host: str = Field(default="127.0.0.1", validation_alias="HOST")
     port: int = Field(default=3978, ge=1, le=65535, validation_alias="PORT")
+    # Storage: empty means the embedded SQLite file under data/.
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    # Fernet keys, comma-separated, newest first (it encrypts; all decrypt), and the key of the
+    # case-reference look-up hash. Empty is allowed only for local development (see app.py).
+    encryption_keys: SecretStr = Field(default=SecretStr(""), validation_alias="ENCRYPTION_KEYS")
+    lookup_key: SecretStr = Field(default=SecretStr(""), validation_alias="LOOKUP_KEY")
+
+    @property
+    def keys(self) -> list[str]:
+        return [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def authentication_enabled(self) -> bool:
@@ -59,6 +69,13 @@ def check_safe(settings: Settings) -> None:
         )
     if settings.authentication_enabled and not settings.app_password.get_secret_value():
         raise UnsafeSettingsError("Refusing to start: MICROSOFT_APP_PASSWORD is empty.")
+    if settings.authentication_enabled and not (
+        settings.keys and settings.lookup_key.get_secret_value()
+    ):
+        raise UnsafeSettingsError(
+            "Refusing to start: ENCRYPTION_KEYS and LOOKUP_KEY must be set in production; "
+            "children's data is never stored unencrypted or under a development key."
+        )
     if (
         settings.authentication_enabled
         and settings.app_type == "SingleTenant"

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import secrets
 from collections.abc import Sequence
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -55,3 +58,18 @@ class FieldCipher:
         """A keyed hash of a case reference: equal references match, the value is not revealed."""
         normal = value.strip().upper().encode("utf-8")
         return hmac.new(self._lookup, normal, hashlib.sha256).hexdigest()
+
+
+def development_cipher(path: Path) -> FieldCipher:
+    """Keys for local development only, kept in a file so data survive a restart.
+
+    Created on first use. app.py uses this only when authentication is off (loopback).
+    """
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        stored = {"keys": [FieldCipher.new_key()], "lookup_key": secrets.token_urlsafe(48)}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        path.chmod(0o600)
+    return FieldCipher(stored["keys"], stored["lookup_key"])

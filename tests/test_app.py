@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app, main
 from bot.help_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
+from storage.crypto import FieldCipher
 
 Client = TestClient[web.Request, web.Application]
 
@@ -38,6 +39,9 @@ class FakeConnector:
         return [activity["text"] for activity in self.sent]
 
 
+TEST_KEY = FieldCipher.new_key()
+
+
 def local_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "app_id": "",
@@ -46,6 +50,10 @@ def local_settings(**overrides: Any) -> Settings:
         "tenant_id": "",
         "host": "127.0.0.1",
         "port": 3978,
+        # The app only opens an engine unless asked to upgrade: an in-memory database will do.
+        "database_url": "sqlite+aiosqlite:///:memory:",
+        "encryption_keys": TEST_KEY,
+        "lookup_key": "a-look-up-key-for-tests-only-0123456789",
     }
     values.update(overrides)
     return Settings(**values)
@@ -187,6 +195,18 @@ def test_app_with_credentials_may_listen_on_any_host() -> None:
     )
 
     create_app(settings)
+
+
+def test_production_settings_without_encryption_keys_are_refused() -> None:
+    settings = local_settings(
+        app_id="00000000-0000-0000-0000-000000000001",
+        app_password="secret",
+        tenant_id="00000000-0000-0000-0000-000000000002",
+        encryption_keys="",
+    )
+
+    with pytest.raises(UnsafeSettingsError, match="ENCRYPTION_KEYS"):
+        create_app(settings)
 
 
 def test_single_tenant_app_without_a_tenant_id_is_refused() -> None:
