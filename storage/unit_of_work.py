@@ -6,6 +6,7 @@ snapshotted; on commit only rows that changed are written, encrypted on the way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
@@ -28,6 +29,7 @@ from storage.mapping import (
     MEETING_TABLES,
     Row,
     Rows,
+    aware,
     case_from_rows,
     case_to_rows,
     decision_from_rows,
@@ -41,8 +43,14 @@ TABLES: dict[str, Table] = {t.name: t for t in schema.metadata.sorted_tables}
 _TERMINAL = [s.value for s in TERMINAL]
 
 
-def _encrypted(table: str) -> list[str]:
-    return [c.name for c in TABLES[table].columns if c.name.endswith("_enc")]
+ENCRYPTED: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in table.columns if c.name.endswith("_enc"))
+    for name, table in TABLES.items()
+}
+
+
+def _encrypted(table: str) -> tuple[str, ...]:
+    return ENCRYPTED[table]
 
 
 class Store:
@@ -52,6 +60,9 @@ class Store:
         self.engine = engine
         self.cipher = cipher
         self.locking = engine.dialect.name == "postgresql"
+        # SQLite has one writer. Transactions of this process queue on a lock instead of
+        # contending for the file, where SQLite's busy handler sleeps up to 100 ms per retry.
+        self.sqlite_writer = None if self.locking else asyncio.Lock()
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
@@ -78,6 +89,11 @@ class _Session:
         return [self._decrypt(table, dict(r._mapping)) for r in result]
 
     def _decrypt(self, table: str, row: Row) -> Row:
+        # SQLite hands back naive UTC datetimes; made aware here, a loaded row equals the row
+        # its aggregate maps to, so an unchanged aggregate writes nothing on commit.
+        for column, value in row.items():
+            if isinstance(value, datetime):
+                row[column] = aware(value)
         for column in _encrypted(table):
             if row[column] is not None:
                 row[column] = self.store.cipher.decrypt(row[column])
@@ -298,6 +314,8 @@ class SqlUnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._store.sqlite_writer is not None:
+            await self._store.sqlite_writer.acquire()
         self._conn = await self._store.engine.connect()
         await self._conn.begin()
         self._session = _Session(self._store, self._conn)
@@ -312,9 +330,13 @@ class SqlUnitOfWork:
         try:
             await self.rollback()
         finally:
-            if self._conn is not None:
-                await self._conn.close()
-            self._conn = self._session = None
+            try:
+                if self._conn is not None:
+                    await self._conn.close()
+            finally:
+                self._conn = self._session = None
+                if self._store.sqlite_writer is not None:
+                    self._store.sqlite_writer.release()
 
     async def commit(self) -> None:
         session = self._require()

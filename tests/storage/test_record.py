@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from panel import services
@@ -294,3 +294,25 @@ async def test_times_written_in_british_summer_time_read_back_as_the_same_instan
     assert (
         aware(at) == clock.now() if isinstance(at, datetime) else at.startswith("2027-07-05 09:00")
     )
+
+
+async def test_loading_and_committing_an_unchanged_sitting_writes_nothing(store: Store) -> None:
+    clock = FakeClock(london(2027, 7, 5, 10, 0))
+    d = deps(store, clock)
+    _, meeting_id = await run_week(d, clock)
+    writes: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with store.unit_of_work() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            for case_id in meeting.decisions:
+                await uow.cases.get(case_id)
+            await uow.commit()
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", record)
+    assert writes == []
