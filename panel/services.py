@@ -172,6 +172,19 @@ async def view_case(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case
         return case
 
 
+async def _sitting(
+    deps: Deps, uow: UnitOfWork, meeting_id: str, audit: Audit, *roles: Role
+) -> tuple[Meeting, Panel]:
+    """The sitting and its panel, the audit row told which panel, and the actor's role checked
+    when `roles` are given."""
+    meeting = await uow.meetings.get(meeting_id)
+    panel = deps.panels.get(meeting.panel_id)
+    audit.about(panel)
+    if roles:
+        panel.require(audit.actor, *roles)
+    return meeting, panel
+
+
 async def _case_of(uow: UnitOfWork, panel_id: str, case_id: str) -> Case:
     case = await uow.cases.get(case_id)
     if case.panel_id != panel_id:
@@ -371,9 +384,7 @@ async def record_info_check(
     async with audited(deps, actor, "infocheck.record", case_id=case_id) as audit:
         now = deps.clock.now()
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit)
             agency = _speaking_for(panel, actor)
             text = check_information(information, panel.policy.info_max_length)
             deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
@@ -387,9 +398,7 @@ async def record_info_check(
 async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: int) -> int:
     async with audited(deps, actor, "capacity.record") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit)
             agency = _speaking_for(panel, actor)
             meeting.require_status(
                 MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="give capacity"
@@ -413,10 +422,7 @@ def _grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
 async def readiness(deps: Deps, meeting_id: str, actor: str) -> ReadinessGrid:
     async with audited(deps, actor, "readiness.view") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        audit.about(panel)
-        panel.require(actor, *STAFF)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, *STAFF)
         return _grid(panel, meeting)
 
 
@@ -477,10 +483,7 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
 async def start_panel(deps: Deps, meeting_id: str, actor: str) -> Meeting:
     async with audited(deps, actor, "panel.start") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             if meeting.status is MeetingStatus.IN_SESSION:
                 return meeting
             meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
@@ -496,9 +499,7 @@ async def sign_in(
     """Sign in for one's own agency, or (as a named deputy) for the principal's agency."""
     async with audited(deps, actor, "panel.sign-in") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit)
             member = panel.require(actor, Role.MEMBER, Role.CHAIR)
             agency = panel.agency_of(member)
             if agency is None:
@@ -519,9 +520,7 @@ async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str
         audited(deps, actor, "vote.declare-conflict", case_id=case_id) as audit,
         deps.uow() as uow,
     ):
-        meeting = await uow.meetings.get(meeting_id)
-        panel = deps.panels.get(meeting.panel_id)
-        audit.about(panel)
+        meeting, panel = await _sitting(deps, uow, meeting_id, audit)
         agency = _speaking_for(panel, actor)
         if meeting.open_round_for(case_id) is not None:
             raise VoteRejected("Declare a conflict before the vote opens.")
@@ -533,10 +532,7 @@ async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str
 async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
     async with audited(deps, actor, "vote.open", case_id=case_id) as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
             meeting.require_on_agenda(case_id)
             if case_id in meeting.decisions:
@@ -567,10 +563,7 @@ async def cast_vote(
     has voted; the result is returned then, and only then."""
     async with audited(deps, actor, "vote.cast") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.MEMBER, Role.CHAIR)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.MEMBER, Role.CHAIR)
             agency = meeting.agency_attending_as(actor)
             if agency is None:
                 raise VoteRejected("Sign in as present before voting.")
@@ -587,10 +580,7 @@ async def cast_vote(
 async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
     async with audited(deps, actor, "vote.close") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             vote = meeting.round(round_id)
             audit.case_id = vote.case_id
             result = _settle(meeting, vote)
@@ -615,10 +605,7 @@ async def casting_vote(
 ) -> RoundResult:
     async with audited(deps, actor, "vote.casting") as audit:
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             vote = meeting.round(round_id)
             audit.case_id = vote.case_id
             result = vote.casting_vote(choice)
@@ -636,10 +623,7 @@ async def record_outcome(
     ) as audit:
         now = deps.clock.now()
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             meeting.require_status(MeetingStatus.IN_SESSION, doing="record an outcome")
             meeting.require_on_agenda(decision.case_id)
             if decision.case_id in meeting.decisions:
@@ -721,10 +705,7 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
     async with audited(deps, actor, "panel.close") as audit:
         now = deps.clock.now()
         async with deps.uow() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            panel = deps.panels.get(meeting.panel_id)
-            audit.about(panel)
-            panel.require(actor, Role.CHAIR)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             if meeting.status is MeetingStatus.CLOSED and meeting.minutes is not None:
                 return meeting.minutes
             meeting.require_status(MeetingStatus.IN_SESSION, doing="close the panel")
