@@ -441,7 +441,8 @@ def meeting_from_rows(rows: Rows, decisions: Mapping[str, Decision]) -> Meeting:
 
 
 def to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
+    """Stored times are UTC: SQLite keeps the wall time and drops the offset, and compares text."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("Times given to storage must be timezone-aware.")
     return moment.astimezone(UTC)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, select, update
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import schema
 from storage.crypto import CipherError
-from storage.mapping import aware
+from storage.mapping import aware, to_utc
 from storage.unit_of_work import Store
 
 GAVE_UP = "gave-up"  # `leased_by` of a message no worker will claim again
@@ -57,13 +57,6 @@ class FailedMessage:
     attempts: int
     last_error: str
     last_attempt_at: datetime
-
-
-def _utc(moment: datetime) -> datetime:
-    """Stored times are UTC: SQLite keeps the wall time and drops the offset, and compares text."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("Times given to storage must be timezone-aware.")
-    return moment.astimezone(UTC)
 
 
 def _insert(
@@ -131,7 +124,7 @@ class Outbox:
                 kind=kind,
                 payload_enc=sealed,
                 attempts=0,
-                next_attempt_at=_utc(now),
+                next_attempt_at=to_utc(now),
             )
             .on_conflict_do_nothing(index_elements=[schema.outbox.c.idempotency_key])
         )
@@ -149,7 +142,7 @@ class Outbox:
         _check_worker(worker)
         if limit < 1 or lease <= timedelta(0):
             raise ValueError("Claim at least one message, for a positive lease.")
-        at = _utc(now)
+        at = to_utc(now)
         t = schema.outbox
         due = (
             select(
@@ -226,7 +219,7 @@ class Outbox:
             result = await conn.execute(
                 update(t)
                 .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
-                .values(sent_at=_utc(now), lease_until=None)
+                .values(sent_at=to_utc(now), lease_until=None)
             )
             return result.rowcount == 1
 
@@ -254,9 +247,9 @@ class Outbox:
         }
         if retry_at is None:
             # next_attempt_at keeps the moment of the last attempt, for the failed() listing.
-            changes.update(leased_by=GAVE_UP, next_attempt_at=_utc(now))
+            changes.update(leased_by=GAVE_UP, next_attempt_at=to_utc(now))
         else:
-            changes.update(leased_by=None, next_attempt_at=_utc(retry_at))
+            changes.update(leased_by=None, next_attempt_at=to_utc(retry_at))
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(t)
@@ -320,7 +313,7 @@ class ProcessedActivities:
         t = schema.processed_activities
         statement = (
             _insert(self._engine, t)
-            .values(activity_id=activity_id, processed_at=_utc(now))
+            .values(activity_id=activity_id, processed_at=to_utc(now))
             .on_conflict_do_nothing(index_elements=[t.c.activity_id])
         )
         async with self._engine.begin() as conn:
@@ -331,7 +324,7 @@ class ProcessedActivities:
         """Prune ids processed before `cutoff` (Teams re-delivers within minutes); the count."""
         t = schema.processed_activities
         async with self._engine.begin() as conn:
-            result = await conn.execute(delete(t).where(t.c.processed_at < _utc(cutoff)))
+            result = await conn.execute(delete(t).where(t.c.processed_at < to_utc(cutoff)))
             return result.rowcount
 
 
@@ -347,7 +340,7 @@ class ConversationReferences:
         """Insert or replace the reference, which Teams may change (e.g. a new service URL)."""
         t = schema.conversation_references
         value = dict(reference)
-        at = _utc(now)
+        at = to_utc(now)
         statement = _insert(self._engine, t).values(
             tenant_id=tenant_id, person_id=person_id, reference=value, updated_at=at
         )

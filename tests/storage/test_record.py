@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import glob
 from datetime import date, datetime
 from pathlib import Path
@@ -12,15 +13,16 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from panel import services
-from panel.cases import Case
+from panel.cases import Case, Person
 from panel.errors import NotFound
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
+from panel.meeting import Meeting
 from panel.outcomes import Action, Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
 from panel.services import Deps
-from panel.timeline import Timeline
+from panel.timeline import PanelSchedule, Timeline
 from storage import schema
 from storage.crypto import CipherError, FieldCipher
 from storage.engine import create_engine
@@ -48,24 +50,29 @@ def deps(store: Store, clock: FakeClock, notifier: FakeNotifier | None = None) -
 
 
 async def canary_case(d: Deps) -> str:
-    ref = referral("EHM-CANARY-1", "South", child=CANARY_CHILD)
-    ref = ref.__class__(
-        **{**ref.__dict__, "children": (ref.children[0].__class__(CANARY_CHILD, CANARY_DOB),)}
+    ref = dataclasses.replace(
+        referral("EHM-CANARY-1", "South"), children=(Person(CANARY_CHILD, CANARY_DOB),)
     )
     case_id = await services.refer_case(d, PANEL.id, SUPPORT, ref)
     await services.screen_case(d, PANEL.id, CHAIR, case_id, Event.LIST)
     return case_id
 
 
-async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
-    """Refer, freeze, circulate, answer, sit, vote, decide, close: the Barnet week."""
-    case_id = await canary_case(d)
+async def circulated(d: Deps, clock: FakeClock) -> tuple[Meeting, PanelSchedule]:
+    """The next sitting frozen at its cut-off and circulated at its circulation time."""
     schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
     clock.set(schedule.cutoff_at)
     meeting = await services.freeze_agenda(d, PANEL.id)
     assert meeting is not None
     clock.set(schedule.circulation_at)
     assert await services.circulate(d, meeting.id) > 0
+    return meeting, schedule
+
+
+async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
+    """Refer, freeze, circulate, answer, sit, vote, decide, close: the Barnet week."""
+    case_id = await canary_case(d)
+    meeting, schedule = await circulated(d, clock)
     await services.record_info_check(
         d, meeting.id, member_id("Health"), case_id, Known.KNOWN, f"Knows {CANARY_CHILD}", True
     )
@@ -220,11 +227,7 @@ async def test_concurrent_votes_record_exactly_one_vote_per_agency(store: Store)
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     d = deps(store, clock)
     case_id = await canary_case(d)
-    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
-    clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(d, PANEL.id)
-    assert meeting is not None
-    await services.circulate(d, meeting.id)
+    meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
     await services.start_panel(d, meeting.id, CHAIR)
     agencies = ["Health", "Police", "MASH", "Education", "Early Help"]

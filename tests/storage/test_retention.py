@@ -15,7 +15,6 @@ from panel.lifecycle import Status
 from panel.outcomes import Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
-from panel.timeline import Timeline
 from storage import schema
 from storage.retention import (
     ANONYMISED,
@@ -27,7 +26,7 @@ from storage.retention import (
 from storage.unit_of_work import Store
 from tests.panel.fakes import FakeClock
 from tests.panel.world import CANARY_CHILD, CANARY_DOB, CHAIR, london, member_id
-from tests.storage.test_record import PANEL, canary_case, deps
+from tests.storage.test_record import PANEL, canary_case, circulated, deps
 
 POLICIES = {PANEL.id: BARNET}  # Barnet keeps a closed case 24 months
 
@@ -36,11 +35,7 @@ async def closed_case(store: Store, clock: FakeClock) -> str:
     """A canary family stepped up to the MASH at panel: the case closes that day."""
     d = deps(store, clock)
     case_id = await canary_case(d)
-    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
-    clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(d, PANEL.id)
-    assert meeting is not None
-    await services.circulate(d, meeting.id)
+    meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
     await services.start_panel(d, meeting.id, CHAIR)
     await services.sign_in(d, meeting.id, member_id("Health"), Presence.PRESENT, True)
