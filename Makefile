@@ -4,13 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed.stamp
 
-.PHONY: run test lint format typecheck imports unit migrate clean
+.PHONY: run test lint format typecheck imports unit migrate package clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The Node tools tests use (Teams manifest schema, Agents Playground, ...), exactly as locked.
+NODE_STAMP := e2e/node_modules/.installed.stamp
+$(NODE_STAMP): e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 # The demo upgrades its own SQLite file explicitly; production runs `make migrate` instead.
 run: $(STAMP)
@@ -36,9 +42,14 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
+# The Teams app package, build/early-help-panel.zip; MICROSOFT_APP_ID becomes its app and bot id.
+# `make package APP_VERSION=1.1.0` sets the version Teams sees (it must go up with each upload).
+package: $(STAMP)
+	$(BIN)/python -m manifest.package $(if $(APP_VERSION),--version $(APP_VERSION))
+
 clean:
-	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

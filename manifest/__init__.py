@@ -1,0 +1,1 @@
+"""The Teams app manifest, its icons, and the command that zips them into the app package."""
