@@ -92,6 +92,12 @@ _DOING = {
 }
 
 TERMINAL: frozenset[Status] = frozenset({S.CLOSED, S.WITHDRAWN, S.REDIRECTED_TO_MASH})
+# Referred and not yet discussed: what business support works on in the week before a panel.
+BEFORE_PANEL: frozenset[Status] = frozenset(
+    {S.REFERRED, S.LISTED, S.ROLLED_OVER, S.ON_AGENDA, S.CIRCULATED, S.STUCK, S.DUE_REVIEW}
+)
+# Still only referred or waiting for an agenda: the referral can be corrected.
+EDITABLE: frozenset[Status] = frozenset({S.REFERRED, S.LISTED, S.ROLLED_OVER})
 
 
 def next_status(current: Status, event: Event) -> Status:

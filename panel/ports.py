@@ -33,6 +33,10 @@ class CaseRepository(Protocol):
 
     async def tracking(self, panel_id: str) -> list[Case]: ...
 
+    async def before_panel(self, panel_id: str) -> list[Case]:
+        """Cases referred and not yet discussed: business support's working list."""
+        ...
+
 
 class MeetingRepository(Protocol):
     async def add(self, meeting: Meeting) -> None: ...

@@ -17,9 +17,17 @@ from datetime import date, datetime
 from panel.agenda import Candidate, build_agenda
 from panel.calendar import long_date
 from panel.cases import Case, Referral, check_referral
-from panel.errors import DomainError, InvalidInput, NotFound, NotPermitted, VoteRejected
+from panel.errors import (
+    AgendaFrozen,
+    DeadlinePassed,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    VoteRejected,
+)
 from panel.infochecks import InfoCheck, Known, ReadinessGrid, check_capacity, check_information
-from panel.lifecycle import Event, Status
+from panel.lifecycle import EDITABLE, Event, Status
 from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
 from panel.outcomes import Decision, Milestone, check_decision, complete_milestone, plan_milestones
 from panel.policy import CaseField
@@ -157,6 +165,36 @@ async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, rea
             case = await _case_of(uow, panel_id, case_id)
             case.apply(Event.WITHDRAW, deps.clock.now(), reason)
             await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
+
+
+async def edit_case(
+    deps: Deps, panel_id: str, actor: str, case_id: str, referral: Referral
+) -> None:
+    """Correct a referral while it still waits for an agenda; the same checks as listing it."""
+    async with audited(deps, actor, "case.edit", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        panel.require(actor, *STAFF)
+        now = deps.clock.now()
+        check_referral(referral, panel.policy, now.astimezone(timeline_of(panel).zone).date())
+        async with deps.uow() as uow:
+            case = await _case_of(uow, panel_id, case_id)
+            if case.status not in EDITABLE:
+                raise AgendaFrozen(
+                    "This case is already on a frozen agenda or past panel; ask the chair to "
+                    "raise any correction at the panel."
+                )
+            other = await uow.cases.active_with_reference(panel_id, referral.reference)
+            if other is not None and other.id != case.id:
+                raise InvalidInput("A case with that reference is already open for this panel.")
+            case.reference, case.locality, case.route = (
+                referral.reference,
+                referral.locality,
+                referral.route,
+            )
+            case.children, case.family = referral.children, referral.family
+            case.presenting_needs, case.consent = referral.presenting_needs, referral.consent
+            await audit.allowed(uow, now)
             await uow.commit()
 
 
@@ -301,6 +339,7 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
         fields = panel.policy.circulated_fields
         views = [circulated_view(c, fields) for c in cases]
         recipients = [m for m in panel.with_role(Role.MEMBER) if panel.agency_of(m)]
+        deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
         messages: list[DirectMessage] = []
         without_teams: list[Member] = []
         for member in recipients:
@@ -326,7 +365,14 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
                     f"circulation:{meeting.id}:{member.person_id}",
                     f"Cases for the panel on {long_date(meeting.panel_date)}: "
                     f"{len(views)}. Please check each one and answer by the deadline.",
-                    {"meeting_id": meeting.id, "cases": views},
+                    {
+                        "meeting_id": meeting.id,
+                        "panel_name": panel.name,
+                        "panel_date": meeting.panel_date.isoformat(),
+                        "deadline_at": deadline.isoformat(),
+                        "agency": agency,
+                        "cases": views,
+                    },
                 )
             )
         for case in cases:
@@ -388,7 +434,15 @@ async def record_info_check(
             agency = _speaking_for(panel, actor)
             text = check_information(information, panel.policy.info_max_length)
             deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
-            answer = InfoCheck(case_id, agency, known, text, could_lead, actor, now, now > deadline)
+            late = now > deadline
+            if late and (case_id, agency) in meeting.answers:
+                # Answers are editable until the deadline; afterwards the chair works from what
+                # was given, and a first answer is still taken, marked late.
+                raise DeadlinePassed(
+                    "The deadline for information checks has passed, so your answer stands. "
+                    "Tell the chair at the panel if it has changed."
+                )
+            answer = InfoCheck(case_id, agency, known, text, could_lead, actor, now, late)
             meeting.record_answer(answer)
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()
@@ -409,7 +463,8 @@ async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: 
         return allocations
 
 
-def _grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
+def readiness_grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
+    """Case by agency for the sitting: every member agency of the panel."""
     agencies = {a for m in panel.with_role(Role.MEMBER) if (a := panel.agency_of(m))}
     return ReadinessGrid.build(
         meeting.agenda.case_ids if meeting.agenda else (),
@@ -423,7 +478,7 @@ async def readiness(deps: Deps, meeting_id: str, actor: str) -> ReadinessGrid:
     async with audited(deps, actor, "readiness.view") as audit:
         async with deps.uow() as uow:
             meeting, panel = await _sitting(deps, uow, meeting_id, audit, *STAFF)
-        return _grid(panel, meeting)
+        return readiness_grid(panel, meeting)
 
 
 async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
@@ -436,7 +491,7 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
         panel = deps.panels.get(meeting.panel_id)
         if meeting.status is not MeetingStatus.CIRCULATED:
             return 0
-        grid = _grid(panel, meeting)
+        grid = readiness_grid(panel, meeting)
         messages: list[DirectMessage] = []
         for agency in grid.agencies_missing():
             missing = len(grid.missing_for(agency))
@@ -475,6 +530,54 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
     for message in messages:
         await deps.notifier.direct(message)
     return len(messages)
+
+
+async def remind_now(deps: Deps, meeting_id: str, actor: str) -> int:
+    """Staff ask for reminders at once. Within the same minute a second ask (a double click)
+    reminds nobody again."""
+    async with audited(deps, actor, "reminders.send") as audit, deps.uow() as uow:
+        _, panel = await _sitting(deps, uow, meeting_id, audit, *STAFF)
+        await audit.allowed(uow, deps.clock.now())
+        await uow.commit()
+    slot = f"on-demand-{deps.clock.now().astimezone(timeline_of(panel).zone):%Y%m%dT%H%M}"
+    return await send_reminders(deps, meeting_id, slot)
+
+
+@dataclass(frozen=True)
+class WeekStep:
+    """What one scheduled run did; all zeros when nothing was due (running twice acts once)."""
+
+    frozen: bool = False
+    circulated: int = 0
+    reminded: int = 0
+
+
+async def run_week(deps: Deps, panel_id: str) -> WeekStep:
+    """The week before a panel, as far as the clock says it is due: freeze at the cut-off,
+    circulate at the circulation time, remind at each reminder time before the deadline.
+
+    Every step is idempotent, so the scheduler may call this at any moment, as often as it
+    likes, and after downtime it catches up in one call.
+    """
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    schedule = timeline_of(panel).next_panel(now)
+    if now < schedule.cutoff_at:
+        return WeekStep()
+    async with deps.uow() as uow:
+        before = await uow.meetings.on_date(panel_id, schedule.panel_date)
+        was_planned = before is None or before.status is MeetingStatus.PLANNED
+    meeting = await freeze_agenda(deps, panel_id)
+    if meeting is None:
+        return WeekStep()
+    circulated = 0
+    if meeting.status is MeetingStatus.FROZEN and now >= schedule.circulation_at:
+        circulated = await circulate(deps, meeting.id)
+    reminded = 0
+    for at in schedule.reminders_at:
+        if at <= now < schedule.info_check_deadline_at:
+            reminded += await send_reminders(deps, meeting.id, at.isoformat())
+    return WeekStep(was_planned, circulated, reminded)
 
 
 # -- Panel day --------------------------------------------------------------------------------

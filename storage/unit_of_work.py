@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from panel.cases import Case
 from panel.errors import NotFound
-from panel.lifecycle import TERMINAL, Status
+from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting
 from panel.outcomes import Decision
 from panel.ports import AuditEntry
@@ -225,6 +225,13 @@ class SqlCases:
             schema.cases.c.status.not_in(_TERMINAL),
         )
         return await self.get(ids[0]) if ids else None
+
+    async def before_panel(self, panel_id: str) -> list[Case]:
+        ids = await self._ids(
+            schema.cases.c.panel_id == panel_id,
+            schema.cases.c.status.in_([s.value for s in BEFORE_PANEL]),
+        )
+        return [await self.get(i) for i in ids]
 
     async def tracking(self, panel_id: str) -> list[Case]:
         ids = await self._ids(

@@ -10,7 +10,7 @@ from typing import Self
 
 from panel.cases import Case
 from panel.errors import NotFound
-from panel.lifecycle import TERMINAL, Status
+from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting
 from panel.ports import AuditEntry, ChannelNotice, DirectMessage
 from panel.roster import Panel
@@ -65,6 +65,12 @@ class FakeCases:
                 if c.panel_id == panel_id and c.reference == reference and c.status not in TERMINAL
             ),
             None,
+        )
+
+    async def before_panel(self, panel_id: str) -> list[Case]:
+        return sorted(
+            (c for c in self.store.values() if c.panel_id == panel_id and c.status in BEFORE_PANEL),
+            key=lambda c: c.referred_at,
         )
 
     async def tracking(self, panel_id: str) -> list[Case]:

@@ -1,0 +1,277 @@
+"""The delivery worker: claims due messages from the outbox, turns each into a Teams activity
+and sends it proactively, then records the send or schedules a retry.
+
+A person without a stored conversation is reached through the team roster: the bot looks the
+person up in a panel's team by their AAD object id and creates the 1:1 conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+    ErrorResponseException,
+)
+
+from bot.notifier import CHANNEL, PERSON
+from bot.ports import Queue, Queued, References
+from cards import week
+from cards.common import Card, message
+from panel.ports import Clock, Kind
+from panel.queries import MemberPack
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+BATCH = 20
+MAX_ATTEMPTS = 8
+RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class TeamsDirectory:
+    """Where people and panels live in Teams, from the panel configuration."""
+
+    tenant_of_person: Mapping[str, str] = field(default_factory=dict)
+    tenant_of_panel: Mapping[str, str] = field(default_factory=dict)
+    teams_of_person: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    channel_of_panel: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # team, channel
+
+
+class Undeliverable(Exception):
+    """A send that cannot succeed now; `retry` says whether trying later might."""
+
+    def __init__(self, reason: str, *, retry: bool, after: timedelta | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry, self.after = reason, retry, after
+
+
+def team_key(team_id: str) -> str:
+    return f"team:{team_id}"
+
+
+def render(kind: str, payload: Mapping[str, Any]) -> Card:
+    """The card for a queued message. Only 1:1 kinds may carry case data; channel notices are
+    built from their counts and the use case's own sentence."""
+    text = str(payload.get("text", ""))
+    data: Mapping[str, Any] = payload.get("data") or {}
+    if kind == Kind.CIRCULATION.value:
+        return week.circulation(
+            MemberPack(
+                meeting_id=str(data["meeting_id"]),
+                panel_name=str(data["panel_name"]),
+                panel_date=date.fromisoformat(str(data["panel_date"])),
+                deadline_at=datetime.fromisoformat(str(data["deadline_at"])),
+                agency=str(data["agency"]),
+                past_deadline=False,
+                cases=tuple(data["cases"]),
+                answers={},
+                capacity=None,
+            )
+        )
+    if kind == Kind.INFO_CHECK_REMINDER.value and "meeting_id" in data:
+        return week.reminder(text, str(data["meeting_id"]))
+    if "counts" in payload:
+        return week.notice(text, {str(k): int(v) for k, v in payload["counts"].items()})
+    return message(text)
+
+
+def activity_for(card: Card, text: str) -> Activity:
+    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    # The notification preview Teams shows: the bot's own sentence, never the card's content.
+    activity.summary = text[:200]
+    return activity
+
+
+def backoff(attempts: int, retry_after: timedelta | None = None) -> timedelta:
+    if retry_after is not None:
+        return retry_after
+    base = min(2.0 * 2**attempts, 600.0)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not secrecy
+
+
+class Deliverer:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        queue: Queue,
+        references: References,
+        directory: TeamsDirectory,
+        clock: Clock,
+    ) -> None:
+        self._adapter, self._app_id, self._queue = adapter, app_id, queue
+        self._references, self._directory, self._clock = references, directory, clock
+        self.worker = f"bot-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, poll: float = 1.0) -> None:
+        """Deliver until cancelled; wakes at once when something is enqueued."""
+        while True:
+            try:
+                busy = await self.deliver_due()
+            except Exception:
+                log.exception("Delivery round failed; trying again shortly")
+                busy = 0
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), poll)
+                self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        """Claim and send what is due now; the number claimed."""
+        claimed: list[Queued] = await self._queue.claim(
+            self.worker, self._clock.now(), BATCH, LEASE
+        )
+        for item in claimed:
+            await self._deliver(item)
+        return len(claimed)
+
+    async def _deliver(self, item: Queued) -> None:
+        try:
+            card = render(item.kind, item.payload)
+            activity = activity_for(card, str(item.payload.get("text", "")))
+            await self._send(item.recipient, activity)
+        except Undeliverable as problem:
+            await self._failed(item, problem)
+        except ErrorResponseException as error:
+            status = error.response.status_code if error.response is not None else 0
+            after = _retry_after(error)
+            await self._failed(
+                item,
+                Undeliverable(f"Teams answered {status}", retry=status in RETRYABLE, after=after),
+            )
+        except (OSError, TimeoutError) as error:
+            await self._failed(item, Undeliverable(type(error).__name__, retry=True))
+        except (KeyError, ValueError, TypeError) as error:
+            log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
+            await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
+        else:
+            await self._queue.mark_sent(item.id, self.worker, self._clock.now())
+
+    async def _failed(self, item: Queued, problem: Undeliverable) -> None:
+        now = self._clock.now()
+        retry_at = (
+            now + backoff(item.attempts, problem.after)
+            if problem.retry and item.attempts + 1 < MAX_ATTEMPTS
+            else None
+        )
+        # Ids and the reason only: the payload may hold case data and the log must not.
+        log.warning(
+            "Could not deliver outbox message %s (%s) to %s: %s; %s",
+            item.id,
+            item.kind,
+            item.recipient,
+            problem.reason,
+            f"retrying at {retry_at:%H:%M:%S}" if retry_at else "gave up",
+        )
+        await self._queue.mark_failed(item.id, self.worker, now, problem.reason, retry_at)
+
+    async def _send(self, recipient: str, activity: Activity) -> None:
+        if recipient.startswith(PERSON):
+            await self._send_to_person(recipient.removeprefix(PERSON), activity)
+        elif recipient.startswith(CHANNEL):
+            await self._send_to_channel(recipient.removeprefix(CHANNEL), activity)
+        else:
+            raise Undeliverable(f"unknown recipient kind {recipient.split(':')[0]!r}", retry=False)
+
+    async def _send_to_channel(self, panel_id: str, activity: Activity) -> None:
+        where = self._directory.channel_of_panel.get(panel_id)
+        if where is None:
+            raise Undeliverable("the panel has no notice channel configured", retry=False)
+        team_id, channel_id = where
+        tenant = self._directory.tenant_of_panel.get(panel_id, "")
+        stored = await self._references.get(tenant, team_key(team_id))
+        if stored is None:
+            raise Undeliverable("the bot is not installed in the panel's team yet", retry=True)
+        reference = ConversationReference().deserialize(stored)
+        reference.conversation.id = channel_id
+        reference.conversation.conversation_type = "channel"
+        await self._continue(reference, activity)
+
+    async def _send_to_person(self, person_id: str, activity: Activity) -> None:
+        tenant = self._directory.tenant_of_person.get(person_id, "")
+        stored = await self._references.get(tenant, person_id)
+        if stored is not None:
+            await self._continue(ConversationReference().deserialize(stored), activity)
+            return
+        for team_id in self._directory.teams_of_person.get(person_id, ()):
+            team = await self._references.get(tenant, team_key(team_id))
+            if team is not None:
+                await self._create_and_send(
+                    ConversationReference().deserialize(team), team_id, tenant, person_id, activity
+                )
+                return
+        raise Undeliverable(
+            "no 1:1 chat with this person: the bot is not installed for them or their team",
+            retry=True,
+            after=timedelta(minutes=10),
+        )
+
+    async def _continue(self, reference: ConversationReference, activity: Activity) -> None:
+        async def send(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(activity)
+
+        await self._adapter.continue_conversation(reference, send, self._app_id)
+
+    async def _create_and_send(
+        self,
+        team: ConversationReference,
+        team_id: str,
+        tenant: str,
+        person_id: str,
+        activity: Activity,
+    ) -> None:
+        """Open a 1:1 chat from the team roster (the member's Teams id comes from the roster,
+        looked up by AAD object id), remember it, and send."""
+
+        async def in_team(team_context: TurnContext) -> None:
+            member = await TeamsInfo.get_team_member(team_context, team_id, person_id)
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=team.bot,
+                members=[ChannelAccount(id=member.id)],
+                tenant_id=tenant,
+                channel_data={"tenant": {"id": tenant}},
+            )
+
+            async def in_chat(chat_context: TurnContext) -> None:
+                reference = TurnContext.get_conversation_reference(chat_context.activity)
+                reference.user = ChannelAccount(id=member.id, aad_object_id=person_id)
+                await self._references.save(
+                    tenant, person_id, reference.serialize(), self._clock.now()
+                )
+                await chat_context.send_activity(activity)
+
+            await team_context.adapter.create_conversation(
+                self._app_id, in_chat, parameters, team.channel_id, team.service_url
+            )
+
+        await self._adapter.continue_conversation(team, in_team, self._app_id)
+
+
+def _retry_after(error: ErrorResponseException) -> timedelta | None:
+    response = error.response
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return timedelta(seconds=min(float(value), 3600.0)) if value else None
+    except ValueError:
+        return None

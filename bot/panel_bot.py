@@ -1,0 +1,582 @@
+"""The Teams bot: who is asking (from the authenticated activity only), which conversation it
+is, and which use case answers. Case detail is shown only in 1:1 chats (PRODUCT.md §3.1).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+)
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+
+from bot.actions import CardAction, Tampered, parse_action
+from bot.delivery import team_key
+from bot.ports import References, SeenActivities
+from cards import intake, verbs, week
+from cards.common import Card, action, message
+from panel import queries, services
+from panel.errors import (
+    ConsentMissing,
+    DomainError,
+    InvalidInput,
+    NotPermitted,
+    SafeguardingRedirect,
+)
+from panel.infochecks import Known
+from panel.lifecycle import Event
+from panel.ports import AuditEntry
+from panel.roster import Panel
+from panel.services import STAFF, Deps
+
+log = logging.getLogger(__name__)
+
+HELP_TEXT = (
+    "I run the Early Help panel's week. In our 1:1 chat:\n"
+    "- my tasks: what is waiting for you\n"
+    "- new case: list a family for the next panel (business support, chair)\n"
+    "- cases: the families waiting for panel, to screen, edit or withdraw\n"
+    "- agenda: the next panel's agenda per locality\n"
+    "- freeze now, circulate: freeze the agenda, send it to members 1:1\n"
+    "- readiness, remind now: who has answered, and a nudge to who has not\n"
+    "In a channel or group chat I only answer help and agenda (numbers only)."
+)
+NOT_UNDERSTOOD_TEXT = "I didn't understand that. Type help."
+PRIVATE_ONLY = (
+    "For the families' privacy I only do that in our 1:1 chat. Open a chat with me and send it "
+    "there."
+)
+NO_IDENTITY = "I can only work with people signed in with an organisation (Entra ID) account."
+NOT_ON_ROSTER = "You are not on any panel's roster here. Ask the panel's business support."
+ALREADY_HANDLED = "That was already done; this is how things stand now."
+# In a channel Teams prefixes the text with the bot's @mention, e.g. "<at>Panel Bot</at> help".
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+# Set by the HTTP edge for each request; the bot marks it when a turn starts, so the edge can
+# tell an authentication failure (raised before any turn) from everything else.
+TURN_STARTED: ContextVar[list[bool] | None] = ContextVar("turn_started", default=None)
+
+
+def command_of(text: str | None) -> str:
+    """The command a user typed: mentions dropped, whitespace collapsed, lower case."""
+    return " ".join(_MENTION.sub(" ", text or "").split()).lower()
+
+
+def tenant_of(activity: Activity) -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else None
+    if tenant and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    return str(getattr(conversation, "tenant_id", "") or "") if conversation else ""
+
+
+def team_of(activity: Activity) -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    return str(team["id"]) if isinstance(team, dict) and isinstance(team.get("id"), str) else ""
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    deps: Deps
+    panels: tuple[Panel, ...]
+    seen: SeenActivities
+    references: References
+    allowed_tenants: frozenset[str]
+    panels_of_team: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The person behind an activity, as the authenticated activity and the roster say."""
+
+    person_id: str
+    tenant: str
+    personal: bool
+    panels: tuple[Panel, ...]
+
+    def panel(self, panel_id: str | None = None) -> Panel:
+        if panel_id is None:
+            if len(self.panels) != 1:
+                raise InvalidInput("Say which panel.")
+            return self.panels[0]
+        for panel in self.panels:
+            if panel.id == panel_id:
+                return panel
+        raise NotPermitted("You are not on that panel's roster.")
+
+    def is_staff(self, panel: Panel) -> bool:
+        member = panel.find(self.person_id)
+        return member is not None and bool(member.roles & set(STAFF))
+
+
+Handler = Callable[[Asker, CardAction], Awaitable[Card]]
+
+
+class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK is untyped
+    def __init__(self, config: BotConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.deps = config.deps
+        self._handlers: dict[str, Handler] = {
+            verbs.CASE_NEW_FORM: self._new_form,
+            verbs.CASE_CREATE: self._create,
+            verbs.CASE_EDIT_FORM: self._edit_form,
+            verbs.CASE_UPDATE: self._update,
+            verbs.CASE_WITHDRAW: self._withdraw,
+            verbs.CASE_SCREEN: self._screen,
+            verbs.CASES_LIST: self._cases,
+            verbs.AGENDA_VIEW: self._agenda,
+            verbs.AGENDA_FREEZE: self._freeze,
+            verbs.AGENDA_CIRCULATE: self._circulate,
+            verbs.READINESS_VIEW: self._readiness,
+            verbs.REMIND_NOW: self._remind,
+            verbs.PACK_OPEN: self._pack,
+            verbs.INFO_CHECK_SAVE: self._save_info_check,
+            verbs.CAPACITY_SAVE: self._save_capacity,
+            verbs.TASKS_VIEW: self._tasks,
+        }
+        # After a replayed or refused write, show the current state with the matching view.
+        self._views: dict[str, str] = {
+            verbs.CASE_CREATE: verbs.CASES_LIST,
+            verbs.CASE_UPDATE: verbs.CASES_LIST,
+            verbs.CASE_WITHDRAW: verbs.CASES_LIST,
+            verbs.CASE_SCREEN: verbs.CASES_LIST,
+            verbs.CASE_EDIT_FORM: verbs.CASES_LIST,
+            verbs.AGENDA_FREEZE: verbs.AGENDA_VIEW,
+            verbs.AGENDA_CIRCULATE: verbs.AGENDA_VIEW,
+            verbs.REMIND_NOW: verbs.READINESS_VIEW,
+            verbs.INFO_CHECK_SAVE: verbs.PACK_OPEN,
+            verbs.CAPACITY_SAVE: verbs.PACK_OPEN,
+        }
+
+    # -- The turn: tenant, identity, re-deliveries, conversation references ------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        started = TURN_STARTED.get()
+        if started is not None:
+            started.append(True)
+        activity: Activity = turn_context.activity
+        tenant = tenant_of(activity)
+        if tenant not in self.config.allowed_tenants:
+            # The edge refuses these before any turn; this is the second lock on the door.
+            log.warning("Ignored a %s activity from a tenant not allowed", activity.type)
+            return
+        person = getattr(activity.from_property, "aad_object_id", None) or ""
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not person:
+            await self._reply(turn_context, message(NO_IDENTITY))
+            return
+        await self._remember(turn_context, tenant, person)
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+            key = f"{activity.conversation.id}|{activity.id}"[:200]
+            if not await self.config.seen.first_time(key, self.deps.clock.now()):
+                await self._replayed(turn_context, self._asker(activity, tenant, person))
+                return
+        await super().on_turn(turn_context)
+
+    def _asker(self, activity: Activity, tenant: str, person: str) -> Asker:
+        personal = getattr(activity.conversation, "conversation_type", None) in (None, "personal")
+        panels = tuple(
+            p for p in self.config.panels if p.tenant_id == tenant and p.find(person) is not None
+        )
+        return Asker(person, tenant, personal, panels)
+
+    async def _remember(self, turn_context: TurnContext, tenant: str, person: str) -> None:
+        """Keep where to reach this person (1:1) or this team, for proactive messages."""
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        now = self.deps.clock.now()
+        conversation_type = getattr(activity.conversation, "conversation_type", None)
+        if conversation_type in (None, "personal") and person:
+            await self.config.references.save(tenant, person, reference, now)
+        team = team_of(activity)
+        if team:
+            await self.config.references.save(tenant, team_key(team), reference, now)
+
+    async def _replayed(self, turn_context: TurnContext, asker: Asker) -> None:
+        """Teams re-delivered an activity (or a card was double-submitted with one id)."""
+        activity = turn_context.activity
+        await self._audit_refusal(asker, "activity.replay", "Replayed")
+        if activity.type != ActivityTypes.invoke:
+            return
+        try:
+            parsed = parse_action(activity.value)
+        except Tampered:
+            await self._invoke_reply(turn_context, message(ALREADY_HANDLED))
+            return
+        view = self._views.get(parsed.verb, parsed.verb)
+        card = await self._run(asker, CardAction(view, parsed.refs, {}), notice=ALREADY_HANDLED)
+        await self._invoke_reply(turn_context, card)
+
+    # -- Messages ------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        asker = self._asker(activity, tenant_of(activity), activity.from_property.aad_object_id)
+        command = command_of(activity.text)
+        if command in ("help", "?", ""):
+            await self._reply(turn_context, HELP_TEXT)
+            return
+        if command == "agenda" and not asker.personal:
+            await self._reply(turn_context, await self._shared_agenda(asker, activity))
+            return
+        commands: dict[str, str] = {
+            "my tasks": verbs.TASKS_VIEW,
+            "tasks": verbs.TASKS_VIEW,
+            "new case": verbs.CASE_NEW_FORM,
+            "cases": verbs.CASES_LIST,
+            "agenda": verbs.AGENDA_VIEW,
+            "freeze now": verbs.AGENDA_FREEZE,
+            "circulate": verbs.AGENDA_CIRCULATE,
+            "readiness": verbs.READINESS_VIEW,
+            "remind now": verbs.REMIND_NOW,
+        }
+        verb = commands.get(command)
+        if verb is None:
+            await self._reply(turn_context, NOT_UNDERSTOOD_TEXT)
+            return
+        if not asker.personal:
+            await self._reply(turn_context, PRIVATE_ONLY)
+            return
+        if not asker.panels:
+            await self._reply(turn_context, NOT_ON_ROSTER)
+            return
+        if verb != verbs.TASKS_VIEW and len(asker.panels) > 1:
+            await self._reply(turn_context, self._choose_panel(asker, verb))
+            return
+        refs = {} if verb == verbs.TASKS_VIEW else {"panel": asker.panels[0].id}
+        await self._reply(turn_context, await self._run(asker, CardAction(verb, refs, {})))
+
+    def _choose_panel(self, asker: Asker, verb: str) -> Card:
+        return message(
+            "You are on more than one panel. Which one?",
+            actions=[action(p.name, verb, panel=p.id) for p in asker.panels],
+        )
+
+    async def _shared_agenda(self, asker: Asker, activity: Activity) -> Card:
+        """Numbers only: this conversation is seen by more than one person."""
+        team_panels = self.config.panels_of_team.get(team_of(activity), ())
+        panels = [p for p in asker.panels if not team_panels or p.id in team_panels]
+        if not panels:
+            return message(NOT_ON_ROSTER)
+        try:
+            counts = await queries.agenda_counts(self.deps, panels[0].id, asker.person_id)
+        except DomainError as error:
+            return message(error.message)
+        return week.counts(counts)
+
+    # -- Card actions ----------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        asker = self._asker(activity, tenant_of(activity), activity.from_property.aad_object_id)
+        try:
+            parsed = parse_action(activity.value)
+        except Tampered as error:
+            await self._audit_refusal(asker, "card.action", "Tampered")
+            return self._invoke_response(message(error.message))
+        if not asker.personal:
+            await self._audit_refusal(asker, parsed.verb, "NotPersonal")
+            return self._invoke_response(message(PRIVATE_ONLY))
+        return self._invoke_response(await self._run(asker, parsed))
+
+    async def _run(self, asker: Asker, parsed: CardAction, *, notice: str = "") -> Card:
+        """The verb's card; a refusal shows the current state with the reason on top."""
+        handler = self._handlers[parsed.verb]
+        try:
+            card = await handler(asker, parsed)
+        except Tampered as error:
+            await self._audit_refusal(asker, parsed.verb, "Tampered", parsed.refs.get("panel", ""))
+            return message(error.message)
+        except DomainError as error:
+            return await self._after_refusal(asker, parsed, error)
+        if notice:
+            card["body"].insert(0, {"type": "TextBlock", "text": notice, "wrap": True})
+        return card
+
+    async def _after_refusal(self, asker: Asker, parsed: CardAction, error: DomainError) -> Card:
+        view = self._views.get(parsed.verb)
+        if view is not None:
+            try:
+                card = await self._handlers[view](asker, CardAction(view, parsed.refs, {}))
+            except DomainError:
+                return message(error.message)
+            card["body"].insert(
+                0,
+                {
+                    "type": "Container",
+                    "style": "attention",
+                    "items": [
+                        {
+                            "type": "TextBlock",
+                            "text": error.message,
+                            "wrap": True,
+                            "color": "Attention",
+                        }
+                    ],
+                },
+            )
+            return card
+        return message(error.message)
+
+    # Each handler: check the shape of what it needs, call one use case, render the answer.
+
+    async def _new_form(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        if not asker.is_staff(panel):
+            raise NotPermitted("Only the chair or business support can list a family.")
+        return intake.case_form(panel.id, panel.name, panel.policy.localities)
+
+    async def _create(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        try:
+            referral = intake.referral_from_inputs(act.inputs)
+            case_id = await services.refer_case(self.deps, panel.id, asker.person_id, referral)
+        except DomainError as error:
+            # Keep what was typed: the form comes back filled in, with the reason on top.
+            if isinstance(error, NotPermitted):
+                raise
+            return intake.case_form(
+                panel.id,
+                panel.name,
+                panel.policy.localities,
+                values=act.inputs,
+                problem=error.message,
+            )
+        lines = await queries.case_list(self.deps, panel.id, asker.person_id)
+        reference = next((line.reference for line in lines if line.case_id == case_id), "")
+        return intake.case_list(
+            panel.id,
+            panel.name,
+            lines,
+            notice=f"Recorded {reference}. Screen it to put it on the next panel's list.",
+        )
+
+    async def _edit_form(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        case = await queries.case_for_editing(self.deps, panel.id, asker.person_id, act.ref("case"))
+        return intake.case_form(panel.id, panel.name, panel.policy.localities, case=case)
+
+    async def _update(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        case_id = act.ref("case")
+        try:
+            referral = intake.referral_from_inputs(act.inputs)
+            await services.edit_case(self.deps, panel.id, asker.person_id, case_id, referral)
+        except (InvalidInput, SafeguardingRedirect, ConsentMissing) as error:
+            case = await queries.case_for_editing(self.deps, panel.id, asker.person_id, case_id)
+            return intake.case_form(
+                panel.id,
+                panel.name,
+                panel.policy.localities,
+                case=case,
+                values=act.inputs,
+                problem=error.message,
+            )
+        lines = await queries.case_list(self.deps, panel.id, asker.person_id)
+        return intake.case_list(panel.id, panel.name, lines, notice="Changes saved.")
+
+    async def _withdraw(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        await services.withdraw_case(
+            self.deps, panel.id, asker.person_id, act.ref("case"), "Withdrawn before panel."
+        )
+        lines = await queries.case_list(self.deps, panel.id, asker.person_id)
+        return intake.case_list(panel.id, panel.name, lines, notice="Case withdrawn.")
+
+    async def _screen(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        event = intake.SCREENING.get(act.ref("to"))
+        if event is None:
+            raise Tampered("The card asked for a screening decision we do not offer.")
+        await services.screen_case(self.deps, panel.id, asker.person_id, act.ref("case"), event)
+        lines = await queries.case_list(self.deps, panel.id, asker.person_id)
+        done = {
+            Event.LIST: "Listed for the next panel.",
+            Event.ALLOCATE_DIRECTLY: "Allocated directly, without panel discussion.",
+            Event.REDIRECT_TO_MASH: "Redirected to the MASH.",
+        }[event]
+        return intake.case_list(panel.id, panel.name, lines, notice=done)
+
+    async def _cases(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        lines = await queries.case_list(self.deps, panel.id, asker.person_id)
+        return intake.case_list(panel.id, panel.name, lines)
+
+    async def _agenda(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        if not asker.is_staff(panel):
+            return week.counts(await queries.agenda_counts(self.deps, panel.id, asker.person_id))
+        return week.sitting(await queries.sitting(self.deps, panel.id, asker.person_id))
+
+    async def _freeze(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        meeting = await services.freeze_agenda(self.deps, panel.id, actor=asker.person_id)
+        view = await queries.sitting(self.deps, panel.id, asker.person_id)
+        rolled = len(meeting.agenda.overflow) if meeting and meeting.agenda else 0
+        return week.sitting(
+            view,
+            notice=f"Agenda frozen: {len(view.items)} case(s); {rolled} rolled over to the "
+            "following panel (their referrers have been told).",
+        )
+
+    async def _circulate(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        meeting_id = act.refs.get("meeting") or await self._meeting_id(panel)
+        sent = await services.circulate(self.deps, meeting_id, actor=asker.person_id)
+        view = await queries.sitting(self.deps, panel.id, asker.person_id)
+        return week.sitting(
+            view,
+            notice=f"Sent to {sent} member(s) 1:1; the channel has a notice with the numbers."
+            if sent
+            else "The list had already been circulated.",
+        )
+
+    async def _meeting_id(self, panel: Panel) -> str:
+        meeting = await queries.current_meeting(self.deps, panel.id)
+        if meeting is None:
+            raise InvalidInput(
+                "Freeze the agenda first: nothing has been frozen for the next panel."
+            )
+        return meeting.id
+
+    async def _readiness(self, asker: Asker, act: CardAction, *, notice: str = "") -> Card:
+        panel = asker.panel(act.ref("panel"))
+        meeting_id = act.refs.get("meeting") or await self._meeting_id(panel)
+        grid = await services.readiness(self.deps, meeting_id, asker.person_id)
+        view = await queries.sitting(self.deps, panel.id, asker.person_id)
+        references = {line.case_id: line.reference for line in view.items}
+        return week.readiness(panel.id, meeting_id, grid, references, notice=notice)
+
+    async def _remind(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        meeting_id = act.refs.get("meeting") or await self._meeting_id(panel)
+        sent = await services.remind_now(self.deps, meeting_id, asker.person_id)
+        return await self._readiness(
+            asker,
+            CardAction(verbs.READINESS_VIEW, {"panel": panel.id, "meeting": meeting_id}, {}),
+            notice=f"Reminders sent: {sent}." if sent else "Nobody needed reminding just now.",
+        )
+
+    async def _pack(self, asker: Asker, act: CardAction, *, notice: str = "") -> Card:
+        if "meeting" not in act.refs:
+            meeting = None
+            for panel in asker.panels:
+                meeting = await queries.current_meeting(self.deps, panel.id)
+                if meeting is not None:
+                    break
+            if meeting is None:
+                raise InvalidInput("Nothing has been circulated for the next panel yet.")
+            meeting_id = meeting.id
+        else:
+            meeting_id = act.ref("meeting")
+        pack = await queries.member_pack(self.deps, meeting_id, asker.person_id)
+        return week.circulation(pack, notice=notice)
+
+    async def _save_info_check(self, asker: Asker, act: CardAction) -> Card:
+        meeting_id, case_id = act.ref("meeting"), act.ref("case")
+        answer = act.per_case(case_id)
+        try:
+            known = Known(answer.get("known", ""))
+        except ValueError:
+            raise InvalidInput("Say whether the family is known to your agency.") from None
+        could_lead = answer.get("could_lead", "false")
+        if could_lead not in ("true", "false"):
+            raise Tampered("The card sent an answer our form does not offer.")
+        await services.record_info_check(
+            self.deps,
+            meeting_id,
+            asker.person_id,
+            case_id,
+            known,
+            answer.get("information", ""),
+            could_lead == "true",
+        )
+        return await self._pack(asker, act, notice="Answer saved.")
+
+    async def _save_capacity(self, asker: Asker, act: CardAction) -> Card:
+        raw = act.inputs.get("capacity", "").strip()
+        try:
+            value = int(float(raw)) if raw else -1
+        except ValueError:
+            value = -1
+        if raw and (value != float(raw)):
+            value = -1
+        await services.record_capacity(self.deps, act.ref("meeting"), asker.person_id, value)
+        return await self._pack(asker, act, notice="Capacity saved.")
+
+    async def _tasks(self, asker: Asker, act: CardAction) -> Card:
+        items = await queries.my_tasks(self.deps, asker.person_id, [p.id for p in asker.panels])
+        return week.tasks(items)
+
+    # -- Conversation updates ------------------------------------------------------------
+
+    async def on_members_added_activity(
+        self, members_added: list[Any], turn_context: TurnContext
+    ) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        personal = getattr(activity.conversation, "conversation_type", None) == "personal"
+        if personal and any(m.id == bot_id for m in members_added):
+            await self._reply(turn_context, "Hello. " + HELP_TEXT)
+
+    # -- Plumbing ----------------------------------------------------------------------------
+
+    async def _reply(self, turn_context: TurnContext, content: str | Card) -> None:
+        if turn_context.activity.type == ActivityTypes.invoke:
+            await self._invoke_reply(
+                turn_context, message(content) if isinstance(content, str) else content
+            )
+            return
+        if isinstance(content, str):
+            await turn_context.send_activity(MessageFactory.text(content))
+        else:
+            await turn_context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(content))
+            )
+
+    async def _invoke_reply(self, turn_context: TurnContext, card: Card) -> None:
+        response = self._invoke_response(card)
+        await turn_context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=response)
+        )
+
+    @staticmethod
+    def _invoke_response(card: Card) -> InvokeResponse:
+        # Returned from on_invoke_activity; CloudAdapter serialises the body once (PRODUCT §5).
+        return InvokeResponse(
+            status=200,
+            body=AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE, value=card),
+        )
+
+    async def _audit_refusal(
+        self, asker: Asker, action_name: str, reason: str, panel_id: str = ""
+    ) -> None:
+        async with self.deps.uow() as uow:
+            await uow.audit.add(
+                AuditEntry(
+                    self.deps.clock.now(),
+                    asker.person_id,
+                    asker.tenant,
+                    panel_id,
+                    None,
+                    action_name,
+                    False,
+                    reason,
+                )
+            )
+            await uow.commit()

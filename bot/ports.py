@@ -1,0 +1,65 @@
+"""What the Teams edge needs from storage, as Protocols; app.py hands it the implementations
+(storage.outbox), so bot/ never imports storage/."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+
+class SeenActivities(Protocol):
+    async def first_time(self, activity_id: str, now: datetime) -> bool:
+        """True the first time an activity id is seen; False for a re-delivery."""
+        ...
+
+
+class References(Protocol):
+    async def save(
+        self, tenant_id: str, person_id: str, reference: Mapping[str, object], now: datetime
+    ) -> None: ...
+
+    async def get(self, tenant_id: str, person_id: str) -> dict[str, Any] | None: ...
+
+
+class Queued(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def recipient(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+
+class Queue(Protocol):
+    """The durable outbox (storage.outbox.Outbox)."""
+
+    async def enqueue(
+        self, key: str, recipient: str, kind: str, payload: Mapping[str, object], now: datetime
+    ) -> bool: ...
+
+    async def claim(
+        self, worker: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[Any]: ...
+
+    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
+
+    async def mark_failed(
+        self,
+        message_id: int,
+        worker: str,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> bool: ...

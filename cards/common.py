@@ -1,0 +1,80 @@
+"""Building blocks shared by the cards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Literal
+
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Container,
+    ExecuteAction,
+    Fact,
+    FactSet,
+    RichTextBlock,
+    TextBlock,
+    TextRun,
+)
+
+from panel.calendar import long_date
+
+Card = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION: Literal["1.5"] = "1.5"
+Color = Literal["Default", "Good", "Warning", "Attention", "Accent"]
+
+
+def card(body: Sequence[CardElement], actions: Sequence[ExecuteAction] = ()) -> Card:
+    model = AdaptiveCard(version=VERSION, body=list(body), actions=list(actions) or None)
+    result: Card = model.model_dump(by_alias=True, exclude_none=True)
+    result["$schema"] = SCHEMA
+    return result
+
+
+def heading(text: str) -> TextBlock:
+    return TextBlock(text=text, weight="Bolder", size="Medium", wrap=True)
+
+
+def note(text: str, *, subtle: bool = True, color: Color | None = None) -> TextBlock:
+    """Text the bot wrote itself (never user text: TextBlock renders markdown)."""
+    return TextBlock(text=text, wrap=True, is_subtle=subtle, color=color)
+
+
+def literal(text: str, *, label: str = "") -> RichTextBlock:
+    """User text shown exactly as typed: a TextRun is never parsed as markdown."""
+    runs: list[CardElement] = [TextRun(text=f"{label}: ", weight="Bolder")] if label else []
+    return RichTextBlock(inlines=[*runs, TextRun(text=text or "—")])
+
+
+def error(text: str) -> Container:
+    return Container(style="attention", items=[TextBlock(text=text, wrap=True, color="Attention")])
+
+
+def facts(pairs: Mapping[str, str]) -> FactSet:
+    return FactSet(facts=[Fact(title=k, value=v) for k, v in pairs.items()])
+
+
+def action(title: str, verb: str, **data: str) -> ExecuteAction:
+    return ExecuteAction(title=title, verb=verb, data=dict(data))
+
+
+def buttons(*actions: ExecuteAction) -> ActionSet:
+    return ActionSet(actions=list(actions))
+
+
+def when(moment: datetime) -> str:
+    return f"{long_date(moment.date())} at {moment:%H:%M}"
+
+
+def day(value: date) -> str:
+    return long_date(value)
+
+
+def message(text: str, *, problem: str = "", actions: Sequence[ExecuteAction] = ()) -> Card:
+    """A plain answer, optionally with what went wrong first."""
+    body: list[CardElement] = [error(problem)] if problem else []
+    body.append(note(text, subtle=False))
+    return card(body, actions)

@@ -1,0 +1,300 @@
+"""Intake: the new-case form (and its parser, so the input ids live in one place), the case
+list with screening, edit and withdraw. These cards go only to staff in 1:1 chats."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from microsoft_teams.cards import (
+    CardElement,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ExecuteAction,
+    TextInput,
+    ToggleInput,
+)
+from microsoft_teams.cards import (
+    Choice as CardChoice,
+)
+
+from cards import verbs
+from cards.common import Card, action, buttons, card, error, heading, literal, note
+from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral
+from panel.errors import InvalidInput
+from panel.lifecycle import Event, Status
+from panel.policy import Section
+from panel.queries import CaseLine
+
+CHILD_SLOTS = 4
+FAMILY_SLOTS = 4
+ROUTE_TITLES = {
+    Section.NEW_REFERRAL: "New referral (e.g. from the MASH)",
+    Section.STEP_DOWN: "Step-down from social care",
+    Section.STUCK: "Stuck case",
+    Section.REVIEW: "Review",
+}
+STATUS_TITLES = {
+    Status.REFERRED: "waiting for screening",
+    Status.LISTED: "listed for the next panel",
+    Status.ROLLED_OVER: "rolled over to the next panel",
+    Status.ON_AGENDA: "on the frozen agenda",
+    Status.CIRCULATED: "circulated to members",
+    Status.STUCK: "stuck: back to panel",
+    Status.DUE_REVIEW: "due its panel review",
+}
+SCREENING = {
+    "list": Event.LIST,
+    "direct": Event.ALLOCATE_DIRECTLY,
+    "mash": Event.REDIRECT_TO_MASH,
+}
+FORM_FIELDS = frozenset(
+    {
+        "reference",
+        "locality",
+        "route",
+        "needs",
+        "consent_by",
+        "consent_on",
+        "safeguarding",
+        *(f"child{i}_{p}" for i in range(1, CHILD_SLOTS + 1) for p in ("name", "dob")),
+        *(f"family{i}_{p}" for i in range(1, FAMILY_SLOTS + 1) for p in ("name", "rel")),
+    }
+)
+
+
+def _text(inputs: Mapping[str, object], key: str, limit: int) -> str:
+    value = inputs.get(key, "")
+    if not isinstance(value, str):
+        raise InvalidInput(f"The form's '{key}' field is not text.")
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput(f"The form's '{key}' field is longer than {limit} characters.")
+    return value
+
+
+def _date(inputs: Mapping[str, object], key: str, what: str) -> date | None:
+    text = _text(inputs, key, 10)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a date (YYYY-MM-DD).") from None
+
+
+def referral_from_inputs(inputs: Mapping[str, object]) -> Referral:
+    """The form's inputs as a Referral; the panel's rules (`check_referral`) judge it next."""
+    unknown = set(inputs) - FORM_FIELDS
+    if unknown:
+        raise InvalidInput("The form sent fields it does not have.")
+    try:
+        route = Section(_text(inputs, "route", 20) or Section.NEW_REFERRAL.value)
+    except ValueError:
+        raise InvalidInput("Choose a referral route from the list.") from None
+    children = tuple(
+        Person(name, _date(inputs, f"child{i}_dob", f"Child {i}'s date of birth"))
+        for i in range(1, CHILD_SLOTS + 1)
+        if (name := _text(inputs, f"child{i}_name", MAX_NAME))
+    )
+    family = tuple(
+        Person(name, None, _text(inputs, f"family{i}_rel", 40))
+        for i in range(1, FAMILY_SLOTS + 1)
+        if (name := _text(inputs, f"family{i}_name", MAX_NAME))
+    )
+    given_by = _text(inputs, "consent_by", MAX_NAME)
+    given_on = _date(inputs, "consent_on", "The date consent was given")
+    if given_by and given_on is None:
+        raise InvalidInput("Say when consent was given.")
+    concern = _text(inputs, "safeguarding", 5)
+    if concern not in ("", "true", "false"):
+        raise InvalidInput("Answer the safeguarding question yes or no.")
+    return Referral(
+        reference=_text(inputs, "reference", 40),
+        locality=_text(inputs, "locality", 100),
+        route=route,
+        children=children,
+        family=family,
+        presenting_needs=_text(inputs, "needs", MAX_NEEDS),
+        consent=Consent(given_by, given_on) if given_by and given_on else None,
+        immediate_safeguarding_concern=concern == "true",
+    )
+
+
+def case_form(
+    panel_id: str,
+    panel_name: str,
+    localities: Sequence[str],
+    *,
+    case: Case | None = None,
+    values: Mapping[str, object] | None = None,
+    problem: str = "",
+) -> Card:
+    """The new-case form, or the edit form when `case` is given. `values` refills the form
+    after a refusal so nothing typed is lost."""
+    filled: dict[str, str] = _values_of(case) if case else {}
+    if values:
+        filled.update({k: v for k, v in values.items() if k in FORM_FIELDS and isinstance(v, str)})
+
+    def text(
+        key: str, label: str, limit: int, *, required: bool = False, multiline: bool = False
+    ) -> TextInput:
+        return TextInput(
+            id=key,
+            label=label,
+            max_length=limit,
+            value=filled.get(key),
+            is_required=required or None,
+            is_multiline=multiline or None,
+        )
+
+    def when(key: str, label: str) -> DateInput:
+        return DateInput(id=key, label=label, value=filled.get(key) or None)
+
+    body: list[CardElement] = [
+        heading(f"{'Edit case' if case else 'List a family'} — {panel_name}"),
+    ]
+    if problem:
+        body.append(error(problem))
+    body += [
+        ToggleInput(
+            id="safeguarding",
+            title="There is an immediate safeguarding concern",
+            label="Safeguarding",
+            value=filled.get("safeguarding", "false"),
+            value_on="true",
+            value_off="false",
+        ),
+        note("If so, do not list the family: refer to the MASH now."),
+        text("reference", "Case reference (from the case system)", 40, required=True),
+        ChoiceSetInput(
+            id="locality",
+            label="Locality",
+            is_required=True,
+            style="compact",
+            value=filled.get("locality"),
+            choices=[CardChoice(title=loc, value=loc) for loc in localities],
+        ),
+        ChoiceSetInput(
+            id="route",
+            label="Referral route",
+            is_required=True,
+            style="compact",
+            value=filled.get("route", Section.NEW_REFERRAL.value),
+            choices=[CardChoice(title=t, value=s.value) for s, t in ROUTE_TITLES.items()],
+        ),
+    ]
+    for i in range(1, CHILD_SLOTS + 1):
+        body += [
+            text(f"child{i}_name", f"Child {i}: name", MAX_NAME, required=i == 1),
+            when(f"child{i}_dob", f"Child {i}: date of birth (leave empty if unborn)"),
+        ]
+    for i in range(1, FAMILY_SLOTS + 1):
+        body += [
+            text(f"family{i}_name", f"Family member {i}: name", MAX_NAME),
+            text(f"family{i}_rel", f"Family member {i}: relationship", 40),
+        ]
+    body += [
+        text("needs", "Presenting needs", MAX_NEEDS, multiline=True),
+        text("consent_by", "Consent to discuss at panel given by", MAX_NAME),
+        when("consent_on", "Consent given on"),
+    ]
+    submit = (
+        action("Save changes", verbs.CASE_UPDATE, panel=panel_id, case=case.id)
+        if case
+        else action("List for panel", verbs.CASE_CREATE, panel=panel_id)
+    )
+    return card(body, [submit, action("Back to the list", verbs.CASES_LIST, panel=panel_id)])
+
+
+def _values_of(case: Case) -> dict[str, str]:
+    values = {
+        "reference": case.reference,
+        "locality": case.locality,
+        "route": case.route.value,
+        "needs": case.presenting_needs,
+        "safeguarding": "false",
+    }
+    for i, child in enumerate(case.children[:CHILD_SLOTS], 1):
+        values[f"child{i}_name"] = child.name
+        if child.date_of_birth:
+            values[f"child{i}_dob"] = child.date_of_birth.isoformat()
+    for i, person in enumerate(case.family[:FAMILY_SLOTS], 1):
+        values[f"family{i}_name"], values[f"family{i}_rel"] = person.name, person.relationship
+    if case.consent:
+        values["consent_by"] = case.consent.given_by
+        values["consent_on"] = case.consent.given_on.isoformat()
+    return values
+
+
+def case_list(
+    panel_id: str,
+    panel_name: str,
+    lines: Sequence[CaseLine],
+    *,
+    notice: str = "",
+    problem: str = "",
+) -> Card:
+    """Business support's working list: screen, edit or withdraw each case."""
+    body: list[CardElement] = [heading(f"Cases before panel — {panel_name}")]
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False))
+    if not lines:
+        body.append(note("No cases are waiting. Use 'List a family' to add one."))
+    for line in lines:
+        actions: list[ExecuteAction] = []
+        if line.awaiting_screening:
+            actions += [
+                action(
+                    "List for panel",
+                    verbs.CASE_SCREEN,
+                    panel=panel_id,
+                    case=line.case_id,
+                    to="list",
+                ),
+                action(
+                    "Allocate directly",
+                    verbs.CASE_SCREEN,
+                    panel=panel_id,
+                    case=line.case_id,
+                    to="direct",
+                ),
+                action(
+                    "Redirect to MASH",
+                    verbs.CASE_SCREEN,
+                    panel=panel_id,
+                    case=line.case_id,
+                    to="mash",
+                ),
+            ]
+        if line.editable:
+            actions += [
+                action("Edit", verbs.CASE_EDIT_FORM, panel=panel_id, case=line.case_id),
+                action("Withdraw", verbs.CASE_WITHDRAW, panel=panel_id, case=line.case_id),
+            ]
+        items: list[CardElement] = [
+            note(
+                f"**{line.reference}** · {line.locality} · {ROUTE_TITLES[line.route]} · "
+                f"{STATUS_TITLES.get(line.status, line.status.value)}"
+                + (
+                    f" · rolled over {line.times_rolled_over} time(s)"
+                    if line.times_rolled_over
+                    else ""
+                ),
+                subtle=False,
+            ),
+            literal(", ".join(line.children), label="Children"),
+        ]
+        if actions:
+            items.append(buttons(*actions))
+        body.append(Container(separator=True, items=items))
+    return card(
+        body,
+        [
+            action("List a family", verbs.CASE_NEW_FORM, panel=panel_id),
+            action("Agenda", verbs.AGENDA_VIEW, panel=panel_id),
+        ],
+    )

@@ -1,0 +1,45 @@
+"""The `Action.Execute` verbs: the only actions the bot accepts from a card.
+
+Each card action carries these verbs and opaque references (panel, sitting and case ids) in its
+data; the edge re-checks identity and role on every one.
+"""
+
+from __future__ import annotations
+
+CASE_NEW_FORM = "case.new-form"
+CASE_CREATE = "case.create"
+CASE_EDIT_FORM = "case.edit-form"
+CASE_UPDATE = "case.update"
+CASE_WITHDRAW = "case.withdraw"
+CASE_SCREEN = "case.screen"
+CASES_LIST = "cases.list"
+AGENDA_VIEW = "agenda.view"
+AGENDA_FREEZE = "agenda.freeze"
+AGENDA_CIRCULATE = "agenda.circulate"
+READINESS_VIEW = "readiness.view"
+REMIND_NOW = "reminders.send"
+PACK_OPEN = "pack.open"
+INFO_CHECK_SAVE = "infocheck.save"
+CAPACITY_SAVE = "capacity.save"
+TASKS_VIEW = "tasks.view"
+
+ALL = frozenset(
+    {
+        CASE_NEW_FORM,
+        CASE_CREATE,
+        CASE_EDIT_FORM,
+        CASE_UPDATE,
+        CASE_WITHDRAW,
+        CASE_SCREEN,
+        CASES_LIST,
+        AGENDA_VIEW,
+        AGENDA_FREEZE,
+        AGENDA_CIRCULATE,
+        READINESS_VIEW,
+        REMIND_NOW,
+        PACK_OPEN,
+        INFO_CHECK_SAVE,
+        CAPACITY_SAVE,
+        TASKS_VIEW,
+    }
+)

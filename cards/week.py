@@ -1,0 +1,350 @@
+"""The week before a panel: the agenda, circulation with its info-check forms, readiness,
+reminders, tasks and the channel's notices (numbers only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from microsoft_teams.cards import (
+    CardElement,
+    ChoiceSetInput,
+    ColumnDefinition,
+    Container,
+    NumberInput,
+    Table,
+    TableCell,
+    TableRow,
+    TextBlock,
+    TextInput,
+    ToggleInput,
+)
+from microsoft_teams.cards import (
+    Choice as CardChoice,
+)
+
+from cards import verbs
+from cards.common import (
+    Card,
+    action,
+    buttons,
+    card,
+    day,
+    error,
+    facts,
+    heading,
+    literal,
+    note,
+    when,
+)
+from cards.intake import ROUTE_TITLES
+from panel.infochecks import MAX_CAPACITY, Cell, InfoCheck, Known, ReadinessGrid
+from panel.meeting import MeetingStatus
+from panel.policy import CaseField, Section
+from panel.queries import AgendaCounts, MemberPack, SittingView, Task, TaskKind
+
+KNOWN_TITLES = {
+    Known.KNOWN: "Known to us",
+    Known.NOT_KNOWN: "Not known to us",
+    Known.CHECKING: "Still checking",
+}
+CELL_MARKS = {
+    Cell.MISSING: "—",
+    Cell.KNOWN: "known",
+    Cell.NOT_KNOWN: "not known",
+    Cell.CHECKING: "checking",
+}
+SECTION_TITLES = {
+    Section.NEW_REFERRAL.value: "New referrals",
+    Section.REVIEW.value: "Reviews",
+    Section.STEP_DOWN.value: "Step-downs",
+    Section.STUCK.value: "Stuck cases",
+}
+FIELD_LABELS = {
+    CaseField.LOCALITY.value: "Locality",
+    CaseField.CHILD_NAMES.value: "Children",
+    CaseField.CHILD_DATES_OF_BIRTH.value: "Dates of birth",
+    CaseField.FAMILY_MEMBERS.value: "Family",
+    CaseField.ADDRESS.value: "Address",
+    CaseField.PRESENTING_NEEDS.value: "Presenting needs",
+    CaseField.CONSENT.value: "Consent",
+}
+
+
+def sitting(view: SittingView, *, notice: str = "", problem: str = "") -> Card:
+    """The next sitting per locality with its overflow, and what staff can do now."""
+    state = (
+        "provisional: this is what would freeze now"
+        if view.provisional
+        else view.status.value.replace("-", " ")
+    )
+    body: list[CardElement] = [
+        heading(f"Agenda — {view.panel_name}, {day(view.panel_date)}"),
+        note(
+            f"Agenda {state}. Cut-off {when(view.cutoff_at)}; "
+            f"circulation {when(view.circulation_at)}; "
+            f"information checks due {when(view.deadline_at)}."
+        ),
+    ]
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False))
+    localities = sorted({i.locality for i in view.items} | {o.locality for o in view.overflow})
+    if not localities:
+        body.append(note("No cases for this panel yet."))
+    for locality in localities:
+        items = [i for i in view.items if i.locality == locality]
+        over = [o for o in view.overflow if o.locality == locality]
+        lines = [
+            f"{i.number}. {i.reference} · {SECTION_TITLES[i.section.value]}" for i in items
+        ] + [f"Overflow: {o.reference} · {o.reason}" for o in over]
+        body.append(
+            Container(
+                separator=True,
+                items=[
+                    note(f"**{locality}** ({len(items)})", subtle=False),
+                    note("\n\n".join(lines)),
+                ],
+            )
+        )
+    actions = [action("Refresh", verbs.AGENDA_VIEW, panel=view.panel_id)]
+    if view.status is MeetingStatus.PLANNED:
+        actions.append(action("Freeze now", verbs.AGENDA_FREEZE, panel=view.panel_id))
+    if view.status is MeetingStatus.FROZEN and view.meeting_id:
+        actions.append(
+            action(
+                "Circulate now",
+                verbs.AGENDA_CIRCULATE,
+                panel=view.panel_id,
+                meeting=view.meeting_id,
+            )
+        )
+    if view.status is MeetingStatus.CIRCULATED and view.meeting_id:
+        actions += [
+            action("Readiness", verbs.READINESS_VIEW, panel=view.panel_id, meeting=view.meeting_id),
+            action("Remind now", verbs.REMIND_NOW, panel=view.panel_id, meeting=view.meeting_id),
+        ]
+    actions.append(action("Cases", verbs.CASES_LIST, panel=view.panel_id))
+    return card(body, actions)
+
+
+def counts(view: AgendaCounts) -> Card:
+    """For a channel or group chat: numbers only, never a case."""
+    state = "frozen" if view.frozen else "so far (not frozen yet)"
+    pairs = {SECTION_TITLES.get(k, k): str(v) for k, v in sorted(view.by_section.items())}
+    return card(
+        [
+            heading(f"{view.panel_name}: {day(view.panel_date)}"),
+            note(f"{view.total} case(s) on the agenda {state}.", subtle=False),
+            facts(pairs),
+            note("Case details go to members 1:1 only."),
+        ]
+    )
+
+
+def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck | None) -> Container:
+    case_id = str(view["case_id"])
+    reference = str(view.get(CaseField.REFERENCE.value, "Case"))
+    route = view.get(CaseField.ROUTE.value)
+    title = reference + (f" · {ROUTE_TITLES[Section(route)]}" if isinstance(route, str) else "")
+    items: list[CardElement] = [note(f"**{title}**", subtle=False)]
+    for key, label in FIELD_LABELS.items():
+        if key in view:
+            value = view[key]
+            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            items.append(literal(text, label=label))
+    if saved is not None:
+        status = f"Saved {when(saved.answered_at)}" + (" (late)" if saved.late else "")
+        items.append(
+            note(
+                f"{status}: {KNOWN_TITLES[saved.known]}"
+                + ("; could lead" if saved.could_lead else ""),
+                subtle=False,
+                color="Good",
+            )
+        )
+        if saved.information:
+            items.append(literal(saved.information, label="You shared"))
+    editable = not (pack.past_deadline and saved is not None)
+    if editable:
+        items += [
+            ChoiceSetInput(
+                id=f"known.{case_id}",
+                label="Is the family known to your agency?",
+                style="expanded",
+                is_required=True,
+                value=saved.known.value if saved else None,
+                choices=[CardChoice(title=t, value=k.value) for k, t in KNOWN_TITLES.items()],
+            ),
+            TextInput(
+                id=f"information.{case_id}",
+                label="What you can share (shown to the panel as typed)",
+                is_multiline=True,
+                max_length=2000,
+                value=saved.information if saved else None,
+            ),
+            ToggleInput(
+                id=f"could_lead.{case_id}",
+                title="My agency could take the lead",
+                value="true" if saved and saved.could_lead else "false",
+                value_on="true",
+                value_off="false",
+            ),
+            buttons(
+                action(
+                    "Save answer" if saved is None else "Update answer",
+                    verbs.INFO_CHECK_SAVE,
+                    meeting=pack.meeting_id,
+                    case=case_id,
+                )
+            ),
+        ]
+    return Container(separator=True, items=items)
+
+
+def circulation(pack: MemberPack, *, notice: str = "", problem: str = "") -> Card:
+    """A member's cases for the panel, each with its info-check form, and their capacity."""
+    late = (
+        " The deadline has passed: a first answer is still taken, marked late."
+        if pack.past_deadline
+        else ""
+    )
+    body: list[CardElement] = [
+        heading(f"{pack.panel_name}: {day(pack.panel_date)}"),
+        note(
+            f"{len(pack.cases)} case(s) for {pack.agency}. Please answer each by "
+            f"{when(pack.deadline_at)}.{late} Confidential: for panel members only.",
+            subtle=False,
+        ),
+    ]
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
+    for view in pack.cases:
+        body.append(_case_block(pack, view, pack.answers.get(str(view["case_id"]))))
+    capacity_text = (
+        f"Capacity saved: {pack.capacity} new lead-professional allocation(s) this week."
+        if pack.capacity is not None
+        else "How many new lead-professional allocations can your agency take this week?"
+    )
+    body += [
+        Container(
+            separator=True,
+            items=[
+                note(capacity_text, subtle=False),
+                NumberInput(
+                    id="capacity",
+                    label="Capacity this week",
+                    min=0,
+                    max=MAX_CAPACITY,
+                    value=pack.capacity,
+                ),
+                buttons(action("Save capacity", verbs.CAPACITY_SAVE, meeting=pack.meeting_id)),
+            ],
+        )
+    ]
+    return card(body, [action("Refresh", verbs.PACK_OPEN, meeting=pack.meeting_id)])
+
+
+def readiness(
+    panel_id: str,
+    meeting_id: str,
+    grid: ReadinessGrid,
+    references: Mapping[str, str],
+    *,
+    notice: str = "",
+) -> Card:
+    """Case by agency: who has answered what, capacity, and who is still missing."""
+    header = TableRow(
+        cells=[TableCell(items=[TextBlock(text="Case", weight="Bolder")])]
+        + [TableCell(items=[TextBlock(text=a, weight="Bolder", wrap=True)]) for a in grid.agencies]
+    )
+    rows = [header]
+    for case_id in grid.case_ids:
+        cells = [TableCell(items=[TextBlock(text=references.get(case_id, "?"), wrap=True)])]
+        for agency in grid.agencies:
+            mark = CELL_MARKS[grid.cells[(case_id, agency)]]
+            if agency in grid.offers_to_lead.get(case_id, ()):
+                mark += ", could lead"
+            cells.append(TableCell(items=[TextBlock(text=mark, wrap=True)]))
+        rows.append(TableRow(cells=cells))
+    rows.append(
+        TableRow(
+            cells=[TableCell(items=[TextBlock(text="Capacity", weight="Bolder")])]
+            + [
+                TableCell(items=[TextBlock(text=str(grid.capacity.get(a, "—")))])
+                for a in grid.agencies
+            ]
+        )
+    )
+    missing = grid.agencies_missing()
+    body: list[CardElement] = [
+        heading("Readiness"),
+        note(f"{grid.answered_share():.0%} of information checks answered.", subtle=False),
+    ]
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
+    body += [
+        Table(
+            columns=[ColumnDefinition(width=2)]
+            + [ColumnDefinition(width=1) for _ in grid.agencies],
+            rows=rows,
+            first_row_as_headers=True,
+        ),
+        note(
+            "Still missing: " + ", ".join(missing) if missing else "Every agency has answered.",
+            subtle=False,
+            color="Attention" if missing else "Good",
+        ),
+    ]
+    return card(
+        body,
+        [
+            action("Refresh", verbs.READINESS_VIEW, panel=panel_id, meeting=meeting_id),
+            action("Remind now", verbs.REMIND_NOW, panel=panel_id, meeting=meeting_id),
+        ],
+    )
+
+
+TASK_TEXT = {
+    TaskKind.SCREEN: "{n} new case(s) to screen",
+    TaskKind.ANSWER: "{n} information check(s) to answer",
+    TaskKind.CAPACITY: "your capacity for this week",
+    TaskKind.READINESS: "{n} agency(ies) still to answer",
+}
+
+
+def tasks(items: Sequence[Task]) -> Card:
+    body: list[CardElement] = [heading("Your tasks")]
+    actions = []
+    if not items:
+        body.append(note("Nothing is waiting for you.", subtle=False))
+    for task in items:
+        body.append(
+            note(f"{task.panel_name}: {TASK_TEXT[task.kind].format(n=task.count)}", subtle=False)
+        )
+        if task.kind is TaskKind.SCREEN:
+            actions.append(action("Screen cases", verbs.CASES_LIST, panel=task.panel_id))
+        elif task.kind in (TaskKind.ANSWER, TaskKind.CAPACITY) and task.meeting_id:
+            actions.append(action("Open my cases", verbs.PACK_OPEN, meeting=task.meeting_id))
+        elif task.kind is TaskKind.READINESS and task.meeting_id:
+            actions.append(
+                action(
+                    "Readiness", verbs.READINESS_VIEW, panel=task.panel_id, meeting=task.meeting_id
+                )
+            )
+    unique = {(a.verb, tuple(sorted((a.data or {}).items()))): a for a in actions}  # type: ignore[union-attr]
+    return card(body, list(unique.values()))
+
+
+def reminder(text: str, meeting_id: str) -> Card:
+    return card(
+        [note(text, subtle=False)], [action("Open my cases", verbs.PACK_OPEN, meeting=meeting_id)]
+    )
+
+
+def notice(text: str, numbers: Mapping[str, int]) -> Card:
+    """A channel notice: the text the use case wrote and numbers, nothing else."""
+    pairs = {SECTION_TITLES.get(k, k.capitalize()): str(v) for k, v in numbers.items()}
+    return card([note(text, subtle=False), facts(pairs)])

@@ -1,0 +1,97 @@
+"""The week before each panel, on the policy's clock: a trigger at the cut-off, at circulation
+and at each reminder time calls one idempotent step (`services.run_week`).
+
+Jobs carry only a panel id, never personal data (PRODUCT.md §3.1). Because the step acts on
+what the clock and the database say is due, a trigger that fires twice, late, or on two
+instances acts once; at start-up the step runs at once to catch up after downtime.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from panel.calendar import WorkingCalendar
+from panel.policy import Policy
+from panel.ports import Clock
+from panel.timeline import Timeline
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[str], Awaitable[object]]
+RETRY_AFTER_FAILURE = timedelta(minutes=5)
+
+
+def due_moments(policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[datetime]:
+    """The week's trigger times still ahead of `now`, soonest first (this sitting's, or the
+    next one's once this sitting's are all past)."""
+    timeline = Timeline(policy, calendar)
+    schedule = timeline.next_panel(now)
+    for _ in range(2):
+        moments = sorted(
+            m
+            for m in (schedule.cutoff_at, schedule.circulation_at, *schedule.reminders_at)
+            if m > now
+        )
+        if moments:
+            return moments
+        schedule = timeline.following(schedule)
+    return []
+
+
+class WeekScheduler:
+    def __init__(
+        self,
+        panels: Sequence[tuple[str, Policy, WorkingCalendar]],
+        step: Step,
+        clock: Clock,
+    ) -> None:
+        self._panels = {panel_id: (policy, calendar) for panel_id, policy, calendar in panels}
+        self._step, self._clock = step, clock
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        self._scheduler.start()
+        for panel_id in self._panels:
+            # Catch up at once: after downtime over a due time the step runs now, once.
+            self._plan(panel_id, self._clock.now())
+
+    def shutdown(self) -> None:
+        self._scheduler.shutdown(wait=False)
+
+    def next_run(self, panel_id: str) -> datetime | None:
+        job = self._scheduler.get_job(self._job_id(panel_id))
+        return job.next_run_time if job else None
+
+    @staticmethod
+    def _job_id(panel_id: str) -> str:
+        return f"week:{panel_id}"
+
+    def _plan(self, panel_id: str, at: datetime) -> None:
+        self._scheduler.add_job(
+            self.run,
+            DateTrigger(run_date=at),
+            args=[panel_id],
+            id=self._job_id(panel_id),
+            replace_existing=True,
+            misfire_grace_time=None,  # late is better than never: the step itself is idempotent
+            coalesce=True,
+        )
+
+    async def run(self, panel_id: str) -> None:
+        """One step for one panel, then the next trigger from the policy."""
+        policy, calendar = self._panels[panel_id]
+        try:
+            await self._step(panel_id)
+        except Exception:
+            log.exception("The scheduled step for panel %s failed; retrying later", panel_id)
+            self._plan(panel_id, self._clock.now() + RETRY_AFTER_FAILURE)
+            return
+        moments = due_moments(policy, calendar, self._clock.now())
+        if moments:
+            self._plan(panel_id, moments[0])
+            log.info("Panel %s: next scheduled step at %s", panel_id, moments[0].isoformat())
