@@ -6,31 +6,52 @@ Nothing happens at import time; `python app.py` (or `make run`) starts the serve
 from __future__ import annotations
 
 import argparse
-import json
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botframework.connector.auth import CertificateServiceClientCredentialsFactory
 
-from bot.help_bot import HelpBot
+from adapters.clock import SystemClock
+from adapters.panel_config import PanelConfig, PanelConfigError, load_panel_config
+from bot.delivery import Deliverer, TeamsDirectory
+from bot.edge import MAX_BODY, messages_handler
+from bot.notifier import OutboxNotifier
+from bot.panel_bot import BotConfig, PanelBot
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
+from panel.errors import NotFound
+from panel.ports import Clock
+from panel.roster import Panel
+from panel.services import Deps, run_week
+from scheduler.week import WeekScheduler
 from storage.crypto import FieldCipher, development_cipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_async
+from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
+from storage.roster import save_roster
 from storage.settings import DATA_DIR, default_sqlite_url
 from storage.unit_of_work import Store
 
 log = logging.getLogger("app")
 
+ROOT = Path(__file__).resolve().parent
+
 SETTINGS = web.AppKey("settings", Settings)
-BOT = web.AppKey("bot", HelpBot)
+PANELS = web.AppKey("panels", PanelConfig)
+CLOCK = web.AppKey("clock", Clock)
+BOT = web.AppKey("bot", PanelBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 STORE = web.AppKey("store", Store)
+DELIVERER = web.AppKey("deliverer", Deliverer)
+SCHEDULER = web.AppKey("scheduler", WeekScheduler)
 UPGRADE_DB = web.AppKey("upgrade_db", bool)
+BACKGROUND = web.AppKey("background", bool)  # the delivery worker and the scheduler
 
 GENERIC_APOLOGY = "Sorry, something went wrong on my side. Please try again later."
 
@@ -79,7 +100,19 @@ async def bot_framework(app: web.Application) -> AsyncIterator[None]:
     if not settings.authentication_enabled:
         bar = "!" * 72
         log.warning("\n%s\n!! %s\n%s", bar, AUTH_OFF_BANNER, bar)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_framework_config(settings)))
+    credentials = None
+    if settings.authentication_enabled and settings.uses_certificate:
+        credentials = CertificateServiceClientCredentialsFactory(
+            settings.certificate_thumbprint,
+            await asyncio.to_thread(Path(settings.certificate_key_file).read_text, "utf-8"),
+            settings.app_id,
+            settings.tenant_id or None,
+        )
+    adapter = CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(
+            bot_framework_config(settings), credentials_factory=credentials
+        )
+    )
     adapter.on_turn_error = on_turn_error
     app[ADAPTER] = adapter
     yield
@@ -106,48 +139,126 @@ async def storage(app: web.Application) -> AsyncIterator[None]:
     await engine.dispose()
 
 
+class ConfiguredPanels:
+    """The PanelDirectory port over the loaded configuration."""
+
+    def __init__(self, config: PanelConfig) -> None:
+        self._panels = {p.id: p for p in config.panels}
+
+    def get(self, panel_id: str) -> Panel:
+        try:
+            return self._panels[panel_id]
+        except KeyError:
+            raise NotFound("That panel does not exist.") from None
+
+
+def teams_directory(config: PanelConfig) -> TeamsDirectory:
+    teams: dict[str, list[str]] = {}
+    tenants: dict[str, str] = {}
+    for panel in config.panels:
+        channel = config.channels.get(panel.id)
+        for member in panel.members:
+            tenants.setdefault(member.person_id, panel.tenant_id)
+            if channel is not None:
+                teams.setdefault(member.person_id, []).append(channel.team_id)
+    return TeamsDirectory(
+        tenant_of_person=tenants,
+        tenant_of_panel={p.id: p.tenant_id for p in config.panels},
+        teams_of_person={k: tuple(dict.fromkeys(v)) for k, v in teams.items()},
+        channel_of_panel={k: (c.team_id, c.channel_id) for k, c in config.channels.items()},
+    )
+
+
+def panels_of_team(config: PanelConfig) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for panel_id, channel in config.channels.items():
+        found.setdefault(channel.team_id, []).append(panel_id)
+    return {team: tuple(ids) for team, ids in found.items()}
+
+
+async def panel_bot(app: web.Application) -> AsyncIterator[None]:
+    """The bot, its outbox delivery worker and the week's scheduler, over the store."""
+    settings, config, store, clock = app[SETTINGS], app[PANELS], app[STORE], app[CLOCK]
+    await save_roster(store, config.panels)
+    references = ConversationReferences(store)
+    outbox = Outbox(store)
+    deliverer = Deliverer(
+        app[ADAPTER], settings.app_id, outbox, references, teams_directory(config), clock
+    )
+    deps = Deps(
+        panels=ConfiguredPanels(config),
+        uow=store.unit_of_work,
+        clock=clock,
+        notifier=OutboxNotifier(outbox, clock, deliverer.wake),
+    )
+    app[DELIVERER] = deliverer
+    app[BOT] = PanelBot(
+        BotConfig(
+            deps=deps,
+            panels=config.panels,
+            seen=ProcessedActivities(store),
+            references=references,
+            allowed_tenants=config.allowed_tenants | settings.extra_tenants,
+            panels_of_team=panels_of_team(config),
+        )
+    )
+
+    async def step(panel_id: str) -> object:
+        return await run_week(deps, panel_id)
+
+    scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
+    app[SCHEDULER] = scheduler
+    delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
+    if app[BACKGROUND]:
+        scheduler.start()
+    log.info("Serving %d panel(s): %s", len(config.panels), ", ".join(p.id for p in config.panels))
+    yield
+    if delivery is not None:
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+        scheduler.shutdown()
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def messages(request: web.Request) -> web.StreamResponse:
-    # botbuilder answers malformed input with a 500; the edge turns it into a clear 4xx first.
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="Send the activity as application/json.")
-    try:
-        body = json.loads(await request.read())
-    except (ValueError, RecursionError):
-        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
-    if not is_activity(body):
-        raise web.HTTPBadRequest(text="The request body is not a Bot Framework activity.")
-    response: web.StreamResponse = await request.app[ADAPTER].process(request, request.app[BOT])
-    return response
-
-
-def is_activity(body: object) -> bool:
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return False
-    try:
-        Activity().deserialize(body)
-    except ValueError:  # msrest's DeserializationError
-        return False
-    return True
-
-
-def create_app(settings: Settings, *, upgrade_db: bool = False) -> web.Application:
-    """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid.
+def create_app(
+    settings: Settings,
+    *,
+    upgrade_db: bool = False,
+    clock: Clock | None = None,
+    background: bool = True,
+) -> web.Application:
+    """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid
+    and PanelConfigError for a panel configuration it cannot use.
 
     The schema is upgraded only when `upgrade_db` is asked for (`--upgrade-db`), never silently.
+    Tests pass their own `clock` and `background=False` to run delivery and the scheduler's
+    steps themselves.
     """
     check_safe(settings)
-    app = web.Application()
+    config = load_panel_config(ROOT / settings.panel_config)  # an absolute path stays as it is
+    app = web.Application(client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    app[PANELS] = config
+    app[CLOCK] = clock or SystemClock()
     app[UPGRADE_DB] = upgrade_db
+    app[BACKGROUND] = background
     app.cleanup_ctx.append(storage)
-    app[BOT] = HelpBot()
     app.cleanup_ctx.append(bot_framework)
+    app.cleanup_ctx.append(panel_bot)
     app.router.add_get("/healthz", healthz)
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post(
+        "/api/messages",
+        messages_handler(
+            lambda: app[ADAPTER],
+            lambda: app[BOT],
+            authentication=settings.authentication_enabled,
+            allowed_tenants=config.allowed_tenants | settings.extra_tenants,
+        ),
+    )
     return app
 
 
@@ -163,7 +274,7 @@ def main() -> None:
     settings = Settings()
     try:
         app = create_app(settings, upgrade_db=args.upgrade_db)
-    except UnsafeSettingsError as error:
+    except (UnsafeSettingsError, PanelConfigError) as error:
         log.critical("%s", error)
         raise SystemExit(2) from None
     web.run_app(app, host=settings.host, port=settings.port)

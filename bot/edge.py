@@ -34,10 +34,10 @@ def tenant_in(body: dict[str, object]) -> str:
     if isinstance(channel_data, dict):
         tenant = channel_data.get("tenant")
         if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
-            return str(tenant["id"])
+            return str(tenant["id"]).lower()
     conversation = body.get("conversation")
     if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
-        return str(conversation["tenantId"])
+        return str(conversation["tenantId"]).lower()
     return ""
 
 

@@ -77,9 +77,13 @@ def tenant_of(activity: Activity) -> str:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else None
     if tenant and isinstance(tenant.get("id"), str):
-        return str(tenant["id"])
+        return str(tenant["id"]).lower()
     conversation = activity.conversation
-    return str(getattr(conversation, "tenant_id", "") or "") if conversation else ""
+    return str(getattr(conversation, "tenant_id", "") or "").lower() if conversation else ""
+
+
+def _person_of(activity: Activity) -> str:
+    return str(getattr(activity.from_property, "aad_object_id", None) or "").lower()
 
 
 def team_of(activity: Activity) -> str:
@@ -174,7 +178,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             # The edge refuses these before any turn; this is the second lock on the door.
             log.warning("Ignored a %s activity from a tenant not allowed", activity.type)
             return
-        person = getattr(activity.from_property, "aad_object_id", None) or ""
+        # GUIDs ignore case; the configuration keeps them in lower case.
+        person = (getattr(activity.from_property, "aad_object_id", None) or "").lower()
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not person:
             await self._reply(turn_context, message(NO_IDENTITY))
             return
@@ -224,7 +229,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        asker = self._asker(activity, tenant_of(activity), activity.from_property.aad_object_id)
+        asker = self._asker(activity, tenant_of(activity), _person_of(activity))
         command = command_of(activity.text)
         if command in ("help", "?", ""):
             await self._reply(turn_context, HELP_TEXT)
@@ -283,7 +288,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
-        asker = self._asker(activity, tenant_of(activity), activity.from_property.aad_object_id)
+        asker = self._asker(activity, tenant_of(activity), _person_of(activity))
         try:
             parsed = parse_action(activity.value)
         except Tampered as error:

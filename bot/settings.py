@@ -27,12 +27,25 @@ class Settings(BaseSettings):
     app_password: SecretStr = Field(
         default=SecretStr(""), validation_alias="MICROSOFT_APP_PASSWORD"
     )
+    # Instead of a client secret: a certificate's thumbprint and its PEM private key file.
+    certificate_thumbprint: str = Field(
+        default="", validation_alias="MICROSOFT_APP_CERTIFICATE_THUMBPRINT"
+    )
+    certificate_key_file: str = Field(
+        default="", validation_alias="MICROSOFT_APP_CERTIFICATE_KEY_FILE"
+    )
     app_type: Literal["SingleTenant", "MultiTenant"] = Field(
         default="SingleTenant", validation_alias="MICROSOFT_APP_TYPE"
     )
     tenant_id: str = Field(default="", validation_alias="MICROSOFT_APP_TENANT_ID")
     host: str = Field(default="127.0.0.1", validation_alias="HOST")
     port: int = Field(default=3978, ge=1, le=65535, validation_alias="PORT")
+    # The panels, agencies and people (docs/panel-config.md).
+    panel_config: str = Field(default="config/demo.yaml", validation_alias="PANEL_CONFIG")
+    # Tenants allowed besides those the panel configuration names (comma-separated).
+    allowed_tenants: str = Field(default="", validation_alias="ALLOWED_TENANTS")
+    # Where log lines and the scheduler's own clock are read; each panel's policy keeps its own.
+    time_zone: str = Field(default="Europe/London", validation_alias="TIME_ZONE")
     # Storage: empty means the embedded SQLite file under data/.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     # Fernet keys, comma-separated, newest first (it encrypts; all decrypt), and the key of the
@@ -43,6 +56,14 @@ class Settings(BaseSettings):
     @property
     def keys(self) -> list[str]:
         return [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]
+
+    @property
+    def extra_tenants(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.allowed_tenants.split(",") if t.strip())
+
+    @property
+    def uses_certificate(self) -> bool:
+        return bool(self.certificate_thumbprint and self.certificate_key_file)
 
     @property
     def authentication_enabled(self) -> bool:
@@ -67,8 +88,15 @@ def check_safe(settings: Settings) -> None:
             f"authentication off, and HOST={settings.host!r} is not a loopback address. "
             f"Set MICROSOFT_APP_ID (and its password) or listen on 127.0.0.1."
         )
-    if settings.authentication_enabled and not settings.app_password.get_secret_value():
-        raise UnsafeSettingsError("Refusing to start: MICROSOFT_APP_PASSWORD is empty.")
+    if (
+        settings.authentication_enabled
+        and not settings.app_password.get_secret_value()
+        and not settings.uses_certificate
+    ):
+        raise UnsafeSettingsError(
+            "Refusing to start: set MICROSOFT_APP_PASSWORD, or "
+            "MICROSOFT_APP_CERTIFICATE_THUMBPRINT and MICROSOFT_APP_CERTIFICATE_KEY_FILE."
+        )
     if settings.authentication_enabled and not (
         settings.keys and settings.lookup_key.get_secret_value()
     ):
