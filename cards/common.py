@@ -29,9 +29,21 @@ Color = Literal["Default", "Good", "Warning", "Attention", "Accent"]
 
 def card(body: Sequence[CardElement], actions: Sequence[ExecuteAction] = ()) -> Card:
     model = AdaptiveCard(version=VERSION, body=list(body), actions=list(actions) or None)
-    result: Card = model.model_dump(by_alias=True, exclude_none=True)
+    result: Card = _whole_numbers(model.model_dump(by_alias=True, exclude_none=True))
     result["$schema"] = SCHEMA
     return result
+
+
+def _whole_numbers(node: Any) -> Any:
+    """The typed models hold every number as a float; `maxLength: 40.0` reads oddly to
+    renderers that expect an integer, so whole floats go out as ints."""
+    if isinstance(node, dict):
+        return {k: _whole_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_whole_numbers(v) for v in node]
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    return node
 
 
 def heading(text: str) -> TextBlock:

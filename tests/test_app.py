@@ -2,95 +2,53 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import create_app, main
-from bot.help_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
+from adapters.panel_config import PanelConfigError
+from app import ROOT, create_app, main
+from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
-from storage.crypto import FieldCipher
+from tests.bot.teams import (
+    ALEX,
+    LONDON,
+    FakeConnector,
+    Teams,
+    local_settings,
+    personal,
+    teams_bot,
+)
+from tests.panel.fakes import FakeClock
 
 Client = TestClient[web.Request, web.Application]
 
 
-class FakeConnector:
-    """Stands in for the Bot Framework connector: records every activity the bot sends."""
-
-    def __init__(self) -> None:
-        self.url = ""
-        self.sent: list[dict[str, Any]] = []
-        self.app = web.Application()
-        self.app.router.add_post("/v3/conversations/{conversation_id}/activities", self._send)
-        self.app.router.add_post(
-            "/v3/conversations/{conversation_id}/activities/{activity_id}", self._send
-        )
-
-    async def _send(self, request: web.Request) -> web.Response:
-        self.sent.append(await request.json())
-        return web.json_response({"id": f"sent-{len(self.sent)}"})
-
-    @property
-    def texts(self) -> list[str]:
-        return [activity["text"] for activity in self.sent]
-
-
-TEST_KEY = FieldCipher.new_key()
-
-
-def local_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "app_id": "",
-        "app_password": "",
-        "app_type": "SingleTenant",
-        "tenant_id": "",
-        "host": "127.0.0.1",
-        "port": 3978,
-        # The app only opens an engine unless asked to upgrade: an in-memory database will do.
-        "database_url": "sqlite+aiosqlite:///:memory:",
-        "encryption_keys": TEST_KEY,
-        "lookup_key": "a-look-up-key-for-tests-only-0123456789",
-    }
-    values.update(overrides)
-    return Settings(**values)
-
-
-def message(text: str, service_url: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": "activity-1",
-        "timestamp": "2025-01-08T10:00:00.000Z",
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": "29:user-1", "name": "A Member", "aadObjectId": "aad-user-1"},
-        "conversation": {
-            "id": "a:conversation-1",
-            "conversationType": "personal",
-            "tenantId": "tenant-1",
-        },
-        "recipient": {"id": "28:bot-1", "name": "Panel Bot"},
-        "text": text,
-    }
+@pytest.fixture
+async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
+    async with teams_bot(tmp_path, datetime(2026, 12, 1, 14, 0, tzinfo=LONDON)) as bot:
+        yield bot
 
 
 @pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    server = TestServer(fake.app, host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("/"))
-    yield fake
-    await server.close()
+async def client(teams: Teams) -> Client:
+    return teams.client
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with TestClient(TestServer(create_app(local_settings()))) as test_client:
-        yield test_client
+def connector(teams: Teams) -> FakeConnector:
+    return teams.connector
+
+
+def message(text: str, teams: Teams) -> dict[str, Any]:
+    return teams.activity(ALEX, "message", text=text, activity_id="activity-1")
 
 
 async def test_health_check_answers_ok(client: Client) -> None:
@@ -100,33 +58,40 @@ async def test_health_check_answers_ok(client: Client) -> None:
     assert await response.json() == {"status": "ok"}
 
 
-async def test_help_gets_the_list_of_commands_back(
-    client: Client, connector: FakeConnector
-) -> None:
-    response = await client.post("/api/messages", json=message("help", connector.url))
+async def test_help_gets_the_list_of_commands_back(teams: Teams) -> None:
+    response = await teams.client.post("/api/messages", json=message("help", teams))
 
     assert response.status in {200, 201}
-    assert connector.texts == [HELP_TEXT]
-    for command in ("help", "my tasks", "new case", "agenda"):
+    assert teams.connector.texts == [HELP_TEXT]
+    reply = teams.connector.sent[0]
+    assert reply.activity["type"] == "message"
+    assert reply.conversation_id == personal(ALEX)
+    assert reply.activity["replyToId"] == "activity-1"
+
+
+def test_help_names_every_command_in_the_teams_manifest() -> None:
+    manifest = json.loads((ROOT / "manifest" / "manifest.json").read_text(encoding="utf-8"))
+    commands = {
+        c["title"] for scope in manifest["bots"][0]["commandLists"] for c in scope["commands"]
+    }
+
+    assert commands
+    for command in commands:
         assert command in HELP_TEXT
-    reply = connector.sent[0]
-    assert reply["type"] == "message"
-    assert reply["conversation"]["id"] == "a:conversation-1"
-    assert reply["replyToId"] == "activity-1"
 
 
 async def test_help_after_an_at_mention_in_a_channel_still_gets_help(
-    client: Client, connector: FakeConnector
+    client: Client, connector: FakeConnector, teams: Teams
 ) -> None:
-    await client.post("/api/messages", json=message("<at>Panel Bot</at>  Help ", connector.url))
+    await client.post("/api/messages", json=message("<at>Panel Bot</at>  Help ", teams))
 
     assert connector.texts == [HELP_TEXT]
 
 
 async def test_anything_else_gets_a_pointer_to_help(
-    client: Client, connector: FakeConnector
+    client: Client, connector: FakeConnector, teams: Teams
 ) -> None:
-    await client.post("/api/messages", json=message("what is on tuesday?", connector.url))
+    await client.post("/api/messages", json=message("what is on tuesday?", teams))
 
     assert connector.texts == [NOT_UNDERSTOOD_TEXT]
 
@@ -165,11 +130,48 @@ async def test_a_body_that_is_not_json_is_refused_with_415(client: Client) -> No
     assert response.status == 415
 
 
+async def test_an_oversized_body_is_refused_with_413(client: Client, teams: Teams) -> None:
+    body = message("help", teams)
+    body["text"] = "x" * (600 * 1024)
+
+    response = await client.post("/api/messages", json=body)
+
+    assert response.status == 413
+
+
+def production(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "app_id": "00000000-0000-0000-0000-000000000001",
+        "app_password": "secret",
+        "tenant_id": "00000000-0000-0000-0000-000000000002",
+    }
+    return local_settings(**(values | overrides))
+
+
+@pytest.mark.parametrize("authorization", [None, "Basic abc", "Bearer not-a-jwt", "Bearer a.b.c"])
+async def test_with_an_app_id_a_missing_or_bad_bearer_token_gets_401(
+    tmp_path: Path, authorization: str | None
+) -> None:
+    app = create_app(
+        production(database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}"),
+        upgrade_db=True,
+        background=False,
+    )
+    headers = {"Authorization": authorization} if authorization else {}
+    async with TestClient(TestServer(app)) as client:
+        body = Teams(client, app, FakeClock(datetime.now(LONDON)), FakeConnector()).activity(
+            ALEX, "message", text="help"
+        )
+        response = await client.post("/api/messages", json=body, headers=headers)
+
+    assert response.status == 401
+
+
 async def test_starting_without_authentication_logs_a_loud_warning(
-    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="app"):
-        async with TestClient(TestServer(create_app(local_settings()))):
+        async with teams_bot(tmp_path, datetime(2026, 12, 1, tzinfo=LONDON)):
             pass
 
     assert AUTH_OFF_BANNER in caplog.text
@@ -187,14 +189,30 @@ def test_app_allows_an_empty_app_id_on_a_loopback_host(host: str) -> None:
 
 
 def test_app_with_credentials_may_listen_on_any_host() -> None:
-    settings = local_settings(
-        host="0.0.0.0",
-        app_id="00000000-0000-0000-0000-000000000001",
-        app_password="secret",
-        tenant_id="00000000-0000-0000-0000-000000000002",
+    create_app(production(host="0.0.0.0"))
+
+
+def test_a_certificate_may_stand_in_for_the_client_secret() -> None:
+    create_app(
+        production(
+            app_password="",
+            certificate_thumbprint="AB" * 20,
+            certificate_key_file="/run/secrets/bot.pem",
+        )
     )
 
-    create_app(settings)
+
+def test_an_app_id_without_secret_or_certificate_is_refused() -> None:
+    with pytest.raises(UnsafeSettingsError, match="CERTIFICATE"):
+        create_app(production(app_password=""))
+
+
+def test_a_broken_panel_configuration_stops_the_app_with_its_path(tmp_path: Path) -> None:
+    broken = tmp_path / "panels.yaml"
+    broken.write_text("panels: []\n", encoding="utf-8")
+
+    with pytest.raises(PanelConfigError, match=r"panels\.yaml"):
+        create_app(local_settings(panel_config=str(broken)))
 
 
 def test_production_settings_without_encryption_keys_are_refused() -> None:

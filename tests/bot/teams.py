@@ -1,0 +1,236 @@
+"""Drive the bot as Teams would: Bot Framework activities over HTTP to /api/messages, and a
+local fake connector that records (and answers) every call the bot makes back to Teams."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import DELIVERER, create_app
+from bot.settings import Settings
+from storage.crypto import FieldCipher
+from tests.panel.fakes import FakeClock
+
+Client = TestClient[web.Request, web.Application]
+Card = dict[str, Any]
+LONDON = ZoneInfo("Europe/London")
+
+TENANT = "00000000-0000-0000-0000-0000000000001"
+ALEX = "00000000-0000-0000-0000-0000000000020"  # business support, and member for Early Help
+MEGAN = "00000000-0000-0000-0000-0000000000021"  # chair
+ADELE = "00000000-0000-0000-0000-0000000000022"  # Health
+ISAIAH = "00000000-0000-0000-0000-0000000000023"  # Schools
+PATTI = "00000000-0000-0000-0000-0000000000024"  # Police
+LYNNE = "00000000-0000-0000-0000-0000000000025"  # deputy for Police
+TEAM = "team-id"
+CHANNEL = "channel-announcements-id"
+TEST_KEY = FieldCipher.new_key()
+
+
+def local_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "app_id": "",
+        "app_password": "",
+        "app_type": "SingleTenant",
+        "tenant_id": "",
+        "host": "127.0.0.1",
+        "port": 3978,
+        "database_url": "sqlite+aiosqlite:///:memory:",
+        "encryption_keys": TEST_KEY,
+        "lookup_key": "a-look-up-key-for-tests-only-0123456789",
+        "panel_config": "config/demo.yaml",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Sent:
+    conversation_id: str
+    activity: dict[str, Any]
+
+    @property
+    def cards(self) -> list[Card]:
+        return [
+            a["content"]
+            for a in self.activity.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+class FakeConnector:
+    """Stands in for the Bot Framework connector (Teams' side of proactive and reply sends)."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.sent: list[Sent] = []
+        self.created: list[dict[str, Any]] = []
+        self.app = web.Application()
+        self.app.router.add_post("/v3/conversations", self._create)
+        self.app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        self.app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        self.app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        self.sent.append(Sent(request.match_info["cid"], await request.json()))
+        return web.json_response({"id": f"sent-{len(self.sent)}"})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.created.append(body)
+        member = body["members"][0]["id"]
+        return web.json_response({"id": f"a:created-{member}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        aad = request.match_info["mid"]
+        return web.json_response({"id": f"29:{aad}", "aadObjectId": aad, "name": "Member"})
+
+    @property
+    def texts(self) -> list[str]:
+        return [s.activity.get("text") or "" for s in self.sent]
+
+    def to(self, conversation_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.conversation_id == conversation_id]
+
+
+def personal(person: str) -> str:
+    return f"a:personal-{person}"
+
+
+@dataclass
+class Teams:
+    client: Client
+    app: web.Application
+    clock: FakeClock
+    connector: FakeConnector
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def activity(
+        self,
+        person: str | None,
+        kind: str,
+        *,
+        conversation: str | None = None,
+        conversation_type: str = "personal",
+        team: str | None = None,
+        activity_id: str | None = None,
+        tenant: str = TENANT,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        sender: dict[str, Any] = {"id": f"29:{person or 'anonymous'}", "name": "Someone"}
+        if person:
+            sender["aadObjectId"] = person
+        channel_data: dict[str, Any] = {"tenant": {"id": tenant}}
+        if team:
+            channel_data["team"] = {"id": team}
+        return {
+            "type": kind,
+            "id": activity_id or f"activity-{next(self.ids)}",
+            "timestamp": "2026-12-01T12:00:00.000Z",
+            "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "from": sender,
+            "conversation": {
+                "id": conversation or personal(person or "anonymous"),
+                "conversationType": conversation_type,
+                "tenantId": tenant,
+            },
+            "recipient": {"id": "28:bot", "name": "Panel Bot"},
+            "channelData": channel_data,
+            **extra,
+        }
+
+    async def say(self, person: str | None, text: str, **where: Any) -> web.Response:
+        body = self.activity(person, "message", text=text, **where)
+        response = await self.client.post("/api/messages", json=body)
+        return response  # type: ignore[return-value]
+
+    async def press(
+        self, person: str | None, verb: str, data: dict[str, Any] | None = None, **where: Any
+    ) -> Card:
+        """Press an Action.Execute button; the card Teams shows in its place."""
+        status, body = await self.invoke(person, verb, data, **where)
+        assert status == 200, body
+        card: Card = body["value"]
+        return card
+
+    async def invoke(
+        self, person: str | None, verb: str, data: dict[str, Any] | None = None, **where: Any
+    ) -> tuple[int, Any]:
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}}
+        body = self.activity(person, "invoke", name="adaptiveCard/action", value=value, **where)
+        response = await self.client.post("/api/messages", json=body)
+        return response.status, await response.json()
+
+    async def install_in_team(self) -> None:
+        body = self.activity(
+            ALEX,
+            "conversationUpdate",
+            conversation=CHANNEL,
+            conversation_type="channel",
+            team=TEAM,
+            membersAdded=[{"id": "28:bot"}],
+        )
+        response = await self.client.post("/api/messages", json=body)
+        assert response.status in (200, 201)
+
+    async def deliver(self) -> int:
+        total = 0
+        while sent := await self.app[DELIVERER].deliver_due():
+            total += sent
+        return total
+
+    def cards_to(self, person: str) -> list[Card]:
+        return [
+            card
+            for s in self.connector.sent
+            if s.conversation_id in (personal(person), f"a:created-29:{person}")
+            for card in s.cards
+        ]
+
+    def now(self, year: int, month: int, day: int, hour: int, minute: int = 0) -> None:
+        self.clock.set(datetime(year, month, day, hour, minute, tzinfo=LONDON))
+
+
+def texts_of(card: Card) -> str:
+    """Every piece of text on a card, for assertions."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return "\n".join(found)
+
+
+@asynccontextmanager
+async def teams_bot(tmp_path: Path, start: datetime, **settings: Any) -> AsyncIterator[Teams]:
+    connector = FakeConnector()
+    connector_server = TestServer(connector.app, host="127.0.0.1")
+    await connector_server.start_server()
+    connector.url = str(connector_server.make_url("/"))
+    clock = FakeClock(start)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
+    app = create_app(
+        local_settings(database_url=url, **settings), upgrade_db=True, clock=clock, background=False
+    )
+    async with TestClient(TestServer(app)) as client:
+        yield Teams(client, app, clock, connector)
+    await connector_server.close()

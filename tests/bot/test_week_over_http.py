@@ -1,0 +1,420 @@
+"""The week before a panel, driven over HTTP as Teams would: intake, screening, the freeze and
+circulation on the scheduler's clock, info-checks and capacity, readiness and reminders."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app import SCHEDULER, STORE
+from bot.panel_bot import ALREADY_HANDLED, NO_IDENTITY, PRIVATE_ONLY
+from cards import verbs
+from storage import schema
+from tests.bot.teams import (
+    ADELE,
+    ALEX,
+    CHANNEL,
+    ISAIAH,
+    MEGAN,
+    PATTI,
+    TEAM,
+    Card,
+    Teams,
+    personal,
+    texts_of,
+)
+from tests.panel.world import CANARY_CHILD, CANARY_DOB
+
+FORM = {
+    "safeguarding": "false",
+    "reference": "EHM-1001",
+    "locality": "South",
+    "route": "new-referral",
+    "child1_name": CANARY_CHILD,
+    "child1_dob": CANARY_DOB.isoformat(),
+    "family1_name": "Parent Canary",
+    "family1_rel": "mother",
+    "needs": "School attendance; *bold* [link](http://x) <at>Someone</at>",
+    "consent_by": "Parent Canary",
+    "consent_on": "2026-11-30",
+}
+
+
+def action_data(card: Card, title: str, index: int = 0) -> dict[str, Any]:
+    """The data of the `index`-th Action.Execute titled `title` anywhere on the card."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute" and node.get("title") == title:
+                found.append(node["data"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    assert len(found) > index, f"no {title!r} button on the card"
+    return dict(found[index])
+
+
+async def list_family(teams: Teams, **changes: str) -> str:
+    """Alex lists and screens a family; the case id from the list card's buttons. A minute
+    passes, so families listed one after another wait in that order."""
+    teams.clock.advance(timedelta(minutes=1))
+    card = await teams.press(ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, **changes})
+    assert "Recorded" in texts_of(card), texts_of(card)
+    data = action_data(card, "List for panel")
+    listed = await teams.press(ALEX, verbs.CASE_SCREEN, data)
+    assert "Listed for the next panel." in texts_of(listed)
+    return str(data["case"])
+
+
+async def audit_rows(teams: Teams) -> list[Any]:
+    async with teams.app[STORE].engine.connect() as conn:
+        return list((await conn.execute(select(schema.audit_log))).all())
+
+
+async def circulated(teams: Teams) -> str:
+    """List one family, say hello from some members, install in the team, then run the
+    scheduler at circulation time. Returns the case id."""
+    case_id = await list_family(teams)
+    for person in (ADELE, ISAIAH, MEGAN):
+        await teams.say(person, "hello")
+    await teams.install_in_team()
+    teams.now(2026, 12, 2, 14, 0)
+    await teams.app[SCHEDULER].run("demo")
+    await teams.deliver()
+    return case_id
+
+
+async def test_business_support_lists_a_family_and_sees_it_waiting_for_screening(
+    teams: Teams,
+) -> None:
+    card = await teams.press(ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM})
+
+    text = texts_of(card)
+    assert "Recorded EHM-1001" in text
+    assert "waiting for screening" in text
+    assert CANARY_CHILD in text  # a 1:1 card to staff may name the child
+
+
+async def test_a_referral_without_consent_comes_back_with_what_was_typed(teams: Teams) -> None:
+    card = await teams.press(
+        ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, "consent_by": "", "consent_on": ""}
+    )
+
+    text = texts_of(card)
+    assert "needs their consent" in text
+    assert "EHM-1001" in text  # the form is refilled
+    assert (await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"}))["body"][1:] == [
+        {
+            "type": "TextBlock",
+            "text": "No cases are waiting. Use 'List a family' to add one.",
+            "isSubtle": True,
+            "wrap": True,
+        }
+    ]
+
+
+async def test_a_safeguarding_concern_is_redirected_to_the_mash_and_not_stored(
+    teams: Teams,
+) -> None:
+    card = await teams.press(
+        ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, "safeguarding": "true"}
+    )
+
+    assert "referred immediately to the MASH" in texts_of(card)
+    listing = await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"})
+    assert "EHM-1001" not in texts_of(listing)
+
+
+async def test_a_member_cannot_list_a_family(teams: Teams) -> None:
+    card = await teams.press(ADELE, verbs.CASE_CREATE, {"panel": "demo", **FORM})
+
+    assert "Only the chair or business support" in texts_of(card)
+    refusals = [r for r in await audit_rows(teams) if not r.allowed]
+    assert (ADELE, "case.refer", "NotPermitted") in [
+        (r.actor, r.action, r.reason) for r in refusals
+    ]
+
+
+async def test_business_support_edits_a_listed_case_and_withdraws_another(teams: Teams) -> None:
+    first = await list_family(teams)
+    second = await list_family(teams, reference="EHM-1002")
+
+    form = await teams.press(ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": first})
+    assert "EHM-1001" in texts_of(form)
+    edited = await teams.press(
+        ALEX, verbs.CASE_UPDATE, {"panel": "demo", "case": first, **FORM, "locality": "West"}
+    )
+    withdrawn = await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": second})
+
+    assert "Changes saved." in texts_of(edited)
+    assert "**EHM-1001** · West" in texts_of(edited)
+    assert "EHM-1002" not in texts_of(withdrawn)
+
+
+async def test_the_scheduler_freezes_and_circulates_once_and_members_get_the_list_one_to_one(
+    teams: Teams,
+) -> None:
+    case_id = await circulated(teams)
+    await teams.app[SCHEDULER].run("demo")
+    sent_again = await teams.deliver()
+
+    for person in (ADELE, ISAIAH, ALEX):
+        cards = [c for c in teams.cards_to(person) if "Please answer each" in texts_of(c)]
+        assert len(cards) == 1, person
+        assert "EHM-1001" in texts_of(cards[0])
+        assert CANARY_CHILD in texts_of(cards[0])
+        assert action_data(cards[0], "Save answer")["case"] == case_id
+    assert sent_again == 0
+    notices = teams.connector.to(CHANNEL)
+    assert len(notices) == 1
+    assert "1 cases" in texts_of(notices[0].cards[0])
+
+
+async def test_a_member_with_no_chat_yet_is_reached_through_the_team_roster(
+    teams: Teams,
+) -> None:
+    await circulated(teams)
+
+    assert any(c["members"][0]["id"] == f"29:{PATTI}" for c in teams.connector.created)
+    assert any("Please answer each" in texts_of(c) for c in teams.cards_to(PATTI))
+
+
+async def test_a_member_saves_an_info_check_and_sees_the_saved_answer(teams: Teams) -> None:
+    case_id = await circulated(teams)
+
+    card = await teams.press(
+        ADELE,
+        verbs.INFO_CHECK_SAVE,
+        {
+            "meeting": action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"],
+            "case": case_id,
+            f"known.{case_id}": "known",
+            f"information.{case_id}": "Health visitor involved *since* 2024",
+            f"could_lead.{case_id}": "true",
+        },
+    )
+
+    text = texts_of(card)
+    assert "Answer saved." in text
+    assert "Known to us; could lead" in text
+    assert "Health visitor involved *since* 2024" in text  # literally, in a TextRun
+    runs = [i for b in _all(card) if b.get("type") == "RichTextBlock" for i in b["inlines"]]
+    assert {"type": "TextRun", "text": "Health visitor involved *since* 2024"} in runs
+
+
+def _all(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for child in node.values():
+            found += _all(child)
+    elif isinstance(node, list):
+        for child in node:
+            found += _all(child)
+    return found
+
+
+async def test_after_the_deadline_a_first_answer_is_taken_late_and_a_saved_one_stands(
+    teams: Teams,
+) -> None:
+    case_id = await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    answer = {"meeting": meeting, "case": case_id, f"known.{case_id}": "checking"}
+    await teams.press(ISAIAH, verbs.INFO_CHECK_SAVE, answer)
+
+    teams.now(2026, 12, 7, 16, 30)
+    late = await teams.press(ADELE, verbs.INFO_CHECK_SAVE, answer)
+    changed = await teams.press(
+        ISAIAH, verbs.INFO_CHECK_SAVE, {**answer, f"known.{case_id}": "known"}
+    )
+
+    assert "(late)" in texts_of(late)
+    assert "your answer stands" in texts_of(changed)
+    assert "Still checking" in texts_of(changed)
+
+
+async def test_capacity_is_saved_and_nonsense_is_refused_plainly(teams: Teams) -> None:
+    await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save capacity")["meeting"]
+
+    saved = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "2"})
+    refused = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "2.5"})
+
+    assert "Capacity saved: 2" in texts_of(saved)
+    assert "whole number" in texts_of(refused)
+
+
+async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
+    teams: Teams,
+) -> None:
+    case_id = await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    await teams.press(
+        ADELE,
+        verbs.INFO_CHECK_SAVE,
+        {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
+    )
+
+    await teams.say(MEGAN, "readiness")
+    grid = teams.connector.to(personal(MEGAN))[-1].cards[0]
+    reminded = await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
+    double_click = await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
+    await teams.deliver()
+
+    assert "Still missing: Early Help, Health, Police, Schools" in texts_of(grid)
+    assert "Reminders sent:" in texts_of(reminded)
+    assert "Nobody needed reminding just now." in texts_of(double_click)
+    assert any("Reminder:" in texts_of(c) for c in teams.cards_to(ISAIAH))
+    assert any("Still missing" in texts_of(c) for c in teams.cards_to(MEGAN))
+
+
+async def test_a_member_cannot_see_readiness_or_freeze(teams: Teams) -> None:
+    await list_family(teams)
+
+    frozen = await teams.press(ADELE, verbs.AGENDA_FREEZE, {"panel": "demo"})
+
+    assert "Only the chair or business support" in texts_of(frozen)
+
+
+async def test_freeze_now_rolls_overflow_and_a_second_press_changes_nothing(teams: Teams) -> None:
+    for n in range(6):
+        await list_family(teams, reference=f"EHM-20{n}")
+
+    first = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    second = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+
+    assert "Agenda frozen: 5 case(s); 1 rolled over" in texts_of(first)
+    assert "Overflow: EHM-205" in texts_of(first)
+    assert texts_of(second).count("Overflow: EHM-205") == 1
+    assert any("Case EHM-205" in t for t in teams.connector.texts) is False  # not sent yet
+    await teams.deliver()
+    assert any("EHM-205" in texts_of(c) for c in teams.cards_to(ALEX))
+
+
+async def test_a_replayed_activity_is_processed_once_and_audited(teams: Teams) -> None:
+    data = {"panel": "demo", **FORM}
+    first = await teams.press(ALEX, verbs.CASE_CREATE, data, activity_id="same-id")
+    replay = await teams.press(ALEX, verbs.CASE_CREATE, data, activity_id="same-id")
+
+    assert "Recorded EHM-1001" in texts_of(first)
+    assert ALREADY_HANDLED in texts_of(replay)
+    assert texts_of(replay).count("EHM-1001") == 1
+    refusals = [(r.action, r.reason) for r in await audit_rows(teams) if not r.allowed]
+    assert refusals == [("activity.replay", "Replayed")]
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ({"panel": "demo", "role": "chair"}, "a field our cards do not have"),
+        ({"panel": "../etc"}, "not one of ours"),
+        ({"panel": {"id": "demo"}}, "not text"),
+        ({"panel": "demo", "reference": "x" * 3000}, "too long"),
+    ],
+)
+async def test_tampered_card_data_is_refused_and_audited(
+    teams: Teams, data: dict[str, Any], why: str
+) -> None:
+    card = await teams.press(ALEX, verbs.CASE_CREATE, data)
+
+    assert why in texts_of(card)
+    refusals = [(r.action, r.reason) for r in await audit_rows(teams) if not r.allowed]
+    assert refusals == [("card.action", "Tampered")]
+
+
+async def test_an_unknown_verb_is_refused(teams: Teams) -> None:
+    card = await teams.press(ALEX, "vote.cast-for-everyone", {"panel": "demo"})
+
+    assert "does not do" in texts_of(card)
+
+
+async def test_an_info_check_for_a_case_of_another_sitting_is_refused(teams: Teams) -> None:
+    case_id = await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    other = "f" * 32
+
+    card = await teams.press(
+        ADELE, verbs.INFO_CHECK_SAVE, {"meeting": meeting, "case": other, f"known.{other}": "known"}
+    )
+
+    assert "not on this panel's agenda" in texts_of(card)
+    assert case_id != other
+
+
+async def test_in_a_channel_the_agenda_is_numbers_only_and_case_commands_are_refused(
+    teams: Teams,
+) -> None:
+    await list_family(teams)
+    where = {"conversation": CHANNEL, "conversation_type": "channel", "team": TEAM}
+
+    await teams.say(MEGAN, "agenda", **where)
+    await teams.say(MEGAN, "cases", **where)
+    status, body = await teams.invoke(MEGAN, verbs.CASES_LIST, {"panel": "demo"}, **where)
+
+    replies = teams.connector.to(CHANNEL)
+    assert "1 case(s) on the agenda so far" in texts_of(replies[0].cards[0])
+    assert "EHM-1001" not in texts_of(replies[0].cards[0])
+    assert replies[1].activity["text"] == PRIVATE_ONLY
+    assert status == 200
+    assert PRIVATE_ONLY in texts_of(body["value"])
+
+
+async def test_a_user_without_an_aad_object_id_is_refused(teams: Teams) -> None:
+    await teams.say(None, "cases")
+
+    assert teams.connector.texts == [""]
+    assert NO_IDENTITY in texts_of(teams.connector.sent[0].cards[0])
+
+
+async def test_another_tenant_is_refused_before_any_handler(teams: Teams) -> None:
+    response = await teams.say(ALEX, "help", tenant="11111111-1111-1111-1111-111111111111")
+
+    assert response.status == 403
+    assert teams.connector.sent == []
+
+
+async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
+    await circulated(teams)
+
+    await teams.say(ISAIAH, "my tasks")
+
+    card = teams.connector.to(personal(ISAIAH))[-1].cards[0]
+    assert "1 information check(s) to answer" in texts_of(card)
+    assert action_data(card, "Open my cases")
+
+
+async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    case_id = await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    await teams.press(
+        ADELE,
+        verbs.INFO_CHECK_SAVE,
+        {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
+    )
+    await teams.say(MEGAN, "agenda", conversation=CHANNEL, conversation_type="channel", team=TEAM)
+    await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
+    teams.now(2026, 12, 4, 10, 0)
+    await teams.app[SCHEDULER].run("demo")
+    await teams.deliver()
+
+    shared = [s for s in teams.connector.sent if not s.conversation_id.startswith("a:")]
+    assert shared, "the channel got nothing: the test would prove nothing"
+    dob = CANARY_DOB.isoformat()
+    for sent in shared:
+        assert CANARY_CHILD not in str(sent.activity)
+        assert dob not in str(sent.activity)
+    assert any(CANARY_CHILD in str(s.activity) for s in teams.connector.sent)  # 1:1 only
+    assert CANARY_CHILD not in caplog.text
+    assert dob not in caplog.text
