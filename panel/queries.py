@@ -23,6 +23,7 @@ from panel.services import (
     Deps,
     audited,
     circulated_view,
+    in_play,
     readiness_grid,
     timeline_of,
 )
@@ -173,8 +174,8 @@ async def case_for_editing(deps: Deps, panel_id: str, actor: str, case_id: str) 
 async def current_meeting(deps: Deps, panel_id: str) -> Meeting | None:
     """The sitting of the next panel, if anything has happened to it yet (no case data)."""
     panel = deps.panels.get(panel_id)
-    schedule = timeline_of(panel).next_panel(deps.clock.now())
     async with deps.uow() as uow:
+        schedule = await in_play(uow, panel, deps.clock.now())
         return await uow.meetings.on_date(panel_id, schedule.panel_date)
 
 
@@ -184,8 +185,8 @@ async def sitting(deps: Deps, panel_id: str, actor: str) -> SittingView:
         panel = deps.panels.get(panel_id)
         panel.require(actor, *STAFF)
         now = deps.clock.now()
-        schedule = timeline_of(panel).next_panel(now)
         async with deps.uow() as uow:
+            schedule = await in_play(uow, panel, now)
             meeting = await uow.meetings.on_date(panel_id, schedule.panel_date)
             provisional = meeting is None or meeting.agenda is None
             if meeting is not None and meeting.agenda is not None:
@@ -233,8 +234,8 @@ async def agenda_counts(deps: Deps, panel_id: str, actor: str) -> AgendaCounts:
     panel = deps.panels.get(panel_id)
     async with audited(deps, actor, "agenda.counts", panel_id=panel_id):
         panel.require(actor)
-    schedule = timeline_of(panel).next_panel(deps.clock.now())
     async with deps.uow() as uow:
+        schedule = await in_play(uow, panel, deps.clock.now())
         meeting = await uow.meetings.on_date(panel_id, schedule.panel_date)
         if meeting is not None and meeting.agenda is not None:
             sections = [i.section for i in meeting.agenda.items]

@@ -242,7 +242,26 @@ async def _meeting_for(uow: UnitOfWork, panel: Panel, schedule: PanelSchedule) -
     return meeting
 
 
-async def freeze_agenda(deps: Deps, panel_id: str, *, actor: str | None = None) -> Meeting | None:
+async def in_play(uow: UnitOfWork, panel: Panel, now: datetime) -> PanelSchedule:
+    """The sitting people are working on now: the next one, unless its cut-off has passed and
+    it froze with nothing on it; then the one still taking cases.
+
+    Without this, a chair who lists a family after an empty agenda froze (say on a Monday,
+    when the cut-off was last Wednesday) could never freeze or circulate it before next week.
+    """
+    timeline = timeline_of(panel)
+    imminent = timeline.next_panel(now)
+    if now < imminent.cutoff_at:
+        return imminent
+    meeting = await uow.meetings.on_date(panel.id, imminent.panel_date)
+    if meeting is None or meeting.agenda is None or meeting.agenda.items:
+        return imminent
+    return timeline.next_open_for_listing(now)
+
+
+async def freeze_agenda(
+    deps: Deps, panel_id: str, *, actor: str | None = None, panel_date: date | None = None
+) -> Meeting | None:
     """Freeze the next sitting's agenda.
 
     Run by the scheduler (no actor) it acts only once the cut-off has passed; run by the chair
@@ -256,11 +275,13 @@ async def freeze_agenda(deps: Deps, panel_id: str, *, actor: str | None = None) 
     audit = Audit(actor or SYSTEM, "agenda.freeze").about(panel)
     now = deps.clock.now()
     timeline = timeline_of(panel)
-    schedule = timeline.next_panel(now)
+    schedule = timeline.next_panel(now) if panel_date is None else timeline.schedule_for(panel_date)
     if actor is None and now < schedule.cutoff_at:
         return None
     rolled: list[tuple[Case, str]] = []
     async with deps.uow() as uow:
+        if actor is not None and panel_date is None:
+            schedule = await in_play(uow, panel, now)
         meeting = await _meeting_for(uow, panel, schedule)
         if meeting.status is not MeetingStatus.PLANNED:
             return meeting
@@ -334,6 +355,9 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
         if meeting.status is not MeetingStatus.FROZEN or meeting.agenda is None:
             if meeting.status is MeetingStatus.PLANNED:
                 raise InvalidInput("Freeze the agenda before circulating it.")
+            return 0
+        if not meeting.agenda.items:
+            # Nothing to share: no list to members, no reminders, no notice.
             return 0
         cases = [await uow.cases.get(i) for i in meeting.agenda.case_ids]
         fields = panel.policy.circulated_fields
@@ -556,28 +580,40 @@ async def run_week(deps: Deps, panel_id: str) -> WeekStep:
     """The week before a panel, as far as the clock says it is due: freeze at the cut-off,
     circulate at the circulation time, remind at each reminder time before the deadline.
 
-    Every step is idempotent, so the scheduler may call this at any moment, as often as it
-    likes, and after downtime it catches up in one call.
+    Two sittings are looked at, because a holiday can put the next sitting's cut-off before
+    this one has met (Barnet, Christmas 2026: the cut-off for Tuesday 29 December is Monday
+    21 December, the day before the panel of the 22nd). Every step is idempotent, so the
+    scheduler may call this at any moment, as often as it likes, and after downtime it
+    catches up in one call.
     """
     panel = deps.panels.get(panel_id)
     now = deps.clock.now()
-    schedule = timeline_of(panel).next_panel(now)
-    if now < schedule.cutoff_at:
-        return WeekStep()
-    async with deps.uow() as uow:
-        before = await uow.meetings.on_date(panel_id, schedule.panel_date)
-        was_planned = before is None or before.status is MeetingStatus.PLANNED
-    meeting = await freeze_agenda(deps, panel_id)
-    if meeting is None:
-        return WeekStep()
-    circulated = 0
-    if meeting.status is MeetingStatus.FROZEN and now >= schedule.circulation_at:
-        circulated = await circulate(deps, meeting.id)
-    reminded = 0
-    for at in schedule.reminders_at:
-        if at <= now < schedule.info_check_deadline_at:
-            reminded += await send_reminders(deps, meeting.id, at.isoformat())
-    return WeekStep(was_planned, circulated, reminded)
+    timeline = timeline_of(panel)
+    imminent = timeline.next_panel(now)
+    done = WeekStep()
+    for schedule in (imminent, timeline.following(imminent)):
+        if now < schedule.cutoff_at:
+            continue
+        async with deps.uow() as uow:
+            before = await uow.meetings.on_date(panel_id, schedule.panel_date)
+            was_planned = before is None or before.status is MeetingStatus.PLANNED
+        meeting = await freeze_agenda(deps, panel_id, panel_date=schedule.panel_date)
+        if meeting is None or not meeting.items:
+            done = replace(done, frozen=done.frozen or (was_planned and meeting is not None))
+            continue
+        circulated = 0
+        if meeting.status is MeetingStatus.FROZEN and now >= schedule.circulation_at:
+            circulated = await circulate(deps, meeting.id)
+        reminded = 0
+        for at in schedule.reminders_at:
+            if at <= now < schedule.info_check_deadline_at:
+                reminded += await send_reminders(deps, meeting.id, at.isoformat())
+        done = WeekStep(
+            done.frozen or was_planned,
+            done.circulated + circulated,
+            done.reminded + reminded,
+        )
+    return done
 
 
 # -- Panel day --------------------------------------------------------------------------------

@@ -27,20 +27,18 @@ RETRY_AFTER_FAILURE = timedelta(minutes=5)
 
 
 def due_moments(policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[datetime]:
-    """The week's trigger times still ahead of `now`, soonest first (this sitting's, or the
-    next one's once this sitting's are all past)."""
+    """The trigger times still ahead of `now`, soonest first, from the next two sittings (a
+    holiday can put the second one's cut-off before the first one meets)."""
     timeline = Timeline(policy, calendar)
-    schedule = timeline.next_panel(now)
-    for _ in range(2):
-        moments = sorted(
+    first = timeline.next_panel(now)
+    moments: set[datetime] = set()
+    for schedule in (first, timeline.following(first)):
+        moments.update(
             m
             for m in (schedule.cutoff_at, schedule.circulation_at, *schedule.reminders_at)
             if m > now
         )
-        if moments:
-            return moments
-        schedule = timeline.following(schedule)
-    return []
+    return sorted(moments)
 
 
 class WeekScheduler:
@@ -58,7 +56,7 @@ class WeekScheduler:
         self._scheduler.start()
         for panel_id in self._panels:
             # Catch up at once: after downtime over a due time the step runs now, once.
-            self._plan(panel_id, self._clock.now())
+            self._plan(panel_id, None)
 
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)
@@ -71,7 +69,8 @@ class WeekScheduler:
     def _job_id(panel_id: str) -> str:
         return f"week:{panel_id}"
 
-    def _plan(self, panel_id: str, at: datetime) -> None:
+    def _plan(self, panel_id: str, at: datetime | None) -> None:
+        """One job per panel, replaced at each plan: `at` None means at once."""
         self._scheduler.add_job(
             self.run,
             DateTrigger(run_date=at),

@@ -418,3 +418,22 @@ async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
     assert any(CANARY_CHILD in str(s.activity) for s in teams.connector.sent)  # 1:1 only
     assert CANARY_CHILD not in caplog.text
     assert dob not in caplog.text
+
+
+async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting_on_demand(
+    teams: Teams,
+) -> None:
+    teams.now(2026, 12, 7, 10, 0)  # Monday: Tuesday's cut-off (Wednesday) has passed
+    await teams.app[SCHEDULER].run("demo")  # freezes Tuesday's empty agenda
+    assert await teams.deliver() == 0  # and tells nobody about nothing
+    case_id = await list_family(teams)
+
+    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    sent = await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    await teams.deliver()
+
+    assert "Tuesday 15 December 2026" in texts_of(frozen)
+    assert "1. EHM-1001" in texts_of(frozen)
+    assert "Sent to 5 member(s)" in texts_of(sent)
+    pack = [c for c in teams.cards_to(ALEX) if "Please answer each" in texts_of(c)]
+    assert action_data(pack[0], "Save answer")["case"] == case_id

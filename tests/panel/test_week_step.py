@@ -1,0 +1,73 @@
+"""`run_week`: the scheduler's one step for the week before a panel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from panel import services
+from panel.lifecycle import Event
+from panel.meeting import MeetingStatus
+from panel.policy import BARNET
+from panel.ports import Kind
+from tests.panel.world import SUPPORT, World, london, referral, world
+
+
+async def listed(w: World, reference: str) -> str:
+    case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, referral(reference, "South"))
+    await services.screen_case(w.deps, w.panel.id, SUPPORT, case_id, Event.LIST)
+    return case_id
+
+
+async def meeting_on(w: World, day: date) -> MeetingStatus | None:
+    meeting = next((m for m in w.store.meetings.values() if m.panel_date == day), None)
+    return meeting.status if meeting else None
+
+
+async def test_before_the_cutoff_the_step_does_nothing() -> None:
+    w = world(BARNET, london(2026, 12, 1, 14))
+    await listed(w, "EHM-1")
+
+    step = await services.run_week(w.deps, w.panel.id)
+
+    assert step == services.WeekStep()
+    assert w.store.meetings == {}
+
+
+async def test_after_downtime_one_step_freezes_circulates_and_reminds_once() -> None:
+    w = world(BARNET, london(2026, 12, 1, 14))
+    await listed(w, "EHM-1")
+    w.clock.set(london(2026, 12, 4, 11))  # down since Tuesday: cut-off, circulation, reminder
+
+    first = await services.run_week(w.deps, w.panel.id)
+    second = await services.run_week(w.deps, w.panel.id)
+
+    assert first.frozen
+    assert first.circulated > 0
+    assert first.reminded > 0
+    assert second == services.WeekStep()
+    kinds = [m.kind for m in w.notifier.direct_messages]
+    assert kinds.count(Kind.CIRCULATION) == first.circulated
+
+
+async def test_an_empty_agenda_freezes_quietly() -> None:
+    w = world(BARNET, london(2026, 12, 2, 15))
+
+    step = await services.run_week(w.deps, w.panel.id)
+
+    assert step == services.WeekStep(frozen=True)
+    assert w.notifier.direct_messages == []
+    assert w.notifier.notices == []
+
+
+async def test_at_christmas_the_next_cutoff_comes_before_this_weeks_panel_and_is_kept() -> None:
+    w = world(BARNET, london(2026, 12, 15, 14))
+    await listed(w, "EHM-1")
+    w.clock.set(london(2026, 12, 16, 15))
+    await services.run_week(w.deps, w.panel.id)  # Tuesday 22nd: frozen and circulated
+    await listed(w, "EHM-2")
+
+    w.clock.set(london(2026, 12, 21, 14))  # Monday 21st, 14:00: the 29th's cut-off has passed
+    await services.run_week(w.deps, w.panel.id)
+
+    assert await meeting_on(w, date(2026, 12, 22)) is MeetingStatus.CIRCULATED
+    assert await meeting_on(w, date(2026, 12, 29)) is MeetingStatus.CIRCULATED
