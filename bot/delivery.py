@@ -12,7 +12,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -230,7 +230,24 @@ class Deliverer:
         async def send(turn_context: TurnContext) -> None:
             await turn_context.send_activity(activity)
 
-        await self._adapter.continue_conversation(reference, send, self._app_id)
+        await self._proactive(reference, send)
+
+    async def _proactive(
+        self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `logic` in a proactive turn and let its failure reach us: the adapter would
+        otherwise hand it to on_turn_error, which logs it and answers with an apology."""
+        failures: list[Exception] = []
+
+        async def guarded(turn_context: TurnContext) -> None:
+            try:
+                await logic(turn_context)
+            except Exception as error:
+                failures.append(error)
+
+        await self._adapter.continue_conversation(reference, guarded, self._app_id)
+        if failures:
+            raise failures[0]
 
     async def _create_and_send(
         self,
@@ -253,19 +270,26 @@ class Deliverer:
                 channel_data={"tenant": {"id": tenant}},
             )
 
+            failures: list[Exception] = []
+
             async def in_chat(chat_context: TurnContext) -> None:
-                reference = TurnContext.get_conversation_reference(chat_context.activity)
-                reference.user = ChannelAccount(id=member.id, aad_object_id=person_id)
-                await self._references.save(
-                    tenant, person_id, reference.serialize(), self._clock.now()
-                )
-                await chat_context.send_activity(activity)
+                try:
+                    reference = TurnContext.get_conversation_reference(chat_context.activity)
+                    reference.user = ChannelAccount(id=member.id, aad_object_id=person_id)
+                    await self._references.save(
+                        tenant, person_id, reference.serialize(), self._clock.now()
+                    )
+                    await chat_context.send_activity(activity)
+                except Exception as error:  # reaches us, not on_turn_error (see _proactive)
+                    failures.append(error)
 
             await team_context.adapter.create_conversation(
                 self._app_id, in_chat, parameters, team.channel_id, team.service_url
             )
+            if failures:
+                raise failures[0]
 
-        await self._adapter.continue_conversation(team, in_team, self._app_id)
+        await self._proactive(team, in_team)
 
 
 def _retry_after(error: ErrorResponseException) -> timedelta | None:

@@ -146,6 +146,7 @@ def case_form(
             max_length=limit,
             value=filled.get(key),
             is_required=required or None,
+            error_message=f"{label}: please fill this in." if required else None,
             is_multiline=multiline or None,
         )
 
@@ -172,6 +173,7 @@ def case_form(
             id="locality",
             label="Locality",
             is_required=True,
+            error_message="Choose a locality.",
             style="compact",
             value=filled.get("locality"),
             choices=[CardChoice(title=loc, value=loc) for loc in localities],
@@ -180,6 +182,7 @@ def case_form(
             id="route",
             label="Referral route",
             is_required=True,
+            error_message="Choose a referral route.",
             style="compact",
             value=filled.get("route", Section.NEW_REFERRAL.value),
             choices=[CardChoice(title=t, value=s.value) for s, t in ROUTE_TITLES.items()],

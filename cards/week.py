@@ -173,6 +173,7 @@ def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck |
                 label="Is the family known to your agency?",
                 style="expanded",
                 is_required=True,
+                error_message="Say whether the family is known to your agency.",
                 value=saved.known.value if saved else None,
                 choices=[CardChoice(title=t, value=k.value) for k, t in KNOWN_TITLES.items()],
             ),

@@ -74,6 +74,7 @@ class FakeConnector:
         self.url = ""
         self.sent: list[Sent] = []
         self.created: list[dict[str, Any]] = []
+        self.failures: list[tuple[int, dict[str, str]]] = []  # answered to the next sends
         self.app = web.Application()
         self.app.router.add_post("/v3/conversations", self._create)
         self.app.router.add_post("/v3/conversations/{cid}/activities", self._send)
@@ -81,6 +82,13 @@ class FakeConnector:
         self.app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
 
     async def _send(self, request: web.Request) -> web.Response:
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            return web.json_response(
+                {"error": {"code": "Failed", "message": "as the test asked"}},
+                status=status,
+                headers=headers,
+            )
         self.sent.append(Sent(request.match_info["cid"], await request.json()))
         return web.json_response({"id": f"sent-{len(self.sent)}"})
 

@@ -80,13 +80,15 @@ async def audit_rows(teams: Teams) -> list[Any]:
         return list((await conn.execute(select(schema.audit_log))).all())
 
 
-async def circulated(teams: Teams) -> str:
+async def circulated(teams: Teams, *failures: tuple[int, dict[str, str]]) -> str:
     """List one family, say hello from some members, install in the team, then run the
-    scheduler at circulation time. Returns the case id."""
+    scheduler at circulation time, Teams answering the first sends with `failures`. Returns
+    the case id."""
     case_id = await list_family(teams)
     for person in (ADELE, ISAIAH, MEGAN):
         await teams.say(person, "hello")
     await teams.install_in_team()
+    teams.connector.failures = list(failures)
     teams.now(2026, 12, 2, 14, 0)
     await teams.app[SCHEDULER].run("demo")
     await teams.deliver()

@@ -1,0 +1,164 @@
+"""Every card, as Microsoft's own Adaptive Cards library reads it: no unknown elements, no bad
+values, no duplicate input ids; and user text is never parsed as markdown."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cards import intake, verbs, week
+from cards.common import message
+from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
+from panel.lifecycle import Status
+from panel.meeting import MeetingStatus
+from panel.policy import Section
+from panel.queries import (
+    AgendaCounts,
+    AgendaLine,
+    CaseLine,
+    MemberPack,
+    OverflowLine,
+    SittingView,
+    Task,
+    TaskKind,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKER = ROOT / "e2e" / "check-cards.cjs"
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 2, 14, 0, tzinfo=LONDON)
+CASE = "0123456789abcdef0123456789abcdef"
+HOSTILE = "**bold** [click](https://evil.example) <at>Everyone</at> _x_"
+
+
+def pack(*, answered: bool, past_deadline: bool = False) -> MemberPack:
+    answer = InfoCheck(CASE, "Health", Known.KNOWN, HOSTILE, True, "p", NOW, past_deadline)
+    return MemberPack(
+        "m" * 32,
+        "Demo panel",
+        date(2026, 12, 8),
+        NOW,
+        "Health",
+        past_deadline,
+        (
+            {
+                "case_id": CASE,
+                "reference": "EHM-1",
+                "locality": "South",
+                "route": "new-referral",
+                "child-names": ["Child A", HOSTILE],
+                "presenting-needs": HOSTILE,
+            },
+        ),
+        {CASE: answer} if answered else {},
+        3 if answered else None,
+    )
+
+
+def every_card() -> dict[str, dict[str, Any]]:
+    line = CaseLine(
+        CASE, "EHM-1", "South", Section.NEW_REFERRAL, Status.REFERRED, (HOSTILE,), NOW, 1
+    )
+    view = SittingView(
+        "demo",
+        "Demo panel",
+        "m" * 32,
+        date(2026, 12, 8),
+        MeetingStatus.CIRCULATED,
+        NOW,
+        NOW,
+        NOW,
+        False,
+        (AgendaLine(1, CASE, "EHM-1", Section.NEW_REFERRAL, "South"),),
+        (OverflowLine("f" * 32, "EHM-9", "South", "The list was full."),),
+    )
+    grid = ReadinessGrid(
+        (CASE,),
+        ("Health", "Police"),
+        {(CASE, "Health"): Cell.KNOWN, (CASE, "Police"): Cell.MISSING},
+        {CASE: ("Health",)},
+        {"Health": 2},
+    )
+    return {
+        "new case form": intake.case_form("demo", "Demo", ("South", "West"), problem="No."),
+        "refilled form": intake.case_form(
+            "demo", "Demo", ("South",), values={"reference": "EHM-1", "child1_name": HOSTILE}
+        ),
+        "case list": intake.case_list("demo", "Demo", [line], notice="Saved."),
+        "empty case list": intake.case_list("demo", "Demo", []),
+        "sitting": week.sitting(view, notice="Frozen."),
+        "counts": week.counts(AgendaCounts("Demo", date(2026, 12, 8), True, {"review": 2}, 2)),
+        "circulation": week.circulation(pack(answered=False)),
+        "circulation answered": week.circulation(pack(answered=True), notice="Saved."),
+        "circulation late": week.circulation(pack(answered=True, past_deadline=True)),
+        "readiness": week.readiness("demo", "m" * 32, grid, {CASE: "EHM-1"}),
+        "tasks": week.tasks([Task(TaskKind.ANSWER, "demo", "Demo", 2, "m" * 32)]),
+        "no tasks": week.tasks([]),
+        "reminder": week.reminder("Reminder.", "m" * 32),
+        "notice": week.notice("Sent.", {"cases": 3, "new-referral": 2}),
+        "message": message("Hello.", problem="Refused."),
+    }
+
+
+def test_the_official_renderer_reads_every_card_without_a_complaint(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None or not (ROOT / "e2e" / "node_modules" / "adaptivecards").exists():
+        pytest.fail("Node and e2e/node_modules are needed: run `make test` (it runs npm ci).")
+    cards = every_card()
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps(list(cards.values())), encoding="utf-8")
+
+    result = subprocess.run(  # noqa: S603 - our own script, our own file
+        [node, str(CHECKER), str(path)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+
+    problems = dict(zip(cards, json.loads(result.stdout), strict=True))
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("name", sorted(every_card()))
+def test_every_card_is_schema_1_5_and_uses_only_our_verbs(name: str) -> None:
+    card = every_card()[name]
+
+    assert card["version"] == "1.5"
+    for action in _actions(card):
+        assert action["type"] == "Action.Execute"
+        assert action["verb"] in verbs.ALL
+
+
+def test_user_text_is_only_ever_in_text_runs_which_are_never_markdown() -> None:
+    for name, card in every_card().items():
+        for node in _nodes(card):
+            if node.get("type") == "TextBlock":
+                assert HOSTILE not in node["text"], name
+
+
+def test_a_late_saved_answer_is_shown_and_can_no_longer_be_changed() -> None:
+    card = week.circulation(pack(answered=True, past_deadline=True))
+
+    texts = json.dumps(card)
+    assert "(late)" in texts
+    assert not [a for a in _actions(card) if a["verb"] == verbs.INFO_CHECK_SAVE]
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for child in node.values():
+            found += _nodes(child)
+    elif isinstance(node, list):
+        for child in node:
+            found += _nodes(child)
+    return found
+
+
+def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in _nodes(card) if str(n.get("type", "")).startswith("Action.")]
