@@ -229,13 +229,15 @@ def texts_of(card: Card) -> str:
 
 
 @asynccontextmanager
-async def teams_bot(tmp_path: Path, start: datetime, **settings: Any) -> AsyncIterator[Teams]:
+async def teams_bot(
+    tmp_path: Path, start: datetime, database_url: str = "", **settings: Any
+) -> AsyncIterator[Teams]:
     connector = FakeConnector()
     connector_server = TestServer(connector.app, host="127.0.0.1")
     await connector_server.start_server()
     connector.url = str(connector_server.make_url("/"))
     clock = FakeClock(start)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
     app = create_app(
         local_settings(database_url=url, **settings), upgrade_db=True, clock=clock, background=False
     )

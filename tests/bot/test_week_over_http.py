@@ -439,3 +439,31 @@ async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting
     assert "Sent to 5 member(s)" in texts_of(sent)
     pack = [c for c in teams.cards_to(ALEX) if "Please answer each" in texts_of(c)]
     assert action_data(pack[0], "Save answer")["case"] == case_id
+
+
+async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
+    teams_on_each_database: Teams,
+) -> None:
+    teams = teams_on_each_database
+    case_id = await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+
+    saved = await teams.press(
+        ADELE,
+        verbs.INFO_CHECK_SAVE,
+        {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
+    )
+    replay = await teams.press(
+        ADELE,
+        verbs.CAPACITY_SAVE,
+        {"meeting": meeting, "capacity": "1"},
+        activity_id="twice",
+    )
+    again = await teams.press(
+        ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "1"}, activity_id="twice"
+    )
+
+    assert "Known to us" in texts_of(saved)
+    assert "Capacity saved: 1" in texts_of(replay)
+    assert ALREADY_HANDLED in texts_of(again)
+    assert len([c for c in teams.cards_to(PATTI) if "Please answer each" in texts_of(c)]) == 1
