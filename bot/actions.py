@@ -54,7 +54,8 @@ def parse_action(value: object) -> CardAction:
     verb = action.get("verb")
     if not isinstance(verb, str) or verb not in verbs.ALL:
         raise Tampered("The card asked for something this bot does not do.")
-    data = action.get("data") or {}
+    data = action.get("data")
+    data = {} if data is None else data
     if not isinstance(data, Mapping) or len(data) > MAX_KEYS:
         raise Tampered("The card's data is not an object of the expected size.")
     refs: dict[str, str] = {}
