@@ -24,6 +24,7 @@ from bot.delivery import Deliverer, TeamsDirectory
 from bot.edge import MAX_BODY, messages_handler
 from bot.notifier import OutboxNotifier
 from bot.panel_bot import BotConfig, PanelBot
+from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
 from panel.errors import NotFound
 from panel.ports import Clock
@@ -239,6 +240,7 @@ def create_app(
     steps themselves.
     """
     check_safe(settings)
+    speed_up_retry_policy()
     config = load_panel_config(ROOT / settings.panel_config)  # an absolute path stays as it is
     app = web.Application(client_max_size=MAX_BODY)
     app[SETTINGS] = settings

@@ -10,9 +10,11 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.actions import Tampered, parse_action
 from bot.panel_bot import HELP_TEXT, NO_IDENTITY, NOT_ON_ROSTER, PRIVATE_ONLY, BotConfig, PanelBot
+from bot.sdk_fixes import speed_up_retry_policy
 from cards import verbs
 from panel.policy import BARNET
 from panel.services import Deps
@@ -197,3 +199,16 @@ def test_a_real_info_check_action_parses_into_references_and_inputs() -> None:
     assert action.refs == {"meeting": "m1", "case": case}
     assert action.per_case(case) == {"known": "known"}
     assert action.inputs["capacity"] == "3"
+
+
+def test_the_msrest_fix_keeps_exactly_the_same_retry_codes() -> None:
+    safe = [i for i in range(500) if i != 408] + [501, 505]  # msrest 0.7.1's own definition
+    expected = [i for i in range(999) if i not in safe]
+
+    speed_up_retry_policy()
+    speed_up_retry_policy()
+
+    policy = ClientRetryPolicy()  # type: ignore[no-untyped-call]
+    assert policy.policy.status_forcelist == expected
+    assert 429 in expected
+    assert 404 not in expected
