@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed.stamp
 
-.PHONY: run test lint format typecheck imports unit migrate package clean
+.PHONY: run playground test lint format typecheck imports unit migrate package clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -21,6 +21,11 @@ $(NODE_STAMP): e2e/package.json e2e/package-lock.json
 # The demo upgrades its own SQLite file explicitly; production runs `make migrate` instead.
 run: $(STAMP)
 	$(BIN)/python app.py --upgrade-db
+
+# Microsoft 365 Agents Playground, a Teams-like web UI (http://127.0.0.1:56150) for the bot that
+# `make run` starts; its mock users and team are in .m365agentsplayground.yml.
+playground: $(NODE_STAMP)
+	e2e/node_modules/.bin/agentsplayground -e http://127.0.0.1:$${PORT:-3978}/api/messages -c msteams
 
 test: lint typecheck imports unit
 
