@@ -22,6 +22,7 @@
 //   {"fill": {"id": "information", "value": "..."}}                Input.Text, Input.Number, Input.Date
 //   {"choose": {"id": "known", "value": "known"}}                  a choice's value or title; a list for multi-select
 //   {"toggle": {"id": "could_lead", "on": true}}
+//       an id ending in "*" names the card's first input with that prefix ("known.*")
 //   {"click": "Save", "index": 0, "expect": "request" | "none"}    waits for the Playground to hand the
 //       Action.Execute/Submit to the bot and fails on an error status; "none" for ShowCard/OpenUrl
 //   {"read": "lastCard" | "lastMessage" | "reply" | "pane" | "cards" | "user"}   the visible text, in the result
@@ -297,8 +298,11 @@ class Session {
 
   async input(step, spec) {
     const ids = await this.targetCard(spec.card ?? step.card);
-    if (!ids.includes(spec.id)) throw new StepError(`the card has no input ${JSON.stringify(spec.id)}; its inputs: ${ids.join(', ')}`);
-    return this.page.locator(`[data-e2e-target] [data-ac-id=${quote(spec.id)}]`);
+    // "known.*" names the first input whose id starts "known.": per-case inputs carry an
+    // opaque case id the test does not know.
+    const id = spec.id.endsWith('*') ? ids.find((i) => i.startsWith(spec.id.slice(0, -1))) : spec.id;
+    if (!id || !ids.includes(id)) throw new StepError(`the card has no input ${JSON.stringify(spec.id)}; its inputs: ${ids.join(', ')}`);
+    return this.page.locator(`[data-e2e-target] [data-ac-id=${quote(id)}]`);
   }
 
   async fill(step) {
