@@ -210,5 +210,5 @@ def test_the_msrest_fix_keeps_exactly_the_same_retry_codes() -> None:
 
     policy = ClientRetryPolicy()  # type: ignore[no-untyped-call]
     assert policy.policy.status_forcelist == expected
-    assert 429 in expected
+    assert 503 in expected
     assert 404 not in expected
