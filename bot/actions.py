@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 from cards import verbs
 from cards.intake import FORM_FIELDS
+from cards.panel_day import OUTCOME_FIELDS, SIGN_IN_FIELDS
 from panel.errors import InvalidInput
 
-REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to"})
+REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to", "round"})
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# A vote's choice is an agency's name, checked against the round's candidates by the rules.
+CHOICE = re.compile(r"[\w][\w &'()/,.-]{0,99}")
 PER_CASE_INPUT = re.compile(r"(known|information|could_lead)\.[0-9a-f]{32}")
-OTHER_INPUTS = FORM_FIELDS | {"capacity"}
+OTHER_INPUTS = FORM_FIELDS | OUTCOME_FIELDS | SIGN_IN_FIELDS | {"capacity"}
 MAX_KEYS = 120
 MAX_VALUE = 2000
 
@@ -68,7 +71,11 @@ def parse_action(value: object) -> CardAction:
         text = raw if isinstance(raw, str) else str(raw)
         if len(text) > MAX_VALUE:
             raise Tampered("The card's data has a value that is too long.")
-        if key in REFERENCE_KEYS:
+        if key == "choice":
+            if not CHOICE.fullmatch(text):
+                raise Tampered("The card's data has a choice that is not an agency's name.")
+            refs[key] = text
+        elif key in REFERENCE_KEYS:
             if not REFERENCE.fullmatch(text):
                 raise Tampered("The card's data has a reference that is not one of ours.")
             refs[key] = text

@@ -30,8 +30,8 @@ from botbuilder.schema import (
 
 from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
-from cards import week
-from cards.common import Card, message
+from cards import panel_day, verbs, week
+from cards.common import Card, action, message
 from panel.ports import Clock, Kind
 from panel.queries import MemberPack
 
@@ -88,6 +88,25 @@ def render(kind: str, payload: Mapping[str, Any]) -> Card:
         return week.reminder(text, str(data["meeting_id"]))
     if "counts" in payload:
         return week.notice(text, {str(k): int(v) for k, v in payload["counts"].items()})
+    if kind == Kind.PANEL_STARTED.value:
+        return panel_day.sign_in(data)
+    if kind == Kind.CASE_CARD.value:
+        return panel_day.case_card(data)
+    if kind == Kind.VOTE_BALLOT.value:
+        return panel_day.ballot(data)
+    if kind == Kind.VOTE_RESULT.value:
+        return message(
+            text,
+            actions=[
+                action("Open the console", verbs.PANEL_CONSOLE, meeting=str(data["meeting_id"]))
+            ],
+        )
+    if kind == Kind.ALLOCATION.value:
+        return panel_day.allocation(text, data.get("milestones", []))
+    if kind == Kind.RECORD_ON_CASE_SYSTEM.value:
+        return panel_day.record_tick(text, str(data["meeting_id"]), str(data["case_id"]))
+    if kind == Kind.MINUTES.value:
+        return panel_day.minutes(data)
     return message(text)
 
 

@@ -23,8 +23,9 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
 from bot.ports import References, SeenActivities
-from cards import intake, verbs, week
+from cards import intake, panel_day, verbs, week
 from cards.common import Card, action, message
+from panel import panel_day as day
 from panel import queries, services
 from panel.errors import (
     ConsentMissing,
@@ -36,6 +37,7 @@ from panel.errors import (
 from panel.infochecks import Known
 from panel.lifecycle import Event
 from panel.ports import AuditEntry
+from panel.quorum import Presence
 from panel.roster import Panel
 from panel.services import STAFF, Deps
 
@@ -151,6 +153,21 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             verbs.INFO_CHECK_SAVE: self._save_info_check,
             verbs.CAPACITY_SAVE: self._save_capacity,
             verbs.TASKS_VIEW: self._tasks,
+            verbs.PANEL_START: self._start,
+            verbs.PANEL_CONSOLE: self._console,
+            verbs.PANEL_SHARED: self._shared,
+            verbs.PANEL_SIGN_IN: self._sign_in,
+            verbs.PANEL_CLOSE: self._close_panel,
+            verbs.CASE_OPEN: self._open_case,
+            verbs.CASE_CONFLICT: self._conflict,
+            verbs.AGENDA_ADD: self._add_item,
+            verbs.VOTE_OPEN: self._call_vote,
+            verbs.VOTE_CAST: self._cast,
+            verbs.VOTE_CLOSE: self._close_vote,
+            verbs.VOTE_CASTING: self._casting,
+            verbs.OUTCOME_FORM: self._outcome_form,
+            verbs.OUTCOME_RECORD: self._record_outcome,
+            verbs.CASE_RECORDED: self._recorded,
         }
         # After a replayed or refused write, show the current state with the matching view.
         self._views: dict[str, str] = {
@@ -164,6 +181,14 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             verbs.REMIND_NOW: verbs.READINESS_VIEW,
             verbs.INFO_CHECK_SAVE: verbs.PACK_OPEN,
             verbs.CAPACITY_SAVE: verbs.PACK_OPEN,
+            verbs.CASE_OPEN: verbs.PANEL_CONSOLE,
+            verbs.AGENDA_ADD: verbs.PANEL_CONSOLE,
+            verbs.VOTE_OPEN: verbs.PANEL_CONSOLE,
+            verbs.VOTE_CLOSE: verbs.PANEL_CONSOLE,
+            verbs.VOTE_CASTING: verbs.PANEL_CONSOLE,
+            verbs.OUTCOME_FORM: verbs.PANEL_CONSOLE,
+            verbs.OUTCOME_RECORD: verbs.PANEL_CONSOLE,
+            verbs.PANEL_CLOSE: verbs.PANEL_CONSOLE,
         }
 
     # -- The turn: tenant, identity, re-deliveries, conversation references ------------------
@@ -237,6 +262,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         if command == "agenda" and not asker.personal:
             await self._reply(turn_context, await self._shared_agenda(asker, activity))
             return
+        if command in ("start panel", "panel") and not asker.personal:
+            await self._reply(turn_context, await self._start_shared(asker, activity, command))
+            return
         commands: dict[str, str] = {
             "my tasks": verbs.TASKS_VIEW,
             "tasks": verbs.TASKS_VIEW,
@@ -247,6 +275,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             "circulate": verbs.AGENDA_CIRCULATE,
             "readiness": verbs.READINESS_VIEW,
             "remind now": verbs.REMIND_NOW,
+            "start panel": verbs.PANEL_START,
+            "panel": verbs.PANEL_CONSOLE,
         }
         verb = commands.get(command)
         if verb is None:
@@ -294,7 +324,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         except Tampered as error:
             await self._audit_refusal(asker, "card.action", "Tampered")
             return self._invoke_response(message(error.message))
-        if not asker.personal:
+        if not asker.personal and parsed.verb not in verbs.SHARED:
             await self._audit_refusal(asker, parsed.verb, "NotPersonal")
             return self._invoke_response(message(PRIVATE_ONLY))
         return self._invoke_response(await self._run(asker, parsed))
@@ -527,6 +557,151 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     async def _tasks(self, asker: Asker, act: CardAction) -> Card:
         items = await queries.my_tasks(self.deps, asker.person_id, [p.id for p in asker.panels])
         return week.tasks(items)
+
+    # Panel day. The chair acts from the console in their 1:1 chat; members sign in, see case
+    # cards and vote 1:1; a shared conversation only ever sees the numbers-only agenda.
+
+    async def _start_shared(self, asker: Asker, activity: Activity, command: str) -> Card:
+        team_panels = self.config.panels_of_team.get(team_of(activity), ())
+        panels = [p for p in asker.panels if not team_panels or p.id in team_panels]
+        if not panels:
+            return message(NOT_ON_ROSTER)
+        try:
+            if command == "start panel":
+                await day.start(self.deps, panels[0].id, asker.person_id)
+            return panel_day.shared(await day.shared_view(self.deps, panels[0].id, asker.person_id))
+        except DomainError as error:
+            return message(error.message)
+
+    async def _meeting_of(self, asker: Asker, act: CardAction) -> str:
+        if "meeting" in act.refs:
+            return act.ref("meeting")
+        panel = asker.panel(act.refs.get("panel"))
+        return (await day.find_running(self.deps, panel.id)).id
+
+    async def _start(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.refs.get("panel"))
+        meeting = await day.start(self.deps, panel.id, asker.person_id)
+        view = await day.chair_view(self.deps, meeting.id, asker.person_id)
+        return panel_day.console(
+            view, notice="The panel has started: members have been asked 1:1 to sign in."
+        )
+
+    async def _console(self, asker: Asker, act: CardAction, *, notice: str = "") -> Card:
+        meeting_id = await self._meeting_of(asker, act)
+        view = await day.chair_view(self.deps, meeting_id, asker.person_id)
+        return panel_day.console(view, notice=notice)
+
+    async def _shared(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        return panel_day.shared(await day.shared_view(self.deps, panel.id, asker.person_id))
+
+    async def _sign_in(self, asker: Asker, act: CardAction) -> Card:
+        meeting_id = act.ref("meeting")
+        try:
+            presence = Presence(act.inputs.get("presence", ""))
+        except ValueError:
+            raise Tampered("The card sent an attendance our form does not offer.") from None
+        accepted = act.inputs.get("accept", "false")
+        if accepted not in ("true", "false"):
+            raise Tampered("The card sent an answer our form does not offer.")
+        try:
+            status = await services.sign_in(
+                self.deps, meeting_id, asker.person_id, presence, accepted == "true"
+            )
+        except InvalidInput as error:
+            form = await day.sign_in_form(self.deps, meeting_id, asker.person_id)
+            return panel_day.sign_in(form, problem=error.message)
+        form = await day.sign_in_form(self.deps, meeting_id, asker.person_id)
+        return panel_day.signed_in(str(form["agency"]), presence, status.line())
+
+    async def _open_case(self, asker: Asker, act: CardAction) -> Card:
+        sent = await day.open_case(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+        return await self._console(
+            asker, act, notice=f"Case card sent 1:1 to {sent} member(s) present."
+        )
+
+    async def _conflict(self, asker: Asker, act: CardAction) -> Card:
+        await services.declare_conflict(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("case")
+        )
+        return message(
+            "Conflict recorded: your agency is excluded from this case's vote. Thank you."
+        )
+
+    async def _add_item(self, asker: Asker, act: CardAction) -> Card:
+        number = await day.add_to_agenda(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("case")
+        )
+        return await self._console(asker, act, notice=f"Added as item {number}.")
+
+    async def _call_vote(self, asker: Asker, act: CardAction) -> Card:
+        vote = await day.call_vote(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+        return await self._console(
+            asker,
+            act,
+            notice=f"Vote open between {', '.join(vote.candidates)}; "
+            f"{len(vote.eligible)} agency(ies) may vote. Ballots have gone out 1:1.",
+        )
+
+    async def _cast(self, asker: Asker, act: CardAction) -> Card:
+        choice = act.ref("choice")
+        cast, _ = await day.vote(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("round"), choice
+        )
+        if cast.duplicate:
+            return message(f"Your agency's vote for {choice} stands; nothing has changed.")
+        return message(
+            f"Your vote for {choice} is recorded for {cast.agency}. "
+            "The result is shown when the vote closes."
+        )
+
+    async def _close_vote(self, asker: Asker, act: CardAction) -> Card:
+        result = await day.end_vote(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("round")
+        )
+        return await self._console(asker, act, notice=f"Vote closed. {result.summary()}")
+
+    async def _casting(self, asker: Asker, act: CardAction) -> Card:
+        result = await services.casting_vote(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("round"), act.ref("choice")
+        )
+        return await self._console(asker, act, notice=result.summary())
+
+    async def _item(self, asker: Asker, act: CardAction) -> tuple[day.ChairView, day.ItemView]:
+        view = await day.chair_view(self.deps, act.ref("meeting"), asker.person_id)
+        case_id = act.ref("case")
+        item = next((i for i in view.items if i.case_id == case_id), None)
+        if item is None:
+            raise Tampered("That case is not on this panel's agenda.")
+        return view, item
+
+    async def _outcome_form(self, asker: Asker, act: CardAction) -> Card:
+        view, item = await self._item(asker, act)
+        return panel_day.outcome_form(view, item)
+
+    async def _record_outcome(self, asker: Asker, act: CardAction) -> Card:
+        view, item = await self._item(asker, act)
+        try:
+            decision = panel_day.decision_from_inputs(item.case_id, act.inputs, view.panel_date)
+            await services.record_outcome(self.deps, view.meeting_id, asker.person_id, decision)
+        except InvalidInput as error:
+            return panel_day.outcome_form(view, item, values=act.inputs, problem=error.message)
+        return await self._console(asker, act, notice=f"Outcome recorded for item {item.number}.")
+
+    async def _close_panel(self, asker: Asker, act: CardAction) -> Card:
+        minutes = await services.close_panel(self.deps, act.ref("meeting"), asker.person_id)
+        return await self._console(
+            asker,
+            act,
+            notice=f"Panel closed: {len(minutes.items)} decision(s); "
+            f"{len(minutes.not_reached)} not reached (rolled to the next panel). "
+            "The minutes have gone 1:1 to those who attended.",
+        )
+
+    async def _recorded(self, asker: Asker, act: CardAction) -> Card:
+        await day.mark_recorded(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+        return message("Ticked: recorded on the case system.")
 
     # -- Conversation updates ------------------------------------------------------------
 

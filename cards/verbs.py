@@ -22,6 +22,25 @@ PACK_OPEN = "pack.open"
 INFO_CHECK_SAVE = "infocheck.save"
 CAPACITY_SAVE = "capacity.save"
 TASKS_VIEW = "tasks.view"
+# Panel day
+PANEL_START = "panel.start"
+PANEL_CONSOLE = "panel.console"
+PANEL_SHARED = "panel.shared"
+PANEL_SIGN_IN = "panel.sign-in"
+PANEL_CLOSE = "panel.close"
+CASE_OPEN = "case.open"
+CASE_CONFLICT = "case.conflict"
+AGENDA_ADD = "agenda.add"
+VOTE_OPEN = "vote.open"
+VOTE_CAST = "vote.cast"
+VOTE_CLOSE = "vote.close"
+VOTE_CASTING = "vote.casting"
+OUTCOME_FORM = "outcome.form"
+OUTCOME_RECORD = "outcome.record"
+CASE_RECORDED = "case.recorded"
+
+# The only verbs a card in a channel or group chat may carry: their answers hold no case data.
+SHARED = frozenset({PANEL_SHARED})
 
 ALL = frozenset(
     {
@@ -41,5 +60,20 @@ ALL = frozenset(
         INFO_CHECK_SAVE,
         CAPACITY_SAVE,
         TASKS_VIEW,
+        PANEL_START,
+        PANEL_CONSOLE,
+        PANEL_SHARED,
+        PANEL_SIGN_IN,
+        PANEL_CLOSE,
+        CASE_OPEN,
+        CASE_CONFLICT,
+        AGENDA_ADD,
+        VOTE_OPEN,
+        VOTE_CAST,
+        VOTE_CLOSE,
+        VOTE_CASTING,
+        OUTCOME_FORM,
+        OUTCOME_RECORD,
+        CASE_RECORDED,
     }
 )

@@ -115,6 +115,8 @@ class Kind(Enum):
     STILL_MISSING = "still-missing"
     PANEL_STARTED = "panel-started"
     CASE_CARD = "case-card"
+    VOTE_BALLOT = "vote-ballot"
+    BREAK = "break"
     VOTE_RESULT = "vote-result"
     ALLOCATION = "allocation"
     OUTCOME = "outcome"

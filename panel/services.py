@@ -819,7 +819,7 @@ async def record_outcome(
                     Kind.RECORD_ON_CASE_SYSTEM,
                     f"record:{meeting.id}:{case.id}:{support.person_id}",
                     f"Record on the case system: case {case.reference}, {label}.",
-                    {"case_id": case.id},
+                    {"case_id": case.id, "meeting_id": meeting.id},
                 )
             )
         await deps.notifier.channel(
@@ -861,8 +861,31 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
                     not_reached.append(case.id)
             minutes = _minutes(panel, meeting, tuple(not_reached))
             meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
+            references = {
+                i.case_id: (await uow.cases.get(i.case_id)).reference for i in meeting.items
+            }
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()
+        record = {
+            "meeting_id": meeting.id,
+            "panel_name": panel.name,
+            "panel_date": minutes.panel_date.isoformat(),
+            "present": list(minutes.present),
+            "apologies": list(minutes.apologies),
+            "quorum": minutes.quorum,
+            "items": [
+                {
+                    "number": i.number,
+                    "reference": references.get(i.case_id, ""),
+                    "outcome": i.outcome,
+                    "lead_agency": i.lead_agency,
+                    "tally": i.tally,
+                    "actions": list(i.actions),
+                }
+                for i in minutes.items
+            ],
+            "not_reached": [references.get(c, "") for c in minutes.not_reached],
+        }
         for person_id, attendance in meeting.attendance.items():
             if attendance.counts:
                 await deps.notifier.direct(
@@ -871,7 +894,7 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
                         Kind.MINUTES,
                         f"minutes:{meeting.id}:{person_id}",
                         f"Minutes of the panel on {long_date(meeting.panel_date)}.",
-                        {"meeting_id": meeting.id},
+                        record,
                     )
                 )
         return minutes

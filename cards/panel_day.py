@@ -1,0 +1,469 @@
+"""Panel day: the shared agenda (numbers, sections, states: no case), the chair's console,
+sign-in, the case card, ballots, the outcome form (and its parser), allocation, minutes and
+business support's tick list. Everything but the shared agenda goes 1:1 only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from microsoft_teams.cards import (
+    CardElement,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ExecuteAction,
+    NumberInput,
+    TextInput,
+    ToggleInput,
+)
+from microsoft_teams.cards import (
+    Choice as CardChoice,
+)
+
+from cards import verbs
+from cards.common import Card, action, buttons, card, day, error, facts, heading, literal, note
+from cards.week import FIELD_LABELS, KNOWN_TITLES, SECTION_TITLES
+from panel.calendar import Period, Unit
+from panel.errors import InvalidInput
+from panel.infochecks import Known
+from panel.meeting import MeetingStatus
+from panel.outcomes import MAX_TEXT, Action, Decision
+from panel.panel_day import ChairView, ItemState, ItemView, SharedView
+from panel.quorum import Presence
+
+ACTION_SLOTS = 3
+STATE_TITLES = {
+    ItemState.WAITING: "waiting",
+    ItemState.OPENED: "being discussed",
+    ItemState.VOTING: "vote open",
+    ItemState.CASTING_VOTE: "awaiting the chair's casting vote",
+    ItemState.VOTED: "voted; outcome to record",
+    ItemState.ESCALATED: "escalated",
+    ItemState.DECIDED: "decided",
+}
+PRESENCE_TITLES = {
+    Presence.PRESENT: "Present for my agency",
+    Presence.DEPUTY: "Deputising for my agency's member",
+    Presence.APOLOGIES: "Apologies: I cannot attend",
+}
+OUTCOME_FIELDS = frozenset(
+    {
+        "outcome",
+        "lead",
+        "taf",
+        "taf_within",
+        "rationale",
+        "dissent",
+        *(f"action{i}_{p}" for i in range(1, ACTION_SLOTS + 1) for p in ("owner", "text", "due")),
+    }
+)
+SIGN_IN_FIELDS = frozenset({"presence", "accept"})
+
+
+def shared(view: SharedView) -> Card:
+    """For the group chat, channel or meeting chat: never a reference or a name."""
+    lines = [
+        f"{i.number}. {SECTION_TITLES[i.section.value]}: {STATE_TITLES[i.state]}"
+        for i in view.items
+    ]
+    state = "in session" if view.status is MeetingStatus.IN_SESSION else view.status.value
+    return card(
+        [
+            heading(f"{view.panel_name}: {day(view.panel_date)}"),
+            note(f"Panel {state}. {view.quorum_line}", subtle=False),
+            note("\n\n".join(lines) or "No items."),
+            note("Case details go 1:1 to members present. Sign in from your chat with the bot."),
+        ],
+        [action("Refresh", verbs.PANEL_SHARED, panel=view.panel_id)],
+    )
+
+
+def _item_block(view: ChairView, item: ItemView) -> Container:
+    ids = {"meeting": view.meeting_id, "case": item.case_id}
+    items: list[CardElement] = [
+        note(
+            f"**{item.number}. {item.reference}** · {SECTION_TITLES[item.section.value]} · "
+            f"{item.locality} — {STATE_TITLES[item.state]}",
+            subtle=False,
+        )
+    ]
+    live = view.status is MeetingStatus.IN_SESSION
+    actions: list[ExecuteAction] = []
+    if item.state in (ItemState.WAITING, ItemState.OPENED) and live:
+        actions += [
+            action("Open case", verbs.CASE_OPEN, **ids),
+            action("Call vote", verbs.VOTE_OPEN, **ids),
+            action("Record outcome", verbs.OUTCOME_FORM, **ids),
+        ]
+    if item.state is ItemState.VOTING and item.round_id:
+        items.append(note(f"Votes cast: {item.votes_cast} of {item.eligible}.", subtle=False))
+        if live:
+            actions.append(
+                action("Close vote", verbs.VOTE_CLOSE, meeting=view.meeting_id, round=item.round_id)
+            )
+    if item.result and item.state is not ItemState.VOTING:
+        items.append(note(item.result, subtle=False))
+    if item.state is ItemState.CASTING_VOTE and item.round_id and live:
+        actions += [
+            action(
+                f"Casting vote: {name}",
+                verbs.VOTE_CASTING,
+                meeting=view.meeting_id,
+                round=item.round_id,
+                choice=name,
+            )
+            for name in item.contenders
+        ]
+    if item.state in (ItemState.VOTED, ItemState.ESCALATED) and live:
+        actions.append(action("Record outcome", verbs.OUTCOME_FORM, **ids))
+    if item.state is ItemState.DECIDED:
+        lead = f"; lead: {item.lead_agency}" if item.lead_agency else ""
+        tick = " Recorded on the case system." if item.recorded else ""
+        items.append(note(f"Outcome: {item.outcome}{lead}.{tick}", subtle=False, color="Good"))
+    if actions:
+        items.append(buttons(*actions))
+    return Container(separator=True, items=items)
+
+
+def console(view: ChairView, *, notice: str = "", problem: str = "") -> Card:
+    """The chair's console, 1:1: the agenda with references, votes, outcomes, quorum."""
+    attendance = ", ".join(f"{agency} ({presence})" for agency, presence in view.attendance)
+    body: list[CardElement] = [
+        heading(f"Chair: {view.panel_name}, {day(view.panel_date)}"),
+        note(view.quorum_line, subtle=False, color="Good" if view.quorate else "Attention"),
+        note(f"Signed in: {attendance or 'nobody yet'}."),
+    ]
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
+    body += [_item_block(view, item) for item in view.items]
+    live = view.status is MeetingStatus.IN_SESSION
+    for case_id, reference, section in view.can_add if live else ():
+        body.append(
+            buttons(
+                action(
+                    f"Add {reference} ({SECTION_TITLES[section.value].lower()})",
+                    verbs.AGENDA_ADD,
+                    meeting=view.meeting_id,
+                    case=case_id,
+                )
+            )
+        )
+    actions = [action("Refresh", verbs.PANEL_CONSOLE, meeting=view.meeting_id)]
+    if live:
+        actions.append(action("Close panel", verbs.PANEL_CLOSE, meeting=view.meeting_id))
+    return card(body, actions)
+
+
+def sign_in(data: Mapping[str, Any], *, problem: str = "") -> Card:
+    choices = [
+        Presence.PRESENT,
+        *([Presence.DEPUTY] if data.get("deputy") else []),
+        Presence.APOLOGIES,
+    ]
+    body: list[CardElement] = [
+        heading(f"Sign in: {data['panel_name']}"),
+        note(f"You attend for {data['agency']}.", subtle=False),
+    ]
+    if problem:
+        body.append(error(problem))
+    body += [
+        ChoiceSetInput(
+            id="presence",
+            label="Are you attending?",
+            style="expanded",
+            is_required=True,
+            error_message="Say whether you are attending.",
+            value=(Presence.DEPUTY if data.get("deputy") else Presence.PRESENT).value,
+            choices=[CardChoice(title=PRESENCE_TITLES[p], value=p.value) for p in choices],
+        ),
+        literal(str(data["statement"]), label="Confidentiality and information sharing"),
+        ToggleInput(
+            id="accept",
+            title="I accept the statement above",
+            value="false",
+            value_on="true",
+            value_off="false",
+        ),
+    ]
+    return card(body, [action("Sign in", verbs.PANEL_SIGN_IN, meeting=str(data["meeting_id"]))])
+
+
+def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
+    what = "sent apologies" if presence is Presence.APOLOGIES else "are signed in"
+    return card(
+        [
+            heading("Signed in" if presence is not Presence.APOLOGIES else "Apologies recorded"),
+            note(f"You {what} for {agency}.", subtle=False),
+            note(quorum_line),
+            note("Case cards and ballots will come to this chat as the chair opens each item."),
+        ]
+    )
+
+
+def case_card(data: Mapping[str, Any], *, notice: str = "", conflicted: bool = False) -> Card:
+    """The case as the panel discusses it, 1:1 to members present."""
+    view: Mapping[str, Any] = data["view"]
+    body: list[CardElement] = [
+        heading(f"Item {data.get('number') or ''}: {view.get('reference', 'Case')}"),
+    ]
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
+    for key, label in FIELD_LABELS.items():
+        if key in view:
+            value = view[key]
+            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            body.append(literal(text, label=label))
+    body.append(note("**What each agency said**", subtle=False))
+    for answer in data.get("answers", []):
+        known = KNOWN_TITLES[Known(answer["known"])]
+        lead = "; could lead" if answer.get("could_lead") else ""
+        late = " (late)" if answer.get("late") else ""
+        body.append(note(f"{answer['agency']}: {known}{lead}{late}", subtle=False))
+        if answer.get("information"):
+            body.append(literal(str(answer["information"])))
+    capacity: Mapping[str, int] = data.get("capacity", {})
+    if capacity:
+        body.append(note("**Capacity this week**", subtle=False))
+        body.append(facts({k: str(v) for k, v in capacity.items()}))
+    checklist: Sequence[str] = data.get("checklist", [])
+    if checklist:
+        body.append(note("**Decision checklist**", subtle=False))
+        body.append(note("\n\n".join(f"- {q}" for q in checklist), subtle=False))
+    actions = []
+    if conflicted:
+        body.append(note("You have declared a conflict: your agency will not vote on this case."))
+    else:
+        actions.append(
+            action(
+                "I know this family personally",
+                verbs.CASE_CONFLICT,
+                meeting=str(data["meeting_id"]),
+                case=str(data["case_id"]),
+            )
+        )
+    return card(body, actions)
+
+
+def ballot(data: Mapping[str, Any], *, voted_for: str | None = None, problem: str = "") -> Card:
+    body: list[CardElement] = [
+        heading(f"Vote: lead agency for {data['reference']}"),
+        note(f"You vote for {data['agency']}; one vote per agency.", subtle=False),
+    ]
+    if problem:
+        body.append(error(problem))
+    if voted_for is not None:
+        body.append(
+            note(
+                f"Your vote for {voted_for} is recorded. The result is shown when the vote closes.",
+                subtle=False,
+                color="Good",
+            )
+        )
+        return card(body)
+    return card(
+        body,
+        [
+            action(
+                name,
+                verbs.VOTE_CAST,
+                meeting=str(data["meeting_id"]),
+                round=str(data["round_id"]),
+                choice=name,
+            )
+            for name in data["candidates"]
+        ],
+    )
+
+
+def outcome_form(
+    view: ChairView, item: ItemView, *, values: Mapping[str, str] | None = None, problem: str = ""
+) -> Card:
+    filled = dict(values or {})
+    if item.winner and "lead" not in filled:
+        filled["lead"] = item.winner
+    agencies = [CardChoice(title=a, value=a) for a in view.agencies]
+    body: list[CardElement] = [heading(f"Outcome for item {item.number}: {item.reference}")]
+    if item.result:
+        body.append(note(item.result, subtle=False))
+    if problem:
+        body.append(error(problem))
+    body += [
+        ChoiceSetInput(
+            id="outcome",
+            label="Outcome",
+            is_required=True,
+            error_message="Choose an outcome.",
+            style="compact",
+            value=filled.get("outcome"),
+            choices=[CardChoice(title=label, value=code) for code, label in view.outcomes],
+        ),
+        ChoiceSetInput(
+            id="lead",
+            label="Lead agency",
+            style="compact",
+            value=filled.get("lead"),
+            choices=agencies,
+        ),
+        ChoiceSetInput(
+            id="taf",
+            label="Team Around the Family agencies",
+            style="expanded",
+            is_multi_select=True,
+            value=filled.get("taf"),
+            choices=agencies,
+        ),
+        NumberInput(
+            id="taf_within",
+            label="First TAF meeting within (working days)",
+            min=1,
+            max=60,
+            value=int(filled["taf_within"]) if filled.get("taf_within", "").isdigit() else None,
+        ),
+    ]
+    for i in range(1, ACTION_SLOTS + 1):
+        body += [
+            ChoiceSetInput(
+                id=f"action{i}_owner",
+                label=f"Action {i}: owner",
+                style="compact",
+                value=filled.get(f"action{i}_owner"),
+                choices=agencies,
+            ),
+            TextInput(
+                id=f"action{i}_text",
+                label=f"Action {i}: what",
+                max_length=500,
+                value=filled.get(f"action{i}_text"),
+            ),
+            DateInput(
+                id=f"action{i}_due",
+                label=f"Action {i}: due",
+                value=filled.get(f"action{i}_due") or None,
+            ),
+        ]
+    body += [
+        TextInput(
+            id="rationale",
+            label="Rationale",
+            is_multiline=True,
+            max_length=MAX_TEXT,
+            value=filled.get("rationale"),
+        ),
+        TextInput(
+            id="dissent",
+            label="Dissent (who, and why)",
+            is_multiline=True,
+            max_length=MAX_TEXT,
+            value=filled.get("dissent"),
+        ),
+    ]
+    return card(
+        body,
+        [
+            action(
+                "Record outcome", verbs.OUTCOME_RECORD, meeting=view.meeting_id, case=item.case_id
+            ),
+            action("Back", verbs.PANEL_CONSOLE, meeting=view.meeting_id),
+        ],
+    )
+
+
+def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -> Decision:
+    """The outcome form's inputs as a Decision; `check_decision` judges it next."""
+    if set(inputs) - OUTCOME_FIELDS:
+        raise InvalidInput("The form sent fields it does not have.")
+    outcome = inputs.get("outcome", "").strip()
+    if not outcome:
+        raise InvalidInput("Choose an outcome.")
+    taf = tuple(a.strip() for a in inputs.get("taf", "").split(",") if a.strip())
+    within_text = inputs.get("taf_within", "").strip()
+    within = None
+    if within_text:
+        try:
+            within = Period(int(float(within_text)), Unit.WORKING_DAYS)
+        except ValueError:
+            raise InvalidInput("The first TAF time frame is a number of working days.") from None
+    actions = []
+    for i in range(1, ACTION_SLOTS + 1):
+        owner = inputs.get(f"action{i}_owner", "").strip()
+        text = inputs.get(f"action{i}_text", "").strip()
+        due_text = inputs.get(f"action{i}_due", "").strip()
+        if not (owner or text or due_text):
+            continue
+        if not (owner and text and due_text):
+            raise InvalidInput(f"Action {i} needs an owner, what is to be done and a due date.")
+        try:
+            due = date.fromisoformat(due_text)
+        except ValueError:
+            raise InvalidInput(f"Action {i}'s due date must be a date.") from None
+        actions.append(Action(owner, text, due))
+    return Decision(
+        case_id=case_id,
+        outcome=outcome,
+        decided_on=today,
+        lead_agency=inputs.get("lead", "").strip() or None,
+        taf_agencies=taf,
+        first_taf_within=within,
+        actions=tuple(actions),
+        rationale=inputs.get("rationale", "").strip(),
+        dissent=inputs.get("dissent", "").strip(),
+    )
+
+
+def allocation(text: str, milestones: Sequence[Sequence[str]]) -> Card:
+    """To the lead agency's members: the case is theirs, and when each step is due."""
+    pairs = {
+        code.replace("-", " ").capitalize(): day(date.fromisoformat(due))
+        for code, due in milestones
+    }
+    return card([heading("New allocation"), note(text, subtle=False), facts(pairs)])
+
+
+def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False) -> Card:
+    body: list[CardElement] = [note(text, subtle=False)]
+    if done:
+        body.append(note("Recorded on the case system.", subtle=False, color="Good"))
+        return card(body)
+    return card(
+        body,
+        [
+            action(
+                "Recorded on the case system", verbs.CASE_RECORDED, meeting=meeting_id, case=case_id
+            )
+        ],
+    )
+
+
+def minutes(record: Mapping[str, Any]) -> Card:
+    body: list[CardElement] = [
+        heading(
+            f"Minutes: {record['panel_name']}, {day(date.fromisoformat(record['panel_date']))}"
+        ),
+        note(f"Present: {', '.join(record['present']) or 'none'}.", subtle=False),
+        note(f"Apologies: {', '.join(record['apologies']) or 'none'}.", subtle=False),
+        note(str(record["quorum"]), subtle=False),
+    ]
+    for item in record["items"]:
+        lead = f" Lead: {item['lead_agency']}." if item.get("lead_agency") else ""
+        body.append(
+            Container(
+                separator=True,
+                items=[
+                    note(
+                        f"**{item['number']}. {item['reference']}**: {item['outcome']}.{lead}",
+                        subtle=False,
+                    ),
+                    note(f"Vote: {item['tally']}"),
+                    *[literal(a) for a in item.get("actions", [])],
+                ],
+            )
+        )
+    if record.get("not_reached"):
+        body.append(
+            note("Not reached, rolled to the next panel: " + ", ".join(record["not_reached"]))
+        )
+    return card(body)

@@ -1,0 +1,492 @@
+"""Panel day, as the chair runs it from Teams: start and sign-in prompts, the chair's console,
+case cards to those present, ballots, results to the chair, the business-support tick list,
+items added on the day, and the break reminder.
+
+The rules are in meeting.py, votes.py and quorum.py and the core use cases in services.py;
+this module adds what the Teams flows need around them. Case detail only ever goes 1:1 to
+members present who accepted the confidentiality statement (PRODUCT.md §3.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from panel.agenda import Agenda, AgendaItem
+from panel.calendar import long_date
+from panel.errors import InvalidInput, NotFound
+from panel.lifecycle import Event, Status
+from panel.meeting import Meeting, MeetingStatus
+from panel.policy import Section
+from panel.ports import ChannelNotice, DirectMessage, Kind
+from panel.quorum import quorum
+from panel.roster import Panel, Role
+from panel.services import (
+    STAFF,
+    SYSTEM,
+    Audit,
+    Deps,
+    _sitting,
+    audited,
+    cast_vote,
+    circulated_view,
+    close_vote,
+    in_play,
+    open_vote,
+    start_panel,
+    timeline_of,
+)
+from panel.votes import RoundResult, RoundState, VoteCast, VoteRound
+
+
+class ItemState(Enum):
+    WAITING = "waiting"
+    OPENED = "opened"
+    VOTING = "voting"
+    CASTING_VOTE = "casting-vote"
+    VOTED = "voted"  # the vote decided; the outcome is still to record
+    ESCALATED = "escalated"
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    number: int
+    case_id: str
+    reference: str  # staff only: the shared view has no reference
+    section: Section
+    locality: str
+    state: ItemState
+    round_id: str | None = None
+    votes_cast: int = 0
+    eligible: int = 0
+    result: str = ""
+    contenders: tuple[str, ...] = ()
+    winner: str | None = None
+    outcome: str = ""
+    lead_agency: str | None = None
+    recorded: bool = False
+
+
+@dataclass(frozen=True)
+class ChairView:
+    panel_id: str
+    panel_name: str
+    meeting_id: str
+    panel_date: date
+    status: MeetingStatus
+    quorum_line: str
+    quorate: bool
+    attendance: tuple[tuple[str, str], ...]  # (agency, "present" / "deputy" / "apologies")
+    items: tuple[ItemView, ...]
+    outcomes: tuple[tuple[str, str], ...]  # (code, label)
+    agencies: tuple[str, ...]
+    can_add: tuple[tuple[str, str, Section], ...]  # (case id, reference, section) to add today
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    number: int
+    section: Section
+    state: ItemState
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """For a group chat, channel or meeting chat: numbers, sections and states only."""
+
+    panel_id: str
+    panel_name: str
+    panel_date: date
+    status: MeetingStatus
+    quorum_line: str
+    items: tuple[SharedItem, ...]
+
+
+def _item_state(meeting: Meeting, case_id: str) -> tuple[ItemState, VoteRound | None]:
+    if case_id in meeting.decisions:
+        return ItemState.DECIDED, None
+    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
+    latest = rounds[-1] if rounds else None
+    if latest is not None:
+        state = {
+            RoundState.OPEN: ItemState.VOTING,
+            RoundState.AWAITING_CASTING_VOTE: ItemState.CASTING_VOTE,
+            RoundState.DECIDED: ItemState.VOTED,
+            RoundState.ESCALATED: ItemState.ESCALATED,
+            RoundState.REVOTE: ItemState.VOTING,
+        }[latest.state]
+        return state, latest
+    if f"opened:{case_id}" in meeting.done:
+        return ItemState.OPENED, None
+    return ItemState.WAITING, None
+
+
+async def find_running(deps: Deps, panel_id: str) -> Meeting:
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    today = now.astimezone(timeline_of(panel).zone).date()
+    async with deps.uow() as uow:
+        for meeting in (
+            await uow.meetings.on_date(panel.id, today),
+            await uow.meetings.on_date(panel.id, (await in_play(uow, panel, now)).panel_date),
+        ):
+            if meeting is not None and meeting.status in (
+                MeetingStatus.CIRCULATED,
+                MeetingStatus.IN_SESSION,
+            ):
+                return meeting
+    raise NotFound("There is no circulated panel to run: freeze and circulate the agenda first.")
+
+
+async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
+    """The chair starts the panel: every member is asked 1:1 to sign in (once per sitting)."""
+    panel = deps.panels.get(panel_id)
+    async with audited(deps, actor, "panel.start", panel_id=panel_id):
+        panel.require(actor, Role.CHAIR)
+    meeting = await find_running(deps, panel_id)
+    meeting = await start_panel(deps, meeting.id, actor)
+    for member in panel.members:
+        if panel.agency_of(member) is None or not member.has_teams:
+            continue
+        if not member.roles & {Role.MEMBER, Role.CHAIR}:
+            continue
+        await deps.notifier.direct(
+            DirectMessage(
+                member.person_id,
+                Kind.PANEL_STARTED,
+                f"sign-in:{meeting.id}:{member.person_id}",
+                f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
+                {
+                    "meeting_id": meeting.id,
+                    "panel_name": panel.name,
+                    "statement": panel.policy.confidentiality_statement,
+                    "agency": panel.agency_of(member) or "",
+                    "deputy": member.deputy_of is not None,
+                },
+            )
+        )
+    await deps.notifier.channel(
+        ChannelNotice(
+            panel.id,
+            Kind.PANEL_STARTED,
+            f"panel-started:{meeting.id}",
+            {"cases": len(meeting.items)},
+            f"The panel on {long_date(meeting.panel_date)} has started: {len(meeting.items)} "
+            "item(s). Members: sign in from your 1:1 chat with the bot.",
+        )
+    )
+    return meeting
+
+
+async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> dict[str, object]:
+    """What the sign-in card needs for this person: no case data."""
+    async with (
+        audited(deps, actor, "panel.sign-in-form") as audit,
+        deps.uow() as uow,
+    ):
+        meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.MEMBER, Role.CHAIR)
+    member = panel.require(actor)
+    return {
+        "meeting_id": meeting.id,
+        "panel_name": panel.name,
+        "statement": panel.policy.confidentiality_statement,
+        "agency": panel.agency_of(member) or "",
+        "deputy": member.deputy_of is not None,
+    }
+
+
+async def chair_view(deps: Deps, meeting_id: str, actor: str) -> ChairView:
+    """The chair's console (chair and business support): references, states, quorum."""
+    async with audited(deps, actor, "panel.view") as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, *STAFF)
+            references: dict[str, str] = {}
+            for item in meeting.items:
+                references[item.case_id] = (await uow.cases.get(item.case_id)).reference
+                await audit.allowed(uow, now, item.case_id)
+            can_add = []
+            if meeting.status is MeetingStatus.IN_SESSION:
+                for case in await uow.cases.waiting_for_agenda(panel.id):
+                    if case.section in (Section.STUCK, Section.REVIEW):
+                        can_add.append((case.id, case.reference, case.section))
+                        await audit.allowed(uow, now, case.id)
+            await uow.commit()
+    status = quorum(panel.policy, meeting.attendance.values())
+    items = []
+    for item in meeting.items:
+        state, vote = _item_state(meeting, item.case_id)
+        decision = meeting.decisions.get(item.case_id)
+        result = vote.result if vote is not None else None
+        items.append(
+            ItemView(
+                item.number,
+                item.case_id,
+                references[item.case_id],
+                item.section,
+                item.locality,
+                state,
+                vote.id if vote else None,
+                len(vote.votes) if vote else 0,
+                len(vote.eligible) if vote else 0,
+                result.summary() if result else "",
+                result.contenders if result else (),
+                result.winner if result else None,
+                panel.policy.outcome(decision.outcome).label if decision else "",
+                decision.lead_agency if decision else None,
+                f"recorded:{item.case_id}" in meeting.done,
+            )
+        )
+    return ChairView(
+        panel.id,
+        panel.name,
+        meeting.id,
+        meeting.panel_date,
+        meeting.status,
+        status.line(),
+        status.quorate,
+        tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
+        tuple(items),
+        tuple((o.code, o.label) for o in panel.policy.outcomes),
+        tuple(sorted(panel.agencies)),
+        tuple(can_add),
+    )
+
+
+async def shared_view(deps: Deps, panel_id: str, actor: str) -> SharedView:
+    """Any member of the panel may see it; it holds no case data, so reads no case."""
+    panel = deps.panels.get(panel_id)
+    async with audited(deps, actor, "panel.shared-view", panel_id=panel_id):
+        panel.require(actor)
+    meeting = await find_running(deps, panel_id)
+    status = quorum(panel.policy, meeting.attendance.values())
+    return SharedView(
+        panel.id,
+        panel.name,
+        meeting.panel_date,
+        meeting.status,
+        status.line(),
+        tuple(
+            SharedItem(i.number, i.section, _item_state(meeting, i.case_id)[0])
+            for i in meeting.items
+        ),
+    )
+
+
+def _present_members(panel: Panel, meeting: Meeting) -> list[str]:
+    return [p for p, a in meeting.attendance.items() if a.counts and panel.find(p) is not None]
+
+
+async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+    """The chair opens an item: each member present gets the case card 1:1. Opening again
+    sends it only to those who signed in since. Returns how many were sent it."""
+    async with audited(deps, actor, "case.open", case_id=case_id) as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
+            meeting.require_status(MeetingStatus.IN_SESSION, doing="open a case")
+            meeting.require_on_agenda(case_id)
+            case = await uow.cases.get(case_id)
+            item = meeting.agenda.item_for(case_id) if meeting.agenda else None
+            number = item.number if item else 0
+            meeting.done.add(f"opened:{case_id}")
+            recipients = [
+                p
+                for p in _present_members(panel, meeting)
+                if f"case-card:{case_id}:{p}" not in meeting.done
+            ]
+            meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
+            await audit.allowed(uow, now)
+            await uow.commit()
+    view = circulated_view(case, panel.policy.circulated_fields)
+    answers = [
+        {
+            "agency": a.agency,
+            "known": a.known.value,
+            "information": a.information,
+            "could_lead": a.could_lead,
+            "late": a.late,
+        }
+        for (c, _), a in sorted(meeting.answers.items())
+        if c == case_id
+    ]
+    for person in recipients:
+        await deps.notifier.direct(
+            DirectMessage(
+                person,
+                Kind.CASE_CARD,
+                f"case-card:{meeting.id}:{case_id}:{person}",
+                f"Case {case.reference} is open at the panel.",
+                {
+                    "meeting_id": meeting.id,
+                    "case_id": case_id,
+                    "number": number,
+                    "view": view,
+                    "answers": answers,
+                    "capacity": dict(sorted(meeting.capacity.items())),
+                    "checklist": list(panel.policy.checklist),
+                },
+            )
+        )
+    return len(recipients)
+
+
+async def _send_ballots(deps: Deps, panel: Panel, meeting: Meeting, vote: VoteRound) -> int:
+    """A ballot 1:1 to each member present for an agency that may vote in this round."""
+    reference = ""
+    async with deps.uow() as uow:
+        reference = (await uow.cases.get(vote.case_id)).reference
+    sent = 0
+    for person, attendance in meeting.attendance.items():
+        if not attendance.counts or attendance.agency not in vote.eligible:
+            continue
+        await deps.notifier.direct(
+            DirectMessage(
+                person,
+                Kind.VOTE_BALLOT,
+                f"ballot:{vote.id}:{person}",
+                f"Vote on the lead agency for case {reference}"
+                + (f" (round {vote.number})." if vote.number > 1 else "."),
+                {
+                    "meeting_id": meeting.id,
+                    "round_id": vote.id,
+                    "reference": reference,
+                    "agency": attendance.agency,
+                    "candidates": list(vote.candidates),
+                    "number": vote.number,
+                },
+            )
+        )
+        sent += 1
+    return sent
+
+
+async def _reload(deps: Deps, meeting_id: str) -> tuple[Meeting, Panel]:
+    async with deps.uow() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+    return meeting, deps.panels.get(meeting.panel_id)
+
+
+async def call_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
+    """The chair calls the vote (only while quorate); ballots go out 1:1."""
+    vote = await open_vote(deps, meeting_id, actor, case_id)
+    meeting, panel = await _reload(deps, meeting_id)
+    await _send_ballots(deps, panel, meeting, vote)
+    return vote
+
+
+async def _after_result(deps: Deps, meeting_id: str, round_id: str, result: RoundResult) -> None:
+    """Tell the chair the result; a re-vote's ballots go out."""
+    meeting, panel = await _reload(deps, meeting_id)
+    case_id = meeting.round(round_id).case_id
+    if result.state is RoundState.REVOTE:
+        latest = [r for r in meeting.rounds.values() if r.case_id == case_id][-1]
+        await _send_ballots(deps, panel, meeting, latest)
+    for chair in panel.with_role(Role.CHAIR):
+        await deps.notifier.direct(
+            DirectMessage(
+                chair.person_id,
+                Kind.VOTE_RESULT,
+                f"result:{round_id}:{chair.person_id}",
+                f"Vote closed: {result.summary()}",
+                {"meeting_id": meeting.id, "case_id": case_id},
+            )
+        )
+
+
+async def vote(
+    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+) -> tuple[VoteCast, RoundResult | None]:
+    """One vote for the actor's agency; when it was the last, the chair hears the result."""
+    cast, result = await cast_vote(deps, meeting_id, actor, round_id, choice)
+    if result is not None:
+        await _after_result(deps, meeting_id, round_id, result)
+    return cast, result
+
+
+async def end_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
+    """The chair closes the round before everyone has voted."""
+    result = await close_vote(deps, meeting_id, actor, round_id)
+    await _after_result(deps, meeting_id, round_id, result)
+    return result
+
+
+async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+    """Business support ticks a decision off as recorded on the case system."""
+    async with (
+        audited(deps, actor, "outcome.recorded-on-case-system", case_id=case_id) as audit,
+        deps.uow() as uow,
+    ):
+        meeting, _ = await _sitting(deps, uow, meeting_id, audit, *STAFF)
+        if case_id not in meeting.decisions:
+            raise InvalidInput("That case has no outcome to record yet.")
+        meeting.done.add(f"recorded:{case_id}")
+        await audit.allowed(uow, deps.clock.now())
+        await uow.commit()
+
+
+async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+    """The chair adds a stuck case or a review, waiting for a panel, to today's agenda.
+    Returns its item number. Its detail reaches members when the chair opens it."""
+    async with audited(deps, actor, "agenda.add", case_id=case_id) as audit:
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
+            meeting.require_status(MeetingStatus.IN_SESSION, doing="add to the agenda")
+            case = await uow.cases.get(case_id)
+            if case.panel_id != panel.id:
+                raise NotFound("That case does not exist.")
+            existing = meeting.agenda.item_for(case_id) if meeting.agenda else None
+            if existing is not None:
+                return existing.number
+            if case.status not in (Status.STUCK, Status.DUE_REVIEW):
+                raise InvalidInput("Only stuck cases and reviews can be added on the day.")
+            agenda = meeting.agenda or Agenda((), ())
+            number = len(agenda.items) + 1
+            meeting.agenda = Agenda(
+                (*agenda.items, AgendaItem(number, case_id, case.section, case.locality)),
+                agenda.overflow,
+            )
+            case.apply(Event.ADD_TO_AGENDA, now, "Added by the chair on the day.")
+            case.apply(Event.CIRCULATE, now)
+            await audit.allowed(uow, now)
+            await uow.commit()
+        return number
+
+
+async def run_panel_day(deps: Deps, panel_id: str) -> int:
+    """Break reminders per policy (Barnet: 15 minutes at 11:00) to the panel's channel, once
+    each, while a panel is in session. Returns how many were sent."""
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    today = now.astimezone(timeline_of(panel).zone).date()
+    schedule = timeline_of(panel).schedule_for(today)
+    sent = 0
+    async with deps.uow() as uow:
+        meeting = await uow.meetings.on_date(panel_id, today)
+        if meeting is None or meeting.status is not MeetingStatus.IN_SESSION:
+            return 0
+        due = [
+            (n, start, end)
+            for n, (start, end) in enumerate(schedule.breaks_at)
+            if start <= now < end and f"break:{n}" not in meeting.done
+        ]
+        for n, _, _ in due:
+            meeting.done.add(f"break:{n}")
+        await Audit(SYSTEM, "panel.break").about(panel).allowed(uow, now)
+        await uow.commit()
+    for n, start, end in due:
+        await deps.notifier.channel(
+            ChannelNotice(
+                panel.id,
+                Kind.BREAK,
+                f"break:{meeting.id}:{n}",
+                {"minutes": int((end - start).total_seconds() // 60)},
+                f"Break: {int((end - start).total_seconds() // 60)} minutes. "
+                f"The panel resumes at {end:%H:%M}.",
+            )
+        )
+        sent += 1
+    return sent
