@@ -1,0 +1,297 @@
+"""Panel day over HTTP, for each preset: start, sign-in and quorum, conflict, case cards,
+votes (a deputy's, a double click, a replay, tampered targets, after close), ties with and
+without a casting vote, outcomes, the tick list and the minutes. Every refusal leaves an
+audit row, and no child's identity reaches a shared conversation or the logs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.panel_bot import ALREADY_HANDLED
+from cards import verbs
+from panel.policy import PRESETS
+from tests.bot.conftest import START
+from tests.bot.teams import (
+    ADELE,
+    ALEX,
+    CHANNEL,
+    ISAIAH,
+    LYNNE,
+    MEGAN,
+    PATTI,
+    TEAM,
+    TENANT,
+    Card,
+    Teams,
+    personal,
+    teams_bot,
+    texts_of,
+)
+from tests.bot.test_week_over_http import FORM, action_data, audit_rows
+from tests.panel.world import CANARY_CHILD, CANARY_DOB
+
+AGENCIES = ("Early Help", "Health", "Schools", "Police")
+
+
+def config_for(preset: str) -> dict[str, Any]:
+    """The demo's people and agencies on another preset's rules."""
+    demo = yaml.safe_load(Path("config/demo.yaml").read_text(encoding="utf-8"))
+    demo["panels"][0]["policy"] = {"preset": preset}
+    demo["panels"][0]["name"] = f"{preset} panel"
+    return dict(demo)
+
+
+@pytest.fixture(params=sorted(PRESETS))
+async def preset_teams(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Teams]:
+    path = tmp_path / "panels.yaml"
+    path.write_text(yaml.safe_dump(config_for(request.param)), encoding="utf-8")
+    async with teams_bot(tmp_path, START, panel_config=str(path)) as bot:
+        bot.preset = request.param  # type: ignore[attr-defined]
+        yield bot
+
+
+@dataclass
+class Sitting:
+    meeting: str
+    cases: list[str]
+
+
+async def prepare(teams: Teams, families: int = 2) -> Sitting:
+    """Members say hello (so the bot can reach them), the team installs the bot; business
+    support lists and screens families, freezes and circulates; agencies answer."""
+    for person in (ALEX, MEGAN, ADELE, ISAIAH, PATTI, LYNNE):
+        await teams.say(person, "hello")
+    await teams.install_in_team()
+    locality = PRESETS[teams.preset].localities[0]  # type: ignore[attr-defined]
+    cases = []
+    for n in range(families):
+        listed = await teams.press(
+            ALEX,
+            verbs.CASE_CREATE,
+            {"panel": "demo", **FORM, "reference": f"EHM-30{n}", "locality": locality},
+        )
+        screen = action_data(listed, "List for panel")  # the one waiting for screening
+        await teams.press(ALEX, verbs.CASE_SCREEN, screen)
+        cases.append(str(screen["case"]))
+    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    await teams.deliver()
+    meeting = str(action_data(frozen, "Circulate now")["meeting"])
+    for person, leads in ((ADELE, True), (ISAIAH, True), (ALEX, False), (PATTI, True)):
+        for case in cases:
+            await teams.press(
+                person,
+                verbs.INFO_CHECK_SAVE,
+                {
+                    "meeting": meeting,
+                    "case": case,
+                    f"known.{case}": "known",
+                    f"could_lead.{case}": "true" if leads else "false",
+                },
+            )
+    return Sitting(meeting, cases)
+
+
+async def sign_in(teams: Teams, person: str, meeting: str, presence: str = "present") -> Card:
+    return await teams.press(
+        person, verbs.PANEL_SIGN_IN, {"meeting": meeting, "presence": presence, "accept": "true"}
+    )
+
+
+def ballots(teams: Teams, person: str) -> list[Card]:
+    return [c for c in teams.cards_to(person) if "Vote: lead agency" in texts_of(c)]
+
+
+async def vote(teams: Teams, person: str, choice: str, **extra: Any) -> str:
+    data = action_data(ballots(teams, person)[-1], choice)
+    return texts_of(await teams.press(person, verbs.VOTE_CAST, data, **extra))
+
+
+async def refusals(teams: Teams) -> list[tuple[str, str]]:
+    return [(r.action, r.reason) for r in await audit_rows(teams) if not r.allowed]
+
+
+def outcome_code(teams: Teams) -> str:
+    return next(o.code for o in PRESETS[teams.preset].outcomes if o.needs_lead)  # type: ignore[attr-defined]
+
+
+async def test_a_whole_panel_runs_from_teams(
+    preset_teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams = preset_teams
+    caplog.set_level(logging.DEBUG)
+    sitting = await prepare(teams)
+    first, second = sitting.cases
+    meeting = sitting.meeting
+
+    # The chair starts the panel; members are asked 1:1 to sign in.
+    await teams.say(MEGAN, "start panel")
+    await teams.deliver()
+    console = teams.connector.to(personal(MEGAN))[-1].cards[0]
+    assert "The panel has started" in texts_of(console)
+    assert any("Sign in:" in texts_of(c) for c in teams.cards_to(ADELE))
+
+    # Not quorate yet: the vote cannot open.
+    refused = await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": first})
+    assert "not quorate" in texts_of(refused)
+    assert ("vote.open", "NotQuorate") in await refusals(teams)
+
+    # Sign-in needs the confidentiality statement; a deputy signs in for Police.
+    unaccepted = await teams.press(
+        ADELE, verbs.PANEL_SIGN_IN, {"meeting": meeting, "presence": "present", "accept": "false"}
+    )
+    assert "Accept the confidentiality statement" in texts_of(unaccepted)
+    for person in (ALEX, ADELE, ISAIAH):
+        await sign_in(teams, person, meeting)
+    await sign_in(teams, PATTI, meeting, "apologies")
+    signed = await sign_in(teams, LYNNE, meeting, "deputy")
+    assert "Quorate" in texts_of(signed)
+
+    # Early Help knows the first family: it is excluded from that vote.
+    await teams.press(ALEX, verbs.CASE_CONFLICT, {"meeting": meeting, "case": first})
+
+    # The chair opens the case: case cards 1:1 to the four people present.
+    opened = await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": first})
+    assert "Case card sent 1:1 to 4 member(s) present." in texts_of(opened)
+    tampered = await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": "f" * 32})
+    assert "not on this panel's agenda" in texts_of(tampered)
+    assert ("case.open", "NotFound") in await refusals(teams)
+
+    # The vote: ballots to the eligible agencies only; a deputy votes for Police.
+    called = await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": first})
+    assert "3 agency(ies) may vote" in texts_of(called)
+    await teams.deliver()
+    assert ballots(teams, ALEX) == []  # conflicted
+    assert "recorded for Police" in await vote(teams, LYNNE, "Health")
+    assert "recorded for Health" in await vote(teams, ADELE, "Health", activity_id="adele-vote")
+    assert "stands" in await vote(teams, ADELE, "Health")  # a double click
+    replay = await vote(teams, ADELE, "Health", activity_id="adele-vote")  # Teams re-delivers
+    assert ALREADY_HANDLED in replay
+    ballot = action_data(ballots(teams, ISAIAH)[-1], "Health")
+    wrong_target = await teams.press(ISAIAH, verbs.VOTE_CAST, {**ballot, "choice": "Housing"})
+    assert "not one of the choices" in texts_of(wrong_target)
+    wrong_round = await teams.press(ISAIAH, verbs.VOTE_CAST, {**ballot, "round": "f" * 32})
+    assert "does not belong to this panel" in texts_of(wrong_round)
+    conflicted = await teams.press(ALEX, verbs.VOTE_CAST, ballot)
+    assert "cannot vote on this case" in texts_of(conflicted)
+    # The last eligible vote closes the round; the chair is told the result.
+    await vote(teams, ISAIAH, "Schools")
+    await teams.deliver()
+    after_close = await teams.press(ISAIAH, verbs.VOTE_CAST, ballot)
+    assert "Voting is closed" in texts_of(after_close)
+    result = texts_of(teams.connector.to(personal(MEGAN))[-1].cards[0])
+    assert "Health leads (Health 2, Schools 1)" in result
+    assert ("vote.cast", "VoteRejected") in await refusals(teams)
+    assert ("activity.replay", "Replayed") in await refusals(teams)
+
+    # The outcome: lead Health; allocation to Health, the tick list to business support.
+    form = await teams.press(MEGAN, verbs.OUTCOME_FORM, {"meeting": meeting, "case": first})
+    assert "Health leads" in texts_of(form)
+    recorded = await teams.press(
+        MEGAN,
+        verbs.OUTCOME_RECORD,
+        {
+            "meeting": meeting,
+            "case": first,
+            "outcome": outcome_code(teams),
+            "lead": "Health",
+            "taf": "Health,Schools",
+            "taf_within": "10",
+            "action1_owner": "Health",
+            "action1_text": "Contact the family",
+            "action1_due": "2026-12-31",
+            "rationale": "Health knows the family best.",
+        },
+    )
+    assert "Outcome recorded for item" in texts_of(recorded)
+    await teams.deliver()
+    assert any("New allocation" in texts_of(c) for c in teams.cards_to(ADELE))
+    tick = next(c for c in teams.cards_to(ALEX) if "Record on the case system" in texts_of(c))
+    ticked = await teams.press(
+        ALEX, verbs.CASE_RECORDED, action_data(tick, "Recorded on the case system")
+    )
+    assert "Ticked" in texts_of(ticked)
+
+    # The second case: a 2-2 tie. With a casting vote the chair decides; without, it escalates.
+    await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": second})
+    await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": second})
+    await teams.deliver()
+    for person, choice in (
+        (ALEX, "Health"),
+        (ADELE, "Health"),
+        (ISAIAH, "Police"),
+        (LYNNE, "Police"),
+    ):
+        await vote(teams, person, choice)
+    console_after_tie = await teams.press(MEGAN, verbs.PANEL_CONSOLE, {"meeting": meeting})
+    policy = PRESETS[teams.preset]  # type: ignore[attr-defined]
+    if policy.chair_casting_vote:
+        assert "the chair has the casting vote" in texts_of(console_after_tie)
+        cast = action_data(console_after_tie, "Casting vote: Police")
+        decided = await teams.press(MEGAN, verbs.VOTE_CASTING, cast)
+        assert "Police leads, on the chair's casting vote" in texts_of(decided)
+    else:
+        assert "escalated" in texts_of(console_after_tie)
+        assert policy.escalation_route in texts_of(console_after_tie)
+
+    # Close: the second case rolls over if undecided; minutes go 1:1 to those who attended.
+    closed = await teams.press(MEGAN, verbs.PANEL_CLOSE, {"meeting": meeting})
+    assert "Panel closed: 1 decision(s)" in texts_of(closed)
+    await teams.deliver()
+    minutes = [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
+    assert len(minutes) == 1
+    assert "EHM-300" in texts_of(minutes[0])
+    assert "Health 2, Schools 1" in texts_of(minutes[0])
+    assert not [c for c in teams.cards_to(PATTI) if "Minutes:" in texts_of(c)]  # apologies
+
+    # No child identity in any shared conversation, nor in the logs.
+    shared = [s for s in teams.connector.sent if not s.conversation_id.startswith("a:")]
+    assert shared
+    for sent in shared:
+        assert CANARY_CHILD not in str(sent.activity)
+        assert CANARY_DOB.isoformat() not in str(sent.activity)
+    assert any(CANARY_CHILD in str(s.activity) for s in teams.connector.sent)
+    assert CANARY_CHILD not in caplog.text
+
+
+async def test_the_shared_agenda_shows_numbers_and_states_but_no_case(teams: Teams) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams)
+    where = {"conversation": CHANNEL, "conversation_type": "channel", "team": TEAM}
+
+    await teams.say(MEGAN, "start panel", **where)
+    shared = teams.connector.to(CHANNEL)[-1].cards[0]
+    refreshed = await teams.press(ADELE, verbs.PANEL_SHARED, {"panel": "demo"}, **where)
+    voting = await teams.invoke(
+        MEGAN, verbs.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}, **where
+    )
+
+    assert "1. New referrals: waiting" in texts_of(shared)
+    assert "EHM-300" not in texts_of(shared)
+    assert CANARY_CHILD not in str(shared)
+    assert "Not quorate" in texts_of(refreshed)
+    assert "only do that in our 1:1 chat" in texts_of(voting[1]["value"])
+
+
+async def test_only_the_chair_starts_the_panel_or_calls_a_vote(teams: Teams) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams)
+
+    start = await teams.press(ADELE, verbs.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    call = await teams.press(
+        ADELE, verbs.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}
+    )
+
+    assert "Only the chair can do that." in texts_of(start)
+    assert "Only the chair" in texts_of(call)
+    assert ("panel.start", "NotPermitted") in await refusals(teams)
+    assert ("vote.open", "NotPermitted") in await refusals(teams)
+    assert TENANT
