@@ -27,6 +27,7 @@ from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
 from panel.errors import NotFound
+from panel.panel_day import run_panel_day
 from panel.ports import Clock
 from panel.roster import Panel
 from panel.services import Deps, run_week
@@ -205,7 +206,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     )
 
     async def step(panel_id: str) -> object:
-        return await run_week(deps, panel_id)
+        return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
 
     scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
     app[SCHEDULER] = scheduler

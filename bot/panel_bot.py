@@ -51,7 +51,9 @@ HELP_TEXT = (
     "- agenda: the next panel's agenda per locality\n"
     "- freeze now, circulate: freeze the agenda, send it to members 1:1\n"
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
-    "In a channel or group chat I only answer help and agenda (numbers only)."
+    "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
+    "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
+    "with numbers only."
 )
 NOT_UNDERSTOOD_TEXT = "I didn't understand that. Type help."
 PRIVATE_ONLY = (
@@ -64,6 +66,8 @@ ALREADY_HANDLED = "That was already done; this is how things stand now."
 # In a channel Teams prefixes the text with the bot's @mention, e.g. "<at>Panel Bot</at> help".
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+MEETING_START = "application/vnd.microsoft.meetingStart"
+PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
 
 # Set by the HTTP edge for each request; the bot marks it when a turn starts, so the edge can
 # tell an authentication failure (raised before any turn) from everything else.
@@ -702,6 +706,27 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     async def _recorded(self, asker: Asker, act: CardAction) -> Card:
         await day.mark_recorded(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
         return message("Ticked: recorded on the case system.")
+
+    # -- Teams meeting events: a bonus where they arrive; nothing depends on them ---------
+
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        tenant = tenant_of(activity)
+        if activity.name == MEETING_START:
+            asker = self._asker(activity, tenant, _person_of(activity))
+            for panel in asker.panels:
+                try:
+                    view = await day.shared_view(self.deps, panel.id, asker.person_id)
+                except DomainError:
+                    continue
+                await self._reply(turn_context, panel_day.shared(view))
+        elif activity.name == PARTICIPANT_JOIN:
+            value = activity.value if isinstance(activity.value, dict) else {}
+            for entry in value.get("members") or []:
+                user = entry.get("user") if isinstance(entry, dict) else None
+                person = str((user or {}).get("aadObjectId") or "").lower()
+                for panel in self._asker(activity, tenant, person).panels:
+                    await day.prompt_sign_in(self.deps, panel.id, person)
 
     # -- Conversation updates ------------------------------------------------------------
 

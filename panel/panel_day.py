@@ -180,6 +180,37 @@ async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
     return meeting
 
 
+async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
+    """Someone joined the panel's Teams meeting: if the panel is sitting and they are a member
+    who has not signed in, ask them 1:1 (once). True if asked."""
+    panel = deps.panels.get(panel_id)
+    member = panel.find(person_id)
+    if member is None or panel.agency_of(member) is None or not member.has_teams:
+        return False
+    try:
+        meeting = await find_running(deps, panel_id)
+    except NotFound:
+        return False
+    if meeting.status is not MeetingStatus.IN_SESSION or person_id in meeting.attendance:
+        return False
+    await deps.notifier.direct(
+        DirectMessage(
+            person_id,
+            Kind.PANEL_STARTED,
+            f"sign-in-on-join:{meeting.id}:{person_id}",
+            f"You joined the panel on {long_date(meeting.panel_date)}. Please sign in.",
+            {
+                "meeting_id": meeting.id,
+                "panel_name": panel.name,
+                "statement": panel.policy.confidentiality_statement,
+                "agency": panel.agency_of(member) or "",
+                "deputy": member.deputy_of is not None,
+            },
+        )
+    )
+    return True
+
+
 async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> dict[str, object]:
     """What the sign-in card needs for this person: no case data."""
     async with (

@@ -1,5 +1,6 @@
-"""The week before each panel, on the policy's clock: a trigger at the cut-off, at circulation
-and at each reminder time calls one idempotent step (`services.run_week`).
+"""Each panel's week, on the policy's clock: a trigger at the cut-off, at circulation, at each
+reminder time and at each break on panel day calls one idempotent step (app.py passes
+`services.run_week` then `panel_day.run_panel_day`).
 
 Jobs carry only a panel id, never personal data (PRODUCT.md §3.1). Because the step acts on
 what the clock and the database say is due, a trigger that fires twice, late, or on two
@@ -35,7 +36,12 @@ def due_moments(policy: Policy, calendar: WorkingCalendar, now: datetime) -> lis
     for schedule in (first, timeline.following(first)):
         moments.update(
             m
-            for m in (schedule.cutoff_at, schedule.circulation_at, *schedule.reminders_at)
+            for m in (
+                schedule.cutoff_at,
+                schedule.circulation_at,
+                *schedule.reminders_at,
+                *(start for start, _ in schedule.breaks_at),
+            )
             if m > now
         )
     return sorted(moments)

@@ -23,7 +23,7 @@ SCHEMAS = ROOT / "e2e/node_modules/@microsoft/app-manifest/build/json-schemas/te
 APP_ID = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
 
 # What the bot offers where; its help text is to cover the same commands. In a team channel or a
-# group chat nothing may show a child's details, so only these two are offered there.
+# group chat nothing may show a child's details, so only these are offered there.
 PERSONAL_COMMANDS = [
     "help",
     "my tasks",
@@ -34,8 +34,9 @@ PERSONAL_COMMANDS = [
     "freeze now",
     "circulate",
     "remind now",
-]
-CHANNEL_AND_GROUP_CHAT_COMMANDS = ["help", "agenda"]
+    "start panel",
+]  # Teams shows at most 10 per scope; "panel" (the console) is in the help text only
+CHANNEL_AND_GROUP_CHAT_COMMANDS = ["help", "agenda", "start panel"]
 
 
 def official_schema(manifest_version: str) -> dict[str, Any]:

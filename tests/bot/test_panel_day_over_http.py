@@ -295,3 +295,34 @@ async def test_only_the_chair_starts_the_panel_or_calls_a_vote(teams: Teams) -> 
     assert ("panel.start", "NotPermitted") in await refusals(teams)
     assert ("vote.open", "NotPermitted") in await refusals(teams)
     assert TENANT
+
+
+async def test_teams_meeting_events_show_the_agenda_and_prompt_late_joiners(
+    teams: Teams,
+) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    await prepare(teams)
+    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    await teams.deliver()
+    meeting_chat = {"conversation": "19:meeting_abc@thread.v2", "conversation_type": "groupChat"}
+    prompts_before = [c for c in teams.cards_to(ISAIAH) if "Sign in:" in texts_of(c)]
+
+    start = teams.activity(
+        MEGAN, "event", name="application/vnd.microsoft.meetingStart", **meeting_chat
+    )
+    join = teams.activity(
+        MEGAN,
+        "event",
+        name="application/vnd.microsoft.meetingParticipantJoin",
+        value={"members": [{"user": {"aadObjectId": ISAIAH}}]},
+        **meeting_chat,
+    )
+    await teams.client.post("/api/messages", json=start)
+    await teams.client.post("/api/messages", json=join)
+    await teams.deliver()
+
+    agenda = teams.connector.to("19:meeting_abc@thread.v2")[-1].cards[0]
+    assert "Panel in session" in texts_of(agenda)
+    assert "EHM-300" not in texts_of(agenda)
+    prompts_after = [c for c in teams.cards_to(ISAIAH) if "Sign in:" in texts_of(c)]
+    assert len(prompts_after) == len(prompts_before) + 1

@@ -71,3 +71,25 @@ async def test_at_christmas_the_next_cutoff_comes_before_this_weeks_panel_and_is
 
     assert await meeting_on(w, date(2026, 12, 22)) is MeetingStatus.CIRCULATED
     assert await meeting_on(w, date(2026, 12, 29)) is MeetingStatus.CIRCULATED
+
+
+async def test_the_break_is_announced_once_in_the_channel_while_the_panel_sits() -> None:
+    from panel import panel_day
+    from tests.panel.world import CHAIR
+
+    w = world(BARNET, london(2026, 12, 1, 14))
+    await listed(w, "EHM-1")
+    w.clock.set(london(2026, 12, 2, 15))
+    await services.run_week(w.deps, w.panel.id)
+    w.clock.set(london(2026, 12, 8, 9, 30))
+    meeting = next(iter(w.store.meetings.values()))
+    await services.start_panel(w.deps, meeting.id, CHAIR)
+
+    before = await panel_day.run_panel_day(w.deps, w.panel.id)
+    w.clock.set(london(2026, 12, 8, 11, 1))
+    during = await panel_day.run_panel_day(w.deps, w.panel.id)
+    again = await panel_day.run_panel_day(w.deps, w.panel.id)
+
+    assert (before, during, again) == (0, 1, 0)
+    assert w.notifier.notices[-1].text == "Break: 15 minutes. The panel resumes at 11:15."
+    assert w.notifier.notices[-1].counts == {"minutes": 15}

@@ -20,11 +20,12 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-def test_the_triggers_are_the_cutoff_circulation_and_each_reminder() -> None:
+def test_the_triggers_are_the_cutoff_circulation_each_reminder_and_the_break() -> None:
     moments = due_moments(BARNET, CALENDAR, at(12, 1, 14))
 
     assert moments[:4] == [at(12, 2, 12), at(12, 2, 14), at(12, 4, 10), at(12, 7, 12)]
-    assert moments[4] == at(12, 9, 12)  # the following sitting's cut-off
+    assert moments[4] == at(12, 8, 11)  # Barnet's break on panel day
+    assert moments[5] == at(12, 9, 12)  # the following sitting's cut-off
 
 
 def test_christmas_puts_the_next_cutoff_before_this_weeks_panel() -> None:
