@@ -3,10 +3,12 @@ members sign in 1:1, a member votes, the chair closes the round and records the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.e2e.conftest import PlaygroundFactory
 from tests.e2e.test_week_in_the_playground import list_freeze_and_circulate
 
-SIGN_IN = [
+SIGN_IN: list[dict[str, Any]] = [
     {"waitText": "Sign in:", "in": "card", "timeout": 20000},
     {"toggle": {"id": "accept", "on": True}, "card": "Sign in:"},
     {"click": "Sign in", "card": "Sign in:"},
