@@ -172,6 +172,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             verbs.OUTCOME_FORM: self._outcome_form,
             verbs.OUTCOME_RECORD: self._record_outcome,
             verbs.CASE_RECORDED: self._recorded,
+            verbs.PANEL_AOB: self._aob,
         }
         # After a replayed or refused write, show the current state with the matching view.
         self._views: dict[str, str] = {
@@ -193,6 +194,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             verbs.OUTCOME_FORM: verbs.PANEL_CONSOLE,
             verbs.OUTCOME_RECORD: verbs.PANEL_CONSOLE,
             verbs.PANEL_CLOSE: verbs.PANEL_CONSOLE,
+            verbs.PANEL_AOB: verbs.PANEL_CONSOLE,
         }
 
     # -- The turn: tenant, identity, re-deliveries, conversation references ------------------
@@ -702,6 +704,12 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             f"{len(minutes.not_reached)} not reached (rolled to the next panel). "
             "The minutes have gone 1:1 to those who attended.",
         )
+
+    async def _aob(self, asker: Asker, act: CardAction) -> Card:
+        count = await day.add_aob(
+            self.deps, act.ref("meeting"), asker.person_id, act.inputs.get("aob_text", "")
+        )
+        return await self._console(asker, act, notice=f"Noted for the minutes ({count}).")
 
     async def _recorded(self, asker: Asker, act: CardAction) -> Card:
         await day.mark_recorded(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))

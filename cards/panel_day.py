@@ -60,6 +60,7 @@ OUTCOME_FIELDS = frozenset(
     }
 )
 SIGN_IN_FIELDS = frozenset({"presence", "accept"})
+AOB_FIELDS = frozenset({"aob_text"})
 
 
 def shared(view: SharedView) -> Card:
@@ -152,6 +153,19 @@ def console(view: ChairView, *, notice: str = "", problem: str = "") -> Card:
                 )
             )
         )
+    if view.aob:
+        body.append(note("**Any other business**", subtle=False))
+        body += [literal(text) for text in view.aob]
+    if live:
+        body += [
+            TextInput(
+                id="aob_text",
+                label="Any other business, for the minutes",
+                max_length=500,
+                is_multiline=True,
+            ),
+            buttons(action("Add to the minutes", verbs.PANEL_AOB, meeting=view.meeting_id)),
+        ]
     actions = [action("Refresh", verbs.PANEL_CONSOLE, meeting=view.meeting_id)]
     if live:
         actions.append(action("Close panel", verbs.PANEL_CLOSE, meeting=view.meeting_id))
@@ -462,6 +476,9 @@ def minutes(record: Mapping[str, Any]) -> Card:
                 ],
             )
         )
+    if record.get("aob"):
+        body.append(note("**Any other business**", subtle=False))
+        body += [literal(str(text)) for text in record["aob"]]
     if record.get("not_reached"):
         body.append(
             note("Not reached, rolled to the next panel: " + ", ".join(record["not_reached"]))

@@ -38,6 +38,7 @@ VOTE_CASTING = "vote.casting"
 OUTCOME_FORM = "outcome.form"
 OUTCOME_RECORD = "outcome.record"
 CASE_RECORDED = "case.recorded"
+PANEL_AOB = "panel.aob"
 
 # The only verbs a card in a channel or group chat may carry: their answers hold no case data.
 SHARED = frozenset({PANEL_SHARED})
@@ -75,5 +76,6 @@ ALL = frozenset(
         OUTCOME_FORM,
         OUTCOME_RECORD,
         CASE_RECORDED,
+        PANEL_AOB,
     }
 )

@@ -53,6 +53,7 @@ class Minutes:
     quorum: str
     items: tuple[MinutesItem, ...]
     not_reached: tuple[str, ...]
+    aob: tuple[str, ...] = ()
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Meeting:
     circulations: list[CirculationRecord] = field(default_factory=list)
     done: set[str] = field(default_factory=set)  # idempotency keys of steps already taken
     minutes: Minutes | None = None
+    aob: list[str] = field(default_factory=list)  # any other business, in the order noted
 
     def freeze(self, agenda: Agenda) -> None:
         if self.status is not MeetingStatus.PLANNED:

@@ -83,6 +83,7 @@ class ChairView:
     outcomes: tuple[tuple[str, str], ...]  # (code, label)
     agencies: tuple[str, ...]
     can_add: tuple[tuple[str, str, Section], ...]  # (case id, reference, section) to add today
+    aob: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,7 @@ async def chair_view(deps: Deps, meeting_id: str, actor: str) -> ChairView:
         tuple((o.code, o.label) for o in panel.policy.outcomes),
         tuple(sorted(panel.agencies)),
         tuple(can_add),
+        tuple(meeting.aob),
     )
 
 
@@ -485,6 +487,31 @@ async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -
             await audit.allowed(uow, now)
             await uow.commit()
         return number
+
+
+MAX_AOB = 20
+MAX_AOB_TEXT = 500
+
+
+async def add_aob(deps: Deps, meeting_id: str, actor: str, text: str) -> int:
+    """The chair notes any other business for the minutes (which go 1:1 only). Returns how
+    many items there are now; the same text twice (a double click) is noted once."""
+    text = text.strip()
+    if not text or len(text) > MAX_AOB_TEXT:
+        raise InvalidInput(f"Any other business is 1 to {MAX_AOB_TEXT} characters.")
+    async with (
+        audited(deps, actor, "panel.aob") as audit,
+        deps.uow() as uow,
+    ):
+        meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="note any other business")
+        if text not in meeting.aob:
+            if len(meeting.aob) >= MAX_AOB:
+                raise InvalidInput(f"At most {MAX_AOB} items of other business.")
+            meeting.aob.append(text)
+        await audit.allowed(uow, deps.clock.now())
+        await uow.commit()
+        return len(meeting.aob)
 
 
 async def run_panel_day(deps: Deps, panel_id: str) -> int:

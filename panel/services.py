@@ -885,6 +885,7 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
                 for i in minutes.items
             ],
             "not_reached": [references.get(c, "") for c in minutes.not_reached],
+            "aob": list(minutes.aob),
         }
         for person_id, attendance in meeting.attendance.items():
             if attendance.counts:
@@ -926,6 +927,7 @@ def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Mi
         quorum(panel.policy, people).line(),
         tuple(items),
         not_reached,
+        tuple(meeting.aob),
     )
 
 

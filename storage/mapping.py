@@ -247,6 +247,7 @@ def meeting_to_rows(m: Meeting) -> Rows:
                 "status": m.status.value,
                 "frozen": m.agenda is not None,
                 "minutes_enc": _minutes(m.minutes),
+                "aob_enc": json.dumps(m.aob) if m.aob else None,
             }
         ],
     )
@@ -434,6 +435,7 @@ def meeting_from_rows(rows: Rows, decisions: Mapping[str, Decision]) -> Meeting:
         ],
         done={s["key"] for s in rows["meeting_steps"].values()},
         minutes=_unminutes(r["minutes_enc"]),
+        aob=json.loads(r["aob_enc"]) if r.get("aob_enc") else [],
     )
 
 
@@ -529,6 +531,7 @@ def _minutes(minutes: Minutes | None) -> str | None:
                 for i in minutes.items
             ],
             "not_reached": list(minutes.not_reached),
+            "aob": list(minutes.aob),
         }
     )
 
@@ -554,4 +557,5 @@ def _unminutes(text: str | None) -> Minutes | None:
             for i in raw["items"]
         ),
         tuple(raw["not_reached"]),
+        tuple(raw.get("aob", [])),
     )

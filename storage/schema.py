@@ -170,6 +170,7 @@ meetings = Table(
     Column("status", String(32), nullable=False),
     Column("frozen", Boolean, nullable=False, default=False),
     Column("minutes_enc", Text),  # JSON; actions are free text, so encrypted
+    Column("aob_enc", Text),  # JSON list of any other business the chair noted; free text
     UniqueConstraint("panel_id", "panel_date"),
 )
 

@@ -241,6 +241,12 @@ async def test_a_whole_panel_runs_from_teams(
         assert "escalated" in texts_of(console_after_tie)
         assert policy.escalation_route in texts_of(console_after_tie)
 
+    # Any other business, noted by the chair, goes in the minutes (1:1 only).
+    noted = await teams.press(
+        MEGAN, verbs.PANEL_AOB, {"meeting": meeting, "aob_text": "Next panel moves to Room 2"}
+    )
+    assert "Noted for the minutes (1)." in texts_of(noted)
+
     # Close: the second case rolls over if undecided; minutes go 1:1 to those who attended.
     closed = await teams.press(MEGAN, verbs.PANEL_CLOSE, {"meeting": meeting})
     assert "Panel closed: 1 decision(s)" in texts_of(closed)
@@ -249,6 +255,7 @@ async def test_a_whole_panel_runs_from_teams(
     assert len(minutes) == 1
     assert "EHM-300" in texts_of(minutes[0])
     assert "Health 2, Schools 1" in texts_of(minutes[0])
+    assert "Next panel moves to Room 2" in texts_of(minutes[0])
     assert not [c for c in teams.cards_to(PATTI) if "Minutes:" in texts_of(c)]  # apologies
 
     # No child identity in any shared conversation, nor in the logs.
