@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cards import intake, verbs, week
+from cards import panel_day as day_cards
 from cards.common import message
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
+from panel.panel_day import ChairView, ItemState, ItemView, SharedItem, SharedView
 from panel.policy import Section
 from panel.queries import (
     AgendaCounts,
@@ -29,6 +31,7 @@ from panel.queries import (
     Task,
     TaskKind,
 )
+from panel.quorum import Presence
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "e2e" / "check-cards.cjs"
@@ -104,6 +107,118 @@ def every_card() -> dict[str, dict[str, Any]]:
         "reminder": week.reminder("Reminder.", "m" * 32),
         "notice": week.notice("Sent.", {"cases": 3, "new-referral": 2}),
         "message": message("Hello.", problem="Refused."),
+        **panel_day_cards(),
+    }
+
+
+def panel_day_cards() -> dict[str, dict[str, Any]]:
+    items = tuple(
+        ItemView(
+            n,
+            CASE,
+            f"EHM-{n}",
+            Section.REVIEW,
+            "South",
+            state,
+            "r" * 32,
+            1,
+            3,
+            "No majority (A 1, B 1): the chair has the casting vote.",
+            ("A", "B"),
+            "A",
+            "Allocate" if state is ItemState.DECIDED else "",
+            "A",
+            n % 2 == 0,
+        )
+        for n, state in enumerate(ItemState, 1)
+    )
+    view = ChairView(
+        "demo",
+        "Demo",
+        "m" * 32,
+        date(2026, 12, 8),
+        MeetingStatus.IN_SESSION,
+        "Quorate: 3 of 3 key agencies needed are present.",
+        True,
+        (("Health", "present"), ("Police", "deputy")),
+        items,
+        (("allocate", "Allocate"), ("signpost", "Signpost")),
+        ("A", "B", "Health"),
+        (("f" * 32, "EHM-9", Section.STUCK),),
+        (HOSTILE,),
+    )
+    shared_view = SharedView(
+        "demo",
+        "Demo",
+        date(2026, 12, 8),
+        MeetingStatus.IN_SESSION,
+        "Quorate.",
+        tuple(SharedItem(i.number, i.section, i.state) for i in items),
+    )
+    sign_in = {
+        "meeting_id": "m" * 32,
+        "panel_name": "Demo",
+        "statement": HOSTILE,
+        "agency": "Health",
+        "deputy": True,
+    }
+    case = {
+        "meeting_id": "m" * 32,
+        "case_id": CASE,
+        "number": 1,
+        "view": {"reference": "EHM-1", "child-names": [HOSTILE], "presenting-needs": HOSTILE},
+        "answers": [
+            {
+                "agency": "Health",
+                "known": "known",
+                "information": HOSTILE,
+                "could_lead": True,
+                "late": True,
+            }
+        ],
+        "capacity": {"Health": 2},
+        "checklist": ["Threshold met?"],
+    }
+    ballot = {
+        "meeting_id": "m" * 32,
+        "round_id": "r" * 32,
+        "reference": "EHM-1",
+        "agency": "Health",
+        "candidates": ["A", "B"],
+        "number": 2,
+    }
+    record = {
+        "panel_name": "Demo",
+        "panel_date": "2026-12-08",
+        "present": ["A"],
+        "apologies": [],
+        "quorum": "Quorate.",
+        "not_reached": ["EHM-2"],
+        "aob": [HOSTILE],
+        "items": [
+            {
+                "number": 1,
+                "reference": "EHM-1",
+                "outcome": "Allocate",
+                "lead_agency": "A",
+                "tally": "A 2",
+                "actions": [HOSTILE],
+            }
+        ],
+    }
+    return {
+        "shared agenda": day_cards.shared(shared_view),
+        "chair console": day_cards.console(view, notice="Done.", problem="No."),
+        "sign in": day_cards.sign_in(sign_in, problem="Accept it."),
+        "signed in": day_cards.signed_in("Health", Presence.DEPUTY, "Quorate."),
+        "case card": day_cards.case_card(case),
+        "case card conflicted": day_cards.case_card(case, conflicted=True),
+        "ballot": day_cards.ballot(ballot),
+        "ballot cast": day_cards.ballot(ballot, voted_for="A"),
+        "outcome form": day_cards.outcome_form(view, items[3], values={"rationale": HOSTILE}),
+        "allocation": day_cards.allocation("Health leads.", [["contact", "2026-12-10"]]),
+        "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
+        "minutes": day_cards.minutes(record),
     }
 
 
