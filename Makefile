@@ -23,9 +23,13 @@ run: $(STAMP)
 	$(BIN)/python app.py --upgrade-db
 
 # Microsoft 365 Agents Playground, a Teams-like web UI (http://127.0.0.1:56150) for the bot that
-# `make run` starts; its mock users and team are in .m365agentsplayground.yml.
-playground: $(NODE_STAMP)
-	e2e/node_modules/.bin/agentsplayground -e http://127.0.0.1:$${PORT:-3978}/api/messages -c msteams
+# `make run` starts; its mock users and team are in .m365agentsplayground.yml. To be someone
+# else, in another page: make playground AS="Megan Bowen" UI=56151
+AS ?= Alex Wilber
+UI ?= 56150
+playground: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m tests.e2e.people --as "$(AS)" --ui-port $(UI) \
+		--bot http://127.0.0.1:$${PORT:-3978}/api/messages
 
 test: lint typecheck imports unit
 

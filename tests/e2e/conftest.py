@@ -39,13 +39,14 @@ import pytest
 import yaml
 from cryptography.fernet import Fernet
 
+from tests.e2e.people import playground_config
+
 ROOT = Path(__file__).resolve().parents[2]
 E2E = ROOT / "e2e"
 DRIVER = E2E / "playground.mjs"
 PLAYGROUND_CLI = E2E / "node_modules/@microsoft/m365agentsplayground/cli.js"
 PLAYWRIGHT = E2E / "node_modules/playwright-core/package.json"
 # The mock tenant's people, kept in step with config/demo.yaml by tests/adapters.
-PLAYGROUND_CONFIG = ROOT / ".m365agentsplayground.yml"
 
 STARTUP_SECONDS = 30.0
 STEP_MS = 10_000  # the driver's default step timeout
@@ -365,24 +366,6 @@ class Playground:
         return "\n".join(lines)
 
 
-def playground_config(current_user: str) -> dict[str, Any]:
-    """The repository's Playground configuration with `current_user` as the current user.
-
-    Each person keeps their id and aadObjectId whoever is current, and has a personal chat id
-    of their own, as in Teams (the file's fixed id would otherwise be everybody's).
-    """
-    config: dict[str, Any] = yaml.safe_load(PLAYGROUND_CONFIG.read_text(encoding="utf-8"))
-    people = [config["currentUser"], *config["users"]]
-    chosen = next((p for p in people if p["name"] == current_user), None)
-    if chosen is None:
-        names = ", ".join(p["name"] for p in people)
-        pytest.fail(f"No {current_user!r} in {PLAYGROUND_CONFIG.name}; it has {names}")
-    config["currentUser"] = chosen
-    config["users"] = [p for p in people if p is not chosen]
-    config["personalChat"] = {"id": f"personal-chat-{chosen['id']}"}
-    return config
-
-
 # The Playground's own settings that would override what the fixture chooses.
 _PLAYGROUND_SETTINGS = re.compile(
     r"(M365_AGENTS_PLAYGROUND|TEAMSAPPTESTER|TEAMS_APP_TEST_TOOL)_\w+|BOT_ENDPOINT"
@@ -400,7 +383,10 @@ def playground(
         work_dir = tmp_path / f"playground-{len(started) + 1}"
         work_dir.mkdir()
         config_path = work_dir / ".m365agentsplayground.yml"
-        config = playground_config(current_user)
+        try:
+            config = playground_config(current_user)
+        except ValueError as error:
+            pytest.fail(str(error))
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         env = {k: v for k, v in os.environ.items() if not _PLAYGROUND_SETTINGS.fullmatch(k)}
         env.update(
