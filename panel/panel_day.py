@@ -16,7 +16,7 @@ from enum import Enum
 from panel.agenda import Agenda, AgendaItem
 from panel.calendar import long_date
 from panel.errors import InvalidInput, NotFound
-from panel.lifecycle import Event, Status
+from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Section
 from panel.ports import ChannelNotice, DirectMessage, Kind
@@ -474,7 +474,7 @@ async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -
             existing = meeting.agenda.item_for(case_id) if meeting.agenda else None
             if existing is not None:
                 return existing.number
-            if case.status not in (Status.STUCK, Status.DUE_REVIEW):
+            if not case.waiting_for_agenda or case.section not in (Section.STUCK, Section.REVIEW):
                 raise InvalidInput("Only stuck cases and reviews can be added on the day.")
             agenda = meeting.agenda or Agenda((), ())
             number = len(agenda.items) + 1

@@ -711,7 +711,13 @@ async def cast_vote(
             quorate = quorum(panel.policy, meeting.attendance.values()).quorate
             cast = vote.cast(agency, choice, quorate=quorate)
             result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
-            await audit.allowed(uow, deps.clock.now())
+            if cast.duplicate:
+                # Harmless (the vote stands) but still a second attempt: recorded as refused.
+                await uow.audit.add(
+                    audit.entry(deps.clock.now(), allowed=False, reason="Duplicate")
+                )
+            else:
+                await audit.allowed(uow, deps.clock.now())
             await uow.commit()
         return cast, result
 
@@ -767,7 +773,16 @@ async def record_outcome(
             meeting.require_on_agenda(decision.case_id)
             if decision.case_id in meeting.decisions:
                 raise InvalidInput("This case already has an outcome.")
-            decision = replace(decision, decided_on=meeting.panel_date, meeting_id=meeting.id)
+            # An action due on a weekend, bank holiday or closure day is due the next working
+            # day, as every other deadline (PRODUCT.md §2).
+            decision = replace(
+                decision,
+                decided_on=meeting.panel_date,
+                meeting_id=meeting.id,
+                actions=tuple(
+                    replace(a, due=panel.calendar.on_or_after(a.due)) for a in decision.actions
+                ),
+            )
             decided_round = _decided_round(meeting, decision.case_id)
             if decided_round is not None:
                 if decided_round.result and decision.lead_agency != decided_round.result.winner:

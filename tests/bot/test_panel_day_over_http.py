@@ -190,6 +190,7 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Health leads (Health 2, Schools 1)" in result
     assert ("vote.cast", "VoteRejected") in await refusals(teams)
     assert ("activity.replay", "Replayed") in await refusals(teams)
+    assert ("vote.cast", "Duplicate") in await refusals(teams)
 
     # The outcome: lead Health; allocation to Health, the tick list to business support.
     form = await teams.press(MEGAN, verbs.OUTCOME_FORM, {"meeting": meeting, "case": first})
@@ -206,7 +207,7 @@ async def test_a_whole_panel_runs_from_teams(
             "taf_within": "10",
             "action1_owner": "Health",
             "action1_text": "Contact the family",
-            "action1_due": "2026-12-31",
+            "action1_due": "2026-12-26",  # Boxing Day, a Saturday: due Tuesday 29th
             "rationale": "Health knows the family best.",
         },
     )
@@ -255,6 +256,7 @@ async def test_a_whole_panel_runs_from_teams(
     assert len(minutes) == 1
     assert "EHM-300" in texts_of(minutes[0])
     assert "Health 2, Schools 1" in texts_of(minutes[0])
+    assert "Contact the family by Tuesday 29 December 2026" in texts_of(minutes[0])
     assert "Next panel moves to Room 2" in texts_of(minutes[0])
     assert not [c for c in teams.cards_to(PATTI) if "Minutes:" in texts_of(c)]  # apologies
 
@@ -333,3 +335,35 @@ async def test_teams_meeting_events_show_the_agenda_and_prompt_late_joiners(
     assert "EHM-300" not in texts_of(agenda)
     prompts_after = [c for c in teams.cards_to(ISAIAH) if "Sign in:" in texts_of(c)]
     assert len(prompts_after) == len(prompts_before) + 1
+
+
+async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_opened(
+    teams: Teams,
+) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams, families=1)
+    stuck = await teams.press(
+        ALEX,
+        verbs.CASE_CREATE,
+        {"panel": "demo", **FORM, "reference": "EHM-STUCK", "route": "stuck"},
+    )
+    await teams.press(ALEX, verbs.CASE_SCREEN, action_data(stuck, "List for panel"))
+    console = await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    for person in (ALEX, ADELE, ISAIAH):
+        await sign_in(teams, person, sitting.meeting)
+
+    added = await teams.press(
+        MEGAN, verbs.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+    )
+    again = await teams.press(
+        MEGAN, verbs.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+    )
+
+    assert "Added as item 2." in texts_of(added)
+    assert "2. EHM-STUCK" in texts_of(added)
+    assert "Added as item 2." in texts_of(again)  # a double click adds it once
+    case = action_data(added, "Open case", 1)
+    opened = await teams.press(MEGAN, verbs.CASE_OPEN, case)
+    await teams.deliver()
+    assert "Case card sent 1:1 to 3 member(s) present." in texts_of(opened)
+    assert any("EHM-STUCK" in texts_of(c) for c in teams.cards_to(ISAIAH))
