@@ -136,6 +136,7 @@ class MilestoneRule:
 
 
 _SIX_MONTHS = Period(6, Unit.MONTHS)
+_TWELVE_MONTHS = Period(12, Unit.MONTHS)
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ class Policy:
     outcomes: tuple[Outcome, ...] = ()
     milestones: tuple[MilestoneRule, ...] = ()
     retention: Period = _SIX_MONTHS  # after closure; applied by the storage retention sweep
+    nudge_before_working_days: int = 2  # the lead is reminded this long before a milestone
+    drift_open_over: Period = _TWELVE_MONTHS  # the drift report's "open too long"
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -372,6 +375,8 @@ def _time(raw: Any) -> time:
 
 _NEXT_WORKING_DAY = "DEFAULT: a panel day that is a bank holiday moves to the next working day."
 _RETENTION = "DEFAULT: no seed states a period; anonymise 24 months after closure."
+_NUDGE = "DEFAULT: no seed says when to remind the lead; 2 working days before, and on the day."
+_DRIFT = "DEFAULT: the drift report flags episodes open over 12 months (Barnet's rule)."
 
 BARNET = Policy(
     key="barnet",
@@ -490,6 +495,9 @@ BARNET = Policy(
             "sooner (dependent on circumstances) until it is agreed that:»",
             "on_closed_day": _NEXT_WORKING_DAY,
             "retention": _RETENTION,
+            "nudge_before_working_days": _NUDGE,
+            "drift_open_over": "001 §22.2: «where the EHA is approaching being open for more "
+            "than a year»",
         }
     ),
 )
@@ -599,6 +607,8 @@ CAMDEN = Policy(
             "working days from the Early Help Allocation Panel meeting.»",
             "on_closed_day": _NEXT_WORKING_DAY,
             "retention": _RETENTION,
+            "nudge_before_working_days": _NUDGE,
+            "drift_open_over": _DRIFT,
         }
     ),
 )
@@ -708,6 +718,8 @@ ST_HELENS = Policy(
             "Panel after three months»",
             "on_closed_day": _NEXT_WORKING_DAY,
             "retention": _RETENTION,
+            "nudge_before_working_days": _NUDGE,
+            "drift_open_over": _DRIFT,
         }
     ),
 )
@@ -805,6 +817,8 @@ LEICESTER = Policy(
             "the chair's casting vote.",
             "on_closed_day": _NEXT_WORKING_DAY,
             "retention": _RETENTION,
+            "nudge_before_working_days": _NUDGE,
+            "drift_open_over": _DRIFT,
         }
     ),
 )

@@ -124,6 +124,7 @@ class Kind(Enum):
     RECORD_ON_CASE_SYSTEM = "record-on-case-system"
     MINUTES = "minutes"
     MILESTONE_DUE = "milestone-due"
+    DRIFT_REPORT = "drift-report"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,127 @@
+"""After the panel: nudges before and on each milestone's day, overdue ones to the manager and
+the chair, reviews back to panel, and the monthly drift report (Barnet §22)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from panel import services
+from panel.cases import Case
+from panel.follow_up import drift_report, run_follow_up
+from panel.lifecycle import Status
+from panel.outcomes import Decision, plan_milestones
+from panel.policy import BARNET, ST_HELENS, Policy
+from panel.ports import Kind
+from panel.roster import Member, Role
+from tests.panel.world import CHAIR, World, london, member_id, referral, world
+
+PRACTITIONER, MANAGER = "practitioner-1", "manager-1"
+
+
+def tracked_world(policy: Policy, decided: date, outcome: str, lead: str = "Health") -> World:
+    """A world with one case allocated to `lead` on `decided`, and a Health practitioner
+    whose manager hears about overdue milestones."""
+    w = world(policy, london(decided.year, decided.month, decided.day, 12))
+    practitioner = Member(
+        PRACTITIONER,
+        "Health practitioner",
+        frozenset({Role.PRACTITIONER}),
+        agency=lead,
+        manager_id=MANAGER,
+    )
+    w.panel = replace(w.panel, members=(*w.panel.members, practitioner))
+    decision = Decision("case-1", outcome, decided, lead_agency=lead)
+    case = Case.from_referral("case-1", w.panel.id, referral("EHM-9", "South"), datetime.now(), "")
+    case.status, case.decision = Status.TRACKING, decision
+    case.milestones = plan_milestones(policy, w.panel.calendar, decision)
+    w.store.cases[case.id] = case
+    return w
+
+
+def nudges(w: World, person: str) -> list[str]:
+    return [m.text for m in w.notifier.to(person) if m.kind is Kind.MILESTONE_DUE]
+
+
+async def test_the_lead_is_nudged_two_working_days_before_and_on_the_day_once_each() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")  # contact due Wednesday 6 January
+    w.clock.set(london(2027, 1, 4, 8))
+
+    await run_follow_up(w.deps, w.panel.id)
+    await run_follow_up(w.deps, w.panel.id)
+    w.clock.set(london(2027, 1, 6, 8))
+    step = await run_follow_up(w.deps, w.panel.id)
+
+    texts = nudges(w, PRACTITIONER)
+    assert (
+        texts.count(
+            "Case EHM-9: Contact the family is due by Wednesday 6 January 2027 (2 working day(s))."
+        )
+        == 1
+    )
+    assert texts.count("Case EHM-9: Contact the family is due today.") == 1
+    assert nudges(w, member_id("Health"))  # the agency's panel member too
+    assert step.due_today >= 1
+
+
+async def test_an_overdue_milestone_goes_to_the_manager_and_the_chair_not_the_lead() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    w.clock.set(london(2027, 1, 7, 8))  # contact was due on the 6th
+
+    step = await run_follow_up(w.deps, w.panel.id)
+
+    assert step.overdue == 1
+    assert any(t.startswith("Overdue: case EHM-9, Health") for t in nudges(w, MANAGER))
+    assert any(t.startswith("Overdue: case EHM-9") for t in nudges(w, CHAIR))
+    assert not any(t.startswith("Overdue") for t in nudges(w, PRACTITIONER))
+
+
+async def test_a_milestone_marked_done_is_not_chased() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    w.clock.set(london(2027, 1, 5, 9))
+    await services.mark_milestone(
+        w.deps, w.panel.id, PRACTITIONER, "case-1", "contact", done_on=date(2027, 1, 5)
+    )
+    w.clock.set(london(2027, 1, 7, 8))
+
+    await run_follow_up(w.deps, w.panel.id)
+
+    assert not any("Make contact" in t for t in nudges(w, MANAGER))
+
+
+async def test_st_helens_panel_review_puts_the_case_back_on_the_agenda_after_3_months() -> None:
+    w = tracked_world(ST_HELENS, date(2027, 1, 5), "patch-agreed", lead="Health")
+    w.clock.set(london(2027, 3, 30, 8))
+
+    step = await run_follow_up(w.deps, w.panel.id)
+
+    assert step.reviews_back == 1
+    assert w.store.cases["case-1"].status is Status.DUE_REVIEW
+    assert w.store.cases["case-1"].section.value == "review"
+
+
+async def test_a_stuck_case_goes_back_to_panel_and_is_no_longer_chased() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    await services.mark_stuck(w.deps, w.panel.id, PRACTITIONER, "case-1", "Family not engaging")
+    w.clock.set(london(2027, 1, 7, 8))
+
+    step = await run_follow_up(w.deps, w.panel.id)
+
+    assert w.store.cases["case-1"].waiting_for_agenda
+    assert step.overdue == 0
+
+
+async def test_the_drift_report_counts_not_started_reviews_overdue_and_open_over_a_year() -> None:
+    w = tracked_world(BARNET, date(2026, 1, 5), "eha")
+    w.clock.set(london(2027, 1, 6, 9))
+
+    report = await drift_report(w.deps, w.panel.id)
+
+    assert [line.reference for line in report.not_started] == ["EHM-9"]
+    assert [line.reference for line in report.open_too_long] == ["EHM-9"]
+    sent = [m for m in w.notifier.to(CHAIR) if m.kind is Kind.DRIFT_REPORT]
+    assert len(sent) == 1
+    assert MANAGER in {
+        m.person_id for m in w.notifier.direct_messages if m.kind is Kind.DRIFT_REPORT
+    }
+    assert w.store.cases["case-1"].status is Status.TRACKING  # reading changes nothing
