@@ -4,7 +4,7 @@ the chair, reviews back to panel, and the monthly drift report (Barnet §22)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from panel import services
 from panel.cases import Case
@@ -32,7 +32,7 @@ def tracked_world(policy: Policy, decided: date, outcome: str, lead: str = "Heal
     )
     w.panel = replace(w.panel, members=(*w.panel.members, practitioner))
     decision = Decision("case-1", outcome, decided, lead_agency=lead)
-    case = Case.from_referral("case-1", w.panel.id, referral("EHM-9", "South"), datetime.now(), "")
+    case = Case.from_referral("case-1", w.panel.id, referral("EHM-9", "South"), w.clock.now(), "")
     case.status, case.decision = Status.TRACKING, decision
     case.milestones = plan_milestones(policy, w.panel.calendar, decision)
     w.store.cases[case.id] = case
