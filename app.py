@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
 from panel.errors import NotFound
+from panel.follow_up import drift_report, run_follow_up
 from panel.panel_day import run_panel_day
 from panel.ports import Clock
 from panel.roster import Panel
@@ -36,6 +38,7 @@ from storage.crypto import FieldCipher, development_cipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_async
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
+from storage.retention import sweep_retention
 from storage.roster import save_roster
 from storage.settings import DATA_DIR, default_sqlite_url
 from storage.unit_of_work import Store
@@ -52,6 +55,7 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 STORE = web.AppKey("store", Store)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 SCHEDULER = web.AppKey("scheduler", WeekScheduler)
+DEPS = web.AppKey("deps", Deps)
 UPGRADE_DB = web.AppKey("upgrade_db", bool)
 BACKGROUND = web.AppKey("background", bool)  # the delivery worker and the scheduler
 
@@ -194,6 +198,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         notifier=OutboxNotifier(outbox, clock, deliverer.wake),
     )
     app[DELIVERER] = deliverer
+    app[DEPS] = deps
     app[BOT] = PanelBot(
         BotConfig(
             deps=deps,
@@ -209,6 +214,18 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
 
     scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
+    for panel in config.panels:
+        # Daily nudges before the working day starts; the drift report on the 1st (§22.2).
+        scheduler.every(
+            f"follow-up:{panel.id}", partial(run_follow_up, deps, panel.id), hour=7, minute=30
+        )
+        scheduler.every(f"drift:{panel.id}", partial(drift_report, deps, panel.id), day=1, hour=9)
+    policies = {p.id: p.policy for p in config.panels}
+
+    async def retention() -> object:
+        return await sweep_retention(store, policies, clock.now())
+
+    scheduler.every("retention", retention, hour=3, minute=30)
     app[SCHEDULER] = scheduler
     delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
     if app[BACKGROUND]:

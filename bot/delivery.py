@@ -30,7 +30,7 @@ from botbuilder.schema import (
 
 from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
-from cards import panel_day, verbs, week
+from cards import follow_up, panel_day, verbs, week
 from cards.common import Card, action, message
 from panel.ports import Clock, Kind
 from panel.queries import MemberPack
@@ -107,6 +107,10 @@ def render(kind: str, payload: Mapping[str, Any]) -> Card:
         return panel_day.record_tick(text, str(data["meeting_id"]), str(data["case_id"]))
     if kind == Kind.MINUTES.value:
         return panel_day.minutes(data)
+    if kind == Kind.MILESTONE_DUE.value:
+        return follow_up.milestone(data)
+    if kind == Kind.DRIFT_REPORT.value:
+        return follow_up.drift(text, data.get("sections", {}))
     return message(text)
 
 

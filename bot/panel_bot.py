@@ -9,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from botbuilder.core import (
@@ -23,7 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
 from bot.ports import References, SeenActivities
-from cards import intake, panel_day, verbs, week
+from cards import follow_up, intake, panel_day, verbs, week
 from cards.common import Card, action, message
 from panel import panel_day as day
 from panel import queries, services
@@ -36,6 +37,7 @@ from panel.errors import (
 )
 from panel.infochecks import Known
 from panel.lifecycle import Event
+from panel.outcomes import Milestone
 from panel.ports import AuditEntry
 from panel.quorum import Presence
 from panel.roster import Panel
@@ -173,6 +175,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             verbs.OUTCOME_RECORD: self._record_outcome,
             verbs.CASE_RECORDED: self._recorded,
             verbs.PANEL_AOB: self._aob,
+            verbs.MILESTONE_DONE: self._milestone_done,
+            verbs.MILESTONE_NOT_POSSIBLE: self._milestone_not_possible,
+            verbs.CASE_STUCK: self._stuck,
         }
         # After a replayed or refused write, show the current state with the matching view.
         self._views: dict[str, str] = {
@@ -710,6 +715,58 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             self.deps, act.ref("meeting"), asker.person_id, act.inputs.get("aob_text", "")
         )
         return await self._console(asker, act, notice=f"Noted for the minutes ({count}).")
+
+    # After the panel: the lead marks milestones, or sends a stuck case back to panel.
+
+    async def _milestone_done(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        text = act.inputs.get("done_on", "").strip()
+        try:
+            done_on = date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput("Give the date it was done.") from None
+        plan = await services.mark_milestone(
+            self.deps,
+            panel.id,
+            asker.person_id,
+            act.ref("case"),
+            act.ref("milestone"),
+            done_on=done_on,
+        )
+        return self._plan(plan, f"Marked done on {done_on:%d %B %Y}.")
+
+    async def _milestone_not_possible(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        plan = await services.mark_milestone(
+            self.deps,
+            panel.id,
+            asker.person_id,
+            act.ref("case"),
+            act.ref("milestone"),
+            not_possible=act.inputs.get("reason", ""),
+        )
+        return self._plan(plan, "Recorded as not possible, with your reason.")
+
+    @staticmethod
+    def _plan(plan: tuple[Milestone, ...], notice: str) -> Card:
+        rows = [
+            (
+                m.label,
+                f"{m.due:%d %b %Y}",
+                f"done {m.done_on:%d %b}"
+                if m.done_on
+                else ("not possible" if m.not_possible else "open"),
+            )
+            for m in plan
+        ]
+        return follow_up.milestones(rows, notice=notice)
+
+    async def _stuck(self, asker: Asker, act: CardAction) -> Card:
+        panel = asker.panel(act.ref("panel"))
+        await services.mark_stuck(
+            self.deps, panel.id, asker.person_id, act.ref("case"), act.inputs.get("reason", "")
+        )
+        return message("The case goes back to the next panel's agenda as a stuck case.")
 
     async def _recorded(self, asker: Asker, act: CardAction) -> Card:
         await day.mark_recorded(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))

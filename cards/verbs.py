@@ -39,6 +39,10 @@ OUTCOME_FORM = "outcome.form"
 OUTCOME_RECORD = "outcome.record"
 CASE_RECORDED = "case.recorded"
 PANEL_AOB = "panel.aob"
+# Follow-up
+MILESTONE_DONE = "milestone.done"
+MILESTONE_NOT_POSSIBLE = "milestone.not-possible"
+CASE_STUCK = "case.stuck"
 
 # The only verbs a card in a channel or group chat may carry: their answers hold no case data.
 SHARED = frozenset({PANEL_SHARED})
@@ -77,5 +81,8 @@ ALL = frozenset(
         OUTCOME_RECORD,
         CASE_RECORDED,
         PANEL_AOB,
+        MILESTONE_DONE,
+        MILESTONE_NOT_POSSIBLE,
+        CASE_STUCK,
     }
 )

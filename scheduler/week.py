@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from panel.calendar import WorkingCalendar
@@ -24,7 +26,20 @@ from panel.timeline import Timeline
 log = logging.getLogger(__name__)
 
 Step = Callable[[str], Awaitable[object]]
+Sweep = Callable[[], Awaitable[object]]
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
+LONDON = "Europe/London"
+# Nothing runs from 01:00 to 02:59 London time: the spring clock change skips 01:00-01:59 and
+# the autumn one repeats it, so a job there could be skipped or run twice.
+QUIET_HOURS = range(1, 3)
+
+
+class QuietHours(ValueError):
+    """A job was asked for between 01:00 and 02:59 Europe/London."""
+
+
+def quiet(moment: datetime) -> bool:
+    return moment.astimezone(ZoneInfo(LONDON)).hour in QUIET_HOURS
 
 
 def due_moments(policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[datetime]:
@@ -64,6 +79,31 @@ class WeekScheduler:
             # Catch up at once: after downtime over a due time the step runs now, once.
             self._plan(panel_id, None)
 
+    def every(self, job_id: str, sweep: Sweep, **cron: int | str) -> None:
+        """A recurring sweep on London wall-clock time (CronTrigger fields: day, hour, ...)."""
+        hour = cron.get("hour")
+        if isinstance(hour, int) and hour in QUIET_HOURS:
+            raise QuietHours(f"{job_id}: nothing is scheduled between 01:00 and 02:59 London time.")
+        self._scheduler.add_job(
+            self._sweep,
+            CronTrigger(timezone=LONDON, **cron),
+            args=[job_id, sweep],
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=6 * 3600,  # after downtime a missed sweep still runs, once
+            coalesce=True,
+        )
+
+    @staticmethod
+    async def _sweep(job_id: str, sweep: Sweep) -> None:
+        try:
+            await sweep()
+        except Exception:
+            log.exception("The scheduled sweep %s failed; it runs again at its next time", job_id)
+
+    def job_times(self) -> dict[str, datetime | None]:
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
+
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)
 
@@ -76,7 +116,11 @@ class WeekScheduler:
         return f"week:{panel_id}"
 
     def _plan(self, panel_id: str, at: datetime | None) -> None:
-        """One job per panel, replaced at each plan: `at` None means at once."""
+        """One job per panel, replaced at each plan: `at` None means at once. A policy moment
+        in the quiet hours runs at 03:00 instead (no preset has one)."""
+        if at is not None and quiet(at):
+            local = at.astimezone(ZoneInfo(LONDON))
+            at = local.replace(hour=3, minute=0, second=0, microsecond=0)
         self._scheduler.add_job(
             self.run,
             DateTrigger(run_date=at),

@@ -4,12 +4,14 @@ downtime by running the (idempotent) step once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from adapters.bank_holidays import calendar_for
 from panel.policy import BARNET
-from scheduler.week import WeekScheduler, due_moments
+from scheduler.week import QuietHours, WeekScheduler, due_moments, quiet
 from tests.panel.fakes import FakeClock
 
 LONDON = ZoneInfo("Europe/London")
@@ -71,3 +73,42 @@ async def test_a_failing_step_is_retried_later_rather_than_dropped() -> None:
         assert scheduler.next_run("demo") == at(12, 2, 15, 5)
     finally:
         scheduler.shutdown()
+
+
+def test_nothing_may_be_scheduled_in_the_quiet_hours() -> None:
+    scheduler = WeekScheduler([], _nothing_step, FakeClock(at(12, 1, 12)))
+
+    with pytest.raises(QuietHours):
+        scheduler.every("retention", _nothing, hour=2, minute=0)
+
+
+async def test_daily_sweeps_keep_london_wall_clock_time_across_the_2027_clock_changes() -> None:
+    scheduler = WeekScheduler([], _nothing_step, FakeClock(at(12, 1, 12)))
+    scheduler.every("follow-up:demo", _nothing, hour=7, minute=30)
+    scheduler.every("retention", _nothing, hour=3, minute=30)
+    scheduler.start()
+    try:
+        job = scheduler._scheduler.get_job("follow-up:demo")
+        spring = job.trigger.get_next_fire_time(None, datetime(2027, 3, 27, 12, tzinfo=UTC))
+        autumn = job.trigger.get_next_fire_time(None, datetime(2027, 10, 30, 12, tzinfo=UTC))
+        assert spring.astimezone(UTC) == datetime(2027, 3, 28, 6, 30, tzinfo=UTC)  # 07:30 BST
+        assert autumn.astimezone(UTC) == datetime(2027, 10, 31, 7, 30, tzinfo=UTC)  # 07:30 GMT
+        assert all(not quiet(t) for t in scheduler.job_times().values() if t is not None)
+    finally:
+        scheduler.shutdown()
+
+
+def test_a_policy_moment_in_the_quiet_hours_runs_at_three_instead() -> None:
+    scheduler = WeekScheduler([("demo", BARNET, CALENDAR)], _nothing_step, FakeClock(at(12, 1, 12)))
+    scheduler._plan("demo", datetime(2027, 3, 28, 1, 30, tzinfo=UTC))  # 01:30 GMT, 02:30 BST
+
+    job = scheduler._scheduler.get_job("week:demo")
+    assert job.trigger.run_date.astimezone(LONDON) == datetime(2027, 3, 28, 3, 0, tzinfo=LONDON)
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _nothing_step(panel_id: str) -> None:
+    return None

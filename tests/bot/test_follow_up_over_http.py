@@ -1,0 +1,84 @@
+"""After the panel, over HTTP: the lead gets the milestone nudge 1:1, marks it done or not
+possible, or sends the case back to panel as stuck; others cannot."""
+
+from __future__ import annotations
+
+from app import DEPS
+from cards import verbs
+from panel.follow_up import drift_report, run_follow_up
+from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
+from tests.bot.test_panel_day_over_http import outcome_code, prepare, sign_in
+from tests.bot.test_week_over_http import action_data
+
+
+async def allocated_to_health(teams: Teams) -> str:
+    """A case decided at panel on Tuesday 8 December 2026 with Health as lead."""
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams, families=1)
+    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    for person in (ALEX, ADELE, ISAIAH):
+        await sign_in(teams, person, sitting.meeting)
+    await teams.press(
+        MEGAN,
+        verbs.OUTCOME_RECORD,
+        {
+            "meeting": sitting.meeting,
+            "case": sitting.cases[0],
+            "outcome": outcome_code(teams),
+            "lead": "Health",
+        },
+    )
+    await teams.deliver()
+    return sitting.cases[0]
+
+
+async def test_the_lead_is_nudged_and_marks_the_milestone_done(teams: Teams) -> None:
+    await allocated_to_health(teams)
+    teams.now(2026, 12, 9, 7, 30)  # contact due in 2 working days (Barnet: 2 of the decision)
+
+    await run_follow_up(teams.app[DEPS], "demo")
+    await teams.deliver()
+    nudge = next(c for c in teams.cards_to(ADELE) if "Coming up: EHM-300" in texts_of(c))
+    done = await teams.press(
+        ADELE, verbs.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
+    )
+    not_theirs = await teams.press(
+        ISAIAH, verbs.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
+    )
+    no_reason = await teams.press(
+        ADELE, verbs.MILESTONE_NOT_POSSIBLE, {**action_data(nudge, "Not possible"), "reason": ""}
+    )
+
+    assert "Marked done on 09 December 2026." in texts_of(done)
+    assert "Contact the family" in texts_of(done)
+    assert "Only the lead agency" in texts_of(not_theirs)
+    assert "or a short reason it is not possible" in texts_of(no_reason)
+
+
+async def test_a_stuck_case_goes_back_to_the_next_agenda(teams: Teams) -> None:
+    await allocated_to_health(teams)
+    teams.now(2026, 12, 9, 7, 30)
+    await run_follow_up(teams.app[DEPS], "demo")
+    await teams.deliver()
+    nudge = next(c for c in teams.cards_to(ADELE) if "Coming up: EHM-300" in texts_of(c))
+
+    stuck = await teams.press(
+        ADELE,
+        verbs.CASE_STUCK,
+        {**action_data(nudge, "Stuck: back to panel"), "reason": "No engagement"},
+    )
+    agenda = await teams.press(ALEX, verbs.AGENDA_VIEW, {"panel": "demo"})
+
+    assert "goes back to the next panel's agenda" in texts_of(stuck)
+    assert "EHM-300 · Stuck cases" in texts_of(agenda)
+
+
+async def test_the_monthly_drift_report_reaches_the_chair_one_to_one(teams: Teams) -> None:
+    await allocated_to_health(teams)
+    teams.now(2027, 2, 1, 9, 0)  # contact, home visit and assessment all overdue by now
+
+    await drift_report(teams.app[DEPS], "demo")
+    await teams.deliver()
+
+    report = next(c for c in teams.cards_to(MEGAN) if "Drift report" in texts_of(c))
+    assert "EHM-300 (Health): Contact the family: overdue" in texts_of(report)
