@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from panel.cases import Case
 from panel.errors import NotFound
@@ -41,66 +42,87 @@ class FakePanels:
             raise NotFound("That panel does not exist.") from None
 
 
+T = TypeVar("T")
+
+
+class _Working(Generic[T]):
+    """Copy-on-read over the committed aggregates: a use case works on deep copies of what it
+    reads, published on commit, so a failed use case changes nothing (as a rolled-back
+    transaction) and a query costs only the aggregates it returns."""
+
+    def __init__(self, committed: dict[str, T], missing: str) -> None:
+        self.committed, self._missing = committed, missing
+        self.working: dict[str, T] = {}
+
+    def put(self, key: str, item: T) -> None:
+        self.working[key] = item
+
+    def get(self, key: str) -> T:
+        if key not in self.working:
+            if key not in self.committed:
+                raise NotFound(self._missing)
+            self.working[key] = copy.deepcopy(self.committed[key])
+        return self.working[key]
+
+    def current(self) -> list[T]:
+        """Every aggregate as this unit of work sees it (without copying the untouched)."""
+        return [self.working.get(k, v) for k, v in self.committed.items()] + [
+            v for k, v in self.working.items() if k not in self.committed
+        ]
+
+    def where(self, keep: Callable[[T], bool], key: Callable[[T], str]) -> list[T]:
+        return [self.get(key(item)) for item in self.current() if keep(item)]
+
+
 class FakeCases:
-    def __init__(self, store: dict[str, Case]) -> None:
-        self.store = store
+    def __init__(self, committed: dict[str, Case]) -> None:
+        self.items = _Working(committed, "That case does not exist.")
 
     async def add(self, case: Case) -> None:
-        self.store[case.id] = case
+        self.items.put(case.id, case)
 
     async def get(self, case_id: str) -> Case:
-        try:
-            return self.store[case_id]
-        except KeyError:
-            raise NotFound("That case does not exist.") from None
+        return self.items.get(case_id)
+
+    def _where(self, keep: Callable[[Case], bool]) -> list[Case]:
+        return self.items.where(keep, lambda c: c.id)
 
     async def waiting_for_agenda(self, panel_id: str) -> list[Case]:
-        return [c for c in self.store.values() if c.panel_id == panel_id and c.waiting_for_agenda]
+        return self._where(lambda c: c.panel_id == panel_id and c.waiting_for_agenda)
 
     async def active_with_reference(self, panel_id: str, reference: str) -> Case | None:
-        return next(
-            (
-                c
-                for c in self.store.values()
-                if c.panel_id == panel_id and c.reference == reference and c.status not in TERMINAL
-            ),
-            None,
+        found = self._where(
+            lambda c: (
+                c.panel_id == panel_id and c.reference == reference and c.status not in TERMINAL
+            )
         )
+        return found[0] if found else None
 
     async def before_panel(self, panel_id: str) -> list[Case]:
         return sorted(
-            (c for c in self.store.values() if c.panel_id == panel_id and c.status in BEFORE_PANEL),
+            self._where(lambda c: c.panel_id == panel_id and c.status in BEFORE_PANEL),
             key=lambda c: c.referred_at,
         )
 
     async def tracking(self, panel_id: str) -> list[Case]:
-        return [
-            c for c in self.store.values() if c.panel_id == panel_id and c.status is Status.TRACKING
-        ]
+        return self._where(lambda c: c.panel_id == panel_id and c.status is Status.TRACKING)
 
 
 class FakeMeetings:
-    def __init__(self, store: dict[str, Meeting]) -> None:
-        self.store = store
+    def __init__(self, committed: dict[str, Meeting]) -> None:
+        self.items = _Working(committed, "That panel meeting does not exist.")
 
     async def add(self, meeting: Meeting) -> None:
-        self.store[meeting.id] = meeting
+        self.items.put(meeting.id, meeting)
 
     async def get(self, meeting_id: str) -> Meeting:
-        try:
-            return self.store[meeting_id]
-        except KeyError:
-            raise NotFound("That panel meeting does not exist.") from None
+        return self.items.get(meeting_id)
 
     async def on_date(self, panel_id: str, panel_date: date) -> Meeting | None:
-        return next(
-            (
-                m
-                for m in self.store.values()
-                if m.panel_id == panel_id and m.panel_date == panel_date
-            ),
-            None,
+        found = self.items.where(
+            lambda m: m.panel_id == panel_id and m.panel_date == panel_date, lambda m: m.id
         )
+        return found[0] if found else None
 
 
 @dataclass
@@ -127,8 +149,8 @@ class FakeUnitOfWork:
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
-        self.cases = FakeCases({})
-        self.meetings = FakeMeetings({})
+        self.cases = FakeCases(store.cases)
+        self.meetings = FakeMeetings(store.meetings)
         self.audit = FakeAudit()
 
     async def __aenter__(self) -> Self:
@@ -144,15 +166,15 @@ class FakeUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
-        self.store.cases = self.cases.store
-        self.store.meetings = self.meetings.store
+        self.store.cases.update(self.cases.items.working)
+        self.store.meetings.update(self.meetings.items.working)
         self.store.audit.extend(self.audit.pending)
         self.store.commits += 1
         await self.rollback()
 
     async def rollback(self) -> None:
-        self.cases = FakeCases(copy.deepcopy(self.store.cases))
-        self.meetings = FakeMeetings(copy.deepcopy(self.store.meetings))
+        self.cases = FakeCases(self.store.cases)
+        self.meetings = FakeMeetings(self.store.meetings)
         self.audit = FakeAudit()
 
 
