@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed.stamp
 
-.PHONY: run playground test lint format typecheck imports unit migrate package clean
+.PHONY: run playground simulate test lint format typecheck imports unit migrate package clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -30,6 +30,10 @@ UI ?= 56150
 playground: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.e2e.people --as "$(AS)" --ui-port $(UI) \
 		--bot http://127.0.0.1:$${PORT:-3978}/api/messages
+
+# A year of weekly panels for a large authority in simulated time; prints its figures.
+simulate: $(STAMP)
+	$(BIN)/python benchmarks/simulate_year.py
 
 test: lint typecheck imports unit
 

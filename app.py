@@ -217,7 +217,11 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     for panel in config.panels:
         # Daily nudges before the working day starts; the drift report on the 1st (§22.2).
         scheduler.every(
-            f"follow-up:{panel.id}", partial(run_follow_up, deps, panel.id), hour=7, minute=30
+            f"follow-up:{panel.id}",
+            partial(run_follow_up, deps, panel.id),
+            day_of_week="mon-fri",
+            hour=7,
+            minute=30,
         )
         scheduler.every(f"drift:{panel.id}", partial(drift_report, deps, panel.id), day=1, hour=9)
     policies = {p.id: p.policy for p in config.panels}

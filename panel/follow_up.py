@@ -16,11 +16,12 @@ from datetime import date
 
 from panel.calendar import long_date
 from panel.cases import Case
-from panel.lifecycle import Status
+from panel.errors import InvalidInput, NotFound, NotPermitted
+from panel.lifecycle import Event, Status
 from panel.outcomes import Milestone
 from panel.ports import DirectMessage, Kind
 from panel.roster import Member, Panel, Role
-from panel.services import SYSTEM, Audit, Deps, bring_back_reviews, timeline_of
+from panel.services import STAFF, SYSTEM, Audit, Deps, audited, review_due, timeline_of
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,23 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
     panel = deps.panels.get(panel_id)
     now = deps.clock.now()
     today = now.astimezone(timeline_of(panel).zone).date()
-    reviews = await bring_back_reviews(deps, panel_id)
+    if not panel.calendar.is_working_day(today):
+        # Nobody is nudged at a weekend or on a bank holiday; Monday's sweep catches up.
+        return FollowUpStep()
+    next_sitting = timeline_of(panel).next_open_for_listing(now).panel_date
     messages: list[DirectMessage] = []
     counts = {"upcoming": 0, "due": 0, "overdue": 0}
+    reviews = 0
     async with deps.uow() as uow:
         audit = Audit(SYSTEM, "follow-up.sweep").about(panel)
         for case in await uow.cases.tracking(panel_id):
+            # One pass over the tracked cases: a panel review due goes back to the agenda
+            # (as `bring_back_reviews` does) and is not chased.
+            if review_due(case, next_sitting):
+                case.apply(Event.REVIEW_DUE, now, "Panel review due.")
+                await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
+                reviews += 1
+                continue
             lead = case.decision.lead_agency if case.decision else None
             if lead is None:
                 continue
@@ -110,6 +122,26 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
     for message in messages:
         await deps.notifier.direct(message)
     return FollowUpStep(counts["upcoming"], counts["due"], counts["overdue"], reviews)
+
+
+async def close_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+    """The lead agency (or staff) closes a tracked case: support has ended, tracking stops."""
+    async with audited(deps, actor, "case.close", panel_id=panel_id, case_id=case_id) as audit:
+        panel = deps.panels.get(panel_id)
+        member = panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+        reason = reason.strip()
+        if not reason or len(reason) > 500:
+            raise InvalidInput("Say briefly why support has ended (at most 500 characters).")
+        async with deps.uow() as uow:
+            case = await uow.cases.get(case_id)
+            if case.panel_id != panel_id:
+                raise NotFound("That case does not exist.")
+            lead = case.decision.lead_agency if case.decision else None
+            if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
+                raise NotPermitted("Only the lead agency can close this case.")
+            case.apply(Event.CLOSE, deps.clock.now(), reason)
+            await audit.allowed(uow, deps.clock.now())
+            await uow.commit()
 
 
 @dataclass(frozen=True)

@@ -1004,6 +1004,11 @@ async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason
             await uow.commit()
 
 
+def review_due(case: Case, before: date) -> bool:
+    """A panel review (St Helens: 3 months) falls due before the sitting on `before`."""
+    return any(m.brings_back_to_panel and m.open and m.due <= before for m in case.milestones)
+
+
 async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
     """Cases whose panel review falls due before the next sitting go back on its agenda."""
     panel = deps.panels.get(panel_id)
@@ -1012,10 +1017,7 @@ async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
     count = 0
     async with deps.uow() as uow:
         for case in await uow.cases.tracking(panel_id):
-            if any(
-                m.brings_back_to_panel and m.open and m.due <= schedule.panel_date
-                for m in case.milestones
-            ):
+            if review_due(case, schedule.panel_date):
                 case.apply(Event.REVIEW_DUE, now, "Panel review due.")
                 await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
                 count += 1

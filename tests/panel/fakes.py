@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -61,7 +61,9 @@ class _Working(Generic[T]):
         if key not in self.working:
             if key not in self.committed:
                 raise NotFound(self._missing)
-            self.working[key] = copy.deepcopy(self.committed[key])
+            # A pickle round trip is a deep copy, several times faster than copy.deepcopy on
+            # these dataclasses (it matters in the year-long simulation).
+            self.working[key] = pickle.loads(pickle.dumps(self.committed[key]))  # noqa: S301
         return self.working[key]
 
     def current(self) -> list[T]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from panel import services
 from panel.cases import Case
-from panel.follow_up import drift_report, run_follow_up
+from panel.errors import NotPermitted
+from panel.follow_up import FollowUpStep, close_case, drift_report, run_follow_up
 from panel.lifecycle import Status
 from panel.outcomes import Decision, plan_milestones
 from panel.policy import BARNET, ST_HELENS, Policy
@@ -125,3 +128,37 @@ async def test_the_drift_report_counts_not_started_reviews_overdue_and_open_over
         m.person_id for m in w.notifier.direct_messages if m.kind is Kind.DRIFT_REPORT
     }
     assert w.store.cases["case-1"].status is Status.TRACKING  # reading changes nothing
+
+
+async def test_easter_2027_no_nudges_over_the_holiday_and_due_dates_skip_it() -> None:
+    # Decided Wednesday 24 March 2027: "2 working days" skips Good Friday (26th) and Easter
+    # Monday (29th), so contact is due Tuesday 30th. Sunday 28th is also the clock change.
+    w = tracked_world(BARNET, date(2027, 3, 24), "eha")
+    assert w.store.cases["case-1"].milestones[0].due == date(2027, 3, 30)
+
+    steps = []
+    for day in (26, 28, 29, 30):
+        w.clock.set(london(2027, 3, day, 7, 30))
+        steps.append(await run_follow_up(w.deps, w.panel.id))
+
+    assert steps[:3] == [FollowUpStep()] * 3
+    assert steps[3].due_today == 1
+    assert nudges(w, PRACTITIONER) == ["Case EHM-9: Contact the family is due today."]
+
+
+async def test_the_lead_closes_a_case_when_support_ends_and_tracking_stops() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+
+    await close_case(w.deps, w.panel.id, PRACTITIONER, "case-1", "Plan complete.")
+    w.clock.set(london(2027, 1, 7, 8))
+    step = await run_follow_up(w.deps, w.panel.id)
+
+    assert w.store.cases["case-1"].status is Status.CLOSED
+    assert step == FollowUpStep()
+
+
+async def test_another_agency_cannot_close_the_case() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+
+    with pytest.raises(NotPermitted):
+        await close_case(w.deps, w.panel.id, member_id("Police"), "case-1", "Not ours.")

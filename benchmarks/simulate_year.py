@@ -1,0 +1,465 @@
+"""A year of weekly panels for a large authority, in simulated time: `make simulate`.
+
+    .venv/bin/python benchmarks/simulate_year.py [--year 2027] [--seed 7] [--flaky 0.05]
+
+3 localities, 25 members (one agency each), 15 families a week, Barnet's rules. Time is a
+fake clock that jumps from one due moment to the next, as the scheduler plans them
+(`scheduler.week.due_moments`, the daily follow-up, the monthly drift report). Every step runs
+the real use cases (`panel/`) on in-memory repositories, and every message goes through the
+real outbox notifier and delivery worker (`bot/`) to a fake Teams connector that fails a share
+of sends (`--flaky`) so they are retried. People act with seeded randomness: most agencies
+answer their information checks in time, most leads do their milestones on time, a few cases
+get stuck.
+
+Prints the figures, including `lost:` and `duplicates:` as the fake connector counts them, and
+checks that every sitting, deadline and milestone due date falls on a working day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.bank_holidays import calendar_for
+from bot.delivery import Deliverer, TeamsDirectory
+from bot.notifier import OutboxNotifier
+from panel import panel_day, services
+from panel.cases import Consent, Person, Referral
+from panel.errors import DomainError
+from panel.follow_up import close_case, drift_report, run_follow_up
+from panel.infochecks import Known
+from panel.lifecycle import Event, Status
+from panel.meeting import MeetingStatus
+from panel.outcomes import Decision
+from panel.policy import BARNET, QuorumBasis, Section
+from panel.quorum import Presence, quorum
+from panel.roster import Member, Panel, Role
+from panel.services import Deps
+from panel.timeline import Timeline
+from scheduler.week import due_moments
+from tests.panel.fakes import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
+
+LONDON = ZoneInfo("Europe/London")
+LOCALITIES = ("South", "West", "East/Central")
+AGENCIES = tuple(f"Agency {n:02d}" for n in range(1, 26))
+CHAIR, SUPPORT = "chair", "support"
+
+
+def member(n: int) -> str:
+    return f"member-{n:02d}"
+
+
+def large_panel() -> Panel:
+    policy = replace(
+        BARNET,
+        localities=LOCALITIES,
+        key_agencies=frozenset(AGENCIES[:5]),
+        quorum_basis=QuorumBasis.KEY_MEMBERS,
+        quorum_minimum=3,
+    )
+    members = [
+        Member(CHAIR, "Chair", frozenset({Role.CHAIR})),
+        Member(SUPPORT, "Business support", frozenset({Role.BUSINESS_SUPPORT})),
+        *(
+            Member(member(n), f"Member {n}", frozenset({Role.MEMBER}), agency=a, manager_id=CHAIR)
+            for n, a in enumerate(AGENCIES, 1)
+        ),
+    ]
+    return Panel(
+        "large",
+        "Large authority panel",
+        policy,
+        calendar_for(policy),
+        frozenset(AGENCIES),
+        tuple(members),
+        tenant_id="tenant",
+    )
+
+
+# -- The fake Teams: an in-memory outbox and a connector that sometimes fails -----------------
+
+
+@dataclass
+class Item:
+    id: int
+    key: str
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int = 0
+    due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=LONDON))
+    sent: bool = False
+    gave_up: bool = False
+
+
+class MemoryOutbox:
+    """The Queue port in memory: idempotency keys, due times, attempts."""
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.keys: set[str] = set()
+        self.pending: dict[int, Item] = {}  # neither sent nor given up
+
+    async def enqueue(
+        self, key: str, recipient: str, kind: str, payload: Mapping[str, object], now: datetime
+    ) -> bool:
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        item = Item(len(self.items) + 1, key, recipient, kind, dict(payload), due=now)
+        self.items.append(item)
+        self.pending[item.id] = item
+        return True
+
+    async def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Item]:
+        due = [i for i in self.pending.values() if i.due <= now]
+        return due[:limit]
+
+    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
+        self.items[message_id - 1].sent = True
+        self.pending.pop(message_id, None)
+        return True
+
+    async def mark_failed(
+        self, message_id: int, worker: str, now: datetime, error: str, retry_at: datetime | None
+    ) -> bool:
+        item = self.items[message_id - 1]
+        item.attempts += 1
+        if retry_at is None:
+            item.gave_up = True
+            self.pending.pop(message_id, None)
+        else:
+            item.due = retry_at
+        return True
+
+
+class EveryoneReachable:
+    """Every person has a 1:1 conversation and the team is installed."""
+
+    async def save(self, tenant_id: str, person_id: str, reference: Any, now: datetime) -> None:
+        return None
+
+    async def get(self, tenant_id: str, person_id: str) -> dict[str, Any] | None:
+        return {
+            "conversation": {"id": f"a:{person_id}", "conversationType": "personal"},
+            "serviceUrl": "https://connector.invalid/",
+            "channelId": "msteams",
+            "bot": {"id": "28:bot"},
+        }
+
+
+class FakeConnector:
+    """Stands in for CloudAdapter's proactive sends; fails a share of them (retried later)."""
+
+    def __init__(self, flaky: float, rng: random.Random) -> None:
+        self.flaky, self.rng = flaky, rng
+        self.delivered: Counter[str] = Counter()  # by outbox key
+        self.failures = 0
+        self.current_key = ""
+
+    async def continue_conversation(self, reference: Any, logic: Any, bot_id: str) -> None:
+        connector = self
+
+        class Turn:
+            async def send_activity(self, activity: Any) -> None:
+                if connector.rng.random() < connector.flaky:
+                    connector.failures += 1
+                    raise ConnectionResetError("the fake connector dropped the connection")
+                connector.delivered[connector.current_key] += 1
+
+        await logic(Turn())
+
+
+class TracingDeliverer(Deliverer):
+    """The real worker; tells the fake connector which outbox key it is sending."""
+
+    def __init__(self, connector: FakeConnector, *args: Any) -> None:
+        super().__init__(connector, *args)
+        self.connector = connector
+
+    async def _deliver(self, item: Any) -> None:
+        self.connector.current_key = item.key
+        await super()._deliver(item)
+
+
+# -- The year -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    referred: int = 0
+    panels: int = 0
+    decided: int = 0
+    answers_on_time: int = 0
+    answers_late: int = 0
+    answers_missing: int = 0
+    milestones_met: int = 0
+    milestones_missed: int = 0
+    closed: int = 0
+    re_listed: Counter[str] = field(default_factory=Counter)
+    off_day: list[str] = field(default_factory=list)
+
+
+class Year:
+    def __init__(self, year: int, seed: int, flaky: float) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - people's behaviour, not secrets
+        self.panel = large_panel()
+        self.timeline = Timeline(self.panel.policy, self.panel.calendar)
+        self.clock = FakeClock(datetime(year, 1, 1, 9, tzinfo=LONDON))
+        self.store = FakeStore()
+        self.outbox = MemoryOutbox()
+        self.connector = FakeConnector(flaky, self.rng)
+        self.deliverer = TracingDeliverer(
+            self.connector,
+            "",
+            self.outbox,
+            EveryoneReachable(),
+            TeamsDirectory(channel_of_panel={"large": ("team", "channel")}),
+            self.clock,
+        )
+        notifier = OutboxNotifier(self.outbox, self.clock, lambda: None)
+        self.deps = Deps(
+            FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock, notifier
+        )
+        self.year = year
+        self.figures = Figures()
+        self.n = 0
+
+    def at(self, moment: datetime) -> None:
+        self.clock.set(max(moment, self.clock.now()))
+
+    async def deliver(self) -> None:
+        while await self.deliverer.deliver_due():
+            pass
+
+    async def refer_week(self) -> None:
+        for locality in LOCALITIES:
+            for _ in range(5):
+                self.n += 1
+                referral = Referral(
+                    f"EHM-{self.n:05d}",
+                    locality,
+                    Section.NEW_REFERRAL if self.n % 4 else Section.STEP_DOWN,
+                    (Person(f"Child {self.n}", date(2018, 1, 1)),),
+                    presenting_needs="Needs",
+                    consent=Consent("Parent", self.clock.now().date()),
+                )
+                case_id = await services.refer_case(self.deps, self.panel.id, SUPPORT, referral)
+                await services.screen_case(self.deps, self.panel.id, SUPPORT, case_id, Event.LIST)
+                self.figures.referred += 1
+
+    async def answer(self, meeting_id: str, deadline: datetime) -> None:
+        meeting = self.store.meetings[meeting_id]
+        if meeting.status is not MeetingStatus.CIRCULATED:
+            return  # an empty agenda is frozen and never circulated
+        for n in range(1, len(AGENCIES) + 1):
+            roll = self.rng.random()
+            if roll < 0.05:
+                self.figures.answers_missing += len(meeting.items)
+                continue
+            late = roll < 0.12
+            self.at(deadline + timedelta(hours=1) if late else self.clock.now())
+            for item in meeting.items:
+                offers = self.rng.random() < 0.15
+                await services.record_info_check(
+                    self.deps, meeting_id, member(n), item.case_id, Known.KNOWN, "", offers
+                )
+            await services.record_capacity(self.deps, meeting_id, member(n), 2)
+            if late:
+                self.figures.answers_late += len(meeting.items)
+            else:
+                self.figures.answers_on_time += len(meeting.items)
+
+    async def sit(self, meeting_id: str, starts: datetime) -> None:
+        self.at(starts)
+        await services.start_panel(self.deps, meeting_id, CHAIR)
+        for n, _ in enumerate(AGENCIES, 1):
+            presence = Presence.APOLOGIES if self.rng.random() < 0.2 else Presence.PRESENT
+            await services.sign_in(self.deps, meeting_id, member(n), presence, True)
+        meeting = self.store.meetings[meeting_id]
+        outcome = next(o for o in self.panel.policy.outcomes if o.needs_lead)
+        for index, item in enumerate(meeting.items):
+            self.at(starts + timedelta(minutes=10 * index))
+            await panel_day.open_case(self.deps, meeting_id, CHAIR, item.case_id)
+            lead = AGENCIES[self.rng.randrange(len(AGENCIES))]
+            quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
+            if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
+                vote = await panel_day.call_vote(self.deps, meeting_id, CHAIR, item.case_id)
+                for n, agency in enumerate(AGENCIES, 1):
+                    if agency in vote.eligible:
+                        choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
+                        await panel_day.vote(self.deps, meeting_id, member(n), vote.id, choice)
+                result = self.store.meetings[meeting_id].rounds[vote.id].result
+                if result is not None and result.winner:
+                    lead = result.winner
+                elif result is not None and result.contenders:
+                    await services.casting_vote(
+                        self.deps, meeting_id, CHAIR, vote.id, result.contenders[0]
+                    )
+                    lead = result.contenders[0]
+            decision = Decision(item.case_id, outcome.code, starts.date(), lead_agency=lead)
+            await services.record_outcome(self.deps, meeting_id, CHAIR, decision)
+            self.figures.decided += 1
+        self.at(starts + timedelta(hours=3))
+        await services.close_panel(self.deps, meeting_id, CHAIR)
+        self.figures.panels += 1
+
+    async def follow_up_day(self, day: date) -> None:
+        self.at(datetime.combine(day, clock_time(7, 30), LONDON))
+        await run_follow_up(self.deps, self.panel.id)
+        if day.day == 1:
+            self.at(datetime.combine(day, clock_time(9), LONDON))
+            await drift_report(self.deps, self.panel.id)
+        if not self.panel.calendar.is_working_day(day):
+            return
+        self.at(datetime.combine(day, clock_time(16), LONDON))
+        for case in list(self.store.cases.values()):
+            if case.status is not Status.TRACKING or case.decision is None:
+                continue
+            for m in case.milestones:
+                if not m.open or m.due > day:
+                    continue
+                if (m.due == day and self.rng.random() < 0.85) or (
+                    m.due < day and self.rng.random() < 0.3
+                ):
+                    lead = case.decision.lead_agency or AGENCIES[0]
+                    actor = member(AGENCIES.index(lead) + 1)
+                    await services.mark_milestone(
+                        self.deps, self.panel.id, actor, case.id, m.code, done_on=day
+                    )
+                    if m.due == day:
+                        self.figures.milestones_met += 1
+                    else:
+                        self.figures.milestones_missed += 1
+            if case.status is not Status.TRACKING:
+                continue
+            if self.rng.random() < 0.0005:
+                await services.mark_stuck(self.deps, self.panel.id, CHAIR, case.id, "Drifting")
+            elif not any(m.open for m in self.store.cases[case.id].milestones):
+                lead = case.decision.lead_agency or AGENCIES[0]
+                await close_case(
+                    self.deps,
+                    self.panel.id,
+                    member(AGENCIES.index(lead) + 1),
+                    case.id,
+                    "Plan complete: support ended.",
+                )
+                self.figures.closed += 1
+
+    async def run(self) -> None:
+        day = date(self.year, 1, 1)
+        end = date(self.year, 12, 31)
+        referred_for: set[date] = set()
+        while day <= end:
+            schedule = self.timeline.next_panel(datetime.combine(day, clock_time(0), LONDON))
+            if schedule.panel_date not in referred_for and day.weekday() == 0:
+                self.at(datetime.combine(day, clock_time(10), LONDON))
+                await self.refer_week()
+                referred_for.add(schedule.panel_date)
+            day_start = datetime.combine(day, clock_time(0), LONDON)
+            for moment in due_moments(self.panel.policy, self.panel.calendar, day_start):
+                if moment.date() != day:
+                    continue
+                self.at(moment)
+                await services.run_week(self.deps, self.panel.id)
+                await panel_day.run_panel_day(self.deps, self.panel.id)
+                await self.deliver()
+                meeting = await self._meeting_on(schedule.panel_date)
+                if moment == schedule.circulation_at and meeting is not None:
+                    self.at(moment + timedelta(hours=20))
+                    await self.answer(meeting.id, schedule.info_check_deadline_at)
+            if day == schedule.panel_date and schedule.starts_at.date() == day:
+                meeting = await self._meeting_on(day)
+                if meeting is not None and meeting.status is MeetingStatus.CIRCULATED:
+                    await self.sit(meeting.id, schedule.starts_at)
+                    self._check_days(schedule)
+            await self.follow_up_day(day)
+            await self.deliver()
+            day += timedelta(days=1)
+        self.at(datetime.combine(end + timedelta(days=14), clock_time(12), LONDON))
+        await self.deliver()
+        for case in self.store.cases.values():
+            for transition in case.history:
+                if transition.event in (Event.ROLL_OVER, Event.MARK_STUCK, Event.REVIEW_DUE):
+                    self.figures.re_listed[transition.event.value] += 1
+            for m in case.milestones:
+                if not self.panel.calendar.is_working_day(m.due):
+                    self.figures.off_day.append(f"{case.reference} {m.code} {m.due}")
+
+    async def _meeting_on(self, day: date) -> Any:
+        async with FakeUnitOfWork(self.store) as uow:
+            return await uow.meetings.on_date(self.panel.id, day)
+
+    def _check_days(self, schedule: Any) -> None:
+        calendar = self.panel.calendar
+        for what, moment in (
+            ("panel", schedule.starts_at),
+            ("cut-off", schedule.cutoff_at),
+            ("circulation", schedule.circulation_at),
+            ("info-check deadline", schedule.info_check_deadline_at),
+        ):
+            if not calendar.is_working_day(moment.date()):
+                self.figures.off_day.append(f"{what} {moment.date()}")
+
+
+def main() -> None:
+    # The worker logs each retried send; a year of them would bury the figures.
+    logging.getLogger("bot").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--year", type=int, default=2027)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--flaky", type=float, default=0.05, help="share of sends that fail")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    year = Year(args.year, args.seed, args.flaky)
+    try:
+        asyncio.run(year.run())
+    except DomainError as error:
+        sys.exit(f"The simulation was refused by a rule: {error.message}")
+    wall = time.perf_counter() - started
+    f, outbox, connector = year.figures, year.outbox, year.connector
+    kinds = Counter(i.kind for i in outbox.items)
+    delivered_keys = {k for k, n in connector.delivered.items() if n}
+    lost = sum(1 for i in outbox.items if i.key not in delivered_keys)
+    duplicates = sum(n - 1 for n in connector.delivered.values() if n > 1)
+    print(f"year: {args.year}, seed {args.seed}, 3 localities, 25 members, 15 cases a week")
+    print(f"panels held: {f.panels}")
+    print(
+        f"cases referred: {f.referred}, decided: {f.decided}, closed after their plan: {f.closed}"
+    )
+    print(f"messages sent: {sum(connector.delivered.values())}")
+    for kind, n in sorted(kinds.items()):
+        print(f"  {kind}: {n}")
+    print(f"send failures retried: {connector.failures}")
+    print(f"lost: {lost}")
+    print(f"duplicates: {duplicates}")
+    print(
+        f"info checks on time: {f.answers_on_time}, late: {f.answers_late}, "
+        f"missing: {f.answers_missing}"
+    )
+    print(f"milestones met on the day: {f.milestones_met}, done late: {f.milestones_missed}")
+    print("cases re-listed: " + ", ".join(f"{k} {v}" for k, v in sorted(f.re_listed.items())))
+    print(f"dates off a working day: {len(f.off_day)}")
+    for line in f.off_day[:10]:
+        print(f"  {line}")
+    print(f"wall time: {wall:.1f} s")
+    if f.off_day or lost or duplicates:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
