@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
-from bot.delivery import Deliverer, TeamsDirectory
+from bot.delivery import Deliverer, RateBudget, TeamsDirectory
 from bot.notifier import OutboxNotifier
 from panel import panel_day, services
 from panel.cases import Consent, Person, Referral
@@ -230,6 +230,8 @@ class Year:
             EveryoneReachable(),
             TeamsDirectory(channel_of_panel={"large": ("team", "channel")}),
             self.clock,
+            # Teams' rate limits on the simulated clock: waiting for a token moves time on.
+            RateBudget(monotonic=lambda: self.clock.now().timestamp(), sleep=self._wait),
         )
         notifier = OutboxNotifier(self.outbox, self.clock, lambda: None)
         self.deps = Deps(
@@ -238,6 +240,9 @@ class Year:
         self.year = year
         self.figures = Figures()
         self.n = 0
+
+    async def _wait(self, seconds: float) -> None:
+        self.clock.advance(timedelta(seconds=seconds))
 
     def at(self, moment: datetime) -> None:
         self.clock.set(max(moment, self.clock.now()))

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,68 @@ class TeamsDirectory:
     tenant_of_panel: Mapping[str, str] = field(default_factory=dict)
     teams_of_person: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     channel_of_panel: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # team, channel
+
+
+class TokenBucket:
+    """`rate` sends a second, in bursts of up to `rate`."""
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.rate, self.tokens, self.at = rate, rate, now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is free (0 if one is)."""
+        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1 - 1e-9:
+            return 0.0
+        # At least a millisecond: float rounding (and clocks with microsecond steps) would
+        # otherwise ask for waits too small to move time on, and the caller would spin.
+        return max((1 - self.tokens) / self.rate, 0.001)
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+class RateBudget:
+    """Teams' limits for a bot's proactive sends: 7 a second per conversation and 50 a second
+    per tenant (PRODUCT.md §3.10). Keeping under them avoids the 429s instead of retrying them.
+
+    Per process: two instances share the tenant's budget only through Teams' 429s, which the
+    worker then honours (Retry-After).
+    """
+
+    def __init__(
+        self,
+        per_conversation: float = 7.0,
+        per_tenant: float = 50.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self._rates = (per_conversation, per_tenant)
+        self._monotonic, self._sleep = monotonic, sleep
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def _bucket(self, kind: str, key: str) -> TokenBucket:
+        rate = self._rates[0] if kind == "conversation" else self._rates[1]
+        found = self._buckets.get((kind, key))
+        if found is None:
+            found = self._buckets[(kind, key)] = TokenBucket(rate, self._monotonic())
+            if len(self._buckets) > 10_000:  # forget idle conversations' buckets
+                self._buckets = {k: v for k, v in self._buckets.items() if v.tokens < v.rate}
+                self._buckets[(kind, key)] = found
+        return found
+
+    async def acquire(self, conversation: str, tenant: str) -> None:
+        buckets = (self._bucket("conversation", conversation), self._bucket("tenant", tenant))
+        while True:
+            now = self._monotonic()
+            wait = max(b.wait(now) for b in buckets)
+            if wait <= 0:
+                for bucket in buckets:
+                    bucket.take()
+                return
+            await self._sleep(wait)
 
 
 class Undeliverable(Exception):
@@ -137,9 +200,11 @@ class Deliverer:
         references: References,
         directory: TeamsDirectory,
         clock: Clock,
+        budget: RateBudget | None = None,
     ) -> None:
         self._adapter, self._app_id, self._queue = adapter, app_id, queue
         self._references, self._directory, self._clock = references, directory, clock
+        self._budget = budget or RateBudget()
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
 
@@ -209,6 +274,10 @@ class Deliverer:
         await self._queue.mark_failed(item.id, self.worker, now, problem.reason, retry_at)
 
     async def _send(self, recipient: str, activity: Activity) -> None:
+        tenant = self._directory.tenant_of_person.get(recipient.removeprefix(PERSON)) or (
+            self._directory.tenant_of_panel.get(recipient.removeprefix(CHANNEL), "")
+        )
+        await self._budget.acquire(recipient, tenant)
         if recipient.startswith(PERSON):
             await self._send_to_person(recipient.removeprefix(PERSON), activity)
         elif recipient.startswith(CHANNEL):
