@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -189,7 +190,13 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     references = ConversationReferences(store)
     outbox = Outbox(store)
     deliverer = Deliverer(
-        app[ADAPTER], settings.app_id, outbox, references, teams_directory(config), clock
+        app[ADAPTER],
+        settings.app_id,
+        outbox,
+        references,
+        teams_directory(config),
+        clock,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     deps = Deps(
         panels=ConfiguredPanels(config),

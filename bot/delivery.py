@@ -201,10 +201,12 @@ class Deliverer:
         directory: TeamsDirectory,
         clock: Clock,
         budget: RateBudget | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self._adapter, self._app_id, self._queue = adapter, app_id, queue
         self._references, self._directory, self._clock = references, directory, clock
         self._budget = budget or RateBudget()
+        self._lease = lease
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
 
@@ -227,7 +229,7 @@ class Deliverer:
     async def deliver_due(self) -> int:
         """Claim and send what is due now; the number claimed."""
         claimed: list[Queued] = await self._queue.claim(
-            self.worker, self._clock.now(), BATCH, LEASE
+            self.worker, self._clock.now(), BATCH, self._lease
         )
         for item in claimed:
             await self._deliver(item)

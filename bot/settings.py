@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # case-reference look-up hash. Empty is allowed only for local development (see app.py).
     encryption_keys: SecretStr = Field(default=SecretStr(""), validation_alias="ENCRYPTION_KEYS")
     lookup_key: SecretStr = Field(default=SecretStr(""), validation_alias="LOOKUP_KEY")
+    # How long a delivery worker holds the messages it claimed; if it dies, another instance
+    # takes them over after this. Longer than one send with its retries.
+    outbox_lease_seconds: float = Field(
+        default=120.0, ge=1.0, le=3600.0, validation_alias="OUTBOX_LEASE_SECONDS"
+    )
 
     @property
     def keys(self) -> list[str]:
