@@ -239,6 +239,11 @@ class Deliverer:
         try:
             card = render(item.kind, item.payload)
             activity = activity_for(card, str(item.payload.get("text", "")))
+        except (KeyError, ValueError, TypeError) as error:
+            log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
+            await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
+            return
+        try:
             await self._send(item.recipient, activity)
         except Undeliverable as problem:
             await self._failed(item, problem)
@@ -249,11 +254,10 @@ class Deliverer:
                 item,
                 Undeliverable(f"Teams answered {status}", retry=status in RETRYABLE, after=after),
             )
-        except (OSError, TimeoutError) as error:
+        except Exception as error:
+            # A dropped connection, a timeout, an answer that is not JSON: the send may or may
+            # not have arrived. Retried (at-least-once): nothing is lost.
             await self._failed(item, Undeliverable(type(error).__name__, retry=True))
-        except (KeyError, ValueError, TypeError) as error:
-            log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
-            await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
         else:
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())
 

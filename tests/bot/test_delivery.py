@@ -60,3 +60,16 @@ def test_backoff_grows_with_each_attempt_and_is_jittered_and_capped() -> None:
     assert timedelta(seconds=25.6) <= fifth <= timedelta(seconds=38.4)
     assert late <= timedelta(seconds=720)
     assert backoff(3, timedelta(seconds=7)) == timedelta(seconds=7)
+
+
+async def test_an_ambiguous_answer_is_retried_rather_than_dropped(teams: Teams) -> None:
+    await circulated(teams, (200, {}))
+
+    rows = await outbox_rows(teams)
+    unsent = [r for r in rows if r.sent_at is None]  # type: ignore[attr-defined]
+    teams.clock.advance(timedelta(minutes=1))
+    await teams.deliver()
+
+    assert len(unsent) == 1
+    assert unsent[0].last_error == "DeserializationError"  # type: ignore[attr-defined]
+    assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
