@@ -134,6 +134,9 @@ class MemoryOutbox:
         self.pending.pop(message_id, None)
         return True
 
+    async def release(self, worker: str, now: datetime) -> int:
+        return 0  # the simulation never stops its worker
+
     async def mark_failed(
         self, message_id: int, worker: str, now: datetime, error: str, retry_at: datetime | None
     ) -> bool:

@@ -55,14 +55,15 @@ class TeamsDirectory:
 
 
 class TokenBucket:
-    """`rate` sends a second, in bursts of up to `rate`."""
+    """`rate` sends a second, evenly spaced: Teams counts over sliding windows, so a burst at
+    the start of one second and steady sends after it would exceed the limit."""
 
     def __init__(self, rate: float, now: float) -> None:
-        self.rate, self.tokens, self.at = rate, rate, now
+        self.rate, self.tokens, self.at = rate, 1.0, now
 
     def wait(self, now: float) -> float:
         """Seconds until a token is free (0 if one is)."""
-        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.tokens = min(1.0, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if self.tokens >= 1 - 1e-9:
             return 0.0
@@ -100,7 +101,7 @@ class RateBudget:
         if found is None:
             found = self._buckets[(kind, key)] = TokenBucket(rate, self._monotonic())
             if len(self._buckets) > 10_000:  # forget idle conversations' buckets
-                self._buckets = {k: v for k, v in self._buckets.items() if v.tokens < v.rate}
+                self._buckets = {k: v for k, v in self._buckets.items() if v.tokens < 1.0}
                 self._buckets[(kind, key)] = found
         return found
 
@@ -214,7 +215,15 @@ class Deliverer:
         self._wake.set()
 
     async def run(self, poll: float = 1.0) -> None:
-        """Deliver until cancelled; wakes at once when something is enqueued."""
+        """Deliver until cancelled; wakes at once when something is enqueued. Stopped, it
+        hands back what it claimed and has not sent, so another worker need not wait for
+        the lease to run out."""
+        try:
+            await self._loop(poll)
+        finally:
+            await self._queue.release(self.worker, self._clock.now())
+
+    async def _loop(self, poll: float) -> None:
         while True:
             try:
                 busy = await self.deliver_due()

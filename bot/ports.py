@@ -55,6 +55,10 @@ class Queue(Protocol):
 
     async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
 
+    async def release(self, worker: str, now: datetime) -> int:
+        """Hand back the unsent messages `worker` holds, due at once; how many."""
+        ...
+
     async def mark_failed(
         self,
         message_id: int,

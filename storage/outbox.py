@@ -223,6 +223,18 @@ class Outbox:
             )
             return result.rowcount == 1
 
+    async def release(self, worker: str, now: datetime) -> int:
+        """Hand back the unsent messages `worker` holds (it is stopping), due at once."""
+        _check_worker(worker)
+        t = schema.outbox
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.leased_by == worker, t.c.sent_at.is_(None))
+                .values(leased_by=None, lease_until=None, next_attempt_at=to_utc(now))
+            )
+            return result.rowcount
+
     async def mark_failed(
         self,
         message_id: int,

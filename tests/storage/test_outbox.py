@@ -252,3 +252,17 @@ async def test_a_conversation_reference_is_saved_replaced_and_read_back(store: S
             await conn.execute(text("SELECT count(*) FROM conversation_references"))
         ).scalar_one()
     assert count == 2
+
+
+async def test_a_stopping_worker_hands_back_what_it_claimed_at_once(store: Store) -> None:
+    outbox = Outbox(store)
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    for n in range(3):
+        await outbox.enqueue(f"k{n}", "person:a", "still-missing", {"text": "x"}, now)
+    await outbox.claim("worker-a", now, 3, timedelta(minutes=2))
+
+    released = await outbox.release("worker-a", now)
+    taken = await outbox.claim("worker-b", now, 3, timedelta(minutes=2))
+
+    assert released == 3
+    assert len(taken) == 3
