@@ -93,11 +93,10 @@ def start_app(database_url: str, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_instances_share_the_outbox_and_survive_one_being_killed(
     database_url: str, connector: tuple[SlowConnector, str], tmp_path: Path
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two instances share a database only on PostgreSQL")
     fake, service_url = connector
     await upgrade_async(database_url)
     store = Store(create_engine(database_url), FieldCipher([KEY], LOOKUP))
