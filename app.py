@@ -214,6 +214,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
             references=references,
             allowed_tenants=config.allowed_tenants | settings.extra_tenants,
             panels_of_team=panels_of_team(config),
+            undelivered=outbox,
         )
     )
 

@@ -23,7 +23,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 
 from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
-from bot.ports import References, SeenActivities
+from bot.ports import References, SeenActivities, Undelivered
 from cards import follow_up, intake, panel_day, verbs, week
 from cards.common import Card, action, message
 from panel import panel_day as day
@@ -54,6 +54,7 @@ HELP_TEXT = (
     "- freeze now, circulate: freeze the agenda, send it to members 1:1\n"
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
     "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
+    "- undelivered: messages Teams would not take, and why (chair, business support)\n"
     "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
     "with numbers only."
 )
@@ -108,6 +109,7 @@ class BotConfig:
     references: References
     allowed_tenants: frozenset[str]
     panels_of_team: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    undelivered: Undelivered | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             "start panel": verbs.PANEL_START,
             "panel": verbs.PANEL_CONSOLE,
         }
+        if command == "undelivered" and asker.personal:
+            await self._reply(turn_context, await self._undelivered(asker))
+            return
         verb = commands.get(command)
         if verb is None:
             await self._reply(turn_context, NOT_UNDERSTOOD_TEXT)
@@ -771,6 +776,28 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     async def _recorded(self, asker: Asker, act: CardAction) -> Card:
         await day.mark_recorded(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
         return message("Ticked: recorded on the case system.")
+
+    async def _undelivered(self, asker: Asker) -> Card:
+        """Business support's list of messages Teams would not take, with the reason, so they
+        can reach those people another way (PRODUCT.md §3.10)."""
+        staff_panels = [p for p in asker.panels if asker.is_staff(p)]
+        if not staff_panels or self.config.undelivered is None:
+            return message("Only the chair or business support can see undelivered messages.")
+        names = {m.person_id: m.name for p in staff_panels for m in p.members}
+        panel_ids = {p.id for p in staff_panels}
+        lines = []
+        for item in await self.config.undelivered.failed():
+            who = str(item.recipient).split(":", 1)[1]
+            if who in names or who in panel_ids:
+                label = names.get(who, "the panel's channel")
+                lines.append(
+                    f"{label}: {item.kind} ({item.attempts} attempt(s)): {item.last_error}"
+                )
+        if not lines:
+            return message("Every message has been delivered.")
+        return message(
+            "Not delivered; please reach these people another way:\n\n" + "\n\n".join(lines)
+        )
 
     # -- Teams meeting events: a bonus where they arrive; nothing depends on them ---------
 

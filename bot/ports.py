@@ -67,3 +67,9 @@ class Queue(Protocol):
         error: str,
         retry_at: datetime | None,
     ) -> bool: ...
+
+
+class Undelivered(Protocol):
+    """Messages the outbox gave up on (storage.outbox.Outbox.failed): who, what, why."""
+
+    async def failed(self, limit: int = 100) -> list[Any]: ...

@@ -11,7 +11,7 @@ from app import STORE
 from bot.delivery import backoff
 from storage import schema
 from storage.outbox import Outbox
-from tests.bot.teams import Teams
+from tests.bot.teams import ALEX, ISAIAH, Teams, personal, texts_of
 from tests.bot.test_week_over_http import circulated
 
 
@@ -73,3 +73,16 @@ async def test_an_ambiguous_answer_is_retried_rather_than_dropped(teams: Teams) 
     assert len(unsent) == 1
     assert unsent[0].last_error == "DeserializationError"  # type: ignore[attr-defined]
     assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
+
+
+async def test_business_support_sees_what_was_not_delivered_and_why(teams: Teams) -> None:
+    await circulated(teams, (403, {}))
+
+    await teams.say(ALEX, "undelivered")
+    await teams.say(ISAIAH, "undelivered")
+
+    staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
+    member = texts_of(teams.connector.to(personal(ISAIAH))[-1].cards[0])
+    assert "Not delivered; please reach these people another way" in staff
+    assert "(1 attempt(s)): gave up: Teams answered 403" in staff
+    assert "Only the chair or business support" in member
