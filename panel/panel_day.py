@@ -21,7 +21,7 @@ from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Section
 from panel.ports import ChannelNotice, DirectMessage, Kind
 from panel.quorum import quorum
-from panel.roster import Panel, Role
+from panel.roster import Member, Panel, Role
 from panel.services import (
     STAFF,
     SYSTEM,
@@ -141,6 +141,18 @@ async def find_running(deps: Deps, panel_id: str) -> Meeting:
     raise NotFound("There is no circulated panel to run: freeze and circulate the agenda first.")
 
 
+def sign_in_data(panel: Panel, meeting: Meeting, member: Member) -> dict[str, object]:
+    """What the sign-in card needs for one person (the prompt, and the form after a refusal):
+    no case data."""
+    return {
+        "meeting_id": meeting.id,
+        "panel_name": panel.name,
+        "statement": panel.policy.confidentiality_statement,
+        "agency": panel.agency_of(member) or "",
+        "deputy": member.deputy_of is not None,
+    }
+
+
 async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
     """The chair starts the panel: every member is asked 1:1 to sign in (once per sitting)."""
     panel = deps.panels.get(panel_id)
@@ -159,13 +171,7 @@ async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
                 Kind.PANEL_STARTED,
                 f"sign-in:{meeting.id}:{member.person_id}",
                 f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
-                {
-                    "meeting_id": meeting.id,
-                    "panel_name": panel.name,
-                    "statement": panel.policy.confidentiality_statement,
-                    "agency": panel.agency_of(member) or "",
-                    "deputy": member.deputy_of is not None,
-                },
+                sign_in_data(panel, meeting, member),
             )
         )
     await deps.notifier.channel(
@@ -200,13 +206,7 @@ async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
             Kind.PANEL_STARTED,
             f"sign-in-on-join:{meeting.id}:{person_id}",
             f"You joined the panel on {long_date(meeting.panel_date)}. Please sign in.",
-            {
-                "meeting_id": meeting.id,
-                "panel_name": panel.name,
-                "statement": panel.policy.confidentiality_statement,
-                "agency": panel.agency_of(member) or "",
-                "deputy": member.deputy_of is not None,
-            },
+            sign_in_data(panel, meeting, member),
         )
     )
     return True
@@ -219,14 +219,7 @@ async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> dict[str, obj
         deps.uow() as uow,
     ):
         meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.MEMBER, Role.CHAIR)
-    member = panel.require(actor)
-    return {
-        "meeting_id": meeting.id,
-        "panel_name": panel.name,
-        "statement": panel.policy.confidentiality_statement,
-        "agency": panel.agency_of(member) or "",
-        "deputy": member.deputy_of is not None,
-    }
+    return sign_in_data(panel, meeting, panel.require(actor))
 
 
 async def chair_view(deps: Deps, meeting_id: str, actor: str) -> ChairView:
