@@ -21,7 +21,15 @@ from panel.lifecycle import Event, Status
 from panel.outcomes import Milestone
 from panel.ports import DirectMessage, Kind
 from panel.roster import Member, Panel, Role
-from panel.services import STAFF, SYSTEM, Audit, Deps, audited, review_due, timeline_of
+from panel.services import (
+    STAFF,
+    SYSTEM,
+    Audit,
+    Deps,
+    audited,
+    bring_back_if_due,
+    timeline_of,
+)
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,7 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
         for case in await uow.cases.tracking(panel_id):
             # One pass over the tracked cases: a panel review due goes back to the agenda
             # (as `bring_back_reviews` does) and is not chased.
-            if review_due(case, next_sitting):
-                case.apply(Event.REVIEW_DUE, now, "Panel review due.")
-                await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
+            if await bring_back_if_due(uow, panel, case, next_sitting, now):
                 reviews += 1
                 continue
             lead = case.decision.lead_agency if case.decision else None

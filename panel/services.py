@@ -1004,9 +1004,16 @@ async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason
             await uow.commit()
 
 
-def review_due(case: Case, before: date) -> bool:
-    """A panel review (St Helens: 3 months) falls due before the sitting on `before`."""
-    return any(m.brings_back_to_panel and m.open and m.due <= before for m in case.milestones)
+async def bring_back_if_due(
+    uow: UnitOfWork, panel: Panel, case: Case, before: date, now: datetime
+) -> bool:
+    """If the case's panel review (St Helens: 3 months) falls due before the sitting on
+    `before`, put it back for that agenda. True if it did."""
+    if not any(m.brings_back_to_panel and m.open and m.due <= before for m in case.milestones):
+        return False
+    case.apply(Event.REVIEW_DUE, now, "Panel review due.")
+    await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
+    return True
 
 
 async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
@@ -1017,9 +1024,6 @@ async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
     count = 0
     async with deps.uow() as uow:
         for case in await uow.cases.tracking(panel_id):
-            if review_due(case, schedule.panel_date):
-                case.apply(Event.REVIEW_DUE, now, "Panel review due.")
-                await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
-                count += 1
+            count += await bring_back_if_due(uow, panel, case, schedule.panel_date, now)
         await uow.commit()
     return count
