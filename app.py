@@ -176,6 +176,11 @@ def teams_directory(config: PanelConfig) -> TeamsDirectory:
     )
 
 
+def allowed_tenants(settings: Settings, config: PanelConfig) -> frozenset[str]:
+    """The edge and the bot check the same list: the panels' tenants plus ALLOWED_TENANTS."""
+    return config.allowed_tenants | settings.extra_tenants
+
+
 def panels_of_team(config: PanelConfig) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
     for panel_id, channel in config.channels.items():
@@ -212,7 +217,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
             panels=config.panels,
             seen=ProcessedActivities(store),
             references=references,
-            allowed_tenants=config.allowed_tenants | settings.extra_tenants,
+            allowed_tenants=allowed_tenants(settings, config),
             panels_of_team=panels_of_team(config),
             undelivered=outbox,
         )
@@ -288,7 +293,7 @@ def create_app(
             lambda: app[ADAPTER],
             lambda: app[BOT],
             authentication=settings.authentication_enabled,
-            allowed_tenants=config.allowed_tenants | settings.extra_tenants,
+            allowed_tenants=allowed_tenants(settings, config),
         ),
     )
     return app

@@ -12,33 +12,22 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
-from bot.panel_bot import TURN_STARTED, PanelBot
+from bot.panel_bot import TURN_STARTED, PanelBot, tenant_of
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 512 * 1024  # Teams activities are far smaller; a card submission is a few KB
 
 
-def is_activity(body: object) -> bool:
+def activity_in(body: object) -> Activity | None:
+    """The activity the body holds, or None if it is not one."""
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return False
+        return None
     try:
-        Activity().deserialize(body)
+        activity: Activity = Activity().deserialize(body)
     except ValueError:  # msrest's DeserializationError
-        return False
-    return True
-
-
-def tenant_in(body: dict[str, object]) -> str:
-    channel_data = body.get("channelData")
-    if isinstance(channel_data, dict):
-        tenant = channel_data.get("tenant")
-        if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
-            return str(tenant["id"]).lower()
-    conversation = body.get("conversation")
-    if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
-        return str(conversation["tenantId"]).lower()
-    return ""
+        return None
+    return activity
 
 
 def messages_handler(
@@ -58,9 +47,10 @@ def messages_handler(
             body = json.loads(raw)
         except (ValueError, RecursionError):
             raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
-        if not is_activity(body):
+        activity = activity_in(body)
+        if activity is None:
             raise web.HTTPBadRequest(text="The request body is not a Bot Framework activity.")
-        if tenant_in(body) not in allowed_tenants:
+        if tenant_of(activity) not in allowed_tenants:
             log.warning("Refused an activity from a tenant that is not allowed")
             raise web.HTTPForbidden(text="This tenant is not allowed to use this bot.")
         started: list[bool] = []
