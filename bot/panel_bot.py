@@ -25,7 +25,7 @@ from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
 from bot.ports import References, SeenActivities, Undelivered
 from cards import follow_up, intake, panel_day, verbs, week
-from cards.common import Card, action, message
+from cards.common import Card, action, message, with_notice, with_problem
 from panel import panel_day as day
 from panel import queries, services
 from panel.errors import (
@@ -316,10 +316,15 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             actions=[action(p.name, verb, panel=p.id) for p in asker.panels],
         )
 
+    def _panels_here(self, asker: Asker, activity: Activity) -> list[Panel]:
+        """The asker's panels this shared conversation belongs to: a team's configured
+        panels, or (a group chat, a meeting chat) all of theirs."""
+        team_panels = self.config.panels_of_team.get(team_of(activity), ())
+        return [p for p in asker.panels if not team_panels or p.id in team_panels]
+
     async def _shared_agenda(self, asker: Asker, activity: Activity) -> Card:
         """Numbers only: this conversation is seen by more than one person."""
-        team_panels = self.config.panels_of_team.get(team_of(activity), ())
-        panels = [p for p in asker.panels if not team_panels or p.id in team_panels]
+        panels = self._panels_here(asker, activity)
         if not panels:
             return message(NOT_ON_ROSTER)
         try:
@@ -355,9 +360,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             return message(error.message)
         except DomainError as error:
             return await self._after_refusal(asker, parsed, error)
-        if notice:
-            card["body"].insert(0, {"type": "TextBlock", "text": notice, "wrap": True})
-        return card
+        return with_notice(card, notice) if notice else card
 
     async def _after_refusal(self, asker: Asker, parsed: CardAction, error: DomainError) -> Card:
         view = self._views.get(parsed.verb)
@@ -366,22 +369,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
                 card = await self._handlers[view](asker, CardAction(view, parsed.refs, {}))
             except DomainError:
                 return message(error.message)
-            card["body"].insert(
-                0,
-                {
-                    "type": "Container",
-                    "style": "attention",
-                    "items": [
-                        {
-                            "type": "TextBlock",
-                            "text": error.message,
-                            "wrap": True,
-                            "color": "Attention",
-                        }
-                    ],
-                },
-            )
-            return card
+            return with_problem(card, error.message)
         return message(error.message)
 
     # Each handler: check the shape of what it needs, call one use case, render the answer.
@@ -578,8 +566,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     # cards and vote 1:1; a shared conversation only ever sees the numbers-only agenda.
 
     async def _start_shared(self, asker: Asker, activity: Activity, command: str) -> Card:
-        team_panels = self.config.panels_of_team.get(team_of(activity), ())
-        panels = [p for p in asker.panels if not team_panels or p.id in team_panels]
+        panels = self._panels_here(asker, activity)
         if not panels:
             return message(NOT_ON_ROSTER)
         try:

@@ -90,3 +90,18 @@ def message(text: str, *, problem: str = "", actions: Sequence[ExecuteAction] = 
     body: list[CardElement] = [error(problem)] if problem else []
     body.append(note(text, subtle=False))
     return card(body, actions)
+
+
+def _on_top(card_: Card, element: CardElement) -> Card:
+    card_["body"].insert(0, _whole_numbers(element.model_dump(by_alias=True, exclude_none=True)))
+    return card_
+
+
+def with_problem(card_: Card, text: str) -> Card:
+    """A card already built, with what went wrong shown first (it then shows the state)."""
+    return _on_top(card_, error(text))
+
+
+def with_notice(card_: Card, text: str) -> Card:
+    """A card already built, with a line of news first ("That was already done")."""
+    return _on_top(card_, note(text, subtle=False))
