@@ -18,7 +18,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import DELIVERER, create_app
 from bot.settings import Settings
 from storage.crypto import FieldCipher
+from tests.card_nodes import texts_of
 from tests.panel.fakes import FakeClock
+
+__all__ = ["texts_of"]  # the bot tests import it from here
 
 Client = TestClient[web.Request, web.Application]
 Card = dict[str, Any]
@@ -210,25 +213,6 @@ class Teams:
 
     def now(self, year: int, month: int, day: int, hour: int, minute: int = 0) -> None:
         self.clock.set(datetime(year, month, day, hour, minute, tzinfo=LONDON))
-
-
-def texts_of(card: Card) -> str:
-    """Every piece of text on a card, for assertions."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    return "\n".join(found)
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from tests.bot.teams import (
     personal,
     texts_of,
 )
+from tests.card_nodes import nodes
 from tests.panel.world import CANARY_CHILD, CANARY_DOB
 
 FORM = {
@@ -46,19 +47,11 @@ FORM = {
 
 def action_data(card: Card, title: str, index: int = 0) -> dict[str, Any]:
     """The data of the `index`-th Action.Execute titled `title` anywhere on the card."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("title") == title:
-                found.append(node["data"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
+    found = [
+        n["data"]
+        for n in nodes(card)
+        if n.get("type") == "Action.Execute" and n.get("title") == title
+    ]
     assert len(found) > index, f"no {title!r} button on the card"
     return dict(found[index])
 
@@ -209,20 +202,8 @@ async def test_a_member_saves_an_info_check_and_sees_the_saved_answer(teams: Tea
     assert "Answer saved." in text
     assert "Known to us; could lead" in text
     assert "Health visitor involved *since* 2024" in text  # literally, in a TextRun
-    runs = [i for b in _all(card) if b.get("type") == "RichTextBlock" for i in b["inlines"]]
+    runs = [i for b in nodes(card) if b.get("type") == "RichTextBlock" for i in b["inlines"]]
     assert {"type": "TextRun", "text": "Health visitor involved *since* 2024"} in runs
-
-
-def _all(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for child in node.values():
-            found += _all(child)
-    elif isinstance(node, list):
-        for child in node:
-            found += _all(child)
-    return found
 
 
 async def test_after_the_deadline_a_first_answer_is_taken_late_and_a_saved_one_stands(

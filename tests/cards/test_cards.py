@@ -32,6 +32,7 @@ from panel.queries import (
     TaskKind,
 )
 from panel.quorum import Presence
+from tests.card_nodes import nodes
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "e2e" / "check-cards.cjs"
@@ -250,7 +251,7 @@ def test_every_card_is_schema_1_5_and_uses_only_our_verbs(name: str) -> None:
 
 def test_user_text_is_only_ever_in_text_runs_which_are_never_markdown() -> None:
     for name, card in every_card().items():
-        for node in _nodes(card):
+        for node in nodes(card):
             if node.get("type") == "TextBlock":
                 assert HOSTILE not in node["text"], name
 
@@ -263,17 +264,5 @@ def test_a_late_saved_answer_is_shown_and_can_no_longer_be_changed() -> None:
     assert not [a for a in _actions(card) if a["verb"] == verbs.INFO_CHECK_SAVE]
 
 
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for child in node.values():
-            found += _nodes(child)
-    elif isinstance(node, list):
-        for child in node:
-            found += _nodes(child)
-    return found
-
-
 def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in _nodes(card) if str(n.get("type", "")).startswith("Action.")]
+    return [n for n in nodes(card) if str(n.get("type", "")).startswith("Action.")]
