@@ -289,23 +289,24 @@ class Deliverer:
         await self._queue.mark_failed(item.id, self.worker, now, problem.reason, retry_at)
 
     async def _send(self, recipient: str, activity: Activity) -> None:
-        tenant = self._directory.tenant_of_person.get(recipient.removeprefix(PERSON)) or (
-            self._directory.tenant_of_panel.get(recipient.removeprefix(CHANNEL), "")
-        )
-        await self._budget.acquire(recipient, tenant)
         if recipient.startswith(PERSON):
-            await self._send_to_person(recipient.removeprefix(PERSON), activity)
+            person_id = recipient.removeprefix(PERSON)
+            tenant = self._directory.tenant_of_person.get(person_id, "")
+            await self._budget.acquire(recipient, tenant)
+            await self._send_to_person(person_id, tenant, activity)
         elif recipient.startswith(CHANNEL):
-            await self._send_to_channel(recipient.removeprefix(CHANNEL), activity)
+            panel_id = recipient.removeprefix(CHANNEL)
+            tenant = self._directory.tenant_of_panel.get(panel_id, "")
+            await self._budget.acquire(recipient, tenant)
+            await self._send_to_channel(panel_id, tenant, activity)
         else:
             raise Undeliverable(f"unknown recipient kind {recipient.split(':')[0]!r}", retry=False)
 
-    async def _send_to_channel(self, panel_id: str, activity: Activity) -> None:
+    async def _send_to_channel(self, panel_id: str, tenant: str, activity: Activity) -> None:
         where = self._directory.channel_of_panel.get(panel_id)
         if where is None:
             raise Undeliverable("the panel has no notice channel configured", retry=False)
         team_id, channel_id = where
-        tenant = self._directory.tenant_of_panel.get(panel_id, "")
         stored = await self._references.get(tenant, team_key(team_id))
         if stored is None:
             raise Undeliverable("the bot is not installed in the panel's team yet", retry=True)
@@ -314,8 +315,7 @@ class Deliverer:
         reference.conversation.conversation_type = "channel"
         await self._continue(reference, activity)
 
-    async def _send_to_person(self, person_id: str, activity: Activity) -> None:
-        tenant = self._directory.tenant_of_person.get(person_id, "")
+    async def _send_to_person(self, person_id: str, tenant: str, activity: Activity) -> None:
         stored = await self._references.get(tenant, person_id)
         if stored is not None:
             await self._continue(ConversationReference().deserialize(stored), activity)
