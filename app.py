@@ -24,6 +24,7 @@ from adapters.clock import SystemClock
 from adapters.panel_config import PanelConfig, PanelConfigError, load_panel_config
 from bot.delivery import Deliverer, TeamsDirectory
 from bot.edge import MAX_BODY, messages_handler
+from bot.graph import GraphReceipts, MsalTokens
 from bot.notifier import OutboxNotifier
 from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
@@ -194,6 +195,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     await save_roster(store, config.panels)
     references = ConversationReferences(store)
     outbox = Outbox(store)
+    receipts = await graph_receipts(settings, config)
     deliverer = Deliverer(
         app[ADAPTER],
         settings.app_id,
@@ -202,6 +204,8 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         teams_directory(config),
         clock,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
+        receipts=receipts,
+        settle=timedelta(seconds=settings.reconcile_after_seconds),
     )
     deps = Deps(
         panels=ConfiguredPanels(config),
@@ -254,6 +258,36 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await delivery
         scheduler.shutdown()
+    if receipts is not None:
+        await receipts.close()
+
+
+async def graph_receipts(settings: Settings, config: PanelConfig) -> GraphReceipts | None:
+    """Graph, to look for a message whose send had an unknown outcome; None (such a message is
+    sent again, at least once) without credentials for it, as in local development."""
+    credential: str | dict[str, str] = settings.graph_secret
+    if not settings.graph_client_id and settings.uses_certificate:
+        key = await asyncio.to_thread(Path(settings.certificate_key_file).read_text, "utf-8")
+        credential = {"private_key": key, "thumbprint": settings.certificate_thumbprint}
+    if not settings.graph_client or not credential:
+        log.warning(
+            "No Graph credentials: a message whose send had an unknown outcome will be sent "
+            "again without first looking for it (it may then arrive twice)"
+        )
+        return None
+    tokens = MsalTokens(
+        settings.graph_client,
+        credential,
+        default_tenant=settings.graph_tenant_id or settings.tenant_id,
+        authority_host=settings.graph_authority_host,
+    )
+    return GraphReceipts(
+        tokens,
+        settings.teams_app_id or settings.app_id or settings.graph_client,
+        {k: (c.team_id, c.channel_id) for k, c in config.channels.items()},
+        {k: c.group_id for k, c in config.channels.items() if c.group_id},
+        base_url=settings.graph_url,
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

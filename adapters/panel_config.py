@@ -31,6 +31,9 @@ class PanelConfigError(ValueError):
 class NoticeChannel:
     team_id: str  # the Teams team id (channelData.team.id), e.g. "19:...@thread.tacv2"
     channel_id: str  # the channel's conversation id, where notices with counts go
+    # The team's Microsoft 365 group id (channelData.team.aadGroupId): Graph names teams by it,
+    # so without it a channel notice whose send had an unknown outcome cannot be looked for.
+    group_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,10 +315,11 @@ class _Builder(_Reader):
     def _notices(self, raw: object, path: str) -> NoticeChannel | None:
         if raw is None:
             return None
-        entry = self.fields(raw, path, _NOTICES, required=_NOTICES)
+        entry = self.fields(raw, path, (*_NOTICES, "group"), required=_NOTICES)
         return NoticeChannel(
             team_id=self.text(entry["team"], _at(path, "team")),
             channel_id=self.text(entry["channel"], _at(path, "channel")),
+            group_id=self.text(entry["group"], _at(path, "group")) if "group" in entry else "",
         )
 
     def _policy_document(

@@ -104,6 +104,7 @@ class Item:
     due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=LONDON))
     sent: bool = False
     gave_up: bool = False
+    unconfirmed_since: datetime | None = None
 
 
 class MemoryOutbox:
@@ -130,18 +131,31 @@ class MemoryOutbox:
         return due[:limit]
 
     async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
-        self.items[message_id - 1].sent = True
+        item = self.items[message_id - 1]
+        item.sent, item.unconfirmed_since = True, None
         self.pending.pop(message_id, None)
+        return True
+
+    async def begin(self, message_id: int, worker: str, now: datetime) -> bool:
+        item = self.items[message_id - 1]
+        item.unconfirmed_since = item.unconfirmed_since or now
         return True
 
     async def release(self, worker: str, now: datetime) -> int:
         return 0  # the simulation never stops its worker
 
     async def mark_failed(
-        self, message_id: int, worker: str, now: datetime, error: str, retry_at: datetime | None
+        self,
+        message_id: int,
+        worker: str,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+        unconfirmed_since: datetime | None = None,
     ) -> bool:
         item = self.items[message_id - 1]
         item.attempts += 1
+        item.unconfirmed_since = unconfirmed_since
         if retry_at is None:
             item.gave_up = True
             self.pending.pop(message_id, None)
@@ -166,12 +180,17 @@ class EveryoneReachable:
 
 
 class FakeConnector:
-    """Stands in for CloudAdapter's proactive sends; fails a share of them (retried later)."""
+    """Stands in for CloudAdapter's proactive sends. A share of them fail: half before the
+    message arrives, half after it (the connection drops before Teams' answer: ambiguous).
+    It also answers, as Graph would, whether a card with a given marker arrived."""
 
     def __init__(self, flaky: float, rng: random.Random) -> None:
         self.flaky, self.rng = flaky, rng
         self.delivered: Counter[str] = Counter()  # by outbox key
+        self.markers: set[str] = set()  # of every card that arrived
         self.failures = 0
+        self.ambiguous = 0
+        self.looked_up = 0
         self.current_key = ""
 
     async def continue_conversation(self, reference: Any, logic: Any, bot_id: str) -> None:
@@ -179,19 +198,29 @@ class FakeConnector:
 
         class Turn:
             async def send_activity(self, activity: Any) -> None:
-                if connector.rng.random() < connector.flaky:
+                failing = connector.rng.random() < connector.flaky
+                if failing and connector.rng.random() < 0.5:
                     connector.failures += 1
                     raise ConnectionResetError("the fake connector dropped the connection")
                 connector.delivered[connector.current_key] += 1
+                connector.markers.add(activity.attachments[0].content["id"])
+                if failing:
+                    connector.failures += 1
+                    connector.ambiguous += 1
+                    raise ConnectionResetError("dropped after the message arrived")
 
         await logic(Turn())
+
+    async def arrived(self, recipient: str, tenant: str, marker: str, since: datetime) -> bool:
+        self.looked_up += 1
+        return marker in self.markers
 
 
 class TracingDeliverer(Deliverer):
     """The real worker; tells the fake connector which outbox key it is sending."""
 
     def __init__(self, connector: FakeConnector, *args: Any) -> None:
-        super().__init__(connector, *args)
+        super().__init__(connector, *args, receipts=connector)
         self.connector = connector
 
     async def _deliver(self, item: Any) -> None:
@@ -452,7 +481,11 @@ def main() -> None:
     print(f"messages sent: {sum(connector.delivered.values())}")
     for kind, n in sorted(kinds.items()):
         print(f"  {kind}: {n}")
-    print(f"send failures retried: {connector.failures}")
+    print(
+        f"send failures retried: {connector.failures} "
+        f"({connector.ambiguous} after the message had arrived; "
+        f"{connector.looked_up} looked for before sending again)"
+    )
     print(f"lost: {lost}")
     print(f"duplicates: {duplicates}")
     print(

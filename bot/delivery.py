@@ -29,6 +29,7 @@ from botbuilder.schema import (
     ErrorResponseException,
 )
 
+from bot.graph import CannotTell, Receipts, marker_of
 from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
 from cards import follow_up, panel_day, verbs, week
@@ -42,6 +43,9 @@ LEASE = timedelta(minutes=2)
 BATCH = 20
 MAX_ATTEMPTS = 8
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
+# Before looking for a message whose send had an unknown outcome, give Teams this long to show
+# it: Graph lists a chat's messages a moment after they are posted.
+SETTLE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -118,11 +122,20 @@ class RateBudget:
 
 
 class Undeliverable(Exception):
-    """A send that cannot succeed now; `retry` says whether trying later might."""
+    """A send that cannot succeed now; `retry` says whether trying later might. `unknown`: the
+    message may have arrived all the same (a 5xx, a dropped connection), so the next attempt
+    looks for it first."""
 
-    def __init__(self, reason: str, *, retry: bool, after: timedelta | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry: bool,
+        after: timedelta | None = None,
+        unknown: bool = False,
+    ) -> None:
         super().__init__(reason)
-        self.reason, self.retry, self.after = reason, retry, after
+        self.reason, self.retry, self.after, self.unknown = reason, retry, after, unknown
 
 
 def team_key(team_id: str) -> str:
@@ -178,7 +191,10 @@ def render(kind: str, payload: Mapping[str, Any]) -> Card:
     return message(text)
 
 
-def activity_for(card: Card, text: str) -> Activity:
+def activity_for(card: Card, text: str, marker: str = "") -> Activity:
+    if marker:
+        # How a send with an unknown outcome is found again in the conversation (bot/graph.py).
+        card = {**card, "id": marker}
     activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     # The notification preview Teams shows: the bot's own sentence, never the card's content.
     activity.summary = text[:200]
@@ -203,11 +219,14 @@ class Deliverer:
         clock: Clock,
         budget: RateBudget | None = None,
         lease: timedelta = LEASE,
+        receipts: Receipts | None = None,
+        settle: timedelta = SETTLE,
     ) -> None:
         self._adapter, self._app_id, self._queue = adapter, app_id, queue
         self._references, self._directory, self._clock = references, directory, clock
         self._budget = budget or RateBudget()
         self._lease = lease
+        self._receipts, self._settle = receipts, settle
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
 
@@ -245,35 +264,87 @@ class Deliverer:
         return len(claimed)
 
     async def _deliver(self, item: Queued) -> None:
+        marker = marker_of(item.id)
         try:
             card = render(item.kind, item.payload)
-            activity = activity_for(card, str(item.payload.get("text", "")))
+            activity = activity_for(card, str(item.payload.get("text", "")), marker)
         except (KeyError, ValueError, TypeError) as error:
             log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
             await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
             return
+        since = item.unconfirmed_since
+        if since is not None and await self._arrived(item, marker, since):
+            await self._queue.mark_sent(item.id, self.worker, self._clock.now())
+            return
+        started = self._clock.now()
+        if not await self._queue.begin(item.id, self.worker, started):
+            return  # another worker holds it now (our lease ran out): it sends, not us
         try:
             await self._send(item.recipient, activity)
         except Undeliverable as problem:
-            await self._failed(item, problem)
+            await self._failed(item, problem, started)
         except ErrorResponseException as error:
             status = error.response.status_code if error.response is not None else 0
-            after = _retry_after(error)
             await self._failed(
                 item,
-                Undeliverable(f"Teams answered {status}", retry=status in RETRYABLE, after=after),
+                Undeliverable(
+                    f"Teams answered {status}",
+                    retry=status in RETRYABLE,
+                    after=_retry_after(error),
+                    # A 5xx may come after the message was posted (a gateway timing out).
+                    unknown=status >= 500,
+                ),
+                started,
             )
         except Exception as error:
             # A dropped connection, a timeout, an answer that is not JSON: the send may or may
-            # not have arrived. Retried (at-least-once): nothing is lost.
-            await self._failed(item, Undeliverable(type(error).__name__, retry=True))
+            # not have arrived. Tried again, after looking for it.
+            await self._failed(
+                item, Undeliverable(type(error).__name__, retry=True, unknown=True), started
+            )
         else:
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())
 
-    async def _failed(self, item: Queued, problem: Undeliverable) -> None:
+    async def _arrived(self, item: Queued, marker: str, since: datetime) -> bool:
+        """Whether an earlier attempt whose outcome was unknown did reach the conversation.
+        When that cannot be known the message is sent again: at least once, never lost."""
+        if self._receipts is None:
+            log.warning(
+                "Outbox message %s may already have arrived; sending it again (no Graph "
+                "credentials, so it cannot be looked for)",
+                item.id,
+            )
+            return False
+        tenant = self._tenant_of(item.recipient)
+        try:
+            found = await self._receipts.arrived(item.recipient, tenant, marker, since)
+        except CannotTell as reason:
+            log.warning(
+                "Outbox message %s may already have arrived; sending it again (%s)", item.id, reason
+            )
+            return False
+        log.info(
+            "Outbox message %s: an earlier attempt %s",
+            item.id,
+            "arrived; recorded as sent" if found else "did not arrive; sending it",
+        )
+        return found
+
+    def _tenant_of(self, recipient: str) -> str:
+        kind, _, who = recipient.partition(":")
+        if f"{kind}:" == PERSON:
+            return self._directory.tenant_of_person.get(who, "")
+        return self._directory.tenant_of_panel.get(who, "")
+
+    async def _failed(
+        self, item: Queued, problem: Undeliverable, started: datetime | None = None
+    ) -> None:
         now = self._clock.now()
+        after = problem.after
+        if problem.unknown:
+            after = max(after or backoff(item.attempts), self._settle)
         retry_at = (
-            now + backoff(item.attempts, problem.after)
+            now + (after if after is not None else backoff(item.attempts))
             if problem.retry and item.attempts + 1 < MAX_ATTEMPTS
             else None
         )
@@ -286,17 +357,23 @@ class Deliverer:
             problem.reason,
             f"retrying at {retry_at:%H:%M:%S}" if retry_at else "gave up",
         )
-        await self._queue.mark_failed(item.id, self.worker, now, problem.reason, retry_at)
+        # The first attempt that may have arrived: an earlier unknown one, else this one if its
+        # outcome is unknown. A definite failure keeps the earlier one: it may still have come.
+        unconfirmed = item.unconfirmed_since
+        if unconfirmed is None and problem.unknown:
+            unconfirmed = started or now
+        await self._queue.mark_failed(
+            item.id, self.worker, now, problem.reason, retry_at, unconfirmed_since=unconfirmed
+        )
 
     async def _send(self, recipient: str, activity: Activity) -> None:
+        tenant = self._tenant_of(recipient)
         if recipient.startswith(PERSON):
             person_id = recipient.removeprefix(PERSON)
-            tenant = self._directory.tenant_of_person.get(person_id, "")
             await self._budget.acquire(recipient, tenant)
             await self._send_to_person(person_id, tenant, activity)
         elif recipient.startswith(CHANNEL):
             panel_id = recipient.removeprefix(CHANNEL)
-            tenant = self._directory.tenant_of_panel.get(panel_id, "")
             await self._budget.acquire(recipient, tenant)
             await self._send_to_channel(panel_id, tenant, activity)
         else:

@@ -41,6 +41,11 @@ class Queued(Protocol):
     @property
     def attempts(self) -> int: ...
 
+    @property
+    def unconfirmed_since(self) -> datetime | None:
+        """An earlier send of this message may have arrived: look before sending again."""
+        ...
+
 
 class Queue(Protocol):
     """The durable outbox (storage.outbox.Outbox)."""
@@ -55,6 +60,10 @@ class Queue(Protocol):
 
     async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
 
+    async def begin(self, message_id: int, worker: str, now: datetime) -> bool:
+        """Note a send is under way (outcome unknown); False if `worker` lost the message."""
+        ...
+
     async def release(self, worker: str, now: datetime) -> int:
         """Hand back the unsent messages `worker` holds, due at once; how many."""
         ...
@@ -66,6 +75,7 @@ class Queue(Protocol):
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        unconfirmed_since: datetime | None = None,
     ) -> bool: ...
 
 

@@ -58,6 +58,35 @@ class Settings(BaseSettings):
         default=120.0, ge=1.0, le=3600.0, validation_alias="OUTBOX_LEASE_SECONDS"
     )
 
+    # Microsoft Graph, to look for a message whose send had an unknown outcome before sending it
+    # again (bot/graph.py). The bot's own app registration by default; the GRAPH_* names let a
+    # council use another registration, a sovereign cloud, or a test its stand-in.
+    graph_client_id: str = Field(default="", validation_alias="GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias="GRAPH_CLIENT_SECRET"
+    )
+    graph_tenant_id: str = Field(default="", validation_alias="GRAPH_TENANT_ID")
+    graph_url: str = Field(default="https://graph.microsoft.com/v1.0", validation_alias="GRAPH_URL")
+    graph_authority_host: str = Field(
+        default="https://login.microsoftonline.com", validation_alias="GRAPH_AUTHORITY_HOST"
+    )
+    # The Teams app's id (manifest `id`), which manifest/package.py sets to MICROSOFT_APP_ID.
+    teams_app_id: str = Field(default="", validation_alias="TEAMS_APP_ID")
+    # How long Teams is given to show a message before the worker looks for it.
+    reconcile_after_seconds: float = Field(
+        default=30.0, ge=0.0, le=3600.0, validation_alias="RECONCILE_AFTER_SECONDS"
+    )
+
+    @property
+    def graph_client(self) -> str:
+        return self.graph_client_id or self.app_id
+
+    @property
+    def graph_secret(self) -> str:
+        if self.graph_client_id:
+            return self.graph_client_secret.get_secret_value()
+        return self.app_password.get_secret_value()
+
     @property
     def keys(self) -> list[str]:
         return [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]

@@ -44,6 +44,8 @@ class OutboxMessage:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    # Set when an earlier send may or may not have arrived: from then, look before sending again.
+    unconfirmed_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,13 @@ class Outbox:
         t = schema.outbox
         due = (
             select(
-                t.c.id, t.c.idempotency_key, t.c.recipient, t.c.kind, t.c.payload_enc, t.c.attempts
+                t.c.id,
+                t.c.idempotency_key,
+                t.c.recipient,
+                t.c.kind,
+                t.c.payload_enc,
+                t.c.attempts,
+                t.c.unconfirmed_since,
             )
             .where(
                 t.c.sent_at.is_(None),
@@ -179,9 +187,16 @@ class Outbox:
                 if not isinstance(payload, dict):
                     unreadable.append(row.id)
                     continue
+                since = row.unconfirmed_since
                 claimed.append(
                     OutboxMessage(
-                        row.id, row.idempotency_key, row.recipient, row.kind, payload, row.attempts
+                        row.id,
+                        row.idempotency_key,
+                        row.recipient,
+                        row.kind,
+                        payload,
+                        row.attempts,
+                        None if since is None else aware(since),
                     )
                 )
             if claimed:
@@ -219,7 +234,25 @@ class Outbox:
             result = await conn.execute(
                 update(t)
                 .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
-                .values(sent_at=to_utc(now), lease_until=None)
+                .values(sent_at=to_utc(now), lease_until=None, unconfirmed_since=None)
+            )
+            return result.rowcount == 1
+
+    async def begin(self, message_id: int, worker: str, now: datetime) -> bool:
+        """Record, before a send, that its outcome is not yet known; False (change nothing, send
+        nothing) if `worker` no longer holds the message.
+
+        Committed before the request leaves, so if this worker dies mid-send, whoever takes the
+        message over knows to look for it in the conversation before sending it again. The
+        earliest such moment is kept: a message may have arrived on any attempt since.
+        """
+        _check_worker(worker)
+        t = schema.outbox
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
+                .values(unconfirmed_since=func.coalesce(t.c.unconfirmed_since, to_utc(now)))
             )
             return result.rowcount == 1
 
@@ -242,11 +275,14 @@ class Outbox:
         now: datetime,
         error: str,
         retry_at: datetime | None,
+        unconfirmed_since: datetime | None = None,
     ) -> bool:
         """Count a failed attempt: retry at `retry_at`, or give up for good when it is None.
 
         `error` is the caller's summary (status code, reason): never the payload or any text
         from it, because it is stored in the clear and shown to business support.
+        `unconfirmed_since` is the first attempt that may still have arrived (None when every
+        attempt so far is known to have failed).
         Returns False, changing nothing, if `worker` no longer holds the message.
         """
         _check_worker(worker)
@@ -256,6 +292,7 @@ class Outbox:
             "attempts": t.c.attempts + 1,
             "lease_until": None,
             "last_error": _summary(error, gave_up=gave_up),
+            "unconfirmed_since": None if unconfirmed_since is None else to_utc(unconfirmed_since),
         }
         if retry_at is None:
             # next_attempt_at keeps the moment of the last attempt, for the failed() listing.

@@ -301,6 +301,8 @@ outbox = Table(
     Column("leased_by", String(64)),
     utc("sent_at"),
     Column("last_error", String(500)),
+    # The first send whose outcome is not known; the next attempt reconciles from here.
+    utc("unconfirmed_since"),
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

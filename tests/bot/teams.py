@@ -3,11 +3,13 @@ local fake connector that records (and answers) every call the bot makes back to
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +21,15 @@ from app import DELIVERER, create_app
 from bot.settings import Settings
 from storage.crypto import FieldCipher
 from tests.card_nodes import texts_of
+from tests.fake_graph import (
+    CLIENT_ID,
+    TEAMS_APP,
+    FakeAuthority,
+    FakeGraph,
+    Posted,
+    self_signed,
+    tls_context,
+)
 from tests.panel.fakes import FakeClock
 
 __all__ = ["texts_of"]  # the bot tests import it from here
@@ -60,6 +71,7 @@ def local_settings(**overrides: Any) -> Settings:
 class Sent:
     conversation_id: str
     activity: dict[str, Any]
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def cards(self) -> list[Card]:
@@ -73,8 +85,9 @@ class Sent:
 class FakeConnector:
     """Stands in for the Bot Framework connector (Teams' side of proactive and reply sends)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock | None = None) -> None:
         self.url = ""
+        self.clock = clock
         self.sent: list[Sent] = []
         self.created: list[dict[str, Any]] = []
         self.failures: list[tuple[int, dict[str, str]]] = []  # answered to the next sends
@@ -88,15 +101,26 @@ class FakeConnector:
         if self.failures:
             status, headers = self.failures.pop(0)
             if status == 200:  # an answer that is not JSON: did the message arrive or not?
-                self.sent.append(Sent(request.match_info["cid"], await request.json()))
+                await self._arrive(request)
                 return web.Response(text="ok")
+            if status >= 1000:  # the message arrives, and then Teams answers `status - 1000`
+                await self._arrive(request)
+                status -= 1000
             return web.json_response(
                 {"error": {"code": "Failed", "message": "as the test asked"}},
                 status=status,
                 headers=headers,
             )
-        self.sent.append(Sent(request.match_info["cid"], await request.json()))
+        await self._arrive(request)
         return web.json_response({"id": f"sent-{len(self.sent)}"})
+
+    async def _arrive(self, request: web.Request) -> None:
+        at = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        self.sent.append(Sent(request.match_info["cid"], await request.json(), at))
+
+    def posted(self) -> list[Posted]:
+        """What Graph would list: every message that arrived, with when."""
+        return [Posted(s.conversation_id, s.activity, s.at) for s in self.sent]
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -120,12 +144,18 @@ def personal(person: str) -> str:
     return f"a:personal-{person}"
 
 
+def chats_of(person: str) -> tuple[str, ...]:
+    """The bot's conversation ids for a person's 1:1 chat: stored, or opened from the roster."""
+    return (personal(person), f"a:created-29:{person}")
+
+
 @dataclass
 class Teams:
     client: Client
     app: web.Application
     clock: FakeClock
     connector: FakeConnector
+    graph: FakeGraph | None = None
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def activity(
@@ -217,17 +247,64 @@ class Teams:
 
 @asynccontextmanager
 async def teams_bot(
-    tmp_path: Path, start: datetime, database_url: str = "", **settings: Any
+    tmp_path: Path,
+    start: datetime,
+    database_url: str = "",
+    *,
+    graph: bool = False,
+    **settings: Any,
 ) -> AsyncIterator[Teams]:
-    connector = FakeConnector()
-    connector_server = TestServer(connector.app, host="127.0.0.1")
-    await connector_server.start_server()
-    connector.url = str(connector_server.make_url("/"))
+    """The bot over HTTP with a fake connector; with `graph`, also Graph and Entra ID
+    stand-ins, so a send with an unknown outcome can be looked for."""
     clock = FakeClock(start)
-    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
-    app = create_app(
-        local_settings(database_url=url, **settings), upgrade_db=True, clock=clock, background=False
-    )
-    async with TestClient(TestServer(app)) as client:
-        yield Teams(client, app, clock, connector)
-    await connector_server.close()
+    connector = FakeConnector(clock)
+    fake_graph: FakeGraph | None = None
+    async with contextlib.AsyncExitStack() as stack:
+        if graph:
+            fake_graph = FakeGraph(connector.posted, chats_of)
+            fake_graph.install(connector.app)
+            authority = FakeAuthority()
+            cert, key = self_signed(tmp_path)
+            authority_server = TestServer(authority.app, host="127.0.0.1")
+            await authority_server.start_server(ssl=tls_context(cert, key))
+            stack.push_async_callback(authority_server.close)
+            authority.base = f"https://127.0.0.1:{authority_server.port}"
+            # MSAL fetches tokens with requests, which trusts this bundle instead of certifi's.
+            stack.enter_context(_environment(REQUESTS_CA_BUNDLE=str(cert)))
+            settings = {
+                "graph_client_id": CLIENT_ID,
+                "graph_client_secret": "a-client-secret-for-tests",
+                "graph_tenant_id": TENANT,
+                "graph_authority_host": authority.base,
+                "teams_app_id": TEAMS_APP,
+                **settings,
+            }
+        connector_server = TestServer(connector.app, host="127.0.0.1")
+        await connector_server.start_server()
+        stack.push_async_callback(connector_server.close)
+        connector.url = str(connector_server.make_url("/"))
+        if graph:
+            settings.setdefault("graph_url", connector.url + "v1.0")
+        url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
+        app = create_app(
+            local_settings(database_url=url, **settings),
+            upgrade_db=True,
+            clock=clock,
+            background=False,
+        )
+        async with TestClient(TestServer(app)) as client:
+            yield Teams(client, app, clock, connector, fake_graph)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

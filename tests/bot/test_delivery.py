@@ -3,16 +3,24 @@ up and shown to business support; nothing is lost or sent twice."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app import STORE
 from bot.delivery import backoff
+from bot.graph import marker_of
 from storage import schema
 from storage.outbox import Outbox
-from tests.bot.teams import ALEX, ISAIAH, Teams, personal, texts_of
+from tests.bot.conftest import START
+from tests.bot.teams import ALEX, ISAIAH, Sent, Teams, personal, teams_bot, texts_of
 from tests.bot.test_week_over_http import circulated
+
+CARD = "application/vnd.microsoft.card.adaptive"
 
 
 async def outbox_rows(teams: Teams) -> list[object]:
@@ -86,3 +94,124 @@ async def test_business_support_sees_what_was_not_delivered_and_why(teams: Teams
     assert "Not delivered; please reach these people another way" in staff
     assert "(1 attempt(s)): gave up: Teams answered 403" in staff
     assert "Only the chair or business support" in member
+
+
+# -- A send whose outcome is unknown is looked for before it is sent again (bot/graph.py) ------
+
+
+@pytest.fixture
+async def teams_with_graph(tmp_path: Path) -> AsyncIterator[Teams]:
+    async with teams_bot(tmp_path, START, graph=True) as bot:
+        yield bot
+
+
+def copies(teams: Teams, marker: str) -> int:
+    """How many cards with this outbox marker reached any conversation."""
+    return sum(card.get("id") == marker for s in teams.connector.sent for card in s.cards)
+
+
+async def the_unknown_one(teams: Teams) -> Any:
+    rows = [r for r in await outbox_rows(teams) if r.sent_at is None]  # type: ignore[attr-defined]
+    assert len(rows) == 1
+    return rows[0]
+
+
+async def test_a_502_after_the_message_arrived_is_found_in_the_chat_and_not_sent_again(
+    teams_with_graph: Teams,
+) -> None:
+    teams = teams_with_graph
+    await circulated(teams, (1502, {}))  # it arrives, and then Teams answers 502
+    unknown = await the_unknown_one(teams)
+    marker = marker_of(unknown.id)
+    sends_before = len(teams.connector.sent)
+    teams.clock.advance(timedelta(seconds=31))
+    await teams.deliver()
+
+    assert unknown.recipient.startswith("person:")
+    assert unknown.unconfirmed_since is not None
+    assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
+    assert len(teams.connector.sent) == sends_before
+    assert copies(teams, marker) == 1
+    assert teams.graph is not None
+    [lookup] = [r for r in teams.graph.requests if r.startswith("/v1.0/chats/")]
+    assert "$orderby=lastModifiedDateTime%20desc" in lookup
+    assert "$filter=lastModifiedDateTime%20gt%202026-12-02T13:55:00Z" in lookup  # 14:00 - 5 min
+
+
+async def test_a_502_before_the_message_arrived_is_looked_for_and_then_sent_once(
+    teams_with_graph: Teams,
+) -> None:
+    teams = teams_with_graph
+    await circulated(teams, (502, {}))
+    marker = marker_of((await the_unknown_one(teams)).id)
+    teams.clock.advance(timedelta(seconds=31))
+    await teams.deliver()
+
+    assert copies(teams, marker) == 1
+    assert teams.graph is not None
+    assert any("/messages" in r for r in teams.graph.requests)
+
+
+async def test_an_unknown_outcome_is_looked_for_only_after_teams_has_had_time_to_show_it(
+    teams_with_graph: Teams,
+) -> None:
+    teams = teams_with_graph
+    await circulated(teams, (1504, {}))
+    unknown = await the_unknown_one(teams)
+    teams.clock.advance(timedelta(seconds=5))  # the usual first backoff, but too soon
+    await teams.deliver()
+
+    assert (await the_unknown_one(teams)).id == unknown.id
+    assert teams.graph is not None
+    assert teams.graph.requests == []
+
+
+async def test_when_graph_cannot_tell_the_message_is_sent_again_rather_than_lost(
+    teams_with_graph: Teams,
+) -> None:
+    teams = teams_with_graph
+    assert teams.graph is not None
+    teams.graph.refuse = 403  # e.g. the tenant's admin has not granted the permission
+    await circulated(teams, (1502, {}))
+    marker = marker_of((await the_unknown_one(teams)).id)
+    teams.clock.advance(timedelta(seconds=31))
+    await teams.deliver()
+
+    assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
+    assert copies(teams, marker) == 2
+
+
+async def test_a_message_a_dead_worker_was_sending_is_looked_for_by_the_one_taking_over(
+    teams_with_graph: Teams,
+) -> None:
+    teams = teams_with_graph
+    await circulated(teams)
+    outbox = Outbox(teams.app[STORE])
+    now = teams.clock.now()
+    await outbox.enqueue("test:dead-worker", f"person:{ISAIAH}", "notice", {"text": "Hi"}, now)
+    [claimed] = await outbox.claim("dead-worker", now, 1, timedelta(seconds=60))
+    assert await outbox.begin(claimed.id, "dead-worker", now)
+    # It reached Teams; the worker died before recording that.
+    marker = marker_of(claimed.id)
+    activity = {"attachments": [{"contentType": CARD, "content": {"id": marker}}]}
+    teams.connector.sent.append(Sent(personal(ISAIAH), activity, now))
+    teams.clock.advance(timedelta(seconds=61))
+    await teams.deliver()
+
+    assert copies(teams, marker) == 1
+    assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
+
+
+async def test_a_lost_lease_stops_a_worker_from_sending_what_another_now_holds(
+    teams: Teams,
+) -> None:
+    outbox = Outbox(teams.app[STORE])
+    now = teams.clock.now()
+    await outbox.enqueue("test:slow-worker", f"person:{ISAIAH}", "notice", {"text": "Hi"}, now)
+    [claimed] = await outbox.claim("slow-worker", now, 1, timedelta(seconds=60))
+    later = now + timedelta(seconds=61)
+    [taken] = await outbox.claim("other-worker", later, 1, timedelta(seconds=60))
+
+    assert taken.id == claimed.id
+    assert not await outbox.begin(claimed.id, "slow-worker", later)
+    assert await outbox.begin(taken.id, "other-worker", later)

@@ -108,6 +108,8 @@ def every_card() -> dict[str, dict[str, Any]]:
         "reminder": week.reminder("Reminder.", "m" * 32),
         "notice": week.notice("Sent.", {"cases": 3, "new-referral": 2}),
         "message": message("Hello.", problem="Refused."),
+        # As bot/delivery.py sends every card: its outbox marker as the card's id.
+        "with an outbox marker": {**week.notice("Sent.", {"cases": 3}), "id": "outbox-42"},
         **panel_day_cards(),
     }
 

@@ -266,3 +266,42 @@ async def test_a_stopping_worker_hands_back_what_it_claimed_at_once(store: Store
 
     assert released == 3
     assert len(taken) == 3
+
+
+async def test_a_send_with_an_unknown_outcome_is_remembered_from_its_first_attempt(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    await outbox.enqueue("k", "p1", "direct", payload(), NOW)
+    [first] = await outbox.claim("w1", NOW, 10, LEASE)
+    assert first.unconfirmed_since is None
+    assert await outbox.begin(first.id, "w1", NOW)
+    # A 502: it may have arrived. The retry's claim carries the moment to look from.
+    retry_at = NOW + timedelta(seconds=30)
+    assert await outbox.mark_failed(first.id, "w1", NOW, "Teams answered 502", retry_at, NOW)
+    [second] = await outbox.claim("w2", retry_at, 10, LEASE)
+    assert second.unconfirmed_since == NOW
+    # A later attempt keeps the earliest moment; a definite failure does not forget it.
+    assert await outbox.begin(second.id, "w2", retry_at)
+    assert await outbox.mark_failed(
+        second.id, "w2", retry_at, "Teams answered 429", retry_at, second.unconfirmed_since
+    )
+    [third] = await outbox.claim("w3", retry_at, 10, LEASE)
+    assert third.unconfirmed_since == NOW
+    assert await outbox.mark_sent(third.id, "w3", retry_at)
+    async with store.engine.connect() as conn:
+        left = (await conn.execute(text("SELECT unconfirmed_since FROM outbox"))).scalar_one()
+    assert left is None
+
+
+async def test_a_worker_killed_mid_send_leaves_the_attempt_for_the_next_to_look_for(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    await outbox.enqueue("k", "p1", "direct", payload(), NOW)
+    [claimed] = await outbox.claim("dies", NOW, 10, LEASE)
+    assert await outbox.begin(claimed.id, "dies", NOW)
+
+    [taken] = await outbox.claim("takes-over", NOW + LEASE, 10, LEASE)
+    assert taken.unconfirmed_since == NOW
+    assert not await outbox.begin(claimed.id, "dies", NOW + LEASE)  # it no longer holds it

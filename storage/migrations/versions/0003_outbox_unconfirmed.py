@@ -1,0 +1,27 @@
+"""When a send began whose outcome is not known (a dropped connection, a 5xx, a worker killed
+mid-send), so the next attempt first asks Teams whether it arrived.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "outbox", sa.Column("unconfirmed_since", sa.DateTime(timezone=True), nullable=True)
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("unconfirmed_since")
