@@ -286,6 +286,12 @@ async def freeze_agenda(
         if meeting.status is not MeetingStatus.PLANNED:
             return meeting
         waiting = await uow.cases.waiting_for_agenda(panel_id)
+        if actor is None:
+            # Run late (after downtime), the scheduled freeze still takes only the cases waiting
+            # at the cut-off. Barnet 000 §5: «All cases identified by Wednesday midday will be
+            # circulated ... [members] will have 4 working days»; one listed later goes to the
+            # next sitting, whose members get their full time for it.
+            waiting = [c for c in waiting if c.waiting_since <= schedule.cutoff_at]
         by_id = {c.id: c for c in waiting}
         agenda = build_agenda(
             [

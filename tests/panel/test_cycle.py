@@ -183,7 +183,7 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
 
 
 async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review() -> None:
-    w = world(ST_HELENS, london(2027, 3, 1, 9, 0))
+    w = world(ST_HELENS, london(2027, 2, 24, 9, 0))
     [case_id] = await list_cases(w, [("EHM-SH1", "St Helens", Section.NEW_REFERRAL)])
     meeting = await circulate_next(w)
     await services.record_info_check(

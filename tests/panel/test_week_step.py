@@ -93,3 +93,17 @@ async def test_the_break_is_announced_once_in_the_channel_while_the_panel_sits()
     assert (before, during, again) == (0, 1, 0)
     assert w.notifier.notices[-1].text == "Break: 15 minutes. The panel resumes at 11:15."
     assert w.notifier.notices[-1].counts == {"minutes": 15}
+
+
+async def test_a_late_freeze_leaves_a_case_listed_after_the_cutoff_for_the_next_sitting() -> None:
+    w = world(BARNET, london(2026, 12, 1, 14))
+    before = await listed(w, "EHM-1")
+    w.clock.set(london(2026, 12, 3, 9))  # down over Wednesday's cut-off; listed on Thursday
+    after = await listed(w, "EHM-2")
+
+    await services.run_week(w.deps, w.panel.id)
+
+    frozen = next(m for m in w.store.meetings.values() if m.panel_date == date(2026, 12, 8))
+    assert frozen.agenda is not None
+    assert [i.case_id for i in frozen.agenda.items] == [before]
+    assert w.store.cases[after].waiting_for_agenda

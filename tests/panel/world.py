@@ -103,7 +103,7 @@ def referral(
 
 async def circulate_next(w: World) -> Meeting:
     """Move the clock to the next sitting's cut-off, freeze, then to circulation and send it."""
-    schedule = Timeline(w.panel.policy, w.panel.calendar).next_panel(w.clock.now())
+    schedule = Timeline(w.panel.policy, w.panel.calendar).next_open_for_listing(w.clock.now())
     w.clock.set(schedule.cutoff_at)
     meeting = await services.freeze_agenda(w.deps, w.panel.id)
     assert meeting is not None
