@@ -111,3 +111,15 @@ def test_on_or_after_returns_the_first_open_day(d: date) -> None:
     opened = ENGLAND.on_or_after(d)
     assert ENGLAND.is_working_day(opened)
     assert all(not ENGLAND.is_working_day(d + timedelta(days=i)) for i in range((opened - d).days))
+
+
+@given(days, days)
+def test_working_days_between_counts_the_open_days_one_by_one(a: date, b: date) -> None:
+    """The counting shortcut agrees with walking the days, in either direction."""
+    lo, hi = min(a, b), max(a, b)
+    walked = sum(ENGLAND.is_working_day(lo + timedelta(days=k + 1)) for k in range((hi - lo).days))
+
+    assert ENGLAND.working_days_between(lo, hi) == walked
+    assert ENGLAND.working_days_between(hi, lo) == -sum(
+        ENGLAND.is_working_day(lo + timedelta(days=k)) for k in range((hi - lo).days)
+    )
