@@ -29,6 +29,7 @@ from bot.notifier import OutboxNotifier
 from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
+from bot.undelivered import tell_business_support
 from panel.errors import NotFound
 from panel.follow_up import drift_report, run_follow_up
 from panel.panel_day import run_panel_day
@@ -247,6 +248,12 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         return await sweep_retention(store, policies, clock.now())
 
     scheduler.every("retention", retention, hour=3, minute=30)
+
+    async def undelivered() -> object:
+        return await tell_business_support(outbox, outbox, config.panels, clock.now())
+
+    # Business support hear of a message given up on within the hour, in working hours.
+    scheduler.every("undelivered", undelivered, day_of_week="mon-fri", hour="8-18", minute=5)
     app[SCHEDULER] = scheduler
     delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
     if app[BACKGROUND]:

@@ -24,6 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
 from bot.ports import References, SeenActivities, Undelivered
+from bot.undelivered import HEADING, lines_for
 from cards import follow_up, intake, panel_day, verbs, week
 from cards.common import Card, action, message, with_notice, with_problem
 from panel import panel_day as day
@@ -770,21 +771,10 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         staff_panels = [p for p in asker.panels if asker.is_staff(p)]
         if not staff_panels or self.config.undelivered is None:
             return message("Only the chair or business support can see undelivered messages.")
-        names = {m.person_id: m.name for p in staff_panels for m in p.members}
-        panel_ids = {p.id for p in staff_panels}
-        lines = []
-        for item in await self.config.undelivered.failed():
-            who = str(item.recipient).split(":", 1)[1]
-            if who in names or who in panel_ids:
-                label = names.get(who, "the panel's channel")
-                lines.append(
-                    f"{label}: {item.kind} ({item.attempts} attempt(s)): {item.last_error}"
-                )
+        lines = lines_for(await self.config.undelivered.failed(), staff_panels)
         if not lines:
             return message("Every message has been delivered.")
-        return message(
-            "Not delivered; please reach these people another way:\n\n" + "\n\n".join(lines)
-        )
+        return message(HEADING + "\n\n" + "\n\n".join(lines))
 
     # -- Teams meeting events: a bonus where they arrive; nothing depends on them ---------
 

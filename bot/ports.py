@@ -83,3 +83,9 @@ class Undelivered(Protocol):
     """Messages the outbox gave up on (storage.outbox.Outbox.failed): who, what, why."""
 
     async def failed(self, limit: int = 100) -> list[Any]: ...
+
+    async def unreported(self, limit: int = 500) -> list[Any]:
+        """Given up on, and business support not yet told."""
+        ...
+
+    async def mark_reported(self, message_ids: list[int], now: datetime) -> int: ...

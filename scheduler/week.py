@@ -101,6 +101,13 @@ class WeekScheduler:
         except Exception:
             log.exception("The scheduled sweep %s failed; it runs again at its next time", job_id)
 
+    async def run_now(self, job_id: str) -> None:
+        """Run a recurring sweep at once, as its trigger would (tests, and a manual catch-up)."""
+        job = self._scheduler.get_job(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        await self._sweep(*job.args)
+
     def job_times(self) -> dict[str, datetime | None]:
         return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -309,6 +309,17 @@ class Outbox:
 
     async def failed(self, limit: int = 100) -> list[FailedMessage]:
         """Messages given up on, newest first, without their payloads."""
+        return await self._given_up(newest_first=True, limit=limit)
+
+    async def unreported(self, limit: int = 500) -> list[FailedMessage]:
+        """Messages given up on that business support have not yet been told of, oldest first."""
+        return await self._given_up(
+            schema.outbox.c.reported_at.is_(None), newest_first=False, limit=limit
+        )
+
+    async def _given_up(
+        self, *also: ColumnElement[bool], newest_first: bool, limit: int
+    ) -> list[FailedMessage]:
         t = schema.outbox
         query = (
             select(
@@ -320,8 +331,8 @@ class Outbox:
                 t.c.last_error,
                 t.c.next_attempt_at,
             )
-            .where(t.c.sent_at.is_(None), t.c.leased_by == GAVE_UP)
-            .order_by(t.c.id.desc())
+            .where(t.c.sent_at.is_(None), t.c.leased_by == GAVE_UP, *also)
+            .order_by(t.c.id.desc() if newest_first else t.c.id)
             .limit(limit)
         )
         async with self._engine.connect() as conn:
@@ -338,6 +349,19 @@ class Outbox:
             )
             for r in rows
         ]
+
+    async def mark_reported(self, message_ids: list[int], now: datetime) -> int:
+        """Record that business support were told of these given-up messages; how many."""
+        if not message_ids:
+            return 0
+        t = schema.outbox
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id.in_(message_ids), t.c.reported_at.is_(None))
+                .values(reported_at=to_utc(now))
+            )
+            return result.rowcount
 
     async def pending_count(self) -> int:
         """Messages not yet sent and not given up: waiting, due or claimed."""

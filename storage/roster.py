@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from panel.roster import Panel
 from storage import schema
 from storage.unit_of_work import Store
 
+# Any constant the app alone uses: the key of the PostgreSQL advisory lock around a save.
+ROSTER_LOCK = 0x45485042  # "EHPB"
+
 
 async def save_roster(store: Store, panels: Iterable[Panel]) -> None:
     async with store.engine.begin() as conn:
+        if store.locking:
+            # Instances starting together each replace the roster; without this, the second's
+            # INSERT meets the first's uncommitted row and that instance fails to start.
+            # (SQLite needs nothing: every transaction there takes the one write lock first.)
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROSTER_LOCK})
         for panel in panels:
             for table in (schema.people, schema.agencies):
                 await conn.execute(delete(table).where(table.c.panel_id == panel.id))

@@ -303,6 +303,8 @@ outbox = Table(
     Column("last_error", String(500)),
     # The first send whose outcome is not known; the next attempt reconciles from here.
     utc("unconfirmed_since"),
+    # When business support were told this message was given up on (bot/undelivered.py).
+    utc("reported_at"),
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import STORE
+from app import SCHEDULER, STORE
 from bot.delivery import backoff
 from bot.graph import marker_of
 from storage import schema
@@ -19,6 +19,7 @@ from storage.outbox import Outbox
 from tests.bot.conftest import START
 from tests.bot.teams import ALEX, ISAIAH, Sent, Teams, personal, teams_bot, texts_of
 from tests.bot.test_week_over_http import circulated
+from tests.panel.world import CANARY_CHILD
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -215,3 +216,42 @@ async def test_a_lost_lease_stops_a_worker_from_sending_what_another_now_holds(
     assert taken.id == claimed.id
     assert not await outbox.begin(claimed.id, "slow-worker", later)
     assert await outbox.begin(taken.id, "other-worker", later)
+
+
+async def test_business_support_are_told_of_a_message_given_up_on_without_asking_and_once(
+    teams: Teams,
+) -> None:
+    await circulated(teams, (403, {}))
+    before = len(teams.connector.to(personal(ALEX)))
+
+    await teams.app[SCHEDULER].run_now("undelivered")
+    await teams.deliver()
+    await teams.app[SCHEDULER].run_now("undelivered")  # the next hour: nothing new
+    await teams.deliver()
+
+    told = teams.connector.to(personal(ALEX))[before:]
+    assert len(told) == 1
+    text = texts_of(told[0].cards[0])
+    assert "Not delivered; please reach these people another way" in text
+    assert "gave up: Teams answered 403" in text
+    assert CANARY_CHILD not in text
+    assert await Outbox(teams.app[STORE]).unreported() == []
+
+
+async def test_nothing_given_up_means_nothing_is_sent_to_business_support(teams: Teams) -> None:
+    await circulated(teams)
+    sent = len(teams.connector.sent)
+
+    await teams.app[SCHEDULER].run_now("undelivered")
+    await teams.deliver()
+
+    assert len(teams.connector.sent) == sent
+
+
+def test_the_undelivered_sweep_runs_hourly_in_working_hours_and_never_in_the_quiet_hours(
+    teams: Teams,
+) -> None:
+    trigger = teams.app[SCHEDULER]._scheduler.get_job("undelivered").trigger
+
+    fields = {f.name: str(f) for f in trigger.fields}
+    assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "8-18", "5")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from panel.roster import Role
+from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.migrate import downgrade_async, upgrade_async
 from storage.roster import roles_of, save_roster
@@ -40,3 +42,17 @@ async def test_the_roster_in_the_database_follows_the_configuration(store: Store
     )
     await save_roster(store, [without_chair])
     assert await roles_of(store, PANEL.id, "chair-1") == frozenset()
+
+
+async def test_instances_starting_together_both_save_the_roster(
+    store: Store, database_url: str, cipher: FieldCipher
+) -> None:
+    """Each instance replaces the roster at start; two at once must not fail either."""
+    other = Store(create_engine(database_url), cipher)
+    try:
+        for _ in range(5):
+            await asyncio.gather(save_roster(store, [PANEL]), save_roster(other, [PANEL]))
+    finally:
+        await other.engine.dispose()
+
+    assert await roles_of(store, PANEL.id, "chair-1") == {Role.CHAIR.value}

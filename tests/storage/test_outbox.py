@@ -305,3 +305,18 @@ async def test_a_worker_killed_mid_send_leaves_the_attempt_for_the_next_to_look_
     [taken] = await outbox.claim("takes-over", NOW + LEASE, 10, LEASE)
     assert taken.unconfirmed_since == NOW
     assert not await outbox.begin(claimed.id, "dies", NOW + LEASE)  # it no longer holds it
+
+
+async def test_a_message_given_up_on_is_reported_to_business_support_once(store: Store) -> None:
+    outbox = Outbox(store)
+    await outbox.enqueue("gone", "person:p1", "direct", payload(), NOW)
+    await outbox.enqueue("fine", "person:p2", "direct", payload(), NOW)
+    [gone, fine] = await outbox.claim("w1", NOW, 10, LEASE)
+    assert await outbox.mark_failed(gone.id, "w1", NOW, "Teams answered 403", None)
+    assert await outbox.mark_sent(fine.id, "w1", NOW)
+
+    [unreported] = await outbox.unreported()
+    assert (unreported.key, unreported.last_error) == ("gone", "gave up: Teams answered 403")
+    assert await outbox.mark_reported([unreported.id], NOW) == 1
+    assert await outbox.unreported() == []
+    assert [f.key for f in await outbox.failed()] == ["gone"]  # still listed on request

@@ -60,7 +60,7 @@ async def canary_case(d: Deps) -> str:
 
 async def circulated(d: Deps, clock: FakeClock) -> tuple[Meeting, PanelSchedule]:
     """The next sitting frozen at its cut-off and circulated at its circulation time."""
-    schedule = Timeline(BARNET, PANEL.calendar).next_panel(clock.now())
+    schedule = Timeline(BARNET, PANEL.calendar).next_open_for_listing(clock.now())
     clock.set(schedule.cutoff_at)
     meeting = await services.freeze_agenda(d, PANEL.id)
     assert meeting is not None

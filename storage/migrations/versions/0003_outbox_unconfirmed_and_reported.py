@@ -1,5 +1,6 @@
-"""When a send began whose outcome is not known (a dropped connection, a 5xx, a worker killed
-mid-send), so the next attempt first asks Teams whether it arrived.
+"""Two outbox columns: when a send began whose outcome is not known (a dropped connection, a
+5xx, a worker killed mid-send), so the next attempt first looks for it; and when business
+support were told of a message given up on, so they are told once.
 
 Revision ID: 0003
 Revises: 0002
@@ -20,8 +21,10 @@ def upgrade() -> None:
     op.add_column(
         "outbox", sa.Column("unconfirmed_since", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("outbox", sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("reported_at")
         batch.drop_column("unconfirmed_since")
