@@ -8,6 +8,10 @@ answers 429 (with Retry-After) to anything beyond 7 sends a second in one conver
 second in the tenant. Halfway through, the worker is stopped and a new one (a "restart") takes
 over from the database. Prints sends a second against the 50 allowed, 429s, lost and
 duplicates.
+
+`--workers 2` runs two workers on the one database, as two instances would: they share the
+limits through their heartbeats. `--no-share` makes each take the whole budget, to show the
+429s that sharing avoids.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from adapters.clock import SystemClock
 from app import bot_framework_config
-from bot.delivery import Deliverer, TeamsDirectory
+from bot.delivery import Deliverer, RateBudget, TeamsDirectory
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import Settings
 from storage.crypto import FieldCipher
@@ -82,7 +86,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run(messages: int, people: int, work: Path) -> None:
+class Unshared(RateBudget):
+    """Each worker takes Teams' whole budget, whatever the others do."""
+
+    def share(self, workers: int) -> None:
+        return None
+
+
+async def run(messages: int, people: int, work: Path, workers: int, share: bool) -> None:
     speed_up_retry_policy()
     url = f"sqlite+aiosqlite:///{work / 'fan-out.sqlite3'}"
     await upgrade_async(url)
@@ -114,27 +125,33 @@ async def run(messages: int, people: int, work: Path) -> None:
     settings = Settings(host="127.0.0.1")
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_framework_config(settings)))
 
-    def worker() -> Deliverer:
-        return Deliverer(adapter, "", outbox, references, TeamsDirectory(), SystemClock())
+    def worker() -> asyncio.Task[None]:
+        budget = RateBudget() if share else Unshared()
+        deliverer = Deliverer(
+            adapter, "", outbox, references, TeamsDirectory(), SystemClock(), budget
+        )
+        return asyncio.create_task(deliverer.run(poll=0.05))
 
     started = time.perf_counter()
-    first = asyncio.create_task(worker().run(poll=0.05))
+    first = [worker() for _ in range(workers)]
     while sum(connector.received.values()) < messages // 2:  # noqa: ASYNC110 - a benchmark polls
         await asyncio.sleep(0.05)
-    first.cancel()  # the restart: the claimed batch is released after its lease, or re-sent
-    second = asyncio.create_task(worker().run(poll=0.05))
+    for task in first:
+        task.cancel()  # the restart: each hands back what it claimed and has not sent
+    second = [worker() for _ in range(workers)]
     deadline = time.perf_counter() + 300
     while len(connector.received) < messages and time.perf_counter() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     wall = time.perf_counter() - started
-    second.cancel()
-    await asyncio.gather(first, second, return_exceptions=True)
+    for task in second:
+        task.cancel()
+    await asyncio.gather(*first, *second, return_exceptions=True)
     await runner.cleanup()
     await store.engine.dispose()
     lost = messages - len(connector.received)
     duplicates = sum(n - 1 for n in connector.received.values() if n > 1)
     rate = sum(connector.received.values()) / wall
-    print(f"{messages} messages to {people} people in {wall:.1f} s")
+    print(f"{messages} messages to {people} people by {workers} worker(s) in {wall:.1f} s")
     print(f"rate: {rate:.1f}/s of the 50/s allowed ({rate / 50:.0%})")
     print(f"throttled (429): {connector.throttled}")
     print(f"lost: {lost}")
@@ -145,10 +162,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1, help="instances sending at once")
+    parser.add_argument("--no-share", action="store_true", help="each takes the whole budget")
     args = parser.parse_args()
     logging.getLogger("bot").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(args.messages, args.people, Path(tmp)))
+        asyncio.run(run(args.messages, args.people, Path(tmp), args.workers, not args.no_share))
 
 
 if __name__ == "__main__":

@@ -144,6 +144,9 @@ class MemoryOutbox:
     async def release(self, worker: str, now: datetime) -> int:
         return 0  # the simulation never stops its worker
 
+    async def heartbeat(self, worker: str, now: datetime, alive: timedelta) -> int:
+        return 1  # one worker
+
     async def mark_failed(
         self,
         message_id: int,

@@ -40,6 +40,8 @@ from panel.queries import MemberPack
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+HEARTBEAT = timedelta(seconds=1)  # how often a worker says it is alive, at most
+ALIVE = timedelta(seconds=10)  # a worker not heard from for this long no longer counts
 BATCH = 20
 MAX_ATTEMPTS = 8
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
@@ -83,8 +85,9 @@ class RateBudget:
     """Teams' limits for a bot's proactive sends: 7 a second per conversation and 50 a second
     per tenant (PRODUCT.md §3.10). Keeping under them avoids the 429s instead of retrying them.
 
-    Per process: two instances share the tenant's budget only through Teams' 429s, which the
-    worker then honours (Retry-After).
+    Several instances divide the limits evenly (`share`): each worker counts the live workers
+    through the database. Conversations are divided too, because two workers may each hold
+    messages for one person. Any 429 still comes with a Retry-After, which the worker honours.
     """
 
     def __init__(
@@ -98,9 +101,21 @@ class RateBudget:
         self._rates = (per_conversation, per_tenant)
         self._monotonic, self._sleep = monotonic, sleep
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self.workers = 1
+
+    def share(self, workers: int) -> None:
+        """Take 1/`workers` of each limit (several instances are sending)."""
+        workers = max(1, workers)
+        if workers != self.workers:
+            self.workers = workers
+            for (kind, _), bucket in self._buckets.items():
+                bucket.rate = self._rate(kind)
+
+    def _rate(self, kind: str) -> float:
+        return (self._rates[0] if kind == "conversation" else self._rates[1]) / self.workers
 
     def _bucket(self, kind: str, key: str) -> TokenBucket:
-        rate = self._rates[0] if kind == "conversation" else self._rates[1]
+        rate = self._rate(kind)
         found = self._buckets.get((kind, key))
         if found is None:
             found = self._buckets[(kind, key)] = TokenBucket(rate, self._monotonic())
@@ -227,6 +242,7 @@ class Deliverer:
         self._budget = budget or RateBudget()
         self._lease = lease
         self._receipts, self._settle = receipts, settle
+        self._last_heartbeat: datetime | None = None
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
 
@@ -256,6 +272,10 @@ class Deliverer:
 
     async def deliver_due(self) -> int:
         """Claim and send what is due now; the number claimed."""
+        now = self._clock.now()
+        if self._last_heartbeat is None or now - self._last_heartbeat >= HEARTBEAT:
+            self._budget.share(await self._queue.heartbeat(self.worker, now, ALIVE))
+            self._last_heartbeat = now
         claimed: list[Queued] = await self._queue.claim(
             self.worker, self._clock.now(), BATCH, self._lease
         )

@@ -68,6 +68,10 @@ class Queue(Protocol):
         """Hand back the unsent messages `worker` holds, due at once; how many."""
         ...
 
+    async def heartbeat(self, worker: str, now: datetime, alive: timedelta) -> int:
+        """Note `worker` is alive; how many workers were seen within `alive`."""
+        ...
+
     async def mark_failed(
         self,
         message_id: int,

@@ -257,7 +257,8 @@ class Outbox:
             return result.rowcount == 1
 
     async def release(self, worker: str, now: datetime) -> int:
-        """Hand back the unsent messages `worker` holds (it is stopping), due at once."""
+        """Hand back the unsent messages `worker` holds (it is stopping), due at once; and stop
+        counting it among the live workers."""
         _check_worker(worker)
         t = schema.outbox
         async with self._engine.begin() as conn:
@@ -266,7 +267,23 @@ class Outbox:
                 .where(t.c.leased_by == worker, t.c.sent_at.is_(None))
                 .values(leased_by=None, lease_until=None, next_attempt_at=to_utc(now))
             )
+            workers = schema.delivery_workers
+            await conn.execute(delete(workers).where(workers.c.worker == worker))
             return result.rowcount
+
+    async def heartbeat(self, worker: str, now: datetime, alive: timedelta) -> int:
+        """Note `worker` is alive; how many workers were seen within `alive` (itself included).
+        Workers not seen for an hour are forgotten."""
+        _check_worker(worker)
+        t = schema.delivery_workers
+        at = to_utc(now)
+        upsert = _insert(self._engine, t).values(worker=worker, seen_at=at)
+        upsert = upsert.on_conflict_do_update(index_elements=[t.c.worker], set_={"seen_at": at})
+        async with self._engine.begin() as conn:
+            await conn.execute(upsert)
+            await conn.execute(delete(t).where(t.c.seen_at < at - timedelta(hours=1)))
+            count = select(func.count()).select_from(t).where(t.c.seen_at > at - alive)
+            return max(1, int((await conn.execute(count)).scalar_one()))
 
     async def mark_failed(
         self,

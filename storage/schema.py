@@ -308,6 +308,14 @@ outbox = Table(
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 
+# Delivery workers seen lately (each instance has one): they divide Teams' rate limits.
+delivery_workers = Table(
+    "delivery_workers",
+    metadata,
+    Column("worker", String(64), primary_key=True),
+    utc("seen_at", nullable=False),
+)
+
 processed_activities = Table(
     "processed_activities",
     metadata,

@@ -53,3 +53,28 @@ async def test_another_tenant_has_its_own_budget() -> None:
 
     assert waited_for_a == pytest.approx(1.0)
     assert clock.slept == waited_for_a  # tenant-b's first send did not wait for tenant-a's
+
+
+async def test_two_instances_each_take_half_of_the_tenants_fifty_a_second() -> None:
+    clock = FakeTime()
+    budget = RateBudget(monotonic=clock.monotonic, sleep=clock.sleep)
+    await budget.acquire("person:warm", "tenant")  # a bucket made before the share changes
+    budget.share(2)
+
+    for n in range(125):
+        await budget.acquire(f"person:{n}", "tenant")
+
+    assert clock.slept == pytest.approx(5.0)  # 125 at 25 a second
+
+
+async def test_when_the_other_instance_goes_the_whole_budget_comes_back() -> None:
+    clock = FakeTime()
+    budget = RateBudget(monotonic=clock.monotonic, sleep=clock.sleep)
+    budget.share(2)
+    budget.share(0)  # never below one worker: itself
+
+    for n in range(251):
+        await budget.acquire(f"person:{n}", "tenant")
+
+    assert budget.workers == 1
+    assert clock.slept == pytest.approx(5.0)

@@ -320,3 +320,17 @@ async def test_a_message_given_up_on_is_reported_to_business_support_once(store:
     assert await outbox.mark_reported([unreported.id], NOW) == 1
     assert await outbox.unreported() == []
     assert [f.key for f in await outbox.failed()] == ["gone"]  # still listed on request
+
+
+async def test_workers_count_those_heard_from_lately_and_a_stopped_one_leaves(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    alive = timedelta(seconds=15)
+    assert await outbox.heartbeat("w1", NOW, alive) == 1
+    assert await outbox.heartbeat("w2", NOW + timedelta(seconds=1), alive) == 2
+    # w1 goes quiet (killed): after the window only w2 counts.
+    assert await outbox.heartbeat("w2", NOW + timedelta(seconds=20), alive) == 1
+    assert await outbox.heartbeat("w1", NOW + timedelta(seconds=21), alive) == 2
+    await outbox.release("w1", NOW + timedelta(seconds=22))  # stopped cleanly
+    assert await outbox.heartbeat("w2", NOW + timedelta(seconds=23), alive) == 1
