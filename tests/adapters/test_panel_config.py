@@ -339,6 +339,16 @@ def test_an_unknown_key_in_notices_is_refused_with_its_path() -> None:
     assert refusal(document).startswith("x.yaml: panels[0].notices.chanel: unknown key")
 
 
+def test_notices_may_name_the_teams_group_for_graph() -> None:
+    document = valid()
+    document["panels"][0]["notices"] = {"team": "team-id", "channel": "c", "group": "g-1"}
+    without = valid()
+    without["panels"][0]["notices"] = {"team": "team-id", "channel": "c"}
+
+    assert parse_panel_config(document, where="x.yaml").channels["north"].group_id == "g-1"
+    assert parse_panel_config(without, where="x.yaml").channels["north"].group_id == ""
+
+
 def test_notices_need_both_a_team_and_a_channel() -> None:
     document = valid()
     document["panels"][0]["notices"] = {"team": "team-id"}
