@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -39,6 +39,7 @@ from panel.services import Deps, run_week
 from scheduler.week import WeekScheduler
 from storage.crypto import FieldCipher, development_cipher
 from storage.engine import create_engine
+from storage.locks import exclusively
 from storage.migrate import upgrade_async
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
 from storage.retention import sweep_retention
@@ -228,32 +229,58 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         )
     )
 
+    def alone(name: str, sweep: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+        """`sweep`, skipped while another instance runs the same one (storage/locks.py)."""
+
+        async def run() -> object:
+            async with exclusively(store, name) as mine:
+                if not mine:
+                    log.info("Sweep %s is running in another instance; skipped here", name)
+                    return None
+                return await sweep()
+
+        return run
+
     async def step(panel_id: str) -> object:
-        return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
+        async def both() -> object:
+            return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
+
+        return await alone(f"week:{panel_id}", both)()
 
     scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
     for panel in config.panels:
         # Daily nudges before the working day starts; the drift report on the 1st (§22.2).
         scheduler.every(
             f"follow-up:{panel.id}",
-            partial(run_follow_up, deps, panel.id),
+            alone(f"follow-up:{panel.id}", partial(run_follow_up, deps, panel.id)),
             day_of_week="mon-fri",
             hour=7,
             minute=30,
         )
-        scheduler.every(f"drift:{panel.id}", partial(drift_report, deps, panel.id), day=1, hour=9)
+        scheduler.every(
+            f"drift:{panel.id}",
+            alone(f"drift:{panel.id}", partial(drift_report, deps, panel.id)),
+            day=1,
+            hour=9,
+        )
     policies = {p.id: p.policy for p in config.panels}
 
     async def retention() -> object:
         return await sweep_retention(store, policies, clock.now())
 
-    scheduler.every("retention", retention, hour=3, minute=30)
+    scheduler.every("retention", alone("retention", retention), hour=3, minute=30)
 
     async def undelivered() -> object:
         return await tell_business_support(outbox, outbox, config.panels, clock.now())
 
     # Business support hear of a message given up on within the hour, in working hours.
-    scheduler.every("undelivered", undelivered, day_of_week="mon-fri", hour="8-18", minute=5)
+    scheduler.every(
+        "undelivered",
+        alone("undelivered", undelivered),
+        day_of_week="mon-fri",
+        hour="8-18",
+        minute=5,
+    )
     app[SCHEDULER] = scheduler
     delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
     if app[BACKGROUND]:

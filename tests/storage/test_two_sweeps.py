@@ -1,0 +1,63 @@
+"""Every instance runs the scheduler, so the week's step may come due in two places at once.
+As app.py runs it, under the sweep's lock (storage/locks.py), one instance does the work and
+the other skips it or finds it done: one agenda, one circulation per member, no failure.
+Without the lock the second instance failed on the sitting's unique key."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from panel import services
+from panel.lifecycle import Event
+from panel.meeting import MeetingStatus
+from panel.ports import Kind
+from panel.services import Deps
+from panel.timeline import Timeline
+from storage.crypto import FieldCipher
+from storage.engine import create_engine
+from storage.locks import exclusively, lock_key
+from storage.unit_of_work import Store
+from tests.panel.fakes import FakeClock, FakeNotifier
+from tests.panel.world import SUPPORT, london, referral
+from tests.storage.test_record import PANEL, deps
+
+
+async def instance(d: Deps, store: Store) -> services.WeekStep | None:
+    async with exclusively(store, f"week:{PANEL.id}") as mine:
+        return await services.run_week(d, PANEL.id) if mine else None
+
+
+async def test_two_instances_stepping_the_week_at_once_freeze_and_circulate_once(
+    store: Store, database_url: str, cipher: FieldCipher
+) -> None:
+    clock = FakeClock(london(2026, 12, 1, 14))
+    first = deps(store, clock)
+    case_id = await services.refer_case(first, PANEL.id, SUPPORT, referral("EHM-1", "South"))
+    await services.screen_case(first, PANEL.id, SUPPORT, case_id, Event.LIST)
+    schedule = Timeline(PANEL.policy, PANEL.calendar).next_open_for_listing(clock.now())
+    clock.set(schedule.circulation_at + timedelta(minutes=1))
+    other_store = Store(create_engine(database_url), cipher)
+    notifiers = FakeNotifier(), FakeNotifier()
+    try:
+        one = deps(store, clock, notifiers[0])
+        two = deps(other_store, clock, notifiers[1])
+        steps = await asyncio.gather(instance(one, store), instance(two, other_store))
+    finally:
+        await other_store.engine.dispose()
+
+    async with store.unit_of_work() as uow:
+        meeting = await uow.meetings.on_date(PANEL.id, schedule.panel_date)
+    assert meeting is not None
+    assert meeting.status is MeetingStatus.CIRCULATED
+    assert sum(step.frozen for step in steps if step is not None) == 1
+    circulations = [
+        m.key for n in notifiers for m in n.direct_messages if m.kind is Kind.CIRCULATION
+    ]
+    assert len(circulations) == len(set(circulations)) > 0
+
+
+def test_lock_keys_are_stable_signed_64_bit_numbers() -> None:
+    assert lock_key("week:barnet") == lock_key("week:barnet")
+    assert lock_key("week:barnet") != lock_key("week:camden")
+    assert -(2**63) <= lock_key("retention") < 2**63
