@@ -49,3 +49,7 @@ class NotQuorate(DomainError):
 
 class VoteRejected(DomainError):
     """A vote could not be cast, opened or closed."""
+
+
+class Conflict(DomainError):
+    """Someone else made the same change at the same moment; theirs stands."""

@@ -13,10 +13,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from panel.cases import Case
-from panel.errors import NotFound
+from panel.errors import Conflict, NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting
 from panel.outcomes import Decision
@@ -347,8 +348,19 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         session = self._require()
-        await session.flush()
-        await session.conn.commit()  # the next statement, if any, begins a new transaction
+        try:
+            await session.flush()
+            await session.conn.commit()  # the next statement, if any, begins a new transaction
+        except IntegrityError as error:
+            # Two people (or a person and the scheduler) made the same change at once, e.g. the
+            # sitting for a date created twice: the first stands, the second is told so plainly
+            # instead of meeting a 500.
+            await session.conn.rollback()
+            self._session = _Session(self._store, session.conn)
+            raise Conflict(
+                "Someone else changed this at the same moment. Nothing was saved; please look "
+                "again and try once more if it is still needed."
+            ) from error
         self._session = _Session(self._store, session.conn)
 
     async def rollback(self) -> None:

@@ -6,13 +6,16 @@ Without the lock the second instance failed on the sitting's unique key."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
+
+import pytest
 
 from panel import services
+from panel.errors import Conflict
 from panel.lifecycle import Event
-from panel.meeting import MeetingStatus
+from panel.meeting import Meeting, MeetingStatus
 from panel.ports import Kind
-from panel.services import Deps
+from panel.services import Deps, new_id
 from panel.timeline import Timeline
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
@@ -61,3 +64,21 @@ def test_lock_keys_are_stable_signed_64_bit_numbers() -> None:
     assert lock_key("week:barnet") == lock_key("week:barnet")
     assert lock_key("week:barnet") != lock_key("week:camden")
     assert -(2**63) <= lock_key("retention") < 2**63
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_same_sitting_created_twice_at_once_is_a_plain_conflict_not_a_crash(
+    store: Store,
+) -> None:
+    """E.g. a chair's "freeze now" and the scheduler's freeze at the same moment. (SQLite runs
+    one transaction at a time, so there the second simply finds the first's sitting.)"""
+    day = date(2026, 12, 8)
+    async with store.unit_of_work() as first, store.unit_of_work() as second:
+        await first.meetings.add(Meeting(new_id(), PANEL.id, day))
+        await second.meetings.add(Meeting(new_id(), PANEL.id, day))
+        await first.commit()
+        with pytest.raises(Conflict, match="Someone else changed this at the same moment"):
+            await second.commit()
+
+    async with store.unit_of_work() as uow:
+        assert await uow.meetings.on_date(PANEL.id, day) is not None
