@@ -228,13 +228,20 @@ class Outbox:
         A lease that ran out with nobody else claiming still counts as held: the message went
         out, and recording that prevents a duplicate send.
         """
+        return await self._update_held(
+            message_id, worker, sent_at=to_utc(now), lease_until=None, unconfirmed_since=None
+        )
+
+    async def _update_held(self, message_id: int, worker: str, **values: Any) -> bool:
+        """Change a message `worker` holds and has not sent; False (nothing changed) if it
+        no longer holds it."""
         _check_worker(worker)
         t = schema.outbox
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(t)
                 .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
-                .values(sent_at=to_utc(now), lease_until=None, unconfirmed_since=None)
+                .values(values)
             )
             return result.rowcount == 1
 
@@ -246,15 +253,10 @@ class Outbox:
         message over knows to look for it in the conversation before sending it again. The
         earliest such moment is kept: a message may have arrived on any attempt since.
         """
-        _check_worker(worker)
-        t = schema.outbox
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(t)
-                .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
-                .values(unconfirmed_since=func.coalesce(t.c.unconfirmed_since, to_utc(now)))
-            )
-            return result.rowcount == 1
+        column = schema.outbox.c.unconfirmed_since
+        return await self._update_held(
+            message_id, worker, unconfirmed_since=func.coalesce(column, to_utc(now))
+        )
 
     async def release(self, worker: str, now: datetime) -> int:
         """Hand back the unsent messages `worker` holds (it is stopping), due at once; and stop
@@ -302,7 +304,6 @@ class Outbox:
         attempt so far is known to have failed).
         Returns False, changing nothing, if `worker` no longer holds the message.
         """
-        _check_worker(worker)
         t = schema.outbox
         gave_up = retry_at is None
         changes: dict[str, Any] = {
@@ -316,13 +317,7 @@ class Outbox:
             changes.update(leased_by=GAVE_UP, next_attempt_at=to_utc(now))
         else:
             changes.update(leased_by=None, next_attempt_at=to_utc(retry_at))
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(t)
-                .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
-                .values(changes)
-            )
-            return result.rowcount == 1
+        return await self._update_held(message_id, worker, **changes)
 
     async def failed(self, limit: int = 100) -> list[FailedMessage]:
         """Messages given up on, newest first, without their payloads."""
