@@ -216,6 +216,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         notifier=OutboxNotifier(outbox, clock, deliverer.wake),
     )
     app[DELIVERER] = deliverer
+    store.on_messages = deliverer.wake  # messages a use case committed: send them now
     app[DEPS] = deps
     app[BOT] = PanelBot(
         BotConfig(

@@ -270,6 +270,7 @@ class Year:
             reconcile=reconcile,
         )
         notifier = OutboxNotifier(self.outbox, self.clock, lambda: None)
+        self.store.notifier = notifier
         self.deps = Deps(
             FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock, notifier
         )

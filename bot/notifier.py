@@ -1,15 +1,18 @@
 """The panel's Notifier, made durable: every message goes into the outbox first and the
-delivery worker sends it, so a crash or a Teams outage loses nothing (PRODUCT.md §3.10)."""
+delivery worker sends it, so a crash or a Teams outage loses nothing (PRODUCT.md §3.10).
+
+Use cases that change something send their messages through the unit of work instead
+(`uow.send`), so the messages commit with the change; this is for the rest.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from bot.ports import Queue
-from panel.ports import ChannelNotice, Clock, DirectMessage
+from panel.ports import CHANNEL, PERSON, ChannelNotice, Clock, DirectMessage
 
-PERSON = "person:"
-CHANNEL = "channel:"
+__all__ = ["CHANNEL", "PERSON", "OutboxNotifier"]
 
 
 class OutboxNotifier:
@@ -17,22 +20,13 @@ class OutboxNotifier:
         self._queue, self._clock, self._wake = queue, clock, wake
 
     async def direct(self, message: DirectMessage) -> None:
-        await self._queue.enqueue(
-            message.key,
-            PERSON + message.person_id,
-            message.kind.value,
-            {"text": message.text, "data": dict(message.data)},
-            self._clock.now(),
-        )
-        self._wake()
+        await self._send(message)
 
     async def channel(self, notice: ChannelNotice) -> None:
-        # Notices carry counts and the use case's own words: never case data (§3.1).
+        await self._send(notice)
+
+    async def _send(self, message: DirectMessage | ChannelNotice) -> None:
         await self._queue.enqueue(
-            notice.key,
-            CHANNEL + notice.panel_id,
-            notice.kind.value,
-            {"text": notice.text, "counts": dict(notice.counts)},
-            self._clock.now(),
+            message.key, message.recipient, message.kind.value, message.payload, self._clock.now()
         )
         self._wake()

@@ -124,9 +124,9 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
                 messages += [_nudge(stage, case, m, p, text, panel) for p in people]
             if touched:
                 await audit.allowed(uow, now, case.id)
+        for message in messages:
+            uow.send(message, now)
         await uow.commit()
-    for message in messages:
-        await deps.notifier.direct(message)
     return FollowUpStep(counts["upcoming"], counts["due"], counts["overdue"], reviews)
 
 
@@ -207,30 +207,33 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
                 )
             if overdue or open_too_long:
                 await audit.allowed(uow, now, case.id)
-        await uow.commit()
-    report = DriftReport(panel.name, today, tuple(not_started), tuple(reviews), tuple(too_long))
-    recipients = [c.person_id for c in panel.with_role(Role.CHAIR)]
-    recipients += [m.manager_id for m in panel.members if m.manager_id]
-    for person in dict.fromkeys(recipients):
-        await deps.notifier.direct(
-            DirectMessage(
-                person,
-                Kind.DRIFT_REPORT,
-                f"drift:{panel.id}:{today:%Y-%m}:{person}",
-                f"Drift report for {panel.name}, {long_date(today)}: "
-                f"{len(report.not_started)} not started, {len(report.reviews_overdue)} reviews "
-                f"overdue, {len(report.open_too_long)} open over "
-                f"{panel.policy.drift_open_over}.",
-                {
-                    "panel_id": panel.id,
-                    "sections": {
-                        "Assessments or first steps not started": _lines(report.not_started),
-                        "Reviews overdue": _lines(report.reviews_overdue),
-                        f"Open over {panel.policy.drift_open_over}": _lines(report.open_too_long),
+        report = DriftReport(panel.name, today, tuple(not_started), tuple(reviews), tuple(too_long))
+        recipients = [c.person_id for c in panel.with_role(Role.CHAIR)]
+        recipients += [m.manager_id for m in panel.members if m.manager_id]
+        for person in dict.fromkeys(recipients):
+            uow.send(
+                DirectMessage(
+                    person,
+                    Kind.DRIFT_REPORT,
+                    f"drift:{panel.id}:{today:%Y-%m}:{person}",
+                    f"Drift report for {panel.name}, {long_date(today)}: "
+                    f"{len(report.not_started)} not started, {len(report.reviews_overdue)} reviews "
+                    f"overdue, {len(report.open_too_long)} open over "
+                    f"{panel.policy.drift_open_over}.",
+                    {
+                        "panel_id": panel.id,
+                        "sections": {
+                            "Assessments or first steps not started": _lines(report.not_started),
+                            "Reviews overdue": _lines(report.reviews_overdue),
+                            f"Open over {panel.policy.drift_open_over}": _lines(
+                                report.open_too_long
+                            ),
+                        },
                     },
-                },
+                ),
+                now,
             )
-        )
+        await uow.commit()
     return report
 
 

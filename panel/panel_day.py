@@ -29,6 +29,7 @@ from panel.services import (
     Deps,
     _sitting,
     audited,
+    ballots_for,
     cast_vote,
     circulated_view,
     close_vote,
@@ -325,68 +326,49 @@ async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> in
             ]
             meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
             await audit.allowed(uow, now)
-            await uow.commit()
-    view = circulated_view(case, panel.policy.circulated_fields)
-    answers = [
-        {
-            "agency": a.agency,
-            "known": a.known.value,
-            "information": a.information,
-            "could_lead": a.could_lead,
-            "late": a.late,
-        }
-        for (c, _), a in sorted(meeting.answers.items())
-        if c == case_id
-    ]
-    for person in recipients:
-        await deps.notifier.direct(
-            DirectMessage(
-                person,
-                Kind.CASE_CARD,
-                f"case-card:{meeting.id}:{case_id}:{person}",
-                f"Case {case.reference} is open at the panel.",
+            view = circulated_view(case, panel.policy.circulated_fields)
+            answers = [
                 {
-                    "meeting_id": meeting.id,
-                    "case_id": case_id,
-                    "number": number,
-                    "view": view,
-                    "answers": answers,
-                    "capacity": dict(sorted(meeting.capacity.items())),
-                    "checklist": list(panel.policy.checklist),
-                },
-            )
-        )
+                    "agency": a.agency,
+                    "known": a.known.value,
+                    "information": a.information,
+                    "could_lead": a.could_lead,
+                    "late": a.late,
+                }
+                for (c, _), a in sorted(meeting.answers.items())
+                if c == case_id
+            ]
+            for person in recipients:
+                uow.send(
+                    DirectMessage(
+                        person,
+                        Kind.CASE_CARD,
+                        f"case-card:{meeting.id}:{case_id}:{person}",
+                        f"Case {case.reference} is open at the panel.",
+                        {
+                            "meeting_id": meeting.id,
+                            "case_id": case_id,
+                            "number": number,
+                            "view": view,
+                            "answers": answers,
+                            "capacity": dict(sorted(meeting.capacity.items())),
+                            "checklist": list(panel.policy.checklist),
+                        },
+                    ),
+                    now,
+                )
+            await uow.commit()
     return len(recipients)
 
 
-async def _send_ballots(deps: Deps, panel: Panel, meeting: Meeting, vote: VoteRound) -> int:
-    """A ballot 1:1 to each member present for an agency that may vote in this round."""
-    reference = ""
+async def _send_ballots(deps: Deps, meeting: Meeting, vote: VoteRound) -> int:
+    """A re-vote's ballots (the first round's go out with the vote's own transaction)."""
     async with deps.uow() as uow:
         reference = (await uow.cases.get(vote.case_id)).reference
-    sent = 0
-    for person, attendance in meeting.attendance.items():
-        if not attendance.counts or attendance.agency not in vote.eligible:
-            continue
-        await deps.notifier.direct(
-            DirectMessage(
-                person,
-                Kind.VOTE_BALLOT,
-                f"ballot:{vote.id}:{person}",
-                f"Vote on the lead agency for case {reference}"
-                + (f" (round {vote.number})." if vote.number > 1 else "."),
-                {
-                    "meeting_id": meeting.id,
-                    "round_id": vote.id,
-                    "reference": reference,
-                    "agency": attendance.agency,
-                    "candidates": list(vote.candidates),
-                    "number": vote.number,
-                },
-            )
-        )
-        sent += 1
-    return sent
+    ballots = ballots_for(meeting, vote, reference)
+    for ballot in ballots:
+        await deps.notifier.direct(ballot)
+    return len(ballots)
 
 
 async def _reload(deps: Deps, meeting_id: str) -> tuple[Meeting, Panel]:
@@ -396,11 +378,8 @@ async def _reload(deps: Deps, meeting_id: str) -> tuple[Meeting, Panel]:
 
 
 async def call_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
-    """The chair calls the vote (only while quorate); ballots go out 1:1."""
-    vote = await open_vote(deps, meeting_id, actor, case_id)
-    meeting, panel = await _reload(deps, meeting_id)
-    await _send_ballots(deps, panel, meeting, vote)
-    return vote
+    """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
+    return await open_vote(deps, meeting_id, actor, case_id)
 
 
 async def _after_result(deps: Deps, meeting_id: str, round_id: str, result: RoundResult) -> None:
@@ -409,7 +388,7 @@ async def _after_result(deps: Deps, meeting_id: str, round_id: str, result: Roun
     case_id = meeting.round(round_id).case_id
     if result.state is RoundState.REVOTE:
         latest = [r for r in meeting.rounds.values() if r.case_id == case_id][-1]
-        await _send_ballots(deps, panel, meeting, latest)
+        await _send_ballots(deps, meeting, latest)
     for chair in panel.with_role(Role.CHAIR):
         await deps.notifier.direct(
             DirectMessage(

@@ -95,6 +95,12 @@ class UnitOfWork(Protocol):
         """Roll back whatever was not committed."""
         ...
 
+    def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
+        """Send `message` with this transaction: it goes to the outbox when the transaction
+        commits, and never if it rolls back. So a change and the messages it causes are
+        never parted, even by a crash or a cancelled task between the two."""
+        ...
+
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
@@ -127,6 +133,10 @@ class Kind(Enum):
     DRIFT_REPORT = "drift-report"
 
 
+PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
+CHANNEL = "channel:"  # an outbox recipient: a panel's notice channel
+
+
 @dataclass(frozen=True)
 class DirectMessage:
     """A 1:1 message to one person. The only kind that may carry case detail."""
@@ -136,6 +146,14 @@ class DirectMessage:
     key: str  # idempotency key: the same key is delivered once
     text: str
     data: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def recipient(self) -> str:
+        return PERSON + self.person_id
+
+    @property
+    def payload(self) -> dict[str, object]:
+        return {"text": self.text, "data": dict(self.data)}
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,15 @@ class ChannelNotice:
     key: str
     counts: Mapping[str, int]
     text: str
+
+    @property
+    def recipient(self) -> str:
+        return CHANNEL + self.panel_id
+
+    @property
+    def payload(self) -> dict[str, object]:
+        # Counts and the use case's own words: never case data (§3.1).
+        return {"text": self.text, "counts": dict(self.counts)}
 
 
 class Notifier(Protocol):

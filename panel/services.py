@@ -309,18 +309,19 @@ async def freeze_agenda(
             rolled.append((by_id[over.case_id], over.reason))
         for case_id in by_id:
             await audit.allowed(uow, now, case_id)
-        await uow.commit()
-    for case, reason in rolled:
-        if case.referred_by:
-            await deps.notifier.direct(
-                DirectMessage(
-                    case.referred_by,
-                    Kind.REFERRAL_ROLLED_OVER,
-                    f"rolled:{meeting.id}:{case.id}",
-                    f"Case {case.reference}: {reason}",
-                    {"case_id": case.id},
+        for case, reason in rolled:
+            if case.referred_by:
+                uow.send(
+                    DirectMessage(
+                        case.referred_by,
+                        Kind.REFERRAL_ROLLED_OVER,
+                        f"rolled:{meeting.id}:{case.id}",
+                        f"Case {case.reference}: {reason}",
+                        {"case_id": case.id},
+                    ),
+                    now,
                 )
-            )
+        await uow.commit()
     return meeting
 
 
@@ -409,31 +410,33 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
             case.apply(Event.CIRCULATE, now)
             await audit.allowed(uow, now, case.id)
         meeting.status = MeetingStatus.CIRCULATED
-        await uow.commit()
-    for message in messages:
-        await deps.notifier.direct(message)
-    if without_teams:
-        for support in panel.with_role(Role.BUSINESS_SUPPORT):
-            await deps.notifier.direct(
-                DirectMessage(
-                    support.person_id,
-                    Kind.NO_TEAMS_LIST,
-                    f"no-teams:{meeting.id}:{support.person_id}",
-                    "These members are not on Teams; send them the list securely: "
-                    + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
+        for message in messages:
+            uow.send(message, now)
+        if without_teams:
+            for support in panel.with_role(Role.BUSINESS_SUPPORT):
+                uow.send(
+                    DirectMessage(
+                        support.person_id,
+                        Kind.NO_TEAMS_LIST,
+                        f"no-teams:{meeting.id}:{support.person_id}",
+                        "These members are not on Teams; send them the list securely: "
+                        + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
+                    ),
+                    now,
                 )
-            )
-    counts = Counter(item.section.value for item in meeting.agenda.items)
-    await deps.notifier.channel(
-        ChannelNotice(
-            panel.id,
-            Kind.CIRCULATION_NOTICE,
-            f"circulation-notice:{meeting.id}",
-            {"cases": len(views), **counts},
-            f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
-            f"members 1:1: {len(views)} cases. Please answer your information checks.",
+        counts = Counter(item.section.value for item in meeting.agenda.items)
+        uow.send(
+            ChannelNotice(
+                panel.id,
+                Kind.CIRCULATION_NOTICE,
+                f"circulation-notice:{meeting.id}",
+                {"cases": len(views), **counts},
+                f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
+                f"members 1:1: {len(views)} cases. Please answer your information checks.",
+            ),
+            now,
         )
-    )
+        await uow.commit()
     return len(messages)
 
 
@@ -556,9 +559,9 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
                         {"meeting_id": meeting.id},
                     )
                 )
+        for message in messages:
+            uow.send(message, deps.clock.now())
         await uow.commit()
-    for message in messages:
-        await deps.notifier.direct(message)
     return len(messages)
 
 
@@ -697,8 +700,34 @@ async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> Vo
             )
             meeting.add_round(vote)
             await audit.allowed(uow, deps.clock.now())
+            reference = (await uow.cases.get(case_id)).reference
+            for ballot in ballots_for(meeting, vote, reference):
+                uow.send(ballot, deps.clock.now())
             await uow.commit()
         return vote
+
+
+def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[DirectMessage]:
+    """A ballot 1:1 to each member present for an agency that may vote in this round."""
+    return [
+        DirectMessage(
+            person,
+            Kind.VOTE_BALLOT,
+            f"ballot:{vote.id}:{person}",
+            f"Vote on the lead agency for case {reference}"
+            + (f" (round {vote.number})." if vote.number > 1 else "."),
+            {
+                "meeting_id": meeting.id,
+                "round_id": vote.id,
+                "reference": reference,
+                "agency": attendance.agency,
+                "candidates": list(vote.candidates),
+                "number": vote.number,
+            },
+        )
+        for person, attendance in meeting.attendance.items()
+        if attendance.counts and attendance.agency in vote.eligible
+    ]
 
 
 async def cast_vote(
@@ -804,54 +833,58 @@ async def record_outcome(
             case.decision, case.milestones = decision, milestones
             meeting.decisions[decision.case_id] = decision
             await audit.allowed(uow, deps.clock.now())
+            label = panel.policy.outcome(decision.outcome).label
+            dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
+            if decision.lead_agency:
+                for member in panel.members_of(decision.lead_agency):
+                    uow.send(
+                        DirectMessage(
+                            member.person_id,
+                            Kind.ALLOCATION,
+                            f"allocation:{meeting.id}:{case.id}:{member.person_id}",
+                            f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
+                            {
+                                "case_id": case.id,
+                                "milestones": [(m.code, m.due.isoformat()) for m in milestones],
+                            },
+                        ),
+                        now,
+                    )
+            for person_id, attendance in meeting.attendance.items():
+                if attendance.counts:
+                    uow.send(
+                        DirectMessage(
+                            person_id,
+                            Kind.OUTCOME,
+                            f"outcome:{meeting.id}:{case.id}:{person_id}",
+                            f"Case {case.reference}: {label}."
+                            + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                            {"case_id": case.id},
+                        ),
+                        now,
+                    )
+            for support in panel.with_role(Role.BUSINESS_SUPPORT):
+                uow.send(
+                    DirectMessage(
+                        support.person_id,
+                        Kind.RECORD_ON_CASE_SYSTEM,
+                        f"record:{meeting.id}:{case.id}:{support.person_id}",
+                        f"Record on the case system: case {case.reference}, {label}.",
+                        {"case_id": case.id, "meeting_id": meeting.id},
+                    ),
+                    now,
+                )
+            uow.send(
+                ChannelNotice(
+                    panel.id,
+                    Kind.OUTCOME_NOTICE,
+                    f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
+                    {"decided": len(meeting.decisions)},
+                    f"{len(meeting.decisions)} case(s) decided so far today.",
+                ),
+                now,
+            )
             await uow.commit()
-        label = panel.policy.outcome(decision.outcome).label
-        dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
-        if decision.lead_agency:
-            for member in panel.members_of(decision.lead_agency):
-                await deps.notifier.direct(
-                    DirectMessage(
-                        member.person_id,
-                        Kind.ALLOCATION,
-                        f"allocation:{meeting.id}:{case.id}:{member.person_id}",
-                        f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
-                        {
-                            "case_id": case.id,
-                            "milestones": [(m.code, m.due.isoformat()) for m in milestones],
-                        },
-                    )
-                )
-        for person_id, attendance in meeting.attendance.items():
-            if attendance.counts:
-                await deps.notifier.direct(
-                    DirectMessage(
-                        person_id,
-                        Kind.OUTCOME,
-                        f"outcome:{meeting.id}:{case.id}:{person_id}",
-                        f"Case {case.reference}: {label}."
-                        + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
-                        {"case_id": case.id},
-                    )
-                )
-        for support in panel.with_role(Role.BUSINESS_SUPPORT):
-            await deps.notifier.direct(
-                DirectMessage(
-                    support.person_id,
-                    Kind.RECORD_ON_CASE_SYSTEM,
-                    f"record:{meeting.id}:{case.id}:{support.person_id}",
-                    f"Record on the case system: case {case.reference}, {label}.",
-                    {"case_id": case.id, "meeting_id": meeting.id},
-                )
-            )
-        await deps.notifier.channel(
-            ChannelNotice(
-                panel.id,
-                Kind.OUTCOME_NOTICE,
-                f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
-                {"decided": len(meeting.decisions)},
-                f"{len(meeting.decisions)} case(s) decided so far today.",
-            )
-        )
         return milestones
 
 
@@ -886,39 +919,40 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
                 i.case_id: (await uow.cases.get(i.case_id)).reference for i in meeting.items
             }
             await audit.allowed(uow, deps.clock.now())
-            await uow.commit()
-        record = {
-            "meeting_id": meeting.id,
-            "panel_name": panel.name,
-            "panel_date": minutes.panel_date.isoformat(),
-            "present": list(minutes.present),
-            "apologies": list(minutes.apologies),
-            "quorum": minutes.quorum,
-            "items": [
-                {
-                    "number": i.number,
-                    "reference": references.get(i.case_id, ""),
-                    "outcome": i.outcome,
-                    "lead_agency": i.lead_agency,
-                    "tally": i.tally,
-                    "actions": list(i.actions),
-                }
-                for i in minutes.items
-            ],
-            "not_reached": [references.get(c, "") for c in minutes.not_reached],
-            "aob": list(minutes.aob),
-        }
-        for person_id, attendance in meeting.attendance.items():
-            if attendance.counts:
-                await deps.notifier.direct(
-                    DirectMessage(
-                        person_id,
-                        Kind.MINUTES,
-                        f"minutes:{meeting.id}:{person_id}",
-                        f"Minutes of the panel on {long_date(meeting.panel_date)}.",
-                        record,
+            record = {
+                "meeting_id": meeting.id,
+                "panel_name": panel.name,
+                "panel_date": minutes.panel_date.isoformat(),
+                "present": list(minutes.present),
+                "apologies": list(minutes.apologies),
+                "quorum": minutes.quorum,
+                "items": [
+                    {
+                        "number": i.number,
+                        "reference": references.get(i.case_id, ""),
+                        "outcome": i.outcome,
+                        "lead_agency": i.lead_agency,
+                        "tally": i.tally,
+                        "actions": list(i.actions),
+                    }
+                    for i in minutes.items
+                ],
+                "not_reached": [references.get(c, "") for c in minutes.not_reached],
+                "aob": list(minutes.aob),
+            }
+            for person_id, attendance in meeting.attendance.items():
+                if attendance.counts:
+                    uow.send(
+                        DirectMessage(
+                            person_id,
+                            Kind.MINUTES,
+                            f"minutes:{meeting.id}:{person_id}",
+                            f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                            record,
+                        ),
+                        now,
                     )
-                )
+            await uow.commit()
         return minutes
 
 

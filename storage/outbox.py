@@ -20,20 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema
 from storage.crypto import CipherError
 from storage.mapping import aware, to_utc
+from storage.queueing import insert_message, upsert_statement
 from storage.unit_of_work import Store
 
 GAVE_UP = "gave-up"  # `leased_by` of a message no worker will claim again
 GAVE_UP_PREFIX = "gave up: "
 ERROR_LENGTH = 500  # schema.outbox.c.last_error
 WORKER_LENGTH = 64  # schema.outbox.c.leased_by
-KEY_LENGTH = 200  # schema.outbox.c.idempotency_key
 
 
 @dataclass(frozen=True)
@@ -59,18 +58,6 @@ class FailedMessage:
     attempts: int
     last_error: str
     last_attempt_at: datetime
-
-
-def _insert(
-    engine: AsyncEngine | AsyncConnection, table: Table
-) -> postgresql.Insert | sqlite.Insert:
-    """INSERT with ON CONFLICT support, which Core's generic insert lacks."""
-    name = engine.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise ValueError(f"No ON CONFLICT support for the {name} dialect.")
 
 
 def _check_worker(worker: str) -> None:
@@ -114,24 +101,7 @@ class Outbox:
         now: datetime,
     ) -> bool:
         """`enqueue` inside the caller's transaction, so the send commits with the change."""
-        if not key or len(key) > KEY_LENGTH:
-            raise ValueError(f"An idempotency key is 1 to {KEY_LENGTH} characters.")
-        # Payloads to 1:1 chats may carry case detail (§3.1), so the whole payload is encrypted.
-        sealed = self._cipher.encrypt(json.dumps(dict(payload), separators=(",", ":")))
-        statement = (
-            _insert(conn, schema.outbox)
-            .values(
-                idempotency_key=key,
-                recipient=recipient,
-                kind=kind,
-                payload_enc=sealed,
-                attempts=0,
-                next_attempt_at=to_utc(now),
-            )
-            .on_conflict_do_nothing(index_elements=[schema.outbox.c.idempotency_key])
-        )
-        result = await conn.execute(statement)
-        return result.rowcount == 1
+        return await insert_message(conn, self._cipher, key, recipient, kind, payload, now)
 
     async def claim(
         self, worker: str, now: datetime, limit: int, lease: timedelta
@@ -279,7 +249,7 @@ class Outbox:
         _check_worker(worker)
         t = schema.delivery_workers
         at = to_utc(now)
-        upsert = _insert(self._engine, t).values(worker=worker, seen_at=at)
+        upsert = upsert_statement(self._engine, t).values(worker=worker, seen_at=at)
         upsert = upsert.on_conflict_do_update(index_elements=[t.c.worker], set_={"seen_at": at})
         async with self._engine.begin() as conn:
             await conn.execute(upsert)
@@ -397,7 +367,7 @@ class ProcessedActivities:
         """Record the id; True the first time it is seen, False for every re-delivery."""
         t = schema.processed_activities
         statement = (
-            _insert(self._engine, t)
+            upsert_statement(self._engine, t)
             .values(activity_id=activity_id, processed_at=to_utc(now))
             .on_conflict_do_nothing(index_elements=[t.c.activity_id])
         )
@@ -426,7 +396,7 @@ class ConversationReferences:
         t = schema.conversation_references
         value = dict(reference)
         at = to_utc(now)
-        statement = _insert(self._engine, t).values(
+        statement = upsert_statement(self._engine, t).values(
             tenant_id=tenant_id, person_id=person_id, reference=value, updated_at=at
         )
         statement = statement.on_conflict_do_update(

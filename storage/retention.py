@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from panel.calendar import Unit, add_months
@@ -21,15 +21,23 @@ from panel.errors import NotFound
 from panel.policy import Policy
 from storage import schema
 from storage.mapping import aware, to_utc
+from storage.outbox import GAVE_UP
 from storage.unit_of_work import Store
 
 ANONYMISED = "[anonymised]"
+
+
+# A message's content (which may name a child) is kept this long after it was sent or given
+# up, for support questions; then only its key, recipient, kind and outcome remain.
+OUTBOX_CONTENT_KEPT = timedelta(days=30)
+STALE = "gave up: not sent within 30 days"
 
 
 @dataclass(frozen=True)
 class RetentionReport:
     anonymised: tuple[str, ...]
     held: tuple[str, ...]  # due, but on legal hold
+    messages_erased: int = 0
 
 
 def retention_ends(closed_on: date, policy: Policy) -> date:
@@ -73,7 +81,36 @@ async def sweep_retention(
                 continue
             await _anonymise(conn, store, row.id, now)
             anonymised.append(row.id)
-    return RetentionReport(tuple(anonymised), tuple(held))
+        erased = await _erase_old_messages(conn, store, now)
+    return RetentionReport(tuple(anonymised), tuple(held), erased)
+
+
+async def _erase_old_messages(conn: AsyncConnection, store: Store, now: datetime) -> int:
+    """Erase the content of outbox messages finished over 30 days ago. One still unsent after
+    30 days is given up (a working worker sends or gives up within hours) and erased too.
+    The rows stay, keys and all, so nothing is ever sent twice."""
+    t = schema.outbox
+    cutoff = to_utc(now - OUTBOX_CONTENT_KEPT)
+    await conn.execute(
+        update(t)
+        .where(
+            t.c.sent_at.is_(None),
+            or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP),
+            or_(t.c.lease_until.is_(None), t.c.lease_until < cutoff),
+            t.c.next_attempt_at < cutoff,
+        )
+        .values(leased_by=GAVE_UP, lease_until=None, last_error=STALE)
+    )
+    finished = or_(
+        and_(t.c.sent_at.is_not(None), t.c.sent_at < cutoff),
+        and_(t.c.leased_by == GAVE_UP, t.c.next_attempt_at < cutoff),
+    )
+    result = await conn.execute(
+        update(t)
+        .where(t.c.content_erased_at.is_(None), finished)
+        .values(payload_enc=store.cipher.encrypt("{}"), content_erased_at=to_utc(now))
+    )
+    return int(result.rowcount)
 
 
 async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: datetime) -> None:

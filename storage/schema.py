@@ -305,6 +305,8 @@ outbox = Table(
     utc("unconfirmed_since"),
     # When business support were told this message was given up on (bot/undelivered.py).
     utc("reported_at"),
+    # When the retention sweep erased a finished message's content (storage/retention.py).
+    utc("content_erased_at"),
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

@@ -7,7 +7,7 @@ snapshotted; on commit only rows that changed are written, encrypted on the way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -21,7 +21,7 @@ from panel.errors import Conflict, NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting
 from panel.outcomes import Decision
-from panel.ports import AuditEntry
+from panel.ports import AuditEntry, ChannelNotice, DirectMessage
 from storage import schema
 from storage.crypto import FieldCipher
 from storage.mapping import (
@@ -39,6 +39,7 @@ from storage.mapping import (
     meeting_to_rows,
     to_utc,
 )
+from storage.queueing import insert_message
 
 TABLES: dict[str, Table] = {t.name: t for t in schema.metadata.sorted_tables}
 _TERMINAL = [s.value for s in TERMINAL]
@@ -64,6 +65,8 @@ class Store:
         # SQLite has one writer. Transactions of this process queue on a lock instead of
         # contending for the file, where SQLite's busy handler sleeps up to 100 ms per retry.
         self.sqlite_writer = None if self.locking else asyncio.Lock()
+        # Called after a commit that queued messages (app.py: wake the delivery worker).
+        self.on_messages: Callable[[], None] = lambda: None
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
@@ -78,6 +81,7 @@ class _Session:
         self.cases: dict[str, tuple[Case, Rows]] = {}
         self.meetings: dict[str, tuple[Meeting, Rows]] = {}
         self.audit: list[AuditEntry] = []
+        self.outgoing: list[tuple[DirectMessage | ChannelNotice, datetime]] = []
 
     # -- reading --
 
@@ -346,10 +350,23 @@ class SqlUnitOfWork:
                 if self._store.sqlite_writer is not None:
                     self._store.sqlite_writer.release()
 
+    def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
+        self._require().outgoing.append((message, at))
+
     async def commit(self) -> None:
         session = self._require()
         try:
             await session.flush()
+            for message, at in session.outgoing:
+                await insert_message(
+                    session.conn,
+                    self._store.cipher,
+                    message.key,
+                    message.recipient,
+                    message.kind.value,
+                    message.payload,
+                    at,
+                )
             await session.conn.commit()  # the next statement, if any, begins a new transaction
         except IntegrityError as error:
             # Two people (or a person and the scheduler) made the same change at once, e.g. the
@@ -362,6 +379,8 @@ class SqlUnitOfWork:
                 "again and try once more if it is still needed."
             ) from error
         self._session = _Session(self._store, session.conn)
+        if session.outgoing:
+            self._store.on_messages()
 
     async def rollback(self) -> None:
         if self._conn is not None and self._conn.in_transaction():

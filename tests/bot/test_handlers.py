@@ -47,13 +47,14 @@ class References:
 class Harness:
     def __init__(self) -> None:
         self.panel = build_panel(BARNET)
-        self.store = FakeStore()
+        notifier = FakeNotifier()
+        self.store = FakeStore(notifier=notifier)
         self.references = References()
         deps = Deps(
             FakePanels(self.panel),
             lambda: FakeUnitOfWork(self.store),
             FakeClock(london(2026, 12, 1, 14)),
-            FakeNotifier(),
+            notifier,
         )
         self.bot = PanelBot(
             BotConfig(deps, (self.panel,), Seen(), self.references, frozenset({TENANT}))

@@ -13,7 +13,7 @@ from panel.cases import Case
 from panel.errors import NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting
-from panel.ports import AuditEntry, ChannelNotice, DirectMessage
+from panel.ports import AuditEntry, ChannelNotice, DirectMessage, Notifier
 from panel.roster import Panel
 
 
@@ -140,6 +140,8 @@ class FakeStore:
     meetings: dict[str, Meeting] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     commits: int = 0
+    # Where messages sent with a unit of work go when it commits (world() sets it).
+    notifier: Notifier | None = None
     # False: use cases change the committed aggregates in place, and a refused one is not
     # rolled back. Only for a run that stops at the first refusal (benchmarks/simulate_year.py),
     # where copying every aggregate read would take most of the time.
@@ -163,6 +165,10 @@ class FakeUnitOfWork:
         self.cases = FakeCases(store.cases, store.copies)
         self.meetings = FakeMeetings(store.meetings, store.copies)
         self.audit = FakeAudit()
+        self.outgoing: list[DirectMessage | ChannelNotice] = []
+
+    def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
+        self.outgoing.append(message)
 
     async def __aenter__(self) -> Self:
         await self.rollback()
@@ -181,12 +187,23 @@ class FakeUnitOfWork:
         self.store.meetings.update(self.meetings.items.working)
         self.store.audit.extend(self.audit.pending)
         self.store.commits += 1
+        outgoing, self.outgoing = self.outgoing, []
+        notifier = self.store.notifier
+        if outgoing and notifier is None:
+            raise RuntimeError("FakeStore.notifier is not set: nowhere to send messages.")
+        for message in outgoing:
+            assert notifier is not None
+            if isinstance(message, DirectMessage):
+                await notifier.direct(message)
+            else:
+                await notifier.channel(message)
         await self.rollback()
 
     async def rollback(self) -> None:
         self.cases = FakeCases(self.store.cases, self.store.copies)
         self.meetings = FakeMeetings(self.store.meetings, self.store.copies)
         self.audit = FakeAudit()
+        self.outgoing = []
 
 
 @dataclass

@@ -79,7 +79,8 @@ class World:
 
 
 def world(policy: Policy, now: datetime) -> World:
-    return World(build_panel(policy), FakeClock(now), FakeStore(), FakeNotifier())
+    notifier = FakeNotifier()
+    return World(build_panel(policy), FakeClock(now), FakeStore(notifier=notifier), notifier)
 
 
 def referral(

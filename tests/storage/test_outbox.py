@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from panel.ports import DirectMessage, Kind
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
@@ -334,3 +335,31 @@ async def test_workers_count_those_heard_from_lately_and_a_stopped_one_leaves(
     assert await outbox.heartbeat("w1", NOW + timedelta(seconds=21), alive) == 2
     await outbox.release("w1", NOW + timedelta(seconds=22))  # stopped cleanly
     assert await outbox.heartbeat("w2", NOW + timedelta(seconds=23), alive) == 1
+
+
+async def test_a_use_cases_messages_commit_with_its_change_or_not_at_all(store: Store) -> None:
+    woken: list[bool] = []
+    store.on_messages = lambda: woken.append(True)
+    message = DirectMessage("p1", Kind.CIRCULATION, "circulation:m1:p1", "The list.", {"n": 1})
+
+    async def fails_before_commit() -> None:
+        async with store.unit_of_work() as uow:
+            uow.send(message, NOW)
+            raise RuntimeError("the use case fails (or is cancelled) before it commits")
+
+    with pytest.raises(RuntimeError):
+        await fails_before_commit()
+    nothing = await Outbox(store).pending_count()
+    async with store.unit_of_work() as uow:
+        uow.send(message, NOW)
+        await uow.commit()
+
+    assert nothing == 0
+    [queued] = await Outbox(store).claim("w1", NOW, 10, LEASE)
+    assert (queued.key, queued.recipient, queued.kind) == (
+        "circulation:m1:p1",
+        "person:p1",
+        "circulation",
+    )
+    assert queued.payload == {"text": "The list.", "data": {"n": 1}}
+    assert woken == [True]

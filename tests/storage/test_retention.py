@@ -16,6 +16,7 @@ from panel.outcomes import Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
 from storage import schema
+from storage.outbox import Outbox
 from storage.retention import (
     ANONYMISED,
     export_family_member,
@@ -132,3 +133,26 @@ async def test_a_family_members_subject_access_export_finds_their_case(store: St
     assert (
         json.loads(await export_family_member(store, CANARY_CHILD, date(2000, 1, 1)))["cases"] == []
     )
+
+
+async def test_a_finished_messages_content_is_erased_after_30_days_and_its_key_kept(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    sent_at = london(2027, 1, 4, 10, 0)
+    for key in ("sent", "recent", "stuck"):
+        await outbox.enqueue(key, "person:p1", "circulation", {"text": CANARY_CHILD}, sent_at)
+    claimed = {m.key: m for m in await outbox.claim("w1", sent_at, 10, timedelta(minutes=2))}
+    await outbox.mark_sent(claimed["sent"].id, "w1", sent_at)
+    await outbox.mark_sent(claimed["recent"].id, "w1", sent_at + timedelta(days=20))
+    await outbox.release("w1", sent_at)  # "stuck" never goes: no worker sends it
+
+    report = await sweep_retention(store, POLICIES, sent_at + timedelta(days=31))
+
+    async with store.engine.connect() as conn:
+        rows = {r.idempotency_key: r for r in (await conn.execute(select(schema.outbox))).all()}
+    content = {k: json.loads(store.cipher.decrypt(r.payload_enc)) for k, r in rows.items()}
+    assert report.messages_erased == 2
+    assert content == {"sent": {}, "recent": {"text": CANARY_CHILD}, "stuck": {}}
+    assert rows["stuck"].last_error == "gave up: not sent within 30 days"
+    assert not await outbox.enqueue("sent", "person:p1", "circulation", {}, sent_at)  # kept

@@ -9,14 +9,17 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from panel import services
 from panel.errors import Conflict
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus
 from panel.ports import Kind
+from panel.roster import Role
 from panel.services import Deps, new_id
 from panel.timeline import Timeline
+from storage import schema
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.locks import exclusively, lock_key
@@ -54,10 +57,18 @@ async def test_two_instances_stepping_the_week_at_once_freeze_and_circulate_once
     assert meeting is not None
     assert meeting.status is MeetingStatus.CIRCULATED
     assert sum(step.frozen for step in steps if step is not None) == 1
-    circulations = [
-        m.key for n in notifiers for m in n.direct_messages if m.kind is Kind.CIRCULATION
-    ]
-    assert len(circulations) == len(set(circulations)) > 0
+    async with store.engine.connect() as conn:
+        queued = (
+            await conn.execute(
+                select(schema.outbox.c.recipient).where(
+                    schema.outbox.c.kind == Kind.CIRCULATION.value
+                )
+            )
+        ).scalars()
+        circulated_to = sorted(queued)
+    members = [m for m in PANEL.with_role(Role.MEMBER) if PANEL.agency_of(m) and m.has_teams]
+    assert circulated_to == sorted(f"person:{m.person_id}" for m in members)
+    assert [n.direct_messages for n in notifiers] == [[], []]  # sent with the transaction
 
 
 def test_lock_keys_are_stable_signed_64_bit_numbers() -> None:
