@@ -29,7 +29,6 @@ from panel.services import (
     Deps,
     _sitting,
     audited,
-    ballots_for,
     cast_vote,
     circulated_view,
     close_vote,
@@ -155,27 +154,30 @@ def sign_in_data(panel: Panel, meeting: Meeting, member: Member) -> dict[str, ob
 
 
 async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
-    """The chair starts the panel: every member is asked 1:1 to sign in (once per sitting)."""
+    """The chair starts the panel: every member is asked 1:1 to sign in (once per sitting),
+    with the same transaction."""
     panel = deps.panels.get(panel_id)
     async with audited(deps, actor, "panel.start", panel_id=panel_id):
         panel.require(actor, Role.CHAIR)
     meeting = await find_running(deps, panel_id)
-    meeting = await start_panel(deps, meeting.id, actor)
-    for member in panel.members:
-        if panel.agency_of(member) is None or not member.has_teams:
-            continue
-        if not member.roles & {Role.MEMBER, Role.CHAIR}:
-            continue
-        await deps.notifier.direct(
-            DirectMessage(
-                member.person_id,
-                Kind.PANEL_STARTED,
-                f"sign-in:{meeting.id}:{member.person_id}",
-                f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
-                sign_in_data(panel, meeting, member),
-            )
+    return await start_panel(deps, meeting.id, actor, _sign_in_requests)
+
+
+def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | ChannelNotice]:
+    requests: list[DirectMessage | ChannelNotice] = [
+        DirectMessage(
+            member.person_id,
+            Kind.PANEL_STARTED,
+            f"sign-in:{meeting.id}:{member.person_id}",
+            f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
+            sign_in_data(panel, meeting, member),
         )
-    await deps.notifier.channel(
+        for member in panel.members
+        if panel.agency_of(member) is not None
+        and member.has_teams
+        and member.roles & {Role.MEMBER, Role.CHAIR}
+    ]
+    requests.append(
         ChannelNotice(
             panel.id,
             Kind.PANEL_STARTED,
@@ -185,7 +187,7 @@ async def start(deps: Deps, panel_id: str, actor: str) -> Meeting:
             "item(s). Members: sign in from your 1:1 chat with the bot.",
         )
     )
-    return meeting
+    return requests
 
 
 async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
@@ -361,61 +363,22 @@ async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> in
     return len(recipients)
 
 
-async def _send_ballots(deps: Deps, meeting: Meeting, vote: VoteRound) -> int:
-    """A re-vote's ballots (the first round's go out with the vote's own transaction)."""
-    async with deps.uow() as uow:
-        reference = (await uow.cases.get(vote.case_id)).reference
-    ballots = ballots_for(meeting, vote, reference)
-    for ballot in ballots:
-        await deps.notifier.direct(ballot)
-    return len(ballots)
-
-
-async def _reload(deps: Deps, meeting_id: str) -> tuple[Meeting, Panel]:
-    async with deps.uow() as uow:
-        meeting = await uow.meetings.get(meeting_id)
-    return meeting, deps.panels.get(meeting.panel_id)
-
-
 async def call_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
     """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
     return await open_vote(deps, meeting_id, actor, case_id)
 
 
-async def _after_result(deps: Deps, meeting_id: str, round_id: str, result: RoundResult) -> None:
-    """Tell the chair the result; a re-vote's ballots go out."""
-    meeting, panel = await _reload(deps, meeting_id)
-    case_id = meeting.round(round_id).case_id
-    if result.state is RoundState.REVOTE:
-        latest = [r for r in meeting.rounds.values() if r.case_id == case_id][-1]
-        await _send_ballots(deps, meeting, latest)
-    for chair in panel.with_role(Role.CHAIR):
-        await deps.notifier.direct(
-            DirectMessage(
-                chair.person_id,
-                Kind.VOTE_RESULT,
-                f"result:{round_id}:{chair.person_id}",
-                f"Vote closed: {result.summary()}",
-                {"meeting_id": meeting.id, "case_id": case_id},
-            )
-        )
-
-
 async def vote(
     deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
 ) -> tuple[VoteCast, RoundResult | None]:
-    """One vote for the actor's agency; when it was the last, the chair hears the result."""
-    cast, result = await cast_vote(deps, meeting_id, actor, round_id, choice)
-    if result is not None:
-        await _after_result(deps, meeting_id, round_id, result)
-    return cast, result
+    """One vote for the actor's agency; when it was the last, the chair hears the result (sent
+    with the vote's own transaction, as a re-vote's ballots are)."""
+    return await cast_vote(deps, meeting_id, actor, round_id, choice)
 
 
 async def end_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
     """The chair closes the round before everyone has voted."""
-    result = await close_vote(deps, meeting_id, actor, round_id)
-    await _after_result(deps, meeting_id, round_id, result)
-    return result
+    return await close_vote(deps, meeting_id, actor, round_id)
 
 
 async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
@@ -503,20 +466,20 @@ async def run_panel_day(deps: Deps, panel_id: str) -> int:
             for n, (start, end) in enumerate(schedule.breaks_at)
             if start <= now < end and f"break:{n}" not in meeting.done
         ]
-        for n, _, _ in due:
+        for n, start, end in due:
             meeting.done.add(f"break:{n}")
+            minutes = int((end - start).total_seconds() // 60)
+            uow.send(
+                ChannelNotice(
+                    panel.id,
+                    Kind.BREAK,
+                    f"break:{meeting.id}:{n}",
+                    {"minutes": minutes},
+                    f"Break: {minutes} minutes. The panel resumes at {end:%H:%M}.",
+                ),
+                now,
+            )
+            sent += 1
         await Audit(SYSTEM, "panel.break").about(panel).allowed(uow, now)
         await uow.commit()
-    for n, start, end in due:
-        await deps.notifier.channel(
-            ChannelNotice(
-                panel.id,
-                Kind.BREAK,
-                f"break:{meeting.id}:{n}",
-                {"minutes": int((end - start).total_seconds() // 60)},
-                f"Break: {int((end - start).total_seconds() // 60)} minutes. "
-                f"The panel resumes at {end:%H:%M}.",
-            )
-        )
-        sent += 1
     return sent

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -628,15 +628,26 @@ async def run_week(deps: Deps, panel_id: str) -> WeekStep:
 # -- Panel day --------------------------------------------------------------------------------
 
 
-async def start_panel(deps: Deps, meeting_id: str, actor: str) -> Meeting:
+Announcements = Callable[[Panel, Meeting], Iterable[DirectMessage | ChannelNotice]]
+
+
+async def start_panel(
+    deps: Deps, meeting_id: str, actor: str, announce: Announcements | None = None
+) -> Meeting:
+    """The sitting goes into session; `announce`'s messages go with it. Starting again (the
+    chair presses twice, or after a crash) changes nothing and sends them again, which the
+    outbox's keys make harmless."""
     async with audited(deps, actor, "panel.start") as audit:
         async with deps.uow() as uow:
-            meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
-            if meeting.status is MeetingStatus.IN_SESSION:
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
+            if meeting.status is MeetingStatus.IN_SESSION and announce is None:
                 return meeting
-            meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
-            meeting.status = MeetingStatus.IN_SESSION
-            await audit.allowed(uow, deps.clock.now())
+            if meeting.status is not MeetingStatus.IN_SESSION:
+                meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
+                meeting.status = MeetingStatus.IN_SESSION
+                await audit.allowed(uow, deps.clock.now())
+            for message in announce(panel, meeting) if announce else ():
+                uow.send(message, deps.clock.now())
             await uow.commit()
         return meeting
 
@@ -746,6 +757,8 @@ async def cast_vote(
             quorate = quorum(panel.policy, meeting.attendance.values()).quorate
             cast = vote.cast(agency, choice, quorate=quorate)
             result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
+            if result is not None:
+                await _announce(uow, panel, meeting, vote, result, deps.clock.now())
             if cast.duplicate:
                 # Harmless (the vote stands) but still a second attempt: recorded as refused.
                 await uow.audit.add(
@@ -760,13 +773,41 @@ async def cast_vote(
 async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
     async with audited(deps, actor, "vote.close") as audit:
         async with deps.uow() as uow:
-            meeting, _ = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
+            meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
             vote = meeting.round(round_id)
             audit.case_id = vote.case_id
             result = _settle(meeting, vote)
+            await _announce(uow, panel, meeting, vote, result, deps.clock.now())
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()
         return result
+
+
+async def _announce(
+    uow: UnitOfWork,
+    panel: Panel,
+    meeting: Meeting,
+    vote: VoteRound,
+    result: RoundResult,
+    now: datetime,
+) -> None:
+    """With the closing round: the chair hears the result, and a re-vote's ballots go out."""
+    if result.state is RoundState.REVOTE:
+        latest = [r for r in meeting.rounds.values() if r.case_id == vote.case_id][-1]
+        reference = (await uow.cases.get(vote.case_id)).reference
+        for ballot in ballots_for(meeting, latest, reference):
+            uow.send(ballot, now)
+    for chair in panel.with_role(Role.CHAIR):
+        uow.send(
+            DirectMessage(
+                chair.person_id,
+                Kind.VOTE_RESULT,
+                f"result:{vote.id}:{chair.person_id}",
+                f"Vote closed: {result.summary()}",
+                {"meeting_id": meeting.id, "case_id": vote.case_id},
+            ),
+            now,
+        )
 
 
 def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:
