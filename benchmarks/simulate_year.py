@@ -351,11 +351,11 @@ class Year:
             lead = AGENCIES[self.rng.randrange(len(AGENCIES))]
             quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
             if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
-                vote = await panel_day.call_vote(self.deps, meeting_id, CHAIR, item.case_id)
+                vote = await services.open_vote(self.deps, meeting_id, CHAIR, item.case_id)
                 for n, agency in enumerate(AGENCIES, 1):
                     if agency in vote.eligible:
                         choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
-                        await panel_day.vote(self.deps, meeting_id, member(n), vote.id, choice)
+                        await services.cast_vote(self.deps, meeting_id, member(n), vote.id, choice)
                 result = self.store.meetings[meeting_id].rounds[vote.id].result
                 if result is not None and result.winner:
                     lead = result.winner

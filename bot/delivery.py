@@ -276,9 +276,7 @@ class Deliverer:
         if self._last_heartbeat is None or now - self._last_heartbeat >= HEARTBEAT:
             self._budget.share(await self._queue.heartbeat(self.worker, now, ALIVE))
             self._last_heartbeat = now
-        claimed: list[Queued] = await self._queue.claim(
-            self.worker, self._clock.now(), BATCH, self._lease
-        )
+        claimed: list[Queued] = await self._queue.claim(self.worker, now, BATCH, self._lease)
         for item in claimed:
             await self._deliver(item)
         return len(claimed)

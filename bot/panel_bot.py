@@ -640,7 +640,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         return await self._console(asker, act, notice=f"Added as item {number}.")
 
     async def _call_vote(self, asker: Asker, act: CardAction) -> Card:
-        vote = await day.call_vote(self.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+        vote = await services.open_vote(
+            self.deps, act.ref("meeting"), asker.person_id, act.ref("case")
+        )
         return await self._console(
             asker,
             act,
@@ -650,7 +652,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     async def _cast(self, asker: Asker, act: CardAction) -> Card:
         choice = act.ref("choice")
-        cast, _ = await day.vote(
+        cast, _ = await services.cast_vote(
             self.deps, act.ref("meeting"), asker.person_id, act.ref("round"), choice
         )
         if cast.duplicate:
@@ -661,7 +663,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         )
 
     async def _close_vote(self, asker: Asker, act: CardAction) -> Card:
-        result = await day.end_vote(
+        result = await services.close_vote(
             self.deps, act.ref("meeting"), asker.person_id, act.ref("round")
         )
         return await self._console(asker, act, notice=f"Vote closed. {result.summary()}")

@@ -29,15 +29,12 @@ from panel.services import (
     Deps,
     _sitting,
     audited,
-    cast_vote,
     circulated_view,
-    close_vote,
     in_play,
-    open_vote,
     start_panel,
     timeline_of,
 )
-from panel.votes import RoundResult, RoundState, VoteCast, VoteRound
+from panel.votes import RoundState, VoteRound
 
 
 class ItemState(Enum):
@@ -361,24 +358,6 @@ async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> in
                 )
             await uow.commit()
     return len(recipients)
-
-
-async def call_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
-    """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
-    return await open_vote(deps, meeting_id, actor, case_id)
-
-
-async def vote(
-    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
-) -> tuple[VoteCast, RoundResult | None]:
-    """One vote for the actor's agency; when it was the last, the chair hears the result (sent
-    with the vote's own transaction, as a re-vote's ballots are)."""
-    return await cast_vote(deps, meeting_id, actor, round_id, choice)
-
-
-async def end_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
-    """The chair closes the round before everyone has voted."""
-    return await close_vote(deps, meeting_id, actor, round_id)
 
 
 async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:

@@ -689,6 +689,7 @@ async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str
 
 
 async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
+    """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
     async with audited(deps, actor, "vote.open", case_id=case_id) as audit:
         async with deps.uow() as uow:
             meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)
@@ -745,7 +746,8 @@ async def cast_vote(
     deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
 ) -> tuple[VoteCast, RoundResult | None]:
     """One vote for the actor's agency. The round closes itself when every eligible agency
-    has voted; the result is returned then, and only then."""
+    has voted; the result is returned then, and only then, and the chair hears it (with any
+    re-vote's ballots) in the same transaction."""
     async with audited(deps, actor, "vote.cast") as audit:
         async with deps.uow() as uow:
             meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.MEMBER, Role.CHAIR)
@@ -771,6 +773,7 @@ async def cast_vote(
 
 
 async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
+    """The chair closes the round before everyone has voted."""
     async with audited(deps, actor, "vote.close") as audit:
         async with deps.uow() as uow:
             meeting, panel = await _sitting(deps, uow, meeting_id, audit, Role.CHAIR)

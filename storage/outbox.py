@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema
 from storage.crypto import CipherError
@@ -89,19 +88,7 @@ class Outbox:
     ) -> bool:
         """Add a message due now; False if a message with this key was already enqueued."""
         async with self._engine.begin() as conn:
-            return await self.enqueue_in(conn, key, recipient, kind, payload, now)
-
-    async def enqueue_in(
-        self,
-        conn: AsyncConnection,
-        key: str,
-        recipient: str,
-        kind: str,
-        payload: Mapping[str, object],
-        now: datetime,
-    ) -> bool:
-        """`enqueue` inside the caller's transaction, so the send commits with the change."""
-        return await insert_message(conn, self._cipher, key, recipient, kind, payload, now)
+            return await insert_message(conn, self._cipher, key, recipient, kind, payload, now)
 
     async def claim(
         self, worker: str, now: datetime, limit: int, lease: timedelta

@@ -13,6 +13,7 @@ from panel.ports import DirectMessage, Kind
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
+from storage.queueing import insert_message
 from storage.unit_of_work import Store
 from tests.panel.world import CANARY_CHILD
 
@@ -47,7 +48,7 @@ async def test_a_message_enqueued_in_a_rolled_back_transaction_is_not_sent(store
     outbox = Outbox(store)
     async with store.engine.connect() as conn:
         await conn.begin()
-        assert await outbox.enqueue_in(conn, "k", "p1", "direct", payload(), NOW)
+        assert await insert_message(conn, store.cipher, "k", "p1", "direct", payload(), NOW)
         await conn.rollback()
     assert await outbox.pending_count() == 0
     assert await outbox.claim("w1", NOW, 10, LEASE) == []
