@@ -157,6 +157,12 @@ def team_key(team_id: str) -> str:
     return f"team:{team_id}"
 
 
+def personal_reference(stored: Mapping[str, Any]) -> bool:
+    """A stored conversation reference that positively says it is a 1:1 chat."""
+    conversation = stored.get("conversation")
+    return isinstance(conversation, Mapping) and conversation.get("conversationType") == "personal"
+
+
 def render(kind: str, payload: Mapping[str, Any]) -> Card:
     """The card for a queued message. Only 1:1 kinds may carry case data; channel notices are
     built from their counts and the use case's own sentence."""
@@ -412,9 +418,13 @@ class Deliverer:
 
     async def _send_to_person(self, person_id: str, tenant: str, activity: Activity) -> None:
         stored = await self._references.get(tenant, person_id)
-        if stored is not None:
+        if stored is not None and personal_reference(stored):
             await self._continue(ConversationReference().deserialize(stored), activity)
             return
+        if stored is not None:
+            # Never a 1:1 message into a conversation that does not say it is personal (it may
+            # be a channel): the chat is opened afresh from the team roster instead.
+            log.warning("The stored chat for a person is not personal; not sending there")
         for team_id in self._directory.teams_of_person.get(person_id, ()):
             team = await self._references.get(tenant, team_key(team_id))
             if team is not None:
@@ -478,6 +488,8 @@ class Deliverer:
                 try:
                     reference = TurnContext.get_conversation_reference(chat_context.activity)
                     reference.user = ChannelAccount(id=member.id, aad_object_id=person_id)
+                    # We asked for a 1:1 chat (is_group=False); say so, for the check above.
+                    reference.conversation.conversation_type = "personal"
                     await self._references.save(
                         tenant, person_id, reference.serialize(), self._clock.now()
                     )

@@ -96,6 +96,12 @@ def _person_of(activity: Activity) -> str:
     return str(getattr(activity.from_property, "aad_object_id", None) or "").lower()
 
 
+def is_personal(activity: Activity) -> bool:
+    """Deny by default: only an activity that positively says so is a 1:1 chat (PRODUCT.md
+    §3.11). One without a conversation type may be a channel's, so case detail stays out."""
+    return getattr(activity.conversation, "conversation_type", None) == "personal"
+
+
 def team_of(activity: Activity) -> str:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = data.get("team")
@@ -231,7 +237,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         await super().on_turn(turn_context)
 
     def _asker(self, activity: Activity, tenant: str, person: str) -> Asker:
-        personal = getattr(activity.conversation, "conversation_type", None) in (None, "personal")
+        personal = is_personal(activity)
         panels = tuple(
             p for p in self.config.panels if p.tenant_id == tenant and p.find(person) is not None
         )
@@ -242,8 +248,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         activity = turn_context.activity
         reference = TurnContext.get_conversation_reference(activity).serialize()
         now = self.deps.clock.now()
-        conversation_type = getattr(activity.conversation, "conversation_type", None)
-        if conversation_type in (None, "personal") and person:
+        # Only a conversation that says it is personal becomes the person's 1:1 chat: a
+        # channel's reference stored here would send them their case packs in the channel.
+        if is_personal(activity) and person:
             await self.config.references.save(tenant, person, reference, now)
         team = team_of(activity)
         if team:
@@ -806,8 +813,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     ) -> None:
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
-        personal = getattr(activity.conversation, "conversation_type", None) == "personal"
-        if personal and any(m.id == bot_id for m in members_added):
+        if is_personal(activity) and any(m.id == bot_id for m in members_added):
             await self._reply(turn_context, "Hello. " + HELP_TEXT)
 
     # -- Plumbing ----------------------------------------------------------------------------

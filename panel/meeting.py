@@ -12,7 +12,7 @@ from panel.infochecks import InfoCheck
 from panel.outcomes import Decision
 from panel.policy import CaseField
 from panel.quorum import Attendance
-from panel.votes import VoteRound
+from panel.votes import RoundState, VoteRound
 
 
 class MeetingStatus(Enum):
@@ -98,6 +98,33 @@ class Meeting:
             MeetingStatus.CIRCULATED, MeetingStatus.IN_SESSION, doing="answer information checks"
         )
         self.answers[(answer.case_id, answer.agency)] = answer
+
+    def withdraw(self, case_id: str) -> None:
+        """The case leaves this sitting from now on: its agenda item (the others keep their
+        numbers, so every list still agrees with the chair's) or its overflow line. Its
+        answers stay as the record of what was shared; nothing shows or acts on them again."""
+        live = self.open_round_for(case_id) or next(
+            (
+                r
+                for r in self.rounds.values()
+                if r.case_id == case_id and r.state is RoundState.AWAITING_CASTING_VOTE
+            ),
+            None,
+        )
+        if live is not None:
+            raise VoteRejected("A vote on this case is still open: close it first.")
+        if self.agenda is not None:
+            self.agenda = Agenda(
+                tuple(i for i in self.agenda.items if i.case_id != case_id),
+                tuple(o for o in self.agenda.overflow if o.case_id != case_id),
+            )
+
+    def lists(self, case_id: str) -> bool:
+        """Whether the case is on this sitting's agenda or its overflow."""
+        return self.agenda is not None and (
+            self.agenda.item_for(case_id) is not None
+            or any(o.case_id == case_id for o in self.agenda.overflow)
+        )
 
     def sign_in(self, attendance: Attendance) -> None:
         self.require_status(MeetingStatus.IN_SESSION, doing="sign in")

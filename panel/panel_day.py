@@ -391,7 +391,8 @@ async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -
             if not case.waiting_for_agenda or case.section not in (Section.STUCK, Section.REVIEW):
                 raise InvalidInput("Only stuck cases and reviews can be added on the day.")
             agenda = meeting.agenda or Agenda((), ())
-            number = len(agenda.items) + 1
+            # After the last number, not the count: a withdrawn item leaves its number unused.
+            number = max((i.number for i in agenda.items), default=0) + 1
             meeting.agenda = Agenda(
                 (*agenda.items, AgendaItem(number, case_id, case.section, case.locality)),
                 agenda.overflow,

@@ -47,6 +47,10 @@ class MeetingRepository(Protocol):
 
     async def on_date(self, panel_id: str, panel_date: date) -> Meeting | None: ...
 
+    async def listing(self, case_id: str) -> list[Meeting]:
+        """The sittings not yet closed whose agenda or overflow lists the case."""
+        ...
+
 
 class PanelDirectory(Protocol):
     def get(self, panel_id: str) -> Panel:

@@ -164,6 +164,11 @@ async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, rea
         async with deps.uow() as uow:
             case = await _case_of(uow, panel_id, case_id)
             case.apply(Event.WITHDRAW, deps.clock.now(), reason)
+            # From this moment the case is on no pack, console, agenda or case card, and any
+            # action on it is refused, because each of them reads the sitting's agenda; and
+            # messages about it still queued are dropped by the delivery worker (§3.11).
+            for meeting in await uow.meetings.listing(case_id):
+                meeting.withdraw(case_id)
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()
 

@@ -12,14 +12,14 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy import Table, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from panel.cases import Case
 from panel.errors import Conflict, NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
-from panel.meeting import Meeting
+from panel.meeting import Meeting, MeetingStatus
 from panel.outcomes import Decision
 from panel.ports import AuditEntry, ChannelNotice, DirectMessage
 from storage import schema
@@ -289,6 +289,20 @@ class SqlMeetings:
         )
         row = found.first()
         return None if row is None else await self.get(row.id)
+
+    async def listing(self, case_id: str) -> list[Meeting]:
+        t, items, overflow = schema.meetings, schema.agenda_items, schema.agenda_overflow
+        on_agenda = select(items.c.meeting_id).where(items.c.case_id == case_id)
+        rolled = select(overflow.c.meeting_id).where(overflow.c.case_id == case_id)
+        found = await self._s.conn.execute(
+            select(t.c.id)
+            .where(
+                t.c.status != MeetingStatus.CLOSED.value,
+                or_(t.c.id.in_(on_agenda), t.c.id.in_(rolled)),
+            )
+            .order_by(t.c.panel_date)
+        )
+        return [await self.get(row.id) for row in found.all()]
 
 
 class SqlAudit:

@@ -164,7 +164,7 @@ class Teams:
         kind: str,
         *,
         conversation: str | None = None,
-        conversation_type: str = "personal",
+        conversation_type: str | None = "personal",
         team: str | None = None,
         activity_id: str | None = None,
         tenant: str = TENANT,
@@ -176,6 +176,12 @@ class Teams:
         channel_data: dict[str, Any] = {"tenant": {"id": tenant}}
         if team:
             channel_data["team"] = {"id": team}
+        where: dict[str, Any] = {
+            "id": conversation or personal(person or "anonymous"),
+            "tenantId": tenant,
+        }
+        if conversation_type is not None:  # None: an activity that does not say
+            where["conversationType"] = conversation_type
         return {
             "type": kind,
             "id": activity_id or f"activity-{next(self.ids)}",
@@ -183,11 +189,7 @@ class Teams:
             "channelId": "msteams",
             "serviceUrl": self.connector.url,
             "from": sender,
-            "conversation": {
-                "id": conversation or personal(person or "anonymous"),
-                "conversationType": conversation_type,
-                "tenantId": tenant,
-            },
+            "conversation": where,
             "recipient": {"id": "28:bot", "name": "Panel Bot"},
             "channelData": channel_data,
             **extra,

@@ -12,7 +12,7 @@ from typing import Generic, Self, TypeVar
 from panel.cases import Case
 from panel.errors import NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
-from panel.meeting import Meeting
+from panel.meeting import Meeting, MeetingStatus
 from panel.ports import AuditEntry, ChannelNotice, DirectMessage, Notifier
 from panel.roster import Panel
 
@@ -130,6 +130,11 @@ class FakeMeetings:
             lambda m: m.panel_id == panel_id and m.panel_date == panel_date, lambda m: m.id
         )
         return found[0] if found else None
+
+    async def listing(self, case_id: str) -> list[Meeting]:
+        return self.items.where(
+            lambda m: m.status is not MeetingStatus.CLOSED and m.lists(case_id), lambda m: m.id
+        )
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from panel import services
+from panel import panel_day, services
 from panel.errors import (
     ConsentMissing,
     DeadlinePassed,
@@ -268,6 +268,39 @@ async def test_sign_in_needs_the_confidentiality_statement_accepted() -> None:
         w.deps, meeting.id, member_id("Health"), Presence.APOLOGIES, False
     )
     assert status.present == 0
+
+
+async def test_a_case_cannot_be_withdrawn_while_its_vote_is_open() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w)
+    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+
+    with pytest.raises(VoteRejected, match="still open"):
+        await services.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+
+    await services.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    await services.close_vote(w.deps, meeting.id, CHAIR, vote.id)
+    await services.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+    assert w.store.meetings[meeting.id].items == ()
+
+
+async def test_an_item_added_on_the_day_after_a_withdrawal_takes_the_next_free_number() -> None:
+    w = world(BARNET, MONDAY)
+    await listed(w, "EHM-1")
+    await listed(w, "EHM-2", child="Child B")
+    meeting = await in_session(w)
+    item_one = w.store.meetings[meeting.id].items[0]
+    await services.withdraw_case(w.deps, w.panel.id, SUPPORT, item_one.case_id, "No consent.")
+    review = await services.refer_case(
+        w.deps, w.panel.id, SUPPORT, referral("EHM-3", "South", Section.REVIEW, child="Child C")
+    )
+    await services.screen_case(w.deps, w.panel.id, CHAIR, review, Event.LIST)
+
+    number = await panel_day.add_to_agenda(w.deps, meeting.id, CHAIR, review)
+
+    assert number == 3
+    assert [i.number for i in w.store.meetings[meeting.id].items] == [2, 3]
 
 
 async def test_no_vote_opens_while_the_panel_is_not_quorate() -> None:
