@@ -34,6 +34,7 @@ from panel.errors import NotFound
 from panel.follow_up import drift_report, run_follow_up
 from panel.panel_day import run_panel_day
 from panel.ports import Clock
+from panel.relevance import still_due
 from panel.roster import Panel
 from panel.services import Deps, run_week
 from scheduler.week import WeekScheduler
@@ -42,6 +43,7 @@ from storage.engine import create_engine
 from storage.locks import exclusively
 from storage.migrate import upgrade_async
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
+from storage.relevance import SqlFacts
 from storage.retention import sweep_retention
 from storage.roster import save_roster
 from storage.settings import DATA_DIR, default_sqlite_url
@@ -208,6 +210,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         receipts=receipts,
         settle=timedelta(seconds=settings.reconcile_after_seconds),
+        still_due=partial(still_due, ConfiguredPanels(config), SqlFacts(store)),
     )
     deps = Deps(
         panels=ConfiguredPanels(config),

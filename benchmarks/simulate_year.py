@@ -105,6 +105,8 @@ class Item:
     sent: bool = False
     gave_up: bool = False
     unconfirmed_since: datetime | None = None
+    queued_for: Mapping[str, object] | None = None
+    cancelled: str = ""
 
 
 class MemoryOutbox:
@@ -116,12 +118,19 @@ class MemoryOutbox:
         self.pending: dict[int, Item] = {}  # neither sent nor given up
 
     async def enqueue(
-        self, key: str, recipient: str, kind: str, payload: Mapping[str, object], now: datetime
+        self,
+        key: str,
+        recipient: str,
+        kind: str,
+        payload: Mapping[str, object],
+        now: datetime,
+        queued_for: Mapping[str, object] | None = None,
     ) -> bool:
         if key in self.keys:
             return False
         self.keys.add(key)
         item = Item(len(self.items) + 1, key, recipient, kind, dict(payload), due=now)
+        item.queued_for = queued_for
         self.items.append(item)
         self.pending[item.id] = item
         return True
@@ -146,6 +155,12 @@ class MemoryOutbox:
 
     async def heartbeat(self, worker: str, now: datetime, alive: timedelta) -> int:
         return 1  # one worker
+
+    async def cancel(self, message_id: int, worker: str, now: datetime, reason: str) -> bool:
+        item = self.items[message_id - 1]
+        item.cancelled, item.payload = reason, {}
+        self.pending.pop(message_id, None)
+        return True
 
     async def mark_failed(
         self,

@@ -36,6 +36,7 @@ from cards import follow_up, panel_day, verbs, week
 from cards.common import Card, action, message
 from panel.ports import Clock, Kind
 from panel.queries import MemberPack
+from panel.relevance import QueuedFor, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,24 @@ def team_key(team_id: str) -> str:
     return f"team:{team_id}"
 
 
+StillDue = Callable[[str | None, QueuedFor], Awaitable[Verdict]]
+"""Whether a queued message may still go to a person (None: the channel); panel.relevance."""
+
+
+def without_cases(payload: Mapping[str, Any], gone: frozenset[str]) -> Mapping[str, Any] | None:
+    """The payload without the cases that have gone, from a message about several (the
+    circulation pack lists its cases under data.cases, each with its case_id); None if none
+    is left."""
+    if not gone:
+        return payload
+    data = payload.get("data")
+    cases = data.get("cases") if isinstance(data, Mapping) else None
+    if not isinstance(data, Mapping) or not isinstance(cases, list):
+        return None
+    kept = [c for c in cases if not (isinstance(c, Mapping) and c.get("case_id") in gone)]
+    return {**payload, "data": {**data, "cases": kept}} if kept else None
+
+
 def personal_reference(stored: Mapping[str, Any]) -> bool:
     """A stored conversation reference that positively says it is a 1:1 chat."""
     conversation = stored.get("conversation")
@@ -242,12 +261,14 @@ class Deliverer:
         lease: timedelta = LEASE,
         receipts: Receipts | None = None,
         settle: timedelta = SETTLE,
+        still_due: StillDue | None = None,
     ) -> None:
         self._adapter, self._app_id, self._queue = adapter, app_id, queue
         self._references, self._directory, self._clock = references, directory, clock
         self._budget = budget or RateBudget()
         self._lease = lease
         self._receipts, self._settle = receipts, settle
+        self._check = still_due
         self._last_heartbeat: datetime | None = None
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
@@ -287,11 +308,36 @@ class Deliverer:
             await self._deliver(item)
         return len(claimed)
 
+    async def _still_due(self, item: Queued) -> Mapping[str, Any] | None:
+        """The payload to send, without any case that has gone; None when the message's
+        reason has gone, in which case it is recorded as cancelled (PRODUCT.md §3.11)."""
+        if item.queued_for is None or self._check is None:
+            return item.payload
+        try:
+            queued_for = QueuedFor.from_json(item.queued_for)
+        except ValueError:
+            verdict = Verdict("what it depended on could not be read")
+        else:
+            person = (
+                item.recipient.removeprefix(PERSON) if item.recipient.startswith(PERSON) else None
+            )
+            verdict = await self._check(person, queued_for)
+        payload = without_cases(item.payload, verdict.drop_cases)
+        if verdict.cancel or payload is None:
+            reason = verdict.cancel or "every case it was about has gone"
+            log.info("Outbox message %s (%s) dropped, not sent: %s", item.id, item.kind, reason)
+            await self._queue.cancel(item.id, self.worker, self._clock.now(), reason)
+            return None
+        return payload
+
     async def _deliver(self, item: Queued) -> None:
         marker = marker_of(item.id)
+        payload = await self._still_due(item)
+        if payload is None:
+            return
         try:
-            card = render(item.kind, item.payload)
-            activity = activity_for(card, str(item.payload.get("text", "")), marker)
+            card = render(item.kind, payload)
+            activity = activity_for(card, str(payload.get("text", "")), marker)
         except (KeyError, ValueError, TypeError) as error:
             log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
             await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))

@@ -27,6 +27,11 @@ class OutboxNotifier:
 
     async def _send(self, message: DirectMessage | ChannelNotice) -> None:
         await self._queue.enqueue(
-            message.key, message.recipient, message.kind.value, message.payload, self._clock.now()
+            message.key,
+            message.recipient,
+            message.kind.value,
+            message.payload,
+            self._clock.now(),
+            None if message.queued_for is None else message.queued_for.to_json(),
         )
         self._wake()

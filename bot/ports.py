@@ -42,6 +42,11 @@ class Queued(Protocol):
     def attempts(self) -> int: ...
 
     @property
+    def queued_for(self) -> Mapping[str, object] | None:
+        """What the message depends on (panel.relevance.QueuedFor as JSON); None: nothing."""
+        ...
+
+    @property
     def unconfirmed_since(self) -> datetime | None:
         """An earlier send of this message may have arrived: look before sending again."""
         ...
@@ -51,7 +56,13 @@ class Queue(Protocol):
     """The durable outbox (storage.outbox.Outbox)."""
 
     async def enqueue(
-        self, key: str, recipient: str, kind: str, payload: Mapping[str, object], now: datetime
+        self,
+        key: str,
+        recipient: str,
+        kind: str,
+        payload: Mapping[str, object],
+        now: datetime,
+        queued_for: Mapping[str, object] | None = None,
     ) -> bool: ...
 
     async def claim(
@@ -70,6 +81,11 @@ class Queue(Protocol):
 
     async def heartbeat(self, worker: str, now: datetime, alive: timedelta) -> int:
         """Note `worker` is alive; how many workers were seen within `alive`."""
+        ...
+
+    async def cancel(self, message_id: int, worker: str, now: datetime, reason: str) -> bool:
+        """Drop a message whose reason has gone: never sent, its content erased, `reason`
+        kept; False if `worker` no longer holds it."""
         ...
 
     async def mark_failed(

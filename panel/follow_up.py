@@ -20,6 +20,7 @@ from panel.errors import InvalidInput, NotFound, NotPermitted
 from panel.lifecycle import Event, Status
 from panel.outcomes import Milestone
 from panel.ports import DirectMessage, Kind
+from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.services import (
     STAFF,
@@ -72,6 +73,10 @@ def _nudge(
             "due": milestone.due.isoformat(),
             "stage": kind,
         },
+        # A nudge about a case closed (or sent back to panel) before it went out is dropped.
+        queued_for=QueuedFor(
+            panel.id, case_ids=(case.id,), case_states=frozenset({Status.TRACKING})
+        ),
     )
 
 
@@ -230,6 +235,7 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
                             ),
                         },
                     },
+                    queued_for=QueuedFor(panel.id),
                 ),
                 now,
             )

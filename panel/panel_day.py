@@ -21,6 +21,7 @@ from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Section
 from panel.ports import ChannelNotice, DirectMessage, Kind
 from panel.quorum import quorum
+from panel.relevance import SITTING, QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.services import (
     STAFF,
@@ -168,6 +169,7 @@ def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | Ch
             f"sign-in:{meeting.id}:{member.person_id}",
             f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
             sign_in_data(panel, meeting, member),
+            queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
         for member in panel.members
         if panel.agency_of(member) is not None
@@ -182,6 +184,7 @@ def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | Ch
             {"cases": len(meeting.items)},
             f"The panel on {long_date(meeting.panel_date)} has started: {len(meeting.items)} "
             "item(s). Members: sign in from your 1:1 chat with the bot.",
+            queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
     )
     return requests
@@ -207,6 +210,7 @@ async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
             f"sign-in-on-join:{meeting.id}:{person_id}",
             f"You joined the panel on {long_date(meeting.panel_date)}. Please sign in.",
             sign_in_data(panel, meeting, member),
+            queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
     )
     return True
@@ -353,6 +357,7 @@ async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> in
                             "capacity": dict(sorted(meeting.capacity.items())),
                             "checklist": list(panel.policy.checklist),
                         },
+                        queued_for=QueuedFor(panel.id, meeting.id, SITTING, (case_id,)),
                     ),
                     now,
                 )
@@ -456,6 +461,7 @@ async def run_panel_day(deps: Deps, panel_id: str) -> int:
                     f"break:{meeting.id}:{n}",
                     {"minutes": minutes},
                     f"Break: {minutes} minutes. The panel resumes at {end:%H:%M}.",
+                    queued_for=QueuedFor(panel.id, meeting.id, SITTING),
                 ),
                 now,
             )

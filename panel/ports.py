@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from panel.cases import Case
 from panel.meeting import Meeting
+from panel.relevance import QueuedFor
 from panel.roster import Panel
 
 
@@ -150,6 +151,9 @@ class DirectMessage:
     key: str  # idempotency key: the same key is delivered once
     text: str
     data: Mapping[str, object] = field(default_factory=dict)
+    # What it depends on; the delivery worker drops it once that has gone (§3.11). Required,
+    # so no new message forgets it; None only for one that stays true whatever happens.
+    queued_for: QueuedFor | None = field(kw_only=True)
 
     @property
     def recipient(self) -> str:
@@ -169,6 +173,7 @@ class ChannelNotice:
     key: str
     counts: Mapping[str, int]
     text: str
+    queued_for: QueuedFor | None = field(kw_only=True)
 
     @property
     def recipient(self) -> str:

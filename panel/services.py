@@ -43,6 +43,7 @@ from panel.ports import (
     UnitOfWorkFactory,
 )
 from panel.quorum import Attendance, Presence, QuorumStatus, agencies_present, quorum
+from panel.relevance import ANSWERING, BEFORE_THE_PANEL, SITTING, QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.timeline import PanelSchedule, Timeline
 from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
@@ -323,6 +324,7 @@ async def freeze_agenda(
                         f"rolled:{meeting.id}:{case.id}",
                         f"Case {case.reference}: {reason}",
                         {"case_id": case.id},
+                        queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
                     ),
                     now,
                 )
@@ -399,8 +401,9 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
                     member.person_id,
                     Kind.CIRCULATION,
                     f"circulation:{meeting.id}:{member.person_id}",
-                    f"Cases for the panel on {long_date(meeting.panel_date)}: "
-                    f"{len(views)}. Please check each one and answer by the deadline.",
+                    # No count: a case withdrawn before this is sent leaves the pack.
+                    f"Cases for the panel on {long_date(meeting.panel_date)}: please check "
+                    "each one and answer by the deadline.",
                     {
                         "meeting_id": meeting.id,
                         "panel_name": panel.name,
@@ -409,6 +412,9 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
                         "agency": agency,
                         "cases": views,
                     },
+                    queued_for=QueuedFor(
+                        panel.id, meeting.id, BEFORE_THE_PANEL, meeting.agenda.case_ids
+                    ),
                 )
             )
         for case in cases:
@@ -426,6 +432,7 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
                         f"no-teams:{meeting.id}:{support.person_id}",
                         "These members are not on Teams; send them the list securely: "
                         + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
+                        queued_for=QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL),
                     ),
                     now,
                 )
@@ -438,6 +445,7 @@ async def circulate(deps: Deps, meeting_id: str, *, actor: str | None = None) ->
                 {"cases": len(views), **counts},
                 f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
                 f"members 1:1: {len(views)} cases. Please answer your information checks.",
+                queued_for=QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL),
             ),
             now,
         )
@@ -547,6 +555,7 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
                         f"check{'' if agency in grid.capacity else ' and no capacity figure'} "
                         f"for the panel on {long_date(meeting.panel_date)}.",
                         {"meeting_id": meeting.id, "missing_case_ids": grid.missing_for(agency)},
+                        queued_for=QueuedFor(panel.id, meeting.id, ANSWERING),
                     )
                 )
         if grid.agencies_missing():
@@ -562,6 +571,7 @@ async def send_reminders(deps: Deps, meeting_id: str, slot: str) -> int:
                         key,
                         "Still missing: " + ", ".join(grid.agencies_missing()),
                         {"meeting_id": meeting.id},
+                        queued_for=QueuedFor(panel.id, meeting.id, ANSWERING),
                     )
                 )
         for message in messages:
@@ -741,6 +751,7 @@ def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[Direc
                 "candidates": list(vote.candidates),
                 "number": vote.number,
             },
+            queued_for=QueuedFor(meeting.panel_id, meeting.id, SITTING, (vote.case_id,), vote.id),
         )
         for person, attendance in meeting.attendance.items()
         if attendance.counts and attendance.agency in vote.eligible
@@ -813,6 +824,7 @@ async def _announce(
                 f"result:{vote.id}:{chair.person_id}",
                 f"Vote closed: {result.summary()}",
                 {"meeting_id": meeting.id, "case_id": vote.case_id},
+                queued_for=QueuedFor(panel.id, meeting.id, case_ids=(vote.case_id,)),
             ),
             now,
         )
@@ -883,6 +895,7 @@ async def record_outcome(
             meeting.decisions[decision.case_id] = decision
             await audit.allowed(uow, deps.clock.now())
             label = panel.policy.outcome(decision.outcome).label
+            about_case = QueuedFor(panel.id, case_ids=(case.id,))
             dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
             if decision.lead_agency:
                 for member in panel.members_of(decision.lead_agency):
@@ -896,6 +909,7 @@ async def record_outcome(
                                 "case_id": case.id,
                                 "milestones": [(m.code, m.due.isoformat()) for m in milestones],
                             },
+                            queued_for=about_case,
                         ),
                         now,
                     )
@@ -909,6 +923,7 @@ async def record_outcome(
                             f"Case {case.reference}: {label}."
                             + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
                             {"case_id": case.id},
+                            queued_for=about_case,
                         ),
                         now,
                     )
@@ -920,6 +935,7 @@ async def record_outcome(
                         f"record:{meeting.id}:{case.id}:{support.person_id}",
                         f"Record on the case system: case {case.reference}, {label}.",
                         {"case_id": case.id, "meeting_id": meeting.id},
+                        queued_for=about_case,
                     ),
                     now,
                 )
@@ -930,6 +946,7 @@ async def record_outcome(
                     f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
                     {"decided": len(meeting.decisions)},
                     f"{len(meeting.decisions)} case(s) decided so far today.",
+                    queued_for=QueuedFor(panel.id, meeting.id, SITTING),
                 ),
                 now,
             )
@@ -998,6 +1015,7 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
                             f"minutes:{meeting.id}:{person_id}",
                             f"Minutes of the panel on {long_date(meeting.panel_date)}.",
                             record,
+                            queued_for=QueuedFor(panel.id),
                         ),
                         now,
                     )

@@ -1,13 +1,15 @@
 """Delivery state in the database: the outbox of outbound sends, the Bot Framework activities
 already handled, and the conversation references proactive sends need (PRODUCT.md §3.4, §3.10).
 
-An outbox row is in one of four states, told apart without extra columns:
+An outbox row is in one of five states:
 
 - due or waiting: `sent_at` NULL, `lease_until` NULL or past, `leased_by` not "gave-up";
   it is claimable once `next_attempt_at` has come;
 - claimed: `lease_until` in the future, `leased_by` the worker holding it;
 - sent: `sent_at` set;
-- given up: `leased_by` = "gave-up", `lease_until` NULL, `last_error` starting "gave up:".
+- given up: `leased_by` = "gave-up", `lease_until` NULL, `last_error` starting "gave up:";
+- cancelled: `cancelled_at` set, its content erased, `last_error` starting "cancelled:" with
+  the reason it was dropped (what it depended on had gone, PRODUCT.md §3.11). Never sent.
 
 Time is an input: every method takes the moment it acts at, a timezone-aware datetime.
 """
@@ -30,6 +32,7 @@ from storage.unit_of_work import Store
 
 GAVE_UP = "gave-up"  # `leased_by` of a message no worker will claim again
 GAVE_UP_PREFIX = "gave up: "
+CANCELLED_PREFIX = "cancelled: "
 ERROR_LENGTH = 500  # schema.outbox.c.last_error
 WORKER_LENGTH = 64  # schema.outbox.c.leased_by
 
@@ -44,6 +47,7 @@ class OutboxMessage:
     attempts: int
     # Set when an earlier send may or may not have arrived: from then, look before sending again.
     unconfirmed_since: datetime | None = None
+    queued_for: dict[str, Any] | None = None  # what it depends on (panel/relevance.py)
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,13 @@ class Outbox:
         kind: str,
         payload: Mapping[str, object],
         now: datetime,
+        queued_for: Mapping[str, object] | None = None,
     ) -> bool:
         """Add a message due now; False if a message with this key was already enqueued."""
         async with self._engine.begin() as conn:
-            return await insert_message(conn, self._cipher, key, recipient, kind, payload, now)
+            return await insert_message(
+                conn, self._cipher, key, recipient, kind, payload, now, queued_for
+            )
 
     async def claim(
         self, worker: str, now: datetime, limit: int, lease: timedelta
@@ -112,9 +119,11 @@ class Outbox:
                 t.c.payload_enc,
                 t.c.attempts,
                 t.c.unconfirmed_since,
+                t.c.queued_for,
             )
             .where(
                 t.c.sent_at.is_(None),
+                t.c.cancelled_at.is_(None),
                 t.c.next_attempt_at <= at,
                 or_(t.c.lease_until.is_(None), t.c.lease_until <= at),
                 or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP),
@@ -154,6 +163,7 @@ class Outbox:
                         payload,
                         row.attempts,
                         None if since is None else aware(since),
+                        dict(row.queued_for) if isinstance(row.queued_for, dict) else None,
                     )
                 )
             if claimed:
@@ -243,6 +253,21 @@ class Outbox:
             await conn.execute(delete(t).where(t.c.seen_at < at - timedelta(hours=1)))
             count = select(func.count()).select_from(t).where(t.c.seen_at > at - alive)
             return max(1, int((await conn.execute(count)).scalar_one()))
+
+    async def cancel(self, message_id: int, worker: str, now: datetime, reason: str) -> bool:
+        """Drop a message whose reason has gone (PRODUCT.md §3.11): never sent, its content
+        erased at once (it may hold case detail nobody needs now), the reason kept for business
+        support. False if `worker` no longer holds it."""
+        at = to_utc(now)
+        return await self._update_held(
+            message_id,
+            worker,
+            cancelled_at=at,
+            lease_until=None,
+            last_error=(CANCELLED_PREFIX + " ".join(reason.split()))[:ERROR_LENGTH],
+            payload_enc=self._cipher.encrypt("{}"),
+            content_erased_at=at,
+        )
 
     async def mark_failed(
         self,
@@ -338,7 +363,11 @@ class Outbox:
         query = (
             select(func.count())
             .select_from(t)
-            .where(t.c.sent_at.is_(None), or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP))
+            .where(
+                t.c.sent_at.is_(None),
+                t.c.cancelled_at.is_(None),
+                or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP),
+            )
         )
         async with self._engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())

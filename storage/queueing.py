@@ -38,8 +38,10 @@ async def insert_message(
     kind: str,
     payload: Mapping[str, object],
     now: datetime,
+    queued_for: Mapping[str, object] | None = None,
 ) -> bool:
-    """Add a message due now in the caller's transaction; False if its key was already used."""
+    """Add a message due now in the caller's transaction; False if its key was already used.
+    `queued_for` is what it depends on (panel.relevance.QueuedFor.to_json), in the clear."""
     if not key or len(key) > KEY_LENGTH:
         raise ValueError(f"An idempotency key is 1 to {KEY_LENGTH} characters.")
     # Payloads to 1:1 chats may carry case detail (§3.1), so the whole payload is encrypted.
@@ -53,6 +55,7 @@ async def insert_message(
             payload_enc=sealed,
             attempts=0,
             next_attempt_at=to_utc(now),
+            queued_for=None if queued_for is None else dict(queued_for),
         )
         .on_conflict_do_nothing(index_elements=[schema.outbox.c.idempotency_key])
     )

@@ -95,6 +95,7 @@ async def _erase_old_messages(conn: AsyncConnection, store: Store, now: datetime
         update(t)
         .where(
             t.c.sent_at.is_(None),
+            t.c.cancelled_at.is_(None),
             or_(t.c.leased_by.is_(None), t.c.leased_by != GAVE_UP),
             or_(t.c.lease_until.is_(None), t.c.lease_until < cutoff),
             t.c.next_attempt_at < cutoff,

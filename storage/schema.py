@@ -307,6 +307,10 @@ outbox = Table(
     utc("reported_at"),
     # When the retention sweep erased a finished message's content (storage/retention.py).
     utc("content_erased_at"),
+    # What the message depends on (panel/relevance.py: ids and states, no case data), and when
+    # the worker dropped it because that had gone; `last_error` then says why.
+    Column("queued_for", JSON),
+    utc("cancelled_at"),
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

@@ -380,6 +380,7 @@ class SqlUnitOfWork:
                     message.kind.value,
                     message.payload,
                     at,
+                    None if message.queued_for is None else message.queued_for.to_json(),
                 )
             await session.conn.commit()  # the next statement, if any, begins a new transaction
         except IntegrityError as error:

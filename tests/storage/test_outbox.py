@@ -341,7 +341,9 @@ async def test_workers_count_those_heard_from_lately_and_a_stopped_one_leaves(
 async def test_a_use_cases_messages_commit_with_its_change_or_not_at_all(store: Store) -> None:
     woken: list[bool] = []
     store.on_messages = lambda: woken.append(True)
-    message = DirectMessage("p1", Kind.CIRCULATION, "circulation:m1:p1", "The list.", {"n": 1})
+    message = DirectMessage(
+        "p1", Kind.CIRCULATION, "circulation:m1:p1", "The list.", {"n": 1}, queued_for=None
+    )
 
     async def fails_before_commit() -> None:
         async with store.unit_of_work() as uow:
@@ -364,3 +366,23 @@ async def test_a_use_cases_messages_commit_with_its_change_or_not_at_all(store: 
     )
     assert queued.payload == {"text": "The list.", "data": {"n": 1}}
     assert woken == [True]
+
+
+async def test_a_cancelled_message_is_never_claimed_and_keeps_only_its_reason(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    queued_for = {"panel": "demo", "meeting": "m1", "sitting": ["circulated"]}
+    await outbox.enqueue("k", "person:p1", "circulation", payload(), NOW, queued_for)
+    [message] = await outbox.claim("w1", NOW, 10, LEASE)
+    assert message.queued_for == queued_for
+
+    assert await outbox.cancel(message.id, "w1", NOW, "the sitting has moved on")
+
+    assert await outbox.claim("w1", NOW + timedelta(hours=1), 10, LEASE) == []
+    assert await outbox.pending_count() == 0
+    assert await outbox.failed() == []  # not a failure: nothing for business support to chase
+    async with store.engine.connect() as conn:
+        row = (await conn.execute(text("SELECT payload_enc, last_error FROM outbox"))).one()
+    assert store.cipher.decrypt(row.payload_enc) == "{}"  # the case detail is gone at once
+    assert row.last_error == "cancelled: the sitting has moved on"
