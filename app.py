@@ -23,12 +23,13 @@ from botframework.connector.auth import CertificateServiceClientCredentialsFacto
 from adapters.clock import SystemClock
 from adapters.panel_config import PanelConfig, PanelConfigError, load_panel_config
 from bot.delivery import Deliverer, TeamsDirectory
-from bot.edge import MAX_BODY, messages_handler
+from bot.edge import MAX_BODY, ServiceUrls, messages_handler
 from bot.graph import GraphReceipts, MsalTokens
 from bot.notifier import OutboxNotifier
 from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
+from bot.signing_keys import SigningKeys
 from bot.undelivered import tell_business_support
 from panel.errors import NotFound
 from panel.follow_up import drift_report, run_follow_up
@@ -64,6 +65,7 @@ SCHEDULER = web.AppKey("scheduler", WeekScheduler)
 DEPS = web.AppKey("deps", Deps)
 UPGRADE_DB = web.AppKey("upgrade_db", bool)
 BACKGROUND = web.AppKey("background", bool)  # the delivery worker and the scheduler
+SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 
 GENERIC_APOLOGY = "Sorry, something went wrong on my side. Please try again later."
 
@@ -127,7 +129,13 @@ async def bot_framework(app: web.Application) -> AsyncIterator[None]:
     )
     adapter.on_turn_error = on_turn_error
     app[ADAPTER] = adapter
+    keys = app[SIGNING_KEYS]
+    if settings.authentication_enabled:
+        # The SDK's own lookup would fetch them synchronously, blocking the bot (signing_keys.py).
+        keys.install()
+        keys.prefetch()
     yield
+    await keys.close()
 
 
 def cipher_for(settings: Settings) -> FieldCipher:
@@ -338,13 +346,14 @@ def create_app(
     upgrade_db: bool = False,
     clock: Clock | None = None,
     background: bool = True,
+    signing_keys: SigningKeys | None = None,
 ) -> web.Application:
     """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid
     and PanelConfigError for a panel configuration it cannot use.
 
     The schema is upgraded only when `upgrade_db` is asked for (`--upgrade-db`), never silently.
     Tests pass their own `clock` and `background=False` to run delivery and the scheduler's
-    steps themselves.
+    steps themselves, and `signing_keys` that fetch from a stand-in.
     """
     check_safe(settings)
     speed_up_retry_policy()
@@ -355,6 +364,7 @@ def create_app(
     app[CLOCK] = clock or SystemClock()
     app[UPGRADE_DB] = upgrade_db
     app[BACKGROUND] = background
+    app[SIGNING_KEYS] = signing_keys or SigningKeys()
     app.cleanup_ctx.append(storage)
     app.cleanup_ctx.append(bot_framework)
     app.cleanup_ctx.append(panel_bot)
@@ -366,6 +376,10 @@ def create_app(
             lambda: app[BOT],
             authentication=settings.authentication_enabled,
             allowed_tenants=allowed_tenants(settings, config),
+            service_urls=ServiceUrls.of(
+                settings.allowed_service_hosts.split(","),
+                loopback=not settings.authentication_enabled,
+            ),
         ),
     )
     return app

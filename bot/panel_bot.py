@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -72,10 +71,6 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 MEETING_START = "application/vnd.microsoft.meetingStart"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
-
-# Set by the HTTP edge for each request; the bot marks it when a turn starts, so the edge can
-# tell an authentication failure (raised before any turn) from everything else.
-TURN_STARTED: ContextVar[list[bool] | None] = ContextVar("turn_started", default=None)
 
 
 def command_of(text: str | None) -> str:
@@ -214,9 +209,6 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     # -- The turn: tenant, identity, re-deliveries, conversation references ------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        started = TURN_STARTED.get()
-        if started is not None:
-            started.append(True)
         activity: Activity = turn_context.activity
         tenant = tenant_of(activity)
         if tenant not in self.config.allowed_tenants:

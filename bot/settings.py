@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     panel_config: str = Field(default="config/demo.yaml", validation_alias="PANEL_CONFIG")
     # Tenants allowed besides those the panel configuration names (comma-separated).
     allowed_tenants: str = Field(default="", validation_alias="ALLOWED_TENANTS")
+    # Hosts Teams may name as an activity's serviceUrl (where replies go), besides Teams' own
+    # (bot/edge.py); comma-separated, `*.example.org` for subdomains. Always https.
+    allowed_service_hosts: str = Field(default="", validation_alias="ALLOWED_SERVICE_HOSTS")
     # Where log lines and the scheduler's own clock are read; each panel's policy keeps its own.
     time_zone: str = Field(default="Europe/London", validation_alias="TIME_ZONE")
     # Storage: empty means the embedded SQLite file under data/.
