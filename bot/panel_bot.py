@@ -8,7 +8,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from botbuilder.core import (
@@ -24,7 +23,7 @@ from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
 from bot.ports import References, SeenActivities, Undelivered
 from bot.undelivered import HEADING, lines_for
-from cards import follow_up, intake, panel_day, verbs, week
+from cards import follow_up, inputs, intake, panel_day, verbs, week
 from cards.common import Card, action, message, with_notice, with_problem
 from panel import panel_day as day
 from panel import queries, services
@@ -35,7 +34,7 @@ from panel.errors import (
     NotPermitted,
     SafeguardingRedirect,
 )
-from panel.infochecks import Known
+from panel.infochecks import MAX_CAPACITY, Known
 from panel.lifecycle import Event
 from panel.outcomes import Milestone
 from panel.ports import AuditEntry
@@ -366,7 +365,10 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         view = self._views.get(parsed.verb)
         if view is not None:
             try:
-                card = await self._handlers[view](asker, CardAction(view, parsed.refs, {}))
+                # What was typed goes back with it, so nothing is lost (PRODUCT.md §3.9).
+                card = await self._handlers[view](
+                    asker, CardAction(view, parsed.refs, parsed.inputs)
+                )
             except DomainError:
                 return message(error.message)
             return with_problem(card, error.message)
@@ -524,7 +526,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         else:
             meeting_id = act.ref("meeting")
         pack = await queries.member_pack(self.deps, meeting_id, asker.person_id)
-        return week.circulation(pack, notice=notice)
+        return week.circulation(pack, notice=notice, values=act.inputs)
 
     async def _save_info_check(self, asker: Asker, act: CardAction) -> Card:
         meeting_id, case_id = act.ref("meeting"), act.ref("case")
@@ -536,25 +538,22 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         could_lead = answer.get("could_lead", "false")
         if could_lead not in ("true", "false"):
             raise Tampered("The card sent an answer our form does not offer.")
+        information = inputs.text(answer, "information", 2000, "What you can share")
         await services.record_info_check(
             self.deps,
             meeting_id,
             asker.person_id,
             case_id,
             known,
-            answer.get("information", ""),
+            information,
             could_lead == "true",
         )
         return await self._pack(asker, act, notice="Answer saved.")
 
     async def _save_capacity(self, asker: Asker, act: CardAction) -> Card:
-        raw = act.inputs.get("capacity", "").strip()
-        try:
-            value = int(float(raw)) if raw else -1
-        except ValueError:
-            value = -1
-        if raw and (value != float(raw)):
-            value = -1
+        value = inputs.whole_number(act.inputs, "capacity", "Capacity", low=0, high=MAX_CAPACITY)
+        if value is None:
+            raise InvalidInput(f"Give your capacity: a whole number from 0 to {MAX_CAPACITY}.")
         await services.record_capacity(self.deps, act.ref("meeting"), asker.person_id, value)
         return await self._pack(asker, act, notice="Capacity saved.")
 
@@ -593,7 +592,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
     async def _console(self, asker: Asker, act: CardAction, *, notice: str = "") -> Card:
         meeting_id = await self._meeting_of(asker, act)
         view = await day.chair_view(self.deps, meeting_id, asker.person_id)
-        return panel_day.console(view, notice=notice)
+        return panel_day.console(view, notice=notice, values=act.inputs)
 
     async def _shared(self, asker: Asker, act: CardAction) -> Card:
         panel = asker.panel(act.ref("panel"))
@@ -705,20 +704,17 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         )
 
     async def _aob(self, asker: Asker, act: CardAction) -> Card:
-        count = await day.add_aob(
-            self.deps, act.ref("meeting"), asker.person_id, act.inputs.get("aob_text", "")
-        )
+        text = inputs.text(act.inputs, "aob_text", day.MAX_AOB_TEXT, "Any other business")
+        count = await day.add_aob(self.deps, act.ref("meeting"), asker.person_id, text)
         return await self._console(asker, act, notice=f"Noted for the minutes ({count}).")
 
     # After the panel: the lead marks milestones, or sends a stuck case back to panel.
 
     async def _milestone_done(self, asker: Asker, act: CardAction) -> Card:
         panel = asker.panel(act.ref("panel"))
-        text = act.inputs.get("done_on", "").strip()
-        try:
-            done_on = date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput("Give the date it was done.") from None
+        done_on = inputs.day(act.inputs, "done_on", "The date it was done")
+        if done_on is None:
+            raise InvalidInput("Give the date it was done.")
         plan = await services.mark_milestone(
             self.deps,
             panel.id,
@@ -737,7 +733,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             asker.person_id,
             act.ref("case"),
             act.ref("milestone"),
-            not_possible=act.inputs.get("reason", ""),
+            not_possible=inputs.text(act.inputs, "reason", 500, "The reason"),
         )
         return self._plan(plan, "Recorded as not possible, with your reason.")
 
@@ -757,9 +753,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     async def _stuck(self, asker: Asker, act: CardAction) -> Card:
         panel = asker.panel(act.ref("panel"))
-        await services.mark_stuck(
-            self.deps, panel.id, asker.person_id, act.ref("case"), act.inputs.get("reason", "")
-        )
+        reason = inputs.text(act.inputs, "reason", 500, "The reason")
+        await services.mark_stuck(self.deps, panel.id, asker.person_id, act.ref("case"), reason)
         return message("The case goes back to the next panel's agenda as a stuck case.")
 
     async def _recorded(self, asker: Asker, act: CardAction) -> Card:

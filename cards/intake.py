@@ -19,6 +19,7 @@ from microsoft_teams.cards import (
     Choice as CardChoice,
 )
 
+from cards import inputs as inputs_
 from cards import verbs
 from cards.common import Card, action, buttons, card, error, heading, literal, note
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral
@@ -62,26 +63,26 @@ FORM_FIELDS = frozenset(
         *(f"family{i}_{p}" for i in range(1, FAMILY_SLOTS + 1) for p in ("name", "rel")),
     }
 )
+# What each field is called when the form comes back with a problem in it.
+FIELD_NAMES = {
+    "reference": "The case reference",
+    "locality": "The locality",
+    "route": "The referral route",
+    "needs": "The presenting needs",
+    "consent_by": "Who gave consent",
+    "safeguarding": "The safeguarding answer",
+    **{f"child{i}_name": f"Child {i}'s name" for i in range(1, CHILD_SLOTS + 1)},
+    **{f"family{i}_name": f"Family member {i}'s name" for i in range(1, FAMILY_SLOTS + 1)},
+    **{f"family{i}_rel": f"Family member {i}'s relationship" for i in range(1, FAMILY_SLOTS + 1)},
+}
 
 
 def _text(inputs: Mapping[str, object], key: str, limit: int) -> str:
-    value = inputs.get(key, "")
-    if not isinstance(value, str):
-        raise InvalidInput(f"The form's '{key}' field is not text.")
-    value = value.strip()
-    if len(value) > limit:
-        raise InvalidInput(f"The form's '{key}' field is longer than {limit} characters.")
-    return value
+    return inputs_.text(inputs, key, limit, FIELD_NAMES.get(key, "This field"))
 
 
 def _date(inputs: Mapping[str, object], key: str, what: str) -> date | None:
-    text = _text(inputs, key, 10)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what} must be a date (YYYY-MM-DD).") from None
+    return inputs_.day(inputs, key, what)
 
 
 def referral_from_inputs(inputs: Mapping[str, object]) -> Referral:

@@ -22,6 +22,7 @@ from microsoft_teams.cards import (
     Choice as CardChoice,
 )
 
+from cards import inputs as inputs_
 from cards import verbs
 from cards.common import Card, action, buttons, card, day, error, facts, heading, literal, note
 from cards.week import FIELD_LABELS, KNOWN_TITLES, SECTION_TITLES
@@ -61,6 +62,7 @@ OUTCOME_FIELDS = frozenset(
 )
 SIGN_IN_FIELDS = frozenset({"presence", "accept"})
 AOB_FIELDS = frozenset({"aob_text"})
+MAX_TAF_DAYS = 60
 
 
 def shared(view: SharedView) -> Card:
@@ -128,8 +130,15 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
     return Container(separator=True, items=items)
 
 
-def console(view: ChairView, *, notice: str = "", problem: str = "") -> Card:
-    """The chair's console, 1:1: the agenda with references, votes, outcomes, quorum."""
+def console(
+    view: ChairView,
+    *,
+    notice: str = "",
+    problem: str = "",
+    values: Mapping[str, str] | None = None,
+) -> Card:
+    """The chair's console, 1:1: the agenda with references, votes, outcomes, quorum.
+    `values` refills what was typed when it comes back after a refusal."""
     attendance = ", ".join(f"{agency} ({presence})" for agency, presence in view.attendance)
     body: list[CardElement] = [
         heading(f"Chair: {view.panel_name}, {day(view.panel_date)}"),
@@ -163,6 +172,7 @@ def console(view: ChairView, *, notice: str = "", problem: str = "") -> Card:
                 label="Any other business, for the minutes",
                 max_length=500,
                 is_multiline=True,
+                value=(values or {}).get("aob_text"),
             ),
             buttons(action("Add to the minutes", verbs.PANEL_AOB, meeting=view.meeting_id)),
         ]
@@ -334,8 +344,8 @@ def outcome_form(
             id="taf_within",
             label="First TAF meeting within (working days)",
             min=1,
-            max=60,
-            value=int(filled["taf_within"]) if filled.get("taf_within", "").isdigit() else None,
+            max=MAX_TAF_DAYS,
+            value=inputs_.number_to_show(filled.get("taf_within")),
         ),
     ]
     for i in range(1, ACTION_SLOTS + 1):
@@ -390,41 +400,34 @@ def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -
     """The outcome form's inputs as a Decision; `check_decision` judges it next."""
     if set(inputs) - OUTCOME_FIELDS:
         raise InvalidInput("The form sent fields it does not have.")
-    outcome = inputs.get("outcome", "").strip()
+    outcome = inputs_.text(inputs, "outcome", 64, "The outcome")
     if not outcome:
         raise InvalidInput("Choose an outcome.")
-    taf = tuple(a.strip() for a in inputs.get("taf", "").split(",") if a.strip())
-    within_text = inputs.get("taf_within", "").strip()
-    within = None
-    if within_text:
-        try:
-            within = Period(int(float(within_text)), Unit.WORKING_DAYS)
-        except ValueError:
-            raise InvalidInput("The first TAF time frame is a number of working days.") from None
+    taf = tuple(a.strip() for a in inputs_.text(inputs, "taf", 2000, "The TAF agencies").split(","))
+    taf = tuple(a for a in taf if a)
+    days = inputs_.whole_number(
+        inputs, "taf_within", "The first TAF time frame (working days)", low=1, high=MAX_TAF_DAYS
+    )
     actions = []
     for i in range(1, ACTION_SLOTS + 1):
-        owner = inputs.get(f"action{i}_owner", "").strip()
-        text = inputs.get(f"action{i}_text", "").strip()
-        due_text = inputs.get(f"action{i}_due", "").strip()
-        if not (owner or text or due_text):
+        owner = inputs_.text(inputs, f"action{i}_owner", 200, f"Action {i}'s owner")
+        text = inputs_.text(inputs, f"action{i}_text", 500, f"Action {i}")
+        due = inputs_.day(inputs, f"action{i}_due", f"Action {i}'s due date")
+        if not (owner or text or due):
             continue
-        if not (owner and text and due_text):
+        if not (owner and text and due):
             raise InvalidInput(f"Action {i} needs an owner, what is to be done and a due date.")
-        try:
-            due = date.fromisoformat(due_text)
-        except ValueError:
-            raise InvalidInput(f"Action {i}'s due date must be a date.") from None
         actions.append(Action(owner, text, due))
     return Decision(
         case_id=case_id,
         outcome=outcome,
         decided_on=today,
-        lead_agency=inputs.get("lead", "").strip() or None,
+        lead_agency=inputs_.text(inputs, "lead", 200, "The lead agency") or None,
         taf_agencies=taf,
-        first_taf_within=within,
+        first_taf_within=None if days is None else Period(days, Unit.WORKING_DAYS),
         actions=tuple(actions),
-        rationale=inputs.get("rationale", "").strip(),
-        dissent=inputs.get("dissent", "").strip(),
+        rationale=inputs_.text(inputs, "rationale", MAX_TEXT, "The rationale"),
+        dissent=inputs_.text(inputs, "dissent", MAX_TEXT, "The dissent"),
     )
 
 

@@ -22,7 +22,7 @@ from microsoft_teams.cards import (
     Choice as CardChoice,
 )
 
-from cards import verbs
+from cards import inputs, verbs
 from cards.common import (
     Card,
     action,
@@ -142,7 +142,12 @@ def counts(view: AgendaCounts) -> Card:
     )
 
 
-def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck | None) -> Container:
+def _case_block(
+    pack: MemberPack,
+    view: Mapping[str, object],
+    saved: InfoCheck | None,
+    typed: Mapping[str, str],
+) -> Container:
     case_id = str(view["case_id"])
     reference = str(view.get(CaseField.REFERENCE.value, "Case"))
     route = view.get(CaseField.ROUTE.value)
@@ -174,7 +179,7 @@ def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck |
                 style="expanded",
                 is_required=True,
                 error_message="Say whether the family is known to your agency.",
-                value=saved.known.value if saved else None,
+                value=typed.get(f"known.{case_id}") or (saved.known.value if saved else None),
                 choices=[CardChoice(title=t, value=k.value) for k, t in KNOWN_TITLES.items()],
             ),
             TextInput(
@@ -182,12 +187,13 @@ def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck |
                 label="What you can share (shown to the panel as typed)",
                 is_multiline=True,
                 max_length=2000,
-                value=saved.information if saved else None,
+                value=typed.get(f"information.{case_id}") or (saved.information if saved else None),
             ),
             ToggleInput(
                 id=f"could_lead.{case_id}",
                 title="My agency could take the lead",
-                value="true" if saved and saved.could_lead else "false",
+                value=typed.get(f"could_lead.{case_id}")
+                or ("true" if saved and saved.could_lead else "false"),
                 value_on="true",
                 value_off="false",
             ),
@@ -203,8 +209,17 @@ def _case_block(pack: MemberPack, view: Mapping[str, object], saved: InfoCheck |
     return Container(separator=True, items=items)
 
 
-def circulation(pack: MemberPack, *, notice: str = "", problem: str = "") -> Card:
-    """A member's cases for the panel, each with its info-check form, and their capacity."""
+def circulation(
+    pack: MemberPack,
+    *,
+    notice: str = "",
+    problem: str = "",
+    values: Mapping[str, str] | None = None,
+) -> Card:
+    """A member's cases for the panel, each with its info-check form, and their capacity.
+    `values` refills what was typed when the pack comes back after a refusal."""
+    typed = values or {}
+    typed_capacity = inputs.number_to_show(typed.get("capacity"))
     late = (
         " The deadline has passed: a first answer is still taken, marked late."
         if pack.past_deadline
@@ -223,7 +238,7 @@ def circulation(pack: MemberPack, *, notice: str = "", problem: str = "") -> Car
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
     for view in pack.cases:
-        body.append(_case_block(pack, view, pack.answers.get(str(view["case_id"]))))
+        body.append(_case_block(pack, view, pack.answers.get(str(view["case_id"])), typed))
     capacity_text = (
         f"Capacity saved: {pack.capacity} new lead-professional allocation(s) this week."
         if pack.capacity is not None
@@ -239,7 +254,7 @@ def circulation(pack: MemberPack, *, notice: str = "", problem: str = "") -> Car
                     label="Capacity this week",
                     min=0,
                     max=MAX_CAPACITY,
-                    value=pack.capacity,
+                    value=pack.capacity if typed_capacity is None else typed_capacity,
                 ),
                 buttons(action("Save capacity", verbs.CAPACITY_SAVE, meeting=pack.meeting_id)),
             ],
