@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed.stamp
 
-.PHONY: run playground simulate test lint format typecheck imports unit migrate package clean
+.PHONY: run playground simulate test lint format typecheck imports unit migrate verify-audit package clean
 
 # Re-installs whenever pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -36,6 +36,10 @@ simulate: $(STAMP)
 	$(BIN)/python benchmarks/simulate_year.py
 
 test: lint typecheck imports unit
+
+# The audit log's hash chain checked (DATABASE_URL, and the keys in LOOKUP_KEY); exits 1 if altered.
+verify-audit: $(STAMP)
+	$(BIN)/python app.py --verify-audit
 
 # Schema upgrades are explicit, never silent on start (DATABASE_URL, default the SQLite file).
 migrate: $(STAMP)

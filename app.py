@@ -39,6 +39,7 @@ from panel.relevance import still_due
 from panel.roster import Panel
 from panel.services import Deps, run_week
 from scheduler.week import WeekScheduler
+from storage import audit as audit_chain
 from storage.crypto import FieldCipher, development_cipher
 from storage.engine import create_engine
 from storage.locks import exclusively
@@ -385,16 +386,34 @@ def create_app(
     return app
 
 
+async def verify_audit(settings: Settings) -> int:
+    """`python app.py --verify-audit`: 0 if the chain is intact, 1 if it has been altered."""
+    engine = create_engine(settings.database_url or default_sqlite_url())
+    try:
+        report = await audit_chain.verify(engine, cipher_for(settings))
+    finally:
+        await engine.dispose()
+    print(report.line())
+    return 0 if report.intact else 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the Early Help Panel Bot.")
     parser.add_argument(
         "--upgrade-db", action="store_true", help="apply database migrations before starting"
+    )
+    parser.add_argument(
+        "--verify-audit",
+        action="store_true",
+        help="check the audit log's hash chain, print its head, and exit (1 if altered)",
     )
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings()
+    if args.verify_audit:
+        raise SystemExit(asyncio.run(verify_audit(settings)))
     try:
         app = create_app(settings, upgrade_db=args.upgrade_db)
     except (UnsafeSettingsError, PanelConfigError) as error:

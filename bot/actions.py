@@ -15,9 +15,10 @@ from cards.follow_up import FOLLOW_UP_FIELDS
 from cards.intake import FORM_FIELDS
 from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, SIGN_IN_FIELDS
 from panel.errors import InvalidInput
+from panel.ports import REFERENCE_LENGTH
 
 REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to", "round", "milestone"})
-REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+REFERENCE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{REFERENCE_LENGTH - 1}}}")
 # A vote's choice is an agency's name, checked against the round's candidates by the rules.
 CHOICE = re.compile(r"[\w][\w &'()/,.-]{0,99}")
 PER_CASE_INPUT = re.compile(r"(known|information|could_lead)\.[0-9a-f]{32}")

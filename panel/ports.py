@@ -59,6 +59,11 @@ class PanelDirectory(Protocol):
         ...
 
 
+# The longest opaque reference (a panel, sitting, case, vote or milestone id) a card may carry:
+# the edge refuses longer ones, and the audit log stores any it accepts (PRODUCT.md §3.4, §3.6).
+REFERENCE_LENGTH = 64
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """Who did what to which case, allowed or refused. Ids and action names only: no child data."""

@@ -59,6 +59,13 @@ class FieldCipher:
         normal = value.strip().upper().encode("utf-8")
         return hmac.new(self._lookup, normal, hashlib.sha256).hexdigest()
 
+    def seal(self, text: str) -> str:
+        """A keyed hash for the audit chain: whoever can write the database but lacks the key
+        cannot forge a chain over rows they changed. Separate from the look-up hash's domain."""
+        return hmac.new(
+            self._lookup, b"audit-chain\0" + text.encode("utf-8"), hashlib.sha256
+        ).hexdigest()
+
 
 def development_cipher(path: Path) -> FieldCipher:
     """Keys for local development only, kept in a file so data survive a restart.

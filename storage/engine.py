@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import event
@@ -10,6 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 BUSY_TIMEOUT_MS = 30_000
 STATEMENT_TIMEOUT_MS = 15_000
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for `name` (PostgreSQL's advisory lock key is a bigint)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 def is_sqlite(url: str) -> bool:

@@ -10,18 +10,15 @@ and APScheduler never runs one job twice at once, so there it always proceeds.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 
+from storage.engine import lock_key
 from storage.unit_of_work import Store
 
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for `name` (PostgreSQL's advisory lock key is a bigint)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+__all__ = ["exclusively", "lock_key"]
 
 
 @asynccontextmanager

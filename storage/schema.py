@@ -19,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from panel.ports import REFERENCE_LENGTH
+
 # Stable constraint names, so migrations can refer to them on both databases.
 metadata = MetaData(
     naming_convention={
@@ -336,11 +338,14 @@ audit_log = Table(
     utc("at", nullable=False),
     Column("actor", String(64), nullable=False),
     Column("tenant", String(64), nullable=False),
-    Column("panel_id", String(64), nullable=False),
-    Column("case_id", String(ID)),
+    Column("panel_id", String(REFERENCE_LENGTH), nullable=False),
+    # Any case reference a card may carry, so a refusal about a made-up one is still recorded.
+    Column("case_id", String(REFERENCE_LENGTH)),
     Column("action", String(64), nullable=False),
     Column("allowed", Boolean, nullable=False),
     Column("reason", String(64), nullable=False),
+    # A keyed hash over this row and the one before it (storage/audit.py); none before 0005.
+    Column("chain", String(64)),
     Index("ix_audit_actor", "actor"),
     Index("ix_audit_case", "case_id"),
 )

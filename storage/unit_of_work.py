@@ -22,6 +22,7 @@ from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting, MeetingStatus
 from panel.outcomes import Decision
 from panel.ports import AuditEntry, ChannelNotice, DirectMessage
+from storage import audit as audit_chain
 from storage import schema
 from storage.crypto import FieldCipher
 from storage.mapping import (
@@ -156,19 +157,10 @@ class _Session:
             new = meeting_to_rows(meeting)
             await self.sync(MEETING_TABLES, old, new)
             self.meetings[meeting.id] = (meeting, new)
-        for entry in self.audit:
-            await self.conn.execute(
-                insert(schema.audit_log).values(
-                    at=to_utc(entry.at),
-                    actor=entry.actor,
-                    tenant=entry.tenant,
-                    panel_id=entry.panel_id,
-                    case_id=entry.case_id,
-                    action=entry.action,
-                    allowed=entry.allowed,
-                    reason=entry.reason,
-                )
-            )
+        # Last, so the chain's lock (PostgreSQL) is held only until the commit that follows.
+        await audit_chain.append(
+            self.conn, self.store.cipher, self.audit, locking=self.store.locking
+        )
         self.audit.clear()
 
     @staticmethod

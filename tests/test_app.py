@@ -12,11 +12,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
 from adapters.panel_config import PanelConfigError
-from app import ROOT, create_app, main
+from app import ROOT, create_app, main, verify_audit
 from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
+from cards import verbs
+from storage.engine import create_engine
 from tests.bot.teams import (
     ALEX,
     LONDON,
@@ -263,3 +266,18 @@ def test_settings_read_the_bot_framework_environment_names(
     assert settings.app_type == "MultiTenant"
     assert settings.tenant_id == "tenant-1"
     assert (settings.host, settings.port) == ("::1", 4000)
+
+
+async def test_verify_audit_says_intact_then_altered(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
+    async with teams_bot(tmp_path, datetime(2026, 12, 1, 14, 0, tzinfo=LONDON)) as teams:
+        await teams.press(ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": "not-a-case"})
+    settings = local_settings(database_url=url)
+
+    assert await verify_audit(settings) == 0
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        await conn.execute(text("UPDATE audit_log SET actor = 'someone-else'"))
+    await engine.dispose()
+    assert await verify_audit(settings) == 1

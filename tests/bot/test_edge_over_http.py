@@ -23,7 +23,8 @@ from app import create_app
 from bot.edge import ServiceUrls
 from bot.signing_keys import Fetch, SigningKeys, http_fetch
 from cards import verbs
-from tests.bot.teams import ALEX, LONDON, FakeConnector, Teams, local_settings
+from tests.bot.teams import ALEX, LONDON, FakeConnector, Teams, local_settings, texts_of
+from tests.bot.test_week_over_http import audit_rows
 from tests.bot.tokens import APP_ID, APP_TENANT, down, serving_our_key, signed, slow, unsigned
 from tests.panel.fakes import FakeClock
 
@@ -237,3 +238,19 @@ async def test_a_request_that_promises_a_body_and_stalls_is_answered_408(
     writer.close()
 
     assert status_line.split()[1] == b"408"
+
+
+async def test_a_card_about_the_longest_reference_allowed_is_refused_and_audited(
+    teams_on_each_database: Teams,
+) -> None:
+    teams = teams_on_each_database
+    longest = "c" * 64
+
+    status, body = await teams.invoke(
+        ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": longest}
+    )
+
+    assert status == 200
+    assert "does not exist" in texts_of(body["value"])
+    refusals = [(r.case_id, r.reason) for r in await audit_rows(teams) if not r.allowed]
+    assert refusals == [(longest, "NotFound")]

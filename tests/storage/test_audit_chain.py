@@ -1,0 +1,125 @@
+"""The audit log is tamper-evident on SQLite and PostgreSQL (PRODUCT.md §3.6): the database
+refuses every way of rewriting it that a statement can take, the hash chain shows a row changed
+behind the triggers' back, and every reference the edge accepts fits its case column."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.actions import REFERENCE
+from panel import services
+from panel.ports import REFERENCE_LENGTH
+from storage import audit as audit_chain
+from storage import schema
+from storage.crypto import FieldCipher
+from storage.unit_of_work import Store
+from tests.panel.fakes import FakeClock
+from tests.panel.world import london, member_id
+from tests.storage.conftest import KEY
+from tests.storage.test_record import PANEL, canary_case, deps
+
+
+async def some_history(store: Store) -> str:
+    d = deps(store, FakeClock(london(2027, 1, 4, 10, 0)))
+    case_id = await canary_case(d)
+    await services.view_case(d, PANEL.id, member_id("Police"), case_id)
+    return case_id
+
+
+async def test_a_replacing_insert_and_truncate_are_refused(store: Store) -> None:
+    await some_history(store)
+    replace = (
+        "INSERT OR REPLACE INTO audit_log (id, at, actor, tenant, panel_id, action, allowed, "
+        "reason) VALUES (1, '2027-01-04 10:00:00', 'x', 'x', 'x', 'x', 1, '')"
+        if not store.locking
+        else "INSERT INTO audit_log (id, at, actor, tenant, panel_id, action, allowed, reason) "
+        "VALUES (1, now(), 'x', 'x', 'x', 'x', true, '') "
+        "ON CONFLICT (id) DO UPDATE SET actor = 'x'"
+    )
+    statements = [replace, "UPDATE audit_log SET allowed = false", "DELETE FROM audit_log"]
+    if store.locking:
+        statements.append("TRUNCATE audit_log")
+    for statement in statements:
+        async with store.engine.connect() as conn:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await conn.execute(text(statement))
+            await conn.rollback()
+    assert (await audit_chain.verify(store.engine, store.cipher)).rows == 3
+
+
+async def test_the_chain_is_intact_after_use_and_names_its_head(store: Store) -> None:
+    await some_history(store)
+
+    report = await audit_chain.verify(store.engine, store.cipher)
+
+    assert report.intact
+    assert report.rows == 3
+    assert len(report.head) == 64
+    assert "intact: 3 chained rows" in report.line()
+
+
+async def test_a_row_changed_behind_the_triggers_back_breaks_the_chain_there(
+    store: Store,
+) -> None:
+    await some_history(store)
+    async with store.engine.begin() as conn:
+        if store.locking:
+            await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            await conn.execute(text("UPDATE audit_log SET allowed = false WHERE id = 3"))
+            await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        else:
+            await conn.execute(text("DROP TRIGGER audit_log_no_update"))
+            await conn.execute(text("UPDATE audit_log SET allowed = 0 WHERE id = 3"))
+
+    report = await audit_chain.verify(store.engine, store.cipher)
+
+    assert report.broken_at == 3
+    assert "breaks at row 3" in report.line()
+
+
+async def test_a_row_removed_from_the_middle_breaks_the_chain(store: Store) -> None:
+    await some_history(store)
+    async with store.engine.begin() as conn:
+        if store.locking:
+            await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            await conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+            await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        else:
+            await conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+            await conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+
+    assert (await audit_chain.verify(store.engine, store.cipher)).broken_at == 3
+
+
+async def test_without_the_key_a_forged_chain_does_not_verify(store: Store) -> None:
+    await some_history(store)
+    other = FieldCipher([KEY], "another-look-up-key-of-32-characters-or-more")
+
+    assert (await audit_chain.verify(store.engine, other)).broken_at == 1
+
+
+async def test_a_refusal_about_the_longest_reference_a_card_may_carry_is_audited(
+    store: Store,
+) -> None:
+    d = deps(store, FakeClock(london(2027, 1, 4, 10, 0)))
+    longest = "c" * REFERENCE_LENGTH
+    assert REFERENCE.fullmatch(longest)
+    assert not REFERENCE.fullmatch(longest + "c")
+
+    with pytest.raises(Exception, match="does not exist"):
+        await services.view_case(d, PANEL.id, member_id("Police"), longest)
+
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(schema.audit_log.select())).all()
+        if store.locking:
+            width = await conn.scalar(
+                text(
+                    "SELECT character_maximum_length FROM information_schema.columns "
+                    "WHERE table_name = 'audit_log' AND column_name = 'case_id'"
+                )
+            )
+            assert width == REFERENCE_LENGTH
+    assert [(r.case_id, r.allowed, r.reason) for r in rows] == [(longest, False, "NotFound")]
+    assert schema.audit_log.c.case_id.type.length == REFERENCE_LENGTH  # type: ignore[attr-defined]
