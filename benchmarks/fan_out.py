@@ -35,7 +35,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from adapters.clock import SystemClock
 from app import bot_framework_config
-from bot.delivery import Deliverer, RateBudget, TeamsDirectory
+from bot.delivery import Deliverer, TeamsDirectory
+from bot.rate_budget import RateBudget
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import Settings
 from storage.crypto import FieldCipher

@@ -35,8 +35,10 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
-from bot.delivery import Deliverer, RateBudget, TeamsDirectory
+from bot.delivery import Deliverer, TeamsDirectory
+from bot.graph import marker_of
 from bot.notifier import OutboxNotifier
+from bot.rate_budget import RateBudget
 from panel import panel_day, services
 from panel.cases import Consent, Person, Referral
 from panel.errors import DomainError
@@ -107,6 +109,7 @@ class Item:
     unconfirmed_since: datetime | None = None
     queued_for: Mapping[str, object] | None = None
     cancelled: str = ""
+    queued_at: datetime | None = None
 
 
 class MemoryOutbox:
@@ -130,7 +133,7 @@ class MemoryOutbox:
             return False
         self.keys.add(key)
         item = Item(len(self.items) + 1, key, recipient, kind, dict(payload), due=now)
-        item.queued_for = queued_for
+        item.queued_for, item.queued_at = queued_for, now
         self.items.append(item)
         self.pending[item.id] = item
         return True
@@ -209,7 +212,7 @@ class FakeConnector:
         self.failures = 0
         self.ambiguous = 0
         self.looked_up = 0
-        self.current_key = ""
+        self.keys: dict[str, str] = {}  # outbox key by card marker: sends go side by side
 
     async def continue_conversation(self, reference: Any, logic: Any, bot_id: str) -> None:
         connector = self
@@ -220,8 +223,9 @@ class FakeConnector:
                 if failing and connector.rng.random() < 0.5:
                     connector.failures += 1
                     raise ConnectionResetError("the fake connector dropped the connection")
-                connector.delivered[connector.current_key] += 1
-                connector.markers.add(activity.attachments[0].content["id"])
+                marker = activity.attachments[0].content["id"]
+                connector.delivered[connector.keys[marker]] += 1
+                connector.markers.add(marker)
                 if failing:
                     connector.failures += 1
                     connector.ambiguous += 1
@@ -242,7 +246,7 @@ class TracingDeliverer(Deliverer):
         self.connector = connector
 
     async def _deliver(self, item: Any) -> None:
-        self.connector.current_key = item.key
+        self.connector.keys[marker_of(item.id)] = item.key
         await super()._deliver(item)
 
 

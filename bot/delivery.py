@@ -11,14 +11,14 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
@@ -32,10 +32,9 @@ from botbuilder.schema import (
 from bot.graph import CannotTell, Receipts, marker_of
 from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
-from cards import follow_up, panel_day, verbs, week
-from cards.common import Card, action, message
-from panel.ports import Clock, Kind
-from panel.queries import MemberPack
+from bot.rate_budget import RateBudget
+from bot.rendering import activity_for, render, without_cases
+from panel.ports import Clock
 from panel.relevance import QueuedFor, Verdict
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,19 @@ LEASE = timedelta(minutes=2)
 HEARTBEAT = timedelta(seconds=1)  # how often a worker says it is alive, at most
 ALIVE = timedelta(seconds=10)  # a worker not heard from for this long no longer counts
 BATCH = 20
-MAX_ATTEMPTS = 8
+IN_FLIGHT = 100  # messages claimed and not yet finished, across every conversation
+# Conversations sent to at once. Enough that a few slow ones hold back nobody else; few enough
+# that their database writes (before and after each send) do not queue behind one another.
+SENDERS = 8
+# Retryable failures are retried until the message is this old, however many attempts that
+# takes: a burst of 429s with Retry-After: 1 used up 8 attempts in 7.5 s and lost a card. A
+# message that stops making sense sooner is dropped by its reason (panel/relevance.py).
+GIVE_UP_AFTER = timedelta(hours=24)
+# ...and tried at least this often: after downtime a day-old message still gets its chances.
+AT_LEAST = 5
+# One send may take this long before its outcome counts as unknown (looked for, then retried):
+# a ballot is useless a minute late, and msrest's own timeout is 100 s.
+SEND_TIMEOUT = 10.0
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 # Before looking for a message whose send had an unknown outcome, give Teams this long to show
 # it: Graph lists a chat's messages a moment after they are posted.
@@ -61,80 +72,16 @@ class TeamsDirectory:
     channel_of_panel: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # team, channel
 
 
-class TokenBucket:
-    """`rate` sends a second, evenly spaced: Teams counts over sliding windows, so a burst at
-    the start of one second and steady sends after it would exceed the limit."""
-
-    def __init__(self, rate: float, now: float) -> None:
-        self.rate, self.tokens, self.at = rate, 1.0, now
-
-    def wait(self, now: float) -> float:
-        """Seconds until a token is free (0 if one is)."""
-        self.tokens = min(1.0, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1 - 1e-9:
-            return 0.0
-        # At least a millisecond: float rounding (and clocks with microsecond steps) would
-        # otherwise ask for waits too small to move time on, and the caller would spin.
-        return max((1 - self.tokens) / self.rate, 0.001)
-
-    def take(self) -> None:
-        self.tokens -= 1
+class NotSent(Exception):
+    """This worker will not send it: it is stopping, or another worker took the message over.
+    The request had not left."""
 
 
-class RateBudget:
-    """Teams' limits for a bot's proactive sends: 7 a second per conversation and 50 a second
-    per tenant (PRODUCT.md §3.10). Keeping under them avoids the 429s instead of retrying them.
+@dataclass
+class Leaving:
+    """When the request left (after its `begin` was committed); None if it never did."""
 
-    Several instances divide the limits evenly (`share`): each worker counts the live workers
-    through the database. Conversations are divided too, because two workers may each hold
-    messages for one person. Any 429 still comes with a Retry-After, which the worker honours.
-    """
-
-    def __init__(
-        self,
-        per_conversation: float = 7.0,
-        per_tenant: float = 50.0,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
-        self._rates = (per_conversation, per_tenant)
-        self._monotonic, self._sleep = monotonic, sleep
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
-        self.workers = 1
-
-    def share(self, workers: int) -> None:
-        """Take 1/`workers` of each limit (several instances are sending)."""
-        workers = max(1, workers)
-        if workers != self.workers:
-            self.workers = workers
-            for (kind, _), bucket in self._buckets.items():
-                bucket.rate = self._rate(kind)
-
-    def _rate(self, kind: str) -> float:
-        return (self._rates[0] if kind == "conversation" else self._rates[1]) / self.workers
-
-    def _bucket(self, kind: str, key: str) -> TokenBucket:
-        rate = self._rate(kind)
-        found = self._buckets.get((kind, key))
-        if found is None:
-            found = self._buckets[(kind, key)] = TokenBucket(rate, self._monotonic())
-            if len(self._buckets) > 10_000:  # forget idle conversations' buckets
-                self._buckets = {k: v for k, v in self._buckets.items() if v.tokens < 1.0}
-                self._buckets[(kind, key)] = found
-        return found
-
-    async def acquire(self, conversation: str, tenant: str) -> None:
-        buckets = (self._bucket("conversation", conversation), self._bucket("tenant", tenant))
-        while True:
-            now = self._monotonic()
-            wait = max(b.wait(now) for b in buckets)
-            if wait <= 0:
-                for bucket in buckets:
-                    bucket.take()
-                return
-            await self._sleep(wait)
+    at: datetime | None = None
 
 
 class Undeliverable(Exception):
@@ -158,22 +105,9 @@ def team_key(team_id: str) -> str:
     return f"team:{team_id}"
 
 
+Acquire = Callable[[], Awaitable[None]]
 StillDue = Callable[[str | None, QueuedFor], Awaitable[Verdict]]
 """Whether a queued message may still go to a person (None: the channel); panel.relevance."""
-
-
-def without_cases(payload: Mapping[str, Any], gone: frozenset[str]) -> Mapping[str, Any] | None:
-    """The payload without the cases that have gone, from a message about several (the
-    circulation pack lists its cases under data.cases, each with its case_id); None if none
-    is left."""
-    if not gone:
-        return payload
-    data = payload.get("data")
-    cases = data.get("cases") if isinstance(data, Mapping) else None
-    if not isinstance(data, Mapping) or not isinstance(cases, list):
-        return None
-    kept = [c for c in cases if not (isinstance(c, Mapping) and c.get("case_id") in gone)]
-    return {**payload, "data": {**data, "cases": kept}} if kept else None
 
 
 def personal_reference(stored: Mapping[str, Any]) -> bool:
@@ -182,69 +116,10 @@ def personal_reference(stored: Mapping[str, Any]) -> bool:
     return isinstance(conversation, Mapping) and conversation.get("conversationType") == "personal"
 
 
-def render(kind: str, payload: Mapping[str, Any]) -> Card:
-    """The card for a queued message. Only 1:1 kinds may carry case data; channel notices are
-    built from their counts and the use case's own sentence."""
-    text = str(payload.get("text", ""))
-    data: Mapping[str, Any] = payload.get("data") or {}
-    if kind == Kind.CIRCULATION.value:
-        return week.circulation(
-            MemberPack(
-                meeting_id=str(data["meeting_id"]),
-                panel_name=str(data["panel_name"]),
-                panel_date=date.fromisoformat(str(data["panel_date"])),
-                deadline_at=datetime.fromisoformat(str(data["deadline_at"])),
-                agency=str(data["agency"]),
-                past_deadline=False,
-                cases=tuple(data["cases"]),
-                answers={},
-                capacity=None,
-            )
-        )
-    if kind == Kind.INFO_CHECK_REMINDER.value and "meeting_id" in data:
-        return week.reminder(text, str(data["meeting_id"]))
-    if "counts" in payload:
-        return week.notice(text, {str(k): int(v) for k, v in payload["counts"].items()})
-    if kind == Kind.PANEL_STARTED.value:
-        return panel_day.sign_in(data)
-    if kind == Kind.CASE_CARD.value:
-        return panel_day.case_card(data)
-    if kind == Kind.VOTE_BALLOT.value:
-        return panel_day.ballot(data)
-    if kind == Kind.VOTE_RESULT.value:
-        return message(
-            text,
-            actions=[
-                action("Open the console", verbs.PANEL_CONSOLE, meeting=str(data["meeting_id"]))
-            ],
-        )
-    if kind == Kind.ALLOCATION.value:
-        return panel_day.allocation(text, data.get("milestones", []))
-    if kind == Kind.RECORD_ON_CASE_SYSTEM.value:
-        return panel_day.record_tick(text, str(data["meeting_id"]), str(data["case_id"]))
-    if kind == Kind.MINUTES.value:
-        return panel_day.minutes(data)
-    if kind == Kind.MILESTONE_DUE.value:
-        return follow_up.milestone(data)
-    if kind == Kind.DRIFT_REPORT.value:
-        return follow_up.drift(text, data.get("sections", {}))
-    return message(text)
-
-
-def activity_for(card: Card, text: str, marker: str = "") -> Activity:
-    if marker:
-        # How a send with an unknown outcome is found again in the conversation (bot/graph.py).
-        card = {**card, "id": marker}
-    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    # The notification preview Teams shows: the bot's own sentence, never the card's content.
-    activity.summary = text[:200]
-    return activity
-
-
 def backoff(attempts: int, retry_after: timedelta | None = None) -> timedelta:
     if retry_after is not None:
         return retry_after
-    base = min(2.0 * 2**attempts, 600.0)
+    base = min(2.0 * 2 ** min(attempts, 20), 600.0)
     return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not secrecy
 
 
@@ -272,6 +147,13 @@ class Deliverer:
         self._last_heartbeat: datetime | None = None
         self.worker = f"bot-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        # One lane per conversation: its messages go in order, lanes go side by side, so one
+        # slow conversation holds back only its own messages.
+        self._lanes: dict[str, deque[Queued]] = {}
+        self._running: set[asyncio.Task[None]] = set()
+        self._in_flight = 0
+        self._stopping = False
+        self._senders = asyncio.Semaphore(SENDERS)
 
     def wake(self) -> None:
         self._wake.set()
@@ -283,12 +165,23 @@ class Deliverer:
         try:
             await self._loop(poll)
         finally:
-            await self._queue.release(self.worker, self._clock.now())
+            await self._stop()
+
+    async def _stop(self) -> None:
+        """Let the sends under way finish (cut short, their outcome would be unknown and
+        they would go again, perhaps twice), start no more, and hand the rest back."""
+        self._stopping = True
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=SEND_TIMEOUT)
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+        await self._queue.release(self.worker, self._clock.now())
 
     async def _loop(self, poll: float) -> None:
         while True:
             try:
-                busy = await self.deliver_due()
+                busy = await self.dispatch()
             except Exception:
                 log.exception("Delivery round failed; trying again shortly")
                 busy = 0
@@ -297,16 +190,58 @@ class Deliverer:
                     await asyncio.wait_for(self._wake.wait(), poll)
                 self._wake.clear()
 
-    async def deliver_due(self) -> int:
-        """Claim and send what is due now; the number claimed."""
+    async def dispatch(self) -> int:
+        """Claim what is due now, as far as there is room, and start sending it without
+        waiting for it; the number claimed."""
         now = self._clock.now()
         if self._last_heartbeat is None or now - self._last_heartbeat >= HEARTBEAT:
             self._budget.share(await self._queue.heartbeat(self.worker, now, ALIVE))
             self._last_heartbeat = now
-        claimed: list[Queued] = await self._queue.claim(self.worker, now, BATCH, self._lease)
-        for item in claimed:
-            await self._deliver(item)
+        room = IN_FLIGHT - self._in_flight
+        if room <= 0:
+            return 0
+        claimed: list[Queued] = await self._queue.claim(
+            self.worker, now, min(BATCH, room), self._lease
+        )
+        for item in claimed:  # claimed oldest first, so each lane keeps its order
+            self._in_flight += 1
+            lane = self._lanes.get(item.recipient)
+            if lane is not None:
+                lane.append(item)
+                continue
+            self._lanes[item.recipient] = deque([item])
+            task = asyncio.get_running_loop().create_task(self._drive(item.recipient))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         return len(claimed)
+
+    async def _drive(self, recipient: str) -> None:
+        lane = self._lanes[recipient]
+        try:
+            while lane and not self._stopping:
+                item = lane[0]
+                try:
+                    async with self._senders:
+                        if not self._stopping:
+                            await self._deliver(item)
+                except Exception:
+                    # Left claimed: its lease runs out and it is tried again, as after a crash.
+                    log.exception("Delivering outbox message %s failed", item.id)
+                finally:
+                    lane.popleft()
+                    self._in_flight -= 1
+        finally:
+            del self._lanes[recipient]
+            self._in_flight -= len(lane)
+            self.wake()  # room for more
+
+    async def deliver_due(self) -> int:
+        """Claim what is due now and send it all, conversations side by side; the number
+        claimed. (Tests and simulations step the worker with this.)"""
+        claimed = await self.dispatch()
+        while self._running:
+            await asyncio.gather(*list(self._running))
+        return claimed
 
     async def _still_due(self, item: Queued) -> Mapping[str, Any] | None:
         """The payload to send, without any case that has gone; None when the message's
@@ -346,32 +281,14 @@ class Deliverer:
         if since is not None and await self._arrived(item, marker, since):
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())
             return
-        started = self._clock.now()
-        if not await self._queue.begin(item.id, self.worker, started):
-            return  # another worker holds it now (our lease ran out): it sends, not us
+        leaving = Leaving()
         try:
-            await self._send(item.recipient, activity)
-        except Undeliverable as problem:
-            await self._failed(item, problem, started)
-        except ErrorResponseException as error:
-            status = error.response.status_code if error.response is not None else 0
-            await self._failed(
-                item,
-                Undeliverable(
-                    f"Teams answered {status}",
-                    retry=status in RETRYABLE,
-                    after=_retry_after(error),
-                    # A 5xx may come after the message was posted (a gateway timing out).
-                    unknown=status >= 500,
-                ),
-                started,
-            )
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await self._send(item, activity, leaving)
+        except NotSent:
+            return  # stopping, or another worker holds it now: left as it was
         except Exception as error:
-            # A dropped connection, a timeout, an answer that is not JSON: the send may or may
-            # not have arrived. Tried again, after looking for it.
-            await self._failed(
-                item, Undeliverable(type(error).__name__, retry=True, unknown=True), started
-            )
+            await self._failed(item, problem_of(error, left=leaving.at is not None), leaving.at)
         else:
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())
 
@@ -413,9 +330,10 @@ class Deliverer:
         after = problem.after
         if problem.unknown:
             after = max(after or backoff(item.attempts), self._settle)
+        queued_at = item.queued_at or now
         retry_at = (
             now + (after if after is not None else backoff(item.attempts))
-            if problem.retry and item.attempts + 1 < MAX_ATTEMPTS
+            if problem.retry and (now - queued_at < GIVE_UP_AFTER or item.attempts + 1 < AT_LEAST)
             else None
         )
         # Ids and the reason only: the payload may hold case data and the log must not.
@@ -436,20 +354,34 @@ class Deliverer:
             item.id, self.worker, now, problem.reason, retry_at, unconfirmed_since=unconfirmed
         )
 
-    async def _send(self, recipient: str, activity: Activity) -> None:
+    async def _send(self, item: Queued, activity: Activity, leaving: Leaving) -> None:
+        recipient = item.recipient
         tenant = self._tenant_of(recipient)
+
+        async def acquire() -> None:
+            # At the last moment before the request leaves: sends go side by side, and a token
+            # taken earlier (before a database read, say) would let them reach Teams bunched
+            # together, over its sliding-window limit.
+            await self._budget.acquire(recipient, tenant)
+            if self._stopping:
+                raise NotSent  # the next worker sends it, within the limits
+            # Committed before the request leaves, so if this worker dies mid-send, whoever
+            # takes the message over looks for it in the conversation first.
+            now = self._clock.now()
+            if not await self._queue.begin(item.id, self.worker, now):
+                raise NotSent  # another worker holds it now (our lease ran out)
+            leaving.at = now
+
         if recipient.startswith(PERSON):
-            person_id = recipient.removeprefix(PERSON)
-            await self._budget.acquire(recipient, tenant)
-            await self._send_to_person(person_id, tenant, activity)
+            await self._send_to_person(recipient.removeprefix(PERSON), tenant, activity, acquire)
         elif recipient.startswith(CHANNEL):
-            panel_id = recipient.removeprefix(CHANNEL)
-            await self._budget.acquire(recipient, tenant)
-            await self._send_to_channel(panel_id, tenant, activity)
+            await self._send_to_channel(recipient.removeprefix(CHANNEL), tenant, activity, acquire)
         else:
             raise Undeliverable(f"unknown recipient kind {recipient.split(':')[0]!r}", retry=False)
 
-    async def _send_to_channel(self, panel_id: str, tenant: str, activity: Activity) -> None:
+    async def _send_to_channel(
+        self, panel_id: str, tenant: str, activity: Activity, acquire: Acquire
+    ) -> None:
         where = self._directory.channel_of_panel.get(panel_id)
         if where is None:
             raise Undeliverable("the panel has no notice channel configured", retry=False)
@@ -460,12 +392,14 @@ class Deliverer:
         reference = ConversationReference().deserialize(stored)
         reference.conversation.id = channel_id
         reference.conversation.conversation_type = "channel"
-        await self._continue(reference, activity)
+        await self._continue(reference, activity, acquire)
 
-    async def _send_to_person(self, person_id: str, tenant: str, activity: Activity) -> None:
+    async def _send_to_person(
+        self, person_id: str, tenant: str, activity: Activity, acquire: Acquire
+    ) -> None:
         stored = await self._references.get(tenant, person_id)
         if stored is not None and personal_reference(stored):
-            await self._continue(ConversationReference().deserialize(stored), activity)
+            await self._continue(ConversationReference().deserialize(stored), activity, acquire)
             return
         if stored is not None:
             # Never a 1:1 message into a conversation that does not say it is personal (it may
@@ -474,8 +408,9 @@ class Deliverer:
         for team_id in self._directory.teams_of_person.get(person_id, ()):
             team = await self._references.get(tenant, team_key(team_id))
             if team is not None:
+                reference = ConversationReference().deserialize(team)
                 await self._create_and_send(
-                    ConversationReference().deserialize(team), team_id, tenant, person_id, activity
+                    reference, team_id, tenant, person_id, activity, acquire
                 )
                 return
         raise Undeliverable(
@@ -484,8 +419,11 @@ class Deliverer:
             after=timedelta(minutes=10),
         )
 
-    async def _continue(self, reference: ConversationReference, activity: Activity) -> None:
+    async def _continue(
+        self, reference: ConversationReference, activity: Activity, acquire: Acquire
+    ) -> None:
         async def send(turn_context: TurnContext) -> None:
+            await acquire()
             await turn_context.send_activity(activity)
 
         await self._proactive(reference, send)
@@ -514,6 +452,7 @@ class Deliverer:
         tenant: str,
         person_id: str,
         activity: Activity,
+        acquire: Acquire,
     ) -> None:
         """Open a 1:1 chat from the team roster (the member's Teams id comes from the roster,
         looked up by AAD object id), remember it, and send."""
@@ -539,6 +478,7 @@ class Deliverer:
                     await self._references.save(
                         tenant, person_id, reference.serialize(), self._clock.now()
                     )
+                    await acquire()
                     await chat_context.send_activity(activity)
                 except Exception as error:  # reaches us, not on_turn_error (see _proactive)
                     failures.append(error)
@@ -550,6 +490,28 @@ class Deliverer:
                 raise failures[0]
 
         await self._proactive(team, in_team)
+
+
+def problem_of(error: Exception, *, left: bool) -> Undeliverable:
+    """What a failed send means for the message: retry or give up, and whether it may have
+    arrived all the same (`left`: the request had gone out)."""
+    if isinstance(error, Undeliverable):
+        return error
+    if isinstance(error, TimeoutError):
+        # If the request had left, Teams may have taken it: looked for before it goes again.
+        return Undeliverable("no answer in time", retry=True, unknown=left)
+    if isinstance(error, ErrorResponseException):
+        status = error.response.status_code if error.response is not None else 0
+        return Undeliverable(
+            f"Teams answered {status}",
+            retry=status in RETRYABLE,
+            after=_retry_after(error),
+            # A 5xx may come after the message was posted (a gateway timing out).
+            unknown=status >= 500,
+        )
+    # A dropped connection, an answer that is not JSON: once the request had left, it may or
+    # may not have arrived. Tried again, after looking for it.
+    return Undeliverable(type(error).__name__, retry=True, unknown=left)
 
 
 def _retry_after(error: ErrorResponseException) -> timedelta | None:

@@ -47,6 +47,11 @@ class Queued(Protocol):
         ...
 
     @property
+    def queued_at(self) -> datetime | None:
+        """When it was queued; the worker gives up on it a day later."""
+        ...
+
+    @property
     def unconfirmed_since(self) -> datetime | None:
         """An earlier send of this message may have arrived: look before sending again."""
         ...

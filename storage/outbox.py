@@ -48,6 +48,7 @@ class OutboxMessage:
     # Set when an earlier send may or may not have arrived: from then, look before sending again.
     unconfirmed_since: datetime | None = None
     queued_for: dict[str, Any] | None = None  # what it depends on (panel/relevance.py)
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Outbox:
     marked sent or failed by the worker that holds the lease."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._engine = store.engine
         self._cipher = store.cipher
         self._locking = store.locking
@@ -92,7 +94,7 @@ class Outbox:
         queued_for: Mapping[str, object] | None = None,
     ) -> bool:
         """Add a message due now; False if a message with this key was already enqueued."""
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             return await insert_message(
                 conn, self._cipher, key, recipient, kind, payload, now, queued_for
             )
@@ -120,6 +122,7 @@ class Outbox:
                 t.c.attempts,
                 t.c.unconfirmed_since,
                 t.c.queued_for,
+                t.c.queued_at,
             )
             .where(
                 t.c.sent_at.is_(None),
@@ -139,7 +142,7 @@ class Outbox:
         # SQLite has no row locks: the engine opens every transaction with BEGIN IMMEDIATE
         # (storage/engine.py), which takes the database's single write lock before the SELECT.
         # So this select-then-update runs alone, and the next claim sees the new leases.
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             rows = (await conn.execute(due)).all()
             if not rows:
                 return []
@@ -164,6 +167,7 @@ class Outbox:
                         row.attempts,
                         None if since is None else aware(since),
                         dict(row.queued_for) if isinstance(row.queued_for, dict) else None,
+                        None if row.queued_at is None else aware(row.queued_at),
                     )
                 )
             if claimed:
@@ -204,7 +208,7 @@ class Outbox:
         no longer holds it."""
         _check_worker(worker)
         t = schema.outbox
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             result = await conn.execute(
                 update(t)
                 .where(t.c.id == message_id, t.c.leased_by == worker, t.c.sent_at.is_(None))
@@ -230,7 +234,7 @@ class Outbox:
         counting it among the live workers."""
         _check_worker(worker)
         t = schema.outbox
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             result = await conn.execute(
                 update(t)
                 .where(t.c.leased_by == worker, t.c.sent_at.is_(None))
@@ -248,7 +252,7 @@ class Outbox:
         at = to_utc(now)
         upsert = upsert_statement(self._engine, t).values(worker=worker, seen_at=at)
         upsert = upsert.on_conflict_do_update(index_elements=[t.c.worker], set_={"seen_at": at})
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             await conn.execute(upsert)
             await conn.execute(delete(t).where(t.c.seen_at < at - timedelta(hours=1)))
             count = select(func.count()).select_from(t).where(t.c.seen_at > at - alive)
@@ -349,7 +353,7 @@ class Outbox:
         if not message_ids:
             return 0
         t = schema.outbox
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             result = await conn.execute(
                 update(t)
                 .where(t.c.id.in_(message_ids), t.c.reported_at.is_(None))
@@ -377,6 +381,7 @@ class ProcessedActivities:
     """Bot Framework activity ids already handled, so a Teams re-delivery is harmless (§3.4)."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._engine = store.engine
 
     async def first_time(self, activity_id: str, now: datetime) -> bool:
@@ -387,14 +392,14 @@ class ProcessedActivities:
             .values(activity_id=activity_id, processed_at=to_utc(now))
             .on_conflict_do_nothing(index_elements=[t.c.activity_id])
         )
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             result = await conn.execute(statement)
             return result.rowcount == 1
 
     async def forget_before(self, cutoff: datetime) -> int:
         """Prune ids processed before `cutoff` (Teams re-delivers within minutes); the count."""
         t = schema.processed_activities
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             result = await conn.execute(delete(t).where(t.c.processed_at < to_utc(cutoff)))
             return result.rowcount
 
@@ -403,6 +408,7 @@ class ConversationReferences:
     """Where proactive messages go: one reference per person (or "channel:<panel id>")."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._engine = store.engine
 
     async def save(
@@ -419,7 +425,7 @@ class ConversationReferences:
             index_elements=[t.c.tenant_id, t.c.person_id],
             set_={"reference": value, "updated_at": at},
         )
-        async with self._engine.begin() as conn:
+        async with self._store.writing() as conn:
             await conn.execute(statement)
 
     async def get(self, tenant_id: str, person_id: str) -> dict[str, Any] | None:

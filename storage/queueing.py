@@ -55,6 +55,7 @@ async def insert_message(
             payload_enc=sealed,
             attempts=0,
             next_attempt_at=to_utc(now),
+            queued_at=to_utc(now),
             queued_for=None if queued_for is None else dict(queued_for),
         )
         .on_conflict_do_nothing(index_elements=[schema.outbox.c.idempotency_key])

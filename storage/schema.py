@@ -313,6 +313,7 @@ outbox = Table(
     # the worker dropped it because that had gone; `last_error` then says why.
     Column("queued_for", JSON),
     utc("cancelled_at"),
+    utc("queued_at"),  # the worker gives up on a message 24 hours after this
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

@@ -7,7 +7,8 @@ snapshotted; on commit only rows that changed are written, encrypted on the way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -71,6 +72,18 @@ class Store:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction outside a unit of work (the outbox, delivery state). On SQLite
+        it queues on the same in-process lock as units of work, because SQLite's own busy
+        handler sleeps up to 100 ms between tries when concurrent sends contend for the file."""
+        if self.sqlite_writer is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self.sqlite_writer, self.engine.begin() as conn:
+            yield conn
 
 
 class _Session:

@@ -3,6 +3,7 @@ local fake connector that records (and answers) every call the bot makes back to
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -90,7 +91,10 @@ class FakeConnector:
         self.clock = clock
         self.sent: list[Sent] = []
         self.created: list[dict[str, Any]] = []
-        self.failures: list[tuple[int, dict[str, str]]] = []  # answered to the next sends
+        # Answered to the next sends into 1:1 chats (channel notices go through untouched, so
+        # a test knows which message met the failure while the worker sends side by side).
+        self.failures: list[tuple[int, dict[str, str]]] = []
+        self.slow: dict[str, float] = {}  # conversation id: seconds it takes to answer
         self.app = web.Application()
         self.app.router.add_post("/v3/conversations", self._create)
         self.app.router.add_post("/v3/conversations/{cid}/activities", self._send)
@@ -98,7 +102,9 @@ class FakeConnector:
         self.app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
 
     async def _send(self, request: web.Request) -> web.Response:
-        if self.failures:
+        if request.match_info["cid"] in self.slow:
+            await asyncio.sleep(self.slow[request.match_info["cid"]])
+        if self.failures and request.match_info["cid"].startswith("a:"):
             status, headers = self.failures.pop(0)
             if status == 200:  # an answer that is not JSON: did the message arrive or not?
                 await self._arrive(request)

@@ -3,6 +3,8 @@ up and shown to business support; nothing is lost or sent twice."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,8 +19,8 @@ from bot.graph import marker_of
 from storage import schema
 from storage.outbox import Outbox
 from tests.bot.conftest import START
-from tests.bot.teams import ALEX, ISAIAH, Sent, Teams, personal, teams_bot, texts_of
-from tests.bot.test_week_over_http import circulated
+from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Sent, Teams, personal, teams_bot, texts_of
+from tests.bot.test_week_over_http import circulated, list_family
 from tests.panel.world import CANARY_CHILD
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -255,3 +257,79 @@ def test_the_undelivered_sweep_runs_hourly_in_working_hours_and_never_in_the_qui
 
     fields = {f.name: str(f) for f in trigger.fields}
     assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "8-18", "5")
+
+
+# -- Throttling never loses a message; one slow conversation holds back only itself ----------
+
+
+async def test_a_long_burst_of_429s_is_waited_out_and_the_card_still_arrives(teams: Teams) -> None:
+    await teams.say(ISAIAH, "hello")
+    outbox = Outbox(teams.app[STORE])
+    await outbox.enqueue("ballot:r1", f"person:{ISAIAH}", "notice", {"text": "Vote"}, START)
+    teams.connector.failures = [(429, {"Retry-After": "1"})] * 14  # Teams busy for 14 s
+    for _ in range(16):
+        await teams.deliver()
+        teams.clock.advance(timedelta(seconds=1))
+
+    [row] = await outbox_rows(teams)
+    assert row.sent_at is not None  # type: ignore[attr-defined]
+    assert row.attempts == 14  # type: ignore[attr-defined]
+    assert await outbox.failed() == []
+
+
+async def test_a_message_that_keeps_failing_is_given_up_a_day_after_it_was_queued(
+    teams: Teams,
+) -> None:
+    await circulated(teams, *[(503, {})] * 200)
+    for _ in range(5):  # six-hourly: one attempt each
+        teams.clock.advance(timedelta(hours=6, minutes=1))
+        await teams.deliver()
+
+    failed = await Outbox(teams.app[STORE]).failed()
+    assert failed, "nothing was given up: the test would prove nothing"
+    assert {(f.last_error, f.attempts) for f in failed} == {("gave up: Teams answered 503", 5)}
+
+
+async def test_one_slow_conversation_does_not_hold_back_the_others(teams: Teams) -> None:
+    teams.connector.slow[personal(ADELE)] = 3.0
+    case_id = await list_family(teams)
+    for person in (ADELE, ISAIAH, MEGAN):
+        await teams.say(person, "hello")
+    await teams.install_in_team()
+    teams.now(2026, 12, 2, 14, 0)
+    await teams.app[SCHEDULER].run("demo")
+
+    started = time.monotonic()
+    delivering = asyncio.create_task(teams.deliver())
+    while not any(case_id in str(c) for c in teams.cards_to(ISAIAH)):
+        await asyncio.sleep(0.05)
+        assert time.monotonic() - started < 1.0, "Isaiah's pack waited for Adele's"
+    assert not any(case_id in str(c) for c in teams.cards_to(ADELE))
+    await delivering
+
+    assert any(case_id in str(c) for c in teams.cards_to(ADELE))
+
+
+async def test_a_send_with_no_answer_in_time_is_retried_after_looking(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.SEND_TIMEOUT", 0.3)
+    teams.connector.slow[personal(ISAIAH)] = 1.0
+    await circulated(teams)
+
+    [late] = [r for r in await outbox_rows(teams) if r.sent_at is None]  # type: ignore[attr-defined]
+    assert late.last_error == "no answer in time"  # type: ignore[attr-defined]
+    assert late.unconfirmed_since is not None  # type: ignore[attr-defined]
+
+
+async def test_messages_to_one_person_keep_their_order(teams: Teams) -> None:
+    teams.connector.slow[personal(ISAIAH)] = 0.2
+    await teams.say(ISAIAH, "hello")
+    outbox = Outbox(teams.app[STORE])
+    for n in range(5):
+        await outbox.enqueue(f"order:{n}", f"person:{ISAIAH}", "notice", {"text": f"n{n}"}, START)
+
+    await teams.deliver()
+
+    summaries = [s.activity.get("summary") for s in teams.connector.to(personal(ISAIAH))]
+    assert [s for s in summaries if s and s.startswith("n")] == ["n0", "n1", "n2", "n3", "n4"]

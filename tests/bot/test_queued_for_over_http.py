@@ -21,7 +21,9 @@ OTHER_CHILD = "Robin Second-Canary"
 
 async def circulated_while_patti_is_unreachable(teams: Teams) -> tuple[str, str, str]:
     """Two families circulated; the bot is not yet in the team, so Patti (no 1:1 chat yet)
-    and the channel cannot be reached: their messages wait in the outbox."""
+    and the channel cannot be reached: their messages wait in the outbox. The day before the
+    panel, so they are still waiting (not given up, a day on) when it sits."""
+    teams.now(2026, 12, 7, 12, 0)
     for person in (ALEX, MEGAN, ADELE, ISAIAH):
         await teams.say(person, "hello")
     first = await list_family(teams, reference="EHM-4001")

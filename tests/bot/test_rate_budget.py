@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery import RateBudget
+from bot.rate_budget import RateBudget
 
 
 class FakeTime:

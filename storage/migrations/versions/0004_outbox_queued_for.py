@@ -1,6 +1,8 @@
 """Delivery: what each queued message depends on (its sitting, cases, vote; ids and states
 only), so the worker drops one whose reason has gone; and when, and why, it was dropped
 (PRODUCT.md §3.11). Rows queued before this have no `queued_for` and are sent as before.
+And when each message was queued, so the worker gives up on time (24 hours), not on a count
+of attempts that honoured throttling would use up in seconds.
 
 Revision ID: 0004
 Revises: 0003
@@ -20,9 +22,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("outbox", sa.Column("queued_for", sa.JSON(), nullable=True))
     op.add_column("outbox", sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE outbox SET queued_at = next_attempt_at")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("queued_at")
         batch.drop_column("cancelled_at")
         batch.drop_column("queued_for")
