@@ -338,6 +338,13 @@ async def graph_receipts(settings: Settings, config: PanelConfig) -> GraphReceip
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Ready only when the database can be written (a row written and committed), within 2 s:
+    a bot that can read but not save would otherwise look healthy while losing work."""
+    try:
+        await asyncio.wait_for(request.app[STORE].probe(request.app[CLOCK].now()), 2.0)
+    except Exception as error:
+        log.warning("Health check: the database cannot be written (%s)", type(error).__name__)
+        return web.json_response({"status": "unavailable", "database": "not writable"}, status=503)
     return web.json_response({"status": "ok"})
 
 

@@ -65,6 +65,14 @@ PRIVATE_ONLY = (
 NO_IDENTITY = "I can only work with people signed in with an organisation (Entra ID) account."
 NOT_ON_ROSTER = "You are not on any panel's roster here. Ask the panel's business support."
 ALREADY_HANDLED = "That was already done; this is how things stand now."
+UNAVAILABLE = (
+    "Nothing was done: I cannot write to the panel's records just now. Please try again in a "
+    "few minutes; if it goes on, tell business support."
+)
+NOT_DONE = (
+    "Sorry, something went wrong on my side and that may not have been saved. Please look "
+    "again in a minute (type help for the commands) before trying once more."
+)
 # In a channel Teams prefixes the text with the bot's @mention, e.g. "<at>Panel Bot</at> help".
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
@@ -219,13 +227,25 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not person:
             await self._reply(turn_context, message(NO_IDENTITY))
             return
-        await self._remember(turn_context, tenant, person)
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
-            key = f"{activity.conversation.id}|{activity.id}"[:200]
-            if not await self.config.seen.first_time(key, self.deps.clock.now()):
-                await self._replayed(turn_context, self._asker(activity, tenant, person))
-                return
+        try:
+            await self._remember(turn_context, tenant, person)
+            first = await self._first_time(activity)
+        except Exception as error:  # the database cannot be written: say so, do nothing
+            log.error("Could not record a %s activity: %s", activity.type, type(error).__name__)
+            await self._reply(turn_context, message(UNAVAILABLE))
+            return
+        if not first:
+            await self._replayed(turn_context, self._asker(activity, tenant, person))
+            return
         await super().on_turn(turn_context)
+
+    async def _first_time(self, activity: Activity) -> bool:
+        """False for a Teams re-delivery (or a double submit with one id) of a message or an
+        invoke already handled."""
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
+            return True
+        key = f"{activity.conversation.id}|{activity.id}"[:200]
+        return bool(await self.config.seen.first_time(key, self.deps.clock.now()))
 
     def _asker(self, activity: Activity, tenant: str, person: str) -> Asker:
         personal = is_personal(activity)
@@ -359,6 +379,11 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             return message(error.message)
         except DomainError as error:
             return await self._after_refusal(asker, parsed, error)
+        except Exception as error:
+            # Not a 501 and a traceback: the person hears it may not have worked (§3.9, §3.12).
+            # The type and the verb only: the message of an exception may hold what was typed.
+            log.error("A %s card action failed: %s", parsed.verb, type(error).__name__)
+            return message(NOT_DONE)
         return with_notice(card, notice) if notice else card
 
     async def _after_refusal(self, asker: Asker, parsed: CardAction, error: DomainError) -> Card:
@@ -369,7 +394,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
                 card = await self._handlers[view](
                     asker, CardAction(view, parsed.refs, parsed.inputs)
                 )
-            except DomainError:
+            except Exception:  # the view cannot be read either (the database is down, say)
                 return message(error.message)
             return with_problem(card, error.message)
         return message(error.message)

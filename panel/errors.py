@@ -53,3 +53,8 @@ class VoteRejected(DomainError):
 
 class Conflict(DomainError):
     """Someone else made the same change at the same moment; theirs stands."""
+
+
+class Unavailable(DomainError):
+    """The records could not be written just now (the database is read-only, gone or down):
+    nothing was saved, and the person is told so, never that it worked."""

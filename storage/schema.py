@@ -325,6 +325,14 @@ delivery_workers = Table(
     utc("seen_at", nullable=False),
 )
 
+# One row, written by /healthz: a database that can be read but not written is not ready.
+health_probe = Table(
+    "health_probe",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    utc("at", nullable=False),
+)
+
 processed_activities = Table(
     "processed_activities",
     metadata,

@@ -7,18 +7,20 @@ snapshotted; on commit only rows that changed are written, encrypted on the way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Table, and_, delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from panel.cases import Case
-from panel.errors import Conflict, NotFound
+from panel.errors import Conflict, NotFound, Unavailable
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting, MeetingStatus
 from panel.outcomes import Decision
@@ -41,7 +43,7 @@ from storage.mapping import (
     meeting_to_rows,
     to_utc,
 )
-from storage.queueing import insert_message
+from storage.queueing import insert_message, upsert_statement
 
 TABLES: dict[str, Table] = {t.name: t for t in schema.metadata.sorted_tables}
 _TERMINAL = [s.value for s in TERMINAL]
@@ -57,6 +59,12 @@ def _encrypted(table: str) -> tuple[str, ...]:
     return ENCRYPTED[table]
 
 
+UNAVAILABLE = (
+    "Nothing was saved: I cannot write to the panel's records just now. Please try again in a "
+    "few minutes; if it goes on, tell business support."
+)
+
+
 class Store:
     """What the unit of work needs: an engine and the cipher. One per process."""
 
@@ -64,6 +72,11 @@ class Store:
         self.engine = engine
         self.cipher = cipher
         self.locking = engine.dialect.name == "postgresql"
+        # The SQLite file as opened: deleted or replaced under a running process, writes would
+        # go on "succeeding" into a file nobody will read again.
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._file = Path(path) if path and path != ":memory:" else None
+        self._identity = self._file_identity()
         # SQLite has one writer. Transactions of this process queue on a lock instead of
         # contending for the file, where SQLite's busy handler sleeps up to 100 ms per retry.
         self.sqlite_writer = None if self.locking else asyncio.Lock()
@@ -72,6 +85,29 @@ class Store:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        if self._file is None:
+            return None
+        try:
+            found = self._file.stat()
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def check_file(self) -> None:
+        """Refuse to write when the SQLite file is not the one this process opened."""
+        if self._file is not None and self._file_identity() != self._identity:
+            raise Unavailable(UNAVAILABLE)
+
+    async def probe(self, now: datetime) -> None:
+        """Write one row and commit: raises when the database cannot be written."""
+        self.check_file()
+        t = schema.health_probe
+        statement = upsert_statement(self.engine, t).values(id=1, at=now)
+        statement = statement.on_conflict_do_update(index_elements=[t.c.id], set_={"at": now})
+        async with self.writing() as conn:
+            await conn.execute(statement)
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
@@ -347,8 +383,12 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._store.sqlite_writer is not None:
             await self._store.sqlite_writer.acquire()
-        self._conn = await self._store.engine.connect()
-        await self._conn.begin()
+        try:
+            self._conn = await self._store.engine.connect()
+            await self._conn.begin()
+        except DBAPIError as error:
+            await self.__aexit__(None, None, None)
+            raise Unavailable(UNAVAILABLE) from error
         self._session = _Session(self._store, self._conn)
         return self
 
@@ -375,6 +415,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         session = self._require()
         try:
+            self._store.check_file()
             await session.flush()
             for message, at in session.outgoing:
                 await insert_message(
@@ -398,6 +439,14 @@ class SqlUnitOfWork:
                 "Someone else changed this at the same moment. Nothing was saved; please look "
                 "again and try once more if it is still needed."
             ) from error
+        except (DBAPIError, Unavailable) as error:
+            # Read-only, gone or down: said plainly, never reported as saved (PRODUCT.md §3.12).
+            with contextlib.suppress(DBAPIError):
+                await session.conn.rollback()
+            self._session = _Session(self._store, session.conn)
+            if isinstance(error, Unavailable):
+                raise
+            raise Unavailable(UNAVAILABLE) from error
         self._session = _Session(self._store, session.conn)
         if session.outgoing:
             self._store.on_messages()

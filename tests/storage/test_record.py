@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from panel import services
 from panel.cases import Case, Person
-from panel.errors import NotFound
+from panel.errors import NotFound, Unavailable
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
@@ -272,7 +272,7 @@ async def test_a_connection_killed_mid_transaction_leaves_no_partial_write(
             pid = (await session.conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
             async with engine.connect() as other:
                 await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            with pytest.raises(DBAPIError):
+            with pytest.raises(Unavailable, match="Nothing was saved"):
                 await uow.commit()
         async with engine.connect() as conn:
             for table in ("cases", "case_people", "case_transitions"):
