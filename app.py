@@ -31,7 +31,7 @@ from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
 from bot.signing_keys import SigningKeys
 from bot.undelivered import tell_business_support
-from panel.errors import NotFound
+from panel.errors import NotFound, summary
 from panel.follow_up import drift_report, run_follow_up
 from panel.panel_day import run_panel_day
 from panel.ports import Clock
@@ -97,17 +97,12 @@ def bot_framework_config(settings: Settings) -> BotFrameworkConfig:
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
-    # Activity text may hold child data, so only its type goes to the log.
-    log.error(
-        "Unhandled error in a %s turn: %s",
-        turn_context.activity.type,
-        type(error).__name__,
-        exc_info=error,
-    )
+    # Its type and where, never its message or traceback: they may hold what was typed.
+    log.error("Unhandled error in a %s turn: %s", turn_context.activity.type, summary(error))
     try:
         await turn_context.send_activity(GENERIC_APOLOGY)
-    except Exception:
-        log.exception("Could not send the apology after an unhandled error")
+    except Exception as failure:
+        log.error("Could not send the apology after an unhandled error: %s", summary(failure))
 
 
 async def bot_framework(app: web.Application) -> AsyncIterator[None]:
@@ -418,6 +413,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosqlite logs every statement with its bound values at DEBUG: children's data.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     settings = Settings()
     if args.verify_audit:
         raise SystemExit(asyncio.run(verify_audit(settings)))

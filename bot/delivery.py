@@ -34,6 +34,7 @@ from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
 from bot.rate_budget import RateBudget
 from bot.rendering import activity_for, render, without_cases
+from panel.errors import summary
 from panel.ports import Clock
 from panel.relevance import QueuedFor, Verdict
 
@@ -182,8 +183,8 @@ class Deliverer:
         while True:
             try:
                 busy = await self.dispatch()
-            except Exception:
-                log.exception("Delivery round failed; trying again shortly")
+            except Exception as error:
+                log.error("Delivery round failed; trying again shortly: %s", summary(error))
                 busy = 0
             if not busy:
                 with contextlib.suppress(TimeoutError):
@@ -224,9 +225,9 @@ class Deliverer:
                     async with self._senders:
                         if not self._stopping:
                             await self._deliver(item)
-                except Exception:
+                except Exception as error:
                     # Left claimed: its lease runs out and it is tried again, as after a crash.
-                    log.exception("Delivering outbox message %s failed", item.id)
+                    log.error("Delivering outbox message %s failed: %s", item.id, summary(error))
                 finally:
                     lane.popleft()
                     self._in_flight -= 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 
 class DomainError(Exception):
     """A rule said no. `str(error)` is a plain sentence for the user; it never holds child data."""
@@ -58,3 +61,14 @@ class Conflict(DomainError):
 class Unavailable(DomainError):
     """The records could not be written just now (the database is read-only, gone or down):
     nothing was saved, and the person is told so, never that it worked."""
+
+
+def summary(error: BaseException) -> str:
+    """What a log may say of an unexpected error: its type and where it was raised, never its
+    message or a traceback's locals, which can hold what a person typed (a child's name in a
+    number field, say) or a query's bound values (PRODUCT.md §3.1)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return type(error).__name__
+    last = frames[-1]
+    return f"{type(error).__name__} at {Path(last.filename).name}:{last.lineno} in {last.name}"

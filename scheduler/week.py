@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from panel.calendar import WorkingCalendar
+from panel.errors import summary
 from panel.policy import Policy
 from panel.ports import Clock
 from panel.timeline import Timeline
@@ -98,8 +99,12 @@ class WeekScheduler:
     async def _sweep(job_id: str, sweep: Sweep) -> None:
         try:
             await sweep()
-        except Exception:
-            log.exception("The scheduled sweep %s failed; it runs again at its next time", job_id)
+        except Exception as error:
+            log.error(
+                "The scheduled sweep %s failed; it runs again at its next time: %s",
+                job_id,
+                summary(error),
+            )
 
     async def run_now(self, job_id: str) -> None:
         """Run a recurring sweep at once, as its trigger would (tests, and a manual catch-up)."""
@@ -143,8 +148,12 @@ class WeekScheduler:
         policy, calendar = self._panels[panel_id]
         try:
             await self._step(panel_id)
-        except Exception:
-            log.exception("The scheduled step for panel %s failed; retrying later", panel_id)
+        except Exception as error:
+            log.error(
+                "The scheduled step for panel %s failed; retrying later: %s",
+                panel_id,
+                summary(error),
+            )
             self._plan(panel_id, self._clock.now() + RETRY_AFTER_FAILURE)
             return
         moments = due_moments(policy, calendar, self._clock.now())

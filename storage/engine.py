@@ -25,13 +25,19 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kw)
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,  # bound values are children's data: never in a log or error
+            **kw,
+        )
         _sqlite_single_writer(engine)
         return engine
     if backend == "postgresql":
         return create_async_engine(
             url,
             pool_pre_ping=True,
+            hide_parameters=True,
             connect_args={
                 "server_settings": {
                     "statement_timeout": str(STATEMENT_TIMEOUT_MS),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from panel.ports import DirectMessage, Kind
 from storage.crypto import FieldCipher
@@ -386,3 +387,15 @@ async def test_a_cancelled_message_is_never_claimed_and_keeps_only_its_reason(
         row = (await conn.execute(text("SELECT payload_enc, last_error FROM outbox"))).one()
     assert store.cipher.decrypt(row.payload_enc) == "{}"  # the case detail is gone at once
     assert row.last_error == "cancelled: the sitting has moved on"
+
+
+async def test_a_database_error_does_not_carry_the_values_it_was_given(store: Store) -> None:
+    async with store.engine.connect() as conn:
+        with pytest.raises(DBAPIError) as raised:
+            await conn.execute(
+                text(
+                    "INSERT INTO panels (id, name, tenant_id, policy_key) VALUES (:i, :n, :t, :p)"
+                ),
+                {"i": None, "n": CANARY_CHILD, "t": "", "p": "barnet"},
+            )
+    assert CANARY_CHILD not in str(raised.value)
