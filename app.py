@@ -40,7 +40,7 @@ from panel.roster import Panel
 from panel.services import Deps, run_week
 from scheduler.week import WeekScheduler
 from storage import audit as audit_chain
-from storage.crypto import FieldCipher, development_cipher
+from storage.crypto import CipherError, FieldCipher, development_cipher
 from storage.engine import create_engine
 from storage.locks import exclusively
 from storage.migrate import upgrade_async
@@ -67,6 +67,7 @@ DEPS = web.AppKey("deps", Deps)
 UPGRADE_DB = web.AppKey("upgrade_db", bool)
 BACKGROUND = web.AppKey("background", bool)  # the delivery worker and the scheduler
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
+CIPHER = web.AppKey("cipher", FieldCipher)
 
 GENERIC_APOLOGY = "Sorry, something went wrong on my side. Please try again later."
 
@@ -135,8 +136,15 @@ async def bot_framework(app: web.Application) -> AsyncIterator[None]:
 
 
 def cipher_for(settings: Settings) -> FieldCipher:
+    """The field cipher; raises UnsafeSettingsError, saying which setting is wrong, for keys
+    it cannot use (never a traceback at start-up)."""
     if settings.keys:
-        return FieldCipher(settings.keys, settings.lookup_key.get_secret_value())
+        try:
+            return FieldCipher(settings.keys, settings.lookup_key.get_secret_value())
+        except CipherError as error:
+            raise UnsafeSettingsError(
+                f"Refusing to start: ENCRYPTION_KEYS or LOOKUP_KEY cannot be used: {error}"
+            ) from None
     # check_safe has refused production settings without keys; this is local development.
     path = DATA_DIR / "development-keys.json"
     log.warning("No ENCRYPTION_KEYS: using development keys from %s (never for real data)", path)
@@ -150,7 +158,7 @@ async def storage(app: web.Application) -> AsyncIterator[None]:
         log.info("Upgrading the database schema, as asked (--upgrade-db)")
         await upgrade_async(url)
     engine = create_engine(url)
-    app[STORE] = Store(engine, cipher_for(settings))
+    app[STORE] = Store(engine, app[CIPHER])
     yield
     await engine.dispose()
 
@@ -352,7 +360,7 @@ def create_app(
     signing_keys: SigningKeys | None = None,
 ) -> web.Application:
     """The aiohttp application; raises UnsafeSettingsError for settings the safeguards forbid
-    and PanelConfigError for a panel configuration it cannot use.
+    (or keys it cannot use) and PanelConfigError for a panel configuration it cannot use.
 
     The schema is upgraded only when `upgrade_db` is asked for (`--upgrade-db`), never silently.
     Tests pass their own `clock` and `background=False` to run delivery and the scheduler's
@@ -368,6 +376,7 @@ def create_app(
     app[UPGRADE_DB] = upgrade_db
     app[BACKGROUND] = background
     app[SIGNING_KEYS] = signing_keys or SigningKeys()
+    app[CIPHER] = cipher_for(settings)  # here, so bad keys stop the start with a plain reason
     app.cleanup_ctx.append(storage)
     app.cleanup_ctx.append(bot_framework)
     app.cleanup_ctx.append(panel_bot)
@@ -416,9 +425,9 @@ def main() -> None:
     # aiosqlite logs every statement with its bound values at DEBUG: children's data.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     settings = Settings()
-    if args.verify_audit:
-        raise SystemExit(asyncio.run(verify_audit(settings)))
     try:
+        if args.verify_audit:
+            raise SystemExit(asyncio.run(verify_audit(settings)))
         app = create_app(settings, upgrade_db=args.upgrade_db)
     except (UnsafeSettingsError, PanelConfigError) as error:
         log.critical("%s", error)

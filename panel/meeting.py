@@ -15,6 +15,14 @@ from panel.quorum import Attendance
 from panel.votes import RoundState, VoteRound
 
 
+class SeatTaken(InvalidInput):
+    """Someone already sits for this agency; `person_id` says who."""
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__("Someone already sits for your agency at this panel.")
+        self.person_id = person_id
+
+
 class MeetingStatus(Enum):
     PLANNED = "planned"
     FROZEN = "frozen"
@@ -127,8 +135,21 @@ class Meeting:
         )
 
     def sign_in(self, attendance: Attendance) -> None:
+        """One seat per agency: a second person signing in as present for an agency that
+        already sits (a deputy beside their principal) is refused, so case cards and ballots
+        go to one person per agency."""
         self.require_status(MeetingStatus.IN_SESSION, doing="sign in")
+        if attendance.counts:
+            seated = self.seated_for(attendance.agency)
+            if seated is not None and seated != attendance.person_id:
+                raise SeatTaken(seated)
         self.attendance[attendance.person_id] = attendance
+
+    def seated_for(self, agency: str) -> str | None:
+        """Who sits for the agency now (present or deputising), if anyone."""
+        return next(
+            (p for p, a in self.attendance.items() if a.agency == agency and a.counts), None
+        )
 
     def agency_attending_as(self, person_id: str) -> str | None:
         record = self.attendance.get(person_id)

@@ -28,7 +28,14 @@ from panel.errors import (
 )
 from panel.infochecks import InfoCheck, Known, ReadinessGrid, check_capacity, check_information
 from panel.lifecycle import EDITABLE, Event, Status
-from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.meeting import (
+    CirculationRecord,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesItem,
+    SeatTaken,
+)
 from panel.outcomes import Decision, Milestone, check_decision, complete_milestone, plan_milestones
 from panel.policy import CaseField
 from panel.ports import (
@@ -682,7 +689,15 @@ async def sign_in(
                 raise InvalidInput("Accept the confidentiality statement to sign in as present.")
             if presence is Presence.DEPUTY and member.deputy_of is None:
                 raise NotPermitted("You are not registered as a deputy on this panel.")
-            meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
+            try:
+                meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
+            except SeatTaken as taken:
+                seated = panel.find(taken.person_id)
+                raise InvalidInput(
+                    f"{seated.name if seated else 'Someone'} already sits for {agency} at this "
+                    "panel. One seat per agency: case cards and ballots go to them. If you are "
+                    "taking over, tell the chair."
+                ) from None
             status = quorum(panel.policy, meeting.attendance.values())
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()

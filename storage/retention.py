@@ -21,7 +21,7 @@ from panel.errors import NotFound
 from panel.policy import Policy
 from storage import schema
 from storage.mapping import aware, to_utc
-from storage.outbox import GAVE_UP
+from storage.outbox import GAVE_UP, ProcessedActivities
 from storage.unit_of_work import Store
 
 ANONYMISED = "[anonymised]"
@@ -30,6 +30,7 @@ ANONYMISED = "[anonymised]"
 # A message's content (which may name a child) is kept this long after it was sent or given
 # up, for support questions; then only its key, recipient, kind and outcome remain.
 OUTBOX_CONTENT_KEPT = timedelta(days=30)
+PROCESSED_ACTIVITIES_KEPT = timedelta(days=2)
 STALE = "gave up: not sent within 30 days"
 
 
@@ -38,6 +39,7 @@ class RetentionReport:
     anonymised: tuple[str, ...]
     held: tuple[str, ...]  # due, but on legal hold
     messages_erased: int = 0
+    activities_forgotten: int = 0
 
 
 def retention_ends(closed_on: date, policy: Policy) -> date:
@@ -82,7 +84,9 @@ async def sweep_retention(
             await _anonymise(conn, store, row.id, now)
             anonymised.append(row.id)
         erased = await _erase_old_messages(conn, store, now)
-    return RetentionReport(tuple(anonymised), tuple(held), erased)
+    # Teams re-delivers an activity within minutes; two days on, its id guards nothing.
+    forgotten = await ProcessedActivities(store).forget_before(now - PROCESSED_ACTIVITIES_KEPT)
+    return RetentionReport(tuple(anonymised), tuple(held), erased, forgotten)
 
 
 async def _erase_old_messages(conn: AsyncConnection, store: Store, now: datetime) -> int:

@@ -19,6 +19,7 @@ from app import ROOT, create_app, main, verify_audit
 from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
 from cards import verbs
+from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from tests.bot.teams import (
     ALEX,
@@ -240,6 +241,7 @@ def test_single_tenant_app_without_a_tenant_id_is_refused() -> None:
 def test_main_refuses_to_start_unauthenticated_on_a_public_host(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("sys.argv", ["app.py"])
     monkeypatch.delenv("MICROSOFT_APP_ID", raising=False)
     monkeypatch.setenv("HOST", "0.0.0.0")
 
@@ -247,6 +249,41 @@ def test_main_refuses_to_start_unauthenticated_on_a_public_host(
         main()
 
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("keys", "lookup", "said"),
+    [
+        ("not-a-fernet-key", "k" * 40, "not a valid Fernet key"),
+        ("", "", ""),  # development keys: starts (checked below by not exiting with 2)
+        ("VALID", "too-short", "at least 32 characters"),
+    ],
+)
+def test_main_says_plainly_which_keys_it_cannot_use_and_stops(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    keys: str,
+    lookup: str,
+    said: str,
+) -> None:
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    monkeypatch.setattr("app.web.run_app", lambda *a, **k: None)  # would serve forever
+    monkeypatch.delenv("MICROSOFT_APP_ID", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}")
+    monkeypatch.setenv("ENCRYPTION_KEYS", FieldCipher.new_key() if keys == "VALID" else keys)
+    monkeypatch.setenv("LOOKUP_KEY", lookup)
+
+    if not said:
+        main()
+        return
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+
+    assert exit_info.value.code == 2
+    assert said in caplog.text
+    assert "ENCRYPTION_KEYS or LOOKUP_KEY" in caplog.text
+    assert "Traceback" not in caplog.text
 
 
 def test_settings_read_the_bot_framework_environment_names(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from panel.outcomes import Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
 from storage import schema
-from storage.outbox import Outbox
+from storage.outbox import Outbox, ProcessedActivities
 from storage.retention import (
     ANONYMISED,
     export_family_member,
@@ -156,3 +156,16 @@ async def test_a_finished_messages_content_is_erased_after_30_days_and_its_key_k
     assert content == {"sent": {}, "recent": {"text": CANARY_CHILD}, "stuck": {}}
     assert rows["stuck"].last_error == "gave up: not sent within 30 days"
     assert not await outbox.enqueue("sent", "person:p1", "circulation", {}, sent_at)  # kept
+
+
+async def test_the_daily_sweep_forgets_activity_ids_two_days_old(store: Store) -> None:
+    activities = ProcessedActivities(store)
+    now = datetime(2027, 3, 1, 3, 30, tzinfo=UTC)
+    await activities.first_time("conversation|old", now - timedelta(days=3))
+    await activities.first_time("conversation|recent", now - timedelta(hours=1))
+
+    report = await sweep_retention(store, {}, now)
+
+    assert report.activities_forgotten == 1
+    assert await activities.first_time("conversation|old", now)  # new again: it was forgotten
+    assert not await activities.first_time("conversation|recent", now)
