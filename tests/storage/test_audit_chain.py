@@ -4,8 +4,11 @@ behind the triggers' back, and every reference the edge accepts fits its case co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.actions import REFERENCE
@@ -14,11 +17,14 @@ from panel.ports import REFERENCE_LENGTH
 from storage import audit as audit_chain
 from storage import schema
 from storage.crypto import FieldCipher
+from storage.engine import create_engine
 from storage.unit_of_work import Store
 from tests.panel.fakes import FakeClock
 from tests.panel.world import london, member_id
 from tests.storage.conftest import KEY
 from tests.storage.test_record import PANEL, canary_case, deps
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 
 async def some_history(store: Store) -> str:
@@ -123,3 +129,37 @@ async def test_a_refusal_about_the_longest_reference_a_card_may_carry_is_audited
             assert width == REFERENCE_LENGTH
     assert [(r.case_id, r.allowed, r.reason) for r in rows] == [(longest, False, "NotFound")]
     assert schema.audit_log.c.case_id.type.length == REFERENCE_LENGTH  # type: ignore[attr-defined]
+
+
+async def test_the_documented_database_role_runs_the_panel_and_cannot_touch_the_audit_log(
+    store: Store, database_url: str
+) -> None:
+    if not store.locking:
+        pytest.skip("the database role is PostgreSQL's (docs/security.md)")
+    url = make_url(database_url)
+    role = "panel_bot_" + (url.database or "")[-12:]
+    sql = DOCS.read_text(encoding="utf-8").split("```sql", 1)[1].split("```", 1)[0]
+    sql = sql.replace("panel_bot", role).replace("DATABASE panel", f'DATABASE "{url.database}"')
+    async with store.engine.begin() as conn:
+        for statement in (s for s in sql.split(";") if s.strip()):
+            lines = [line.split("--")[0] for line in statement.splitlines()]
+            await conn.execute(text("\n".join(lines)))
+    as_bot = create_engine(url.set(username=role).render_as_string(hide_password=False))
+    try:
+        await some_history(Store(as_bot, store.cipher))  # the panel works under the role
+        for statement in (
+            "ALTER TABLE audit_log DISABLE TRIGGER USER",
+            "TRUNCATE audit_log",
+            "UPDATE audit_log SET allowed = false",
+            "DROP TRIGGER audit_log_no_truncate ON audit_log",
+        ):
+            async with as_bot.connect() as conn:
+                with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                    await conn.execute(text(statement))
+                await conn.rollback()
+        assert (await audit_chain.verify(as_bot, store.cipher)).intact
+    finally:
+        await as_bot.dispose()
+        async with store.engine.begin() as conn:
+            await conn.execute(text(f'DROP OWNED BY "{role}"'))
+            await conn.execute(text(f'DROP ROLE "{role}"'))
