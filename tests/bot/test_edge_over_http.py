@@ -192,7 +192,7 @@ async def test_an_activity_a_turn_cannot_use_is_refused_with_400_and_nothing_run
     response = await teams.client.post("/api/messages", json=body)
 
     assert response.status == 400
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # was ~10 s of retries without a serviceUrl
     assert teams.connector.sent == []
 
 
