@@ -458,11 +458,17 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     async def _withdraw(self, asker: Asker, act: CardAction) -> Card:
         panel = asker.panel(act.ref("panel"))
-        await services.withdraw_case(
+        reference = await services.withdraw_case(
             self.deps, panel.id, asker.person_id, act.ref("case"), "Withdrawn before panel."
         )
         lines = await queries.case_list(self.deps, panel.id, asker.person_id)
-        return intake.case_list(panel.id, panel.name, lines, notice="Case withdrawn.")
+        return intake.case_list(
+            panel.id,
+            panel.name,
+            lines,
+            notice=f"Case withdrawn: {reference}. It is off every agenda and member's list, and "
+            "messages about it not yet sent will not go.",
+        )
 
     async def _screen(self, asker: Asker, act: CardAction) -> Card:
         panel = asker.panel(act.ref("panel"))

@@ -18,6 +18,7 @@ from datetime import date
 from panel.errors import InvalidInput
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
+_DECIMAL = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?")
 _ALLOWED_CONTROLS = frozenset("\n\r\t")
 
 
@@ -65,6 +66,10 @@ def day(inputs: Mapping[str, object], key: str, what: str) -> date | None:
         raise InvalidInput(f"{what} must be a date (YYYY-MM-DD).") from None
 
 
-def number_to_show(value: object) -> int | None:
-    """A number typed earlier, for a NumberInput that comes back: only if it is one."""
-    return int(value) if isinstance(value, str) and _DIGITS.fullmatch(value.strip()) else None
+def number_to_show(value: object) -> int | float | None:
+    """A number typed earlier, for a NumberInput that comes back with a problem: as typed
+    if it is a plain decimal number (2.5 comes back as 2.5), else nothing."""
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value.strip()):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number

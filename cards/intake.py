@@ -275,10 +275,12 @@ def case_list(
                 ),
             ]
         if line.editable:
-            actions += [
-                action("Edit", verbs.CASE_EDIT_FORM, panel=panel_id, case=line.case_id),
-                action("Withdraw", verbs.CASE_WITHDRAW, panel=panel_id, case=line.case_id),
-            ]
+            actions.append(action("Edit", verbs.CASE_EDIT_FORM, panel=panel_id, case=line.case_id))
+        if line.withdrawable:
+            # Until it is discussed: a family may withdraw consent after the list went out.
+            actions.append(
+                action("Withdraw", verbs.CASE_WITHDRAW, panel=panel_id, case=line.case_id)
+            )
         items: list[CardElement] = [
             note(
                 f"**{line.reference}** · {line.locality} · {ROUTE_TITLES[line.route]} · "

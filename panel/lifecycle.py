@@ -98,6 +98,8 @@ BEFORE_PANEL: frozenset[Status] = frozenset(
 )
 # Still only referred or waiting for an agenda: the referral can be corrected.
 EDITABLE: frozenset[Status] = frozenset({S.REFERRED, S.LISTED, S.ROLLED_OVER})
+# Not yet discussed: the case can still be withdrawn (the family withdrew consent, say).
+WITHDRAWABLE: frozenset[Status] = frozenset(s for s, e in TRANSITIONS if e is E.WITHDRAW)
 
 
 def next_status(current: Status, event: Event) -> Status:

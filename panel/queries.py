@@ -13,7 +13,7 @@ from panel.agenda import Candidate, build_agenda
 from panel.cases import Case
 from panel.errors import NotFound, NotPermitted
 from panel.infochecks import InfoCheck
-from panel.lifecycle import EDITABLE, Status
+from panel.lifecycle import EDITABLE, WITHDRAWABLE, Status
 from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Section
 from panel.roster import Panel, Role
@@ -45,6 +45,10 @@ class CaseLine:
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE
 
     @property
     def awaiting_screening(self) -> bool:

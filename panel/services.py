@@ -165,7 +165,8 @@ async def screen_case(
         return status
 
 
-async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> str:
+    """Withdraw a case not yet discussed; its reference, for the confirmation."""
     async with audited(deps, actor, "case.withdraw", panel_id=panel_id, case_id=case_id) as audit:
         panel = deps.panels.get(panel_id)
         panel.require(actor, *STAFF)
@@ -179,6 +180,7 @@ async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, rea
                 meeting.withdraw(case_id)
             await audit.allowed(uow, deps.clock.now())
             await uow.commit()
+        return case.reference
 
 
 async def edit_case(

@@ -152,7 +152,8 @@ async def test_business_support_edits_a_listed_case_and_withdraws_another(teams:
 
     assert "Changes saved." in texts_of(edited)
     assert "**EHM-1001** · West" in texts_of(edited)
-    assert "EHM-1002" not in texts_of(withdrawn)
+    assert "Case withdrawn: EHM-1002." in texts_of(withdrawn)
+    assert "**EHM-1002**" not in texts_of(withdrawn)  # no longer a line on the list
 
 
 async def test_the_scheduler_freezes_and_circulates_once_and_members_get_the_list_one_to_one(

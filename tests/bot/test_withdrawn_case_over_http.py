@@ -34,7 +34,7 @@ async def circulated_then_withdrawn(teams: Teams) -> Week:
     assert any(WITHDRAWN_CHILD in texts_of(c) for c in teams.cards_to(ADELE))
 
     done = await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": withdrawn})
-    assert "Case withdrawn." in texts_of(done)
+    assert "Case withdrawn: EHM-2002." in texts_of(done)
     return Week(meeting, kept, withdrawn)
 
 
@@ -101,3 +101,20 @@ async def test_at_panel_a_withdrawn_case_cannot_be_opened_and_the_panel_still_cl
     assert all("EHM-2002" not in str(s.activity) for s in after)
     assert any("Minutes" in texts_of(c) for c in teams.cards_to(ADELE))
     assert teams.connector.to(personal(MEGAN))
+
+
+async def test_the_case_list_offers_to_withdraw_a_circulated_case_and_names_it_after(
+    teams: Teams,
+) -> None:
+    for person in (ALEX, ADELE):
+        await teams.say(person, "hello")
+    case = await list_family(teams, reference="EHM-2003")
+    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+
+    listing = await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"})
+    done = await teams.press(ALEX, verbs.CASE_WITHDRAW, action_data(listing, "Withdraw"))
+
+    assert "circulated to members" in texts_of(listing)
+    assert action_data(listing, "Withdraw")["case"] == case
+    assert "Case withdrawn: EHM-2003." in texts_of(done)
