@@ -6,7 +6,6 @@ a turn needs and where replies may go, the tenant allowlist before any handler, 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -19,6 +18,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from bot.panel_bot import PanelBot, tenant_of
+from bot.settings import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ TEAMS_SERVICE_HOSTS = (
     "smba.infra.gov.teams.microsoft.us",
     "smba.infra.dod.teams.microsoft.us",
 )
-LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 def activity_in(body: object) -> Activity | None:
@@ -44,17 +43,6 @@ def activity_in(body: object) -> Activity | None:
     except ValueError:  # msrest's DeserializationError
         return None
     return activity
-
-
-def is_loopback_host(host: str) -> bool:
-    """`host` (a name or address, perhaps with a port) is this machine."""
-    name = urlsplit(f"//{host}").hostname or ""
-    if name.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -77,7 +65,7 @@ class ServiceUrls:
             host = (parts.hostname or "").lower()
         except ValueError:
             return False
-        if self.loopback and parts.scheme in ("http", "https") and is_loopback_host(host):
+        if self.loopback and parts.scheme in ("http", "https") and is_loopback(host):
             return True
         if parts.scheme != "https" or not host:
             return False
@@ -125,7 +113,7 @@ def messages_handler(
     service_urls: ServiceUrls,
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
-        if not authentication and not is_loopback_host(request.host):
+        if not authentication and not is_loopback(request.host):
             # With authentication off, only this machine may drive the bot: a web page could
             # otherwise reach it through DNS rebinding, under a name that resolves here.
             raise web.HTTPForbidden(text="Without authentication only localhost may call the bot.")

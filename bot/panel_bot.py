@@ -33,6 +33,7 @@ from panel.errors import (
     InvalidInput,
     NotPermitted,
     SafeguardingRedirect,
+    summary,
 )
 from panel.infochecks import MAX_CAPACITY, Known
 from panel.lifecycle import Event
@@ -231,7 +232,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._remember(turn_context, tenant, person)
             first = await self._first_time(activity)
         except Exception as error:  # the database cannot be written: say so, do nothing
-            log.error("Could not record a %s activity: %s", activity.type, type(error).__name__)
+            log.error("Could not record a %s activity: %s", activity.type, summary(error))
             await self._reply(turn_context, message(UNAVAILABLE))
             return
         if not first:
@@ -382,7 +383,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         except Exception as error:
             # Not a 501 and a traceback: the person hears it may not have worked (§3.9, §3.12).
             # The type and the verb only: the message of an exception may hold what was typed.
-            log.error("A %s card action failed: %s", parsed.verb, type(error).__name__)
+            log.error("A %s card action failed: %s", parsed.verb, summary(error))
             return message(NOT_DONE)
         return with_notice(card, notice) if notice else card
 

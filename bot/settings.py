@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,10 +110,17 @@ class Settings(BaseSettings):
 
 
 def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
+    """A name or address of this machine: HOST (`::1`), or a Host header or URL host with a
+    port (`localhost:3978`, `[::1]:3978`)."""
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost":  # urlsplit gives the name in lower case
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
 

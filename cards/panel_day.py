@@ -403,8 +403,8 @@ def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -
     outcome = inputs_.text(inputs, "outcome", 64, "The outcome")
     if not outcome:
         raise InvalidInput("Choose an outcome.")
-    taf = tuple(a.strip() for a in inputs_.text(inputs, "taf", 2000, "The TAF agencies").split(","))
-    taf = tuple(a for a in taf if a)
+    agencies = inputs_.text(inputs, "taf", 2000, "The TAF agencies").split(",")
+    taf = tuple(a.strip() for a in agencies if a.strip())
     days = inputs_.whole_number(
         inputs, "taf_within", "The first TAF time frame (working days)", low=1, high=MAX_TAF_DAYS
     )

@@ -111,15 +111,8 @@ class Meeting:
         """The case leaves this sitting from now on: its agenda item (the others keep their
         numbers, so every list still agrees with the chair's) or its overflow line. Its
         answers stay as the record of what was shared; nothing shows or acts on them again."""
-        live = self.open_round_for(case_id) or next(
-            (
-                r
-                for r in self.rounds.values()
-                if r.case_id == case_id and r.state is RoundState.AWAITING_CASTING_VOTE
-            ),
-            None,
-        )
-        if live is not None:
+        undecided = (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
+        if any(r.case_id == case_id and r.state in undecided for r in self.rounds.values()):
             raise VoteRejected("A vote on this case is still open: close it first.")
         if self.agenda is not None:
             self.agenda = Agenda(

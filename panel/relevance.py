@@ -92,11 +92,9 @@ class Verdict:
     drop_cases: frozenset[str] = frozenset()
 
 
-def verdict(queued_for: QueuedFor, facts: Facts, *, on_panel: bool) -> Verdict:
-    """The rule: which reason has gone, if any. The reason is plain words with no case data,
-    for the outbox row and business support."""
-    if not on_panel:
-        return Verdict("the person is no longer on the panel")
+def verdict(queued_for: QueuedFor, facts: Facts) -> Verdict:
+    """The rule for the sitting, cases and vote: which reason has gone, if any. The reason is
+    plain words with no case data, for the outbox row and business support."""
     if queued_for.meeting_id is not None:
         if facts.sitting is None:
             return Verdict("the sitting no longer exists")
@@ -139,4 +137,4 @@ async def still_due(
     """Whether a queued message may still be sent to `person_id` (None: the channel)."""
     if not on_panel(panels, queued_for.panel_id, person_id):
         return Verdict("the person is no longer on the panel")
-    return verdict(queued_for, await source.facts(queued_for), on_panel=True)
+    return verdict(queued_for, await source.facts(queued_for))

@@ -76,7 +76,7 @@ async def append(
     before = last.scalar_one_or_none() or ""
     for row in rows:
         before = row["chain"] = _link(cipher, before, row)
-        await conn.execute(insert(t).values(row))
+    await conn.execute(insert(t), rows)  # one statement for them all (a pack audits 15 cases)
 
 
 @dataclass(frozen=True)

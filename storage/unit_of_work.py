@@ -104,8 +104,9 @@ class Store:
         """Write one row and commit: raises when the database cannot be written."""
         self.check_file()
         t = schema.health_probe
-        statement = upsert_statement(self.engine, t).values(id=1, at=now)
-        statement = statement.on_conflict_do_update(index_elements=[t.c.id], set_={"at": now})
+        at = to_utc(now)
+        statement = upsert_statement(self.engine, t).values(id=1, at=at)
+        statement = statement.on_conflict_do_update(index_elements=[t.c.id], set_={"at": at})
         async with self.writing() as conn:
             await conn.execute(statement)
 
