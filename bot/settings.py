@@ -48,8 +48,6 @@ class Settings(BaseSettings):
     # Hosts Teams may name as an activity's serviceUrl (where replies go), besides Teams' own
     # (bot/edge.py); comma-separated, `*.example.org` for subdomains. Always https.
     allowed_service_hosts: str = Field(default="", validation_alias="ALLOWED_SERVICE_HOSTS")
-    # Where log lines and the scheduler's own clock are read; each panel's policy keeps its own.
-    time_zone: str = Field(default="Europe/London", validation_alias="TIME_ZONE")
     # Storage: empty means the embedded SQLite file under data/.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     # Fernet keys, comma-separated, newest first (it encrypts; all decrypt), and the key of the

@@ -29,18 +29,22 @@ log = logging.getLogger(__name__)
 Step = Callable[[str], Awaitable[object]]
 Sweep = Callable[[], Awaitable[object]]
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
-LONDON = "Europe/London"
-# Nothing runs from 01:00 to 02:59 London time: the spring clock change skips 01:00-01:59 and
-# the autumn one repeats it, so a job there could be skipped or run twice.
+# The zone of a sweep not given one. A panel's own week runs in its policy's zone; sweeps are
+# registered by app.py, and every preset is an English council (docs/panel-config.md), so
+# London wall-clock time is the service's unless a caller names another.
+LONDON = ZoneInfo("Europe/London")
+# Nothing runs from 01:00 to 02:59 local time: in the UK (and much of Europe) the spring clock
+# change skips an hour there and the autumn one repeats it, so a job there could be skipped or
+# run twice.
 QUIET_HOURS = range(1, 3)
 
 
 class QuietHours(ValueError):
-    """A job was asked for between 01:00 and 02:59 Europe/London."""
+    """A job was asked for between 01:00 and 02:59 local time."""
 
 
-def quiet(moment: datetime) -> bool:
-    return moment.astimezone(ZoneInfo(LONDON)).hour in QUIET_HOURS
+def quiet(moment: datetime, zone: ZoneInfo = LONDON) -> bool:
+    return moment.astimezone(zone).hour in QUIET_HOURS
 
 
 def due_moments(policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[datetime]:
@@ -71,6 +75,8 @@ class WeekScheduler:
         clock: Clock,
     ) -> None:
         self._panels = {panel_id: (policy, calendar) for panel_id, policy, calendar in panels}
+        # The quiet hours are the panel's wall-clock hours, so each panel's plan uses its zone.
+        self._zones = {panel_id: ZoneInfo(policy.timezone) for panel_id, policy, _ in panels}
         self._step, self._clock = step, clock
         self._scheduler = AsyncIOScheduler(timezone=UTC)
 
@@ -80,14 +86,17 @@ class WeekScheduler:
             # Catch up at once: after downtime over a due time the step runs now, once.
             self._plan(panel_id, None)
 
-    def every(self, job_id: str, sweep: Sweep, **cron: int | str) -> None:
-        """A recurring sweep on London wall-clock time (CronTrigger fields: day, hour, ...)."""
+    def every(
+        self, job_id: str, sweep: Sweep, *, zone: ZoneInfo = LONDON, **cron: int | str
+    ) -> None:
+        """A recurring sweep on `zone`'s wall-clock time (CronTrigger fields: day, hour, ...);
+        a sweep for one panel should pass that panel's zone."""
         hour = cron.get("hour")
         if isinstance(hour, int) and hour in QUIET_HOURS:
-            raise QuietHours(f"{job_id}: nothing is scheduled between 01:00 and 02:59 London time.")
+            raise QuietHours(f"{job_id}: nothing is scheduled between 01:00 and 02:59 local time.")
         self._scheduler.add_job(
             self._sweep,
-            CronTrigger(timezone=LONDON, **cron),
+            CronTrigger(timezone=zone, **cron),
             args=[job_id, sweep],
             id=job_id,
             replace_existing=True,
@@ -129,9 +138,10 @@ class WeekScheduler:
 
     def _plan(self, panel_id: str, at: datetime | None) -> None:
         """One job per panel, replaced at each plan: `at` None means at once. A policy moment
-        in the quiet hours runs at 03:00 instead (no preset has one)."""
-        if at is not None and quiet(at):
-            local = at.astimezone(ZoneInfo(LONDON))
+        in the panel's quiet hours runs at 03:00 its time instead (no preset has one)."""
+        zone = self._zones[panel_id]
+        if at is not None and quiet(at, zone):
+            local = at.astimezone(zone)
             at = local.replace(hour=3, minute=0, second=0, microsecond=0)
         self._scheduler.add_job(
             self.run,

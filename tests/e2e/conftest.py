@@ -164,7 +164,7 @@ class Bot:
 # Settings a developer's shell may hold that would change what the bot under test does.
 _BOT_SETTINGS = re.compile(
     r"MICROSOFT_APP_\w+|HOST|PORT|DATABASE_URL|ENCRYPTION_KEYS|LOOKUP_KEY|PANEL_CONFIG"
-    r"|ALLOWED_TENANTS|TIME_ZONE"
+    r"|ALLOWED_TENANTS"
 )
 
 

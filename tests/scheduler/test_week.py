@@ -4,6 +4,7 @@ downtime by running the (idempotent) step once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from scheduler.week import QuietHours, WeekScheduler, due_moments, quiet
 from tests.panel.fakes import FakeClock
 
 LONDON = ZoneInfo("Europe/London")
+BERLIN = ZoneInfo("Europe/Berlin")
 CALENDAR = calendar_for(BARNET)
 
 
@@ -104,6 +106,29 @@ def test_a_policy_moment_in_the_quiet_hours_runs_at_three_instead() -> None:
 
     job = scheduler._scheduler.get_job("week:demo")
     assert job.trigger.run_date.astimezone(LONDON) == datetime(2027, 3, 28, 3, 0, tzinfo=LONDON)
+
+
+def test_a_panel_keeps_the_quiet_hours_of_its_own_zone() -> None:
+    berlin = replace(BARNET, timezone="Europe/Berlin")
+    scheduler = WeekScheduler(
+        [("berlin", berlin, CALENDAR)], _nothing_step, FakeClock(at(12, 1, 12))
+    )
+    scheduler._plan("berlin", datetime(2027, 3, 28, 0, 30, tzinfo=UTC))  # 01:30 in Berlin
+
+    job = scheduler._scheduler.get_job("week:berlin")
+    assert job.trigger.run_date.astimezone(BERLIN) == datetime(2027, 3, 28, 3, 0, tzinfo=BERLIN)
+
+
+async def test_a_sweep_for_a_panel_elsewhere_keeps_that_panels_wall_clock_time() -> None:
+    scheduler = WeekScheduler([], _nothing_step, FakeClock(at(12, 1, 12)))
+    scheduler.every("follow-up:berlin", _nothing, zone=BERLIN, hour=7, minute=30)
+    scheduler.start()
+    try:
+        job = scheduler._scheduler.get_job("follow-up:berlin")
+        winter = job.trigger.get_next_fire_time(None, datetime(2027, 1, 4, 12, tzinfo=UTC))
+        assert winter.astimezone(UTC) == datetime(2027, 1, 5, 6, 30, tzinfo=UTC)  # 07:30 CET
+    finally:
+        scheduler.shutdown()
 
 
 async def _nothing() -> None:
