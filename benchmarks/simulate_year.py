@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
+from adapters.in_memory import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
 from bot.delivery import Deliverer, TeamsDirectory
 from bot.graph import marker_of
 from bot.notifier import OutboxNotifier
@@ -53,7 +54,6 @@ from panel.roster import Member, Panel, Role
 from panel.services import Deps
 from panel.timeline import Timeline
 from scheduler.week import due_moments
-from tests.panel.fakes import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
 LOCALITIES = ("South", "West", "East/Central")

@@ -15,12 +15,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
+from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
 from panel import services
 from panel.cases import Consent, Person, Referral
 from panel.infochecks import Known
@@ -33,9 +35,8 @@ from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_async
 from storage.unit_of_work import Store
-from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels
-from tests.panel.world import london
 
+LONDON = ZoneInfo("Europe/London")
 AGENCIES = [f"Agency {n:02d}" for n in range(25)]
 CASES = 15
 
@@ -67,7 +68,7 @@ async def run(url: str, rounds: int) -> str:
     )
     store = Store(engine, FieldCipher([FieldCipher.new_key()], "x" * 40))
     panel = big_panel()
-    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    clock = FakeClock(datetime(2027, 1, 4, 10, 0, tzinfo=LONDON))
     deps = services.Deps(FakePanels(panel), store.unit_of_work, clock, FakeNotifier())
     case_ids = []
     for n in range(CASES):

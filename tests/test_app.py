@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
+from adapters.in_memory import FakeClock
 from adapters.panel_config import PanelConfigError
 from app import ROOT, create_app, main, verify_audit
 from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
@@ -30,7 +31,6 @@ from tests.bot.teams import (
     personal,
     teams_bot,
 )
-from tests.panel.fakes import FakeClock
 
 Client = TestClient[web.Request, web.Application]
 

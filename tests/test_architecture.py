@@ -1,6 +1,8 @@
 """panel/ imports the standard library only (PRODUCT.md §4).
 
 import-linter forbids the third-party packages we know about; this test catches any other.
+benchmarks/ sit outside import-linter's packages, so this test also keeps them off tests/: what
+a benchmark runs on (the in-memory adapters) is production code, not a test helper.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ import ast
 import sys
 from pathlib import Path
 
-PANEL = Path(__file__).resolve().parent.parent / "panel"
+ROOT = Path(__file__).resolve().parent.parent
+PANEL = ROOT / "panel"
+BENCHMARKS = ROOT / "benchmarks"
 
 
 def imported_top_level_modules(source: str) -> set[str]:
@@ -79,3 +83,26 @@ from .agenda import Agenda
 """
 
     assert non_standard_imports(source) == set()
+
+
+def test_the_benchmarks_never_import_the_tests() -> None:
+    sources = sorted(BENCHMARKS.rglob("*.py"))
+    assert sources, f"no Python files found under {BENCHMARKS}"
+
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sources
+        if "tests" in imported_top_level_modules(path.read_text(encoding="utf-8"))
+    ]
+
+    assert offenders == []
+
+
+def test_the_import_check_sees_every_way_of_importing_the_tests() -> None:
+    for source in (
+        "import tests.panel.world",
+        "from tests.panel.world import london",
+        "from tests import fake_graph",
+        "def late():\n    from tests.bot.teams import Teams",
+    ):
+        assert "tests" in imported_top_level_modules(source), source

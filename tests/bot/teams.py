@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.in_memory import FakeClock
 from app import DELIVERER, create_app
 from bot.settings import Settings
 from storage.crypto import FieldCipher
@@ -31,7 +32,6 @@ from tests.fake_graph import (
     self_signed,
     tls_context,
 )
-from tests.panel.fakes import FakeClock
 
 __all__ = ["texts_of"]  # the bot tests import it from here
 

@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.in_memory import FakeClock
 from app import create_app
 from bot.edge import ServiceUrls
 from bot.signing_keys import Fetch, SigningKeys, http_fetch
@@ -26,7 +27,6 @@ from cards import verbs
 from tests.bot.teams import ALEX, LONDON, FakeConnector, Teams, local_settings, texts_of
 from tests.bot.test_week_over_http import audit_rows
 from tests.bot.tokens import APP_ID, APP_TENANT, down, serving_our_key, signed, slow, unsigned
-from tests.panel.fakes import FakeClock
 
 Client = TestClient[web.Request, web.Application]
 TEAMS_URL = "https://smba.trafficmanager.net/uk/"

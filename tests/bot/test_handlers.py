@@ -12,13 +12,13 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from msrest.universal_http.requests import ClientRetryPolicy
 
+from adapters.in_memory import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
 from bot.actions import Tampered, parse_action
 from bot.panel_bot import HELP_TEXT, NO_IDENTITY, NOT_ON_ROSTER, PRIVATE_ONLY, BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from cards import verbs
 from panel.policy import BARNET
 from panel.services import Deps
-from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
 from tests.panel.world import SUPPORT, TENANT, build_panel, london
 
 

@@ -3,6 +3,7 @@ message may still be sent, and what it may still hold."""
 
 from __future__ import annotations
 
+from adapters.in_memory import FakePanels
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
 from panel.policy import BARNET
@@ -16,7 +17,6 @@ from panel.relevance import (
     still_due,
     verdict,
 )
-from tests.panel.fakes import FakePanels
 from tests.panel.world import CHAIR, build_panel, member_id
 
 PACK = QueuedFor("p", "m1", BEFORE_THE_PANEL, ("c1", "c2"))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from adapters.bank_holidays import calendar_for
+from adapters.in_memory import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
 from panel import services
 from panel.cases import Consent, Person, Referral
 from panel.meeting import Meeting, MeetingStatus
@@ -14,7 +15,6 @@ from panel.policy import Policy, Section
 from panel.roster import Member, Panel, Role
 from panel.services import Deps
 from panel.timeline import Timeline
-from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
 CANARY_CHILD = "Zebedee Canary-Quill"

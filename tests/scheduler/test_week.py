@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.bank_holidays import calendar_for
+from adapters.in_memory import FakeClock
 from panel.policy import BARNET
 from scheduler.week import QuietHours, WeekScheduler, due_moments, quiet
-from tests.panel.fakes import FakeClock
 
 LONDON = ZoneInfo("Europe/London")
 BERLIN = ZoneInfo("Europe/Berlin")

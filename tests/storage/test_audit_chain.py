@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from adapters.in_memory import FakeClock
 from bot.actions import REFERENCE
 from panel import services
 from panel.ports import REFERENCE_LENGTH
@@ -19,7 +20,6 @@ from storage import schema
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.unit_of_work import Store
-from tests.panel.fakes import FakeClock
 from tests.panel.world import london, member_id
 from tests.storage.conftest import KEY
 from tests.storage.test_record import PANEL, canary_case, deps

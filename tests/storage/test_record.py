@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
+from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
 from panel import services
 from panel.cases import Case, Person
 from panel.errors import NotFound, Unavailable
@@ -29,7 +30,6 @@ from storage.engine import create_engine
 from storage.mapping import aware
 from storage.migrate import upgrade_async
 from storage.unit_of_work import Store
-from tests.panel.fakes import FakeClock, FakeNotifier, FakePanels
 from tests.panel.world import (
     CANARY_CHILD,
     CANARY_DOB,

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from adapters.in_memory import FakeClock
 from panel import services
 from panel.calendar import add_months
 from panel.errors import NotFound
@@ -25,7 +26,6 @@ from storage.retention import (
     sweep_retention,
 )
 from storage.unit_of_work import Store
-from tests.panel.fakes import FakeClock
 from tests.panel.world import CANARY_CHILD, CANARY_DOB, CHAIR, london, member_id
 from tests.storage.test_record import PANEL, canary_case, circulated, deps
 

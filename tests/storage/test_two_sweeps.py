@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from adapters.in_memory import FakeClock, FakeNotifier
 from panel import services
 from panel.errors import Conflict
 from panel.lifecycle import Event
@@ -24,7 +25,6 @@ from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.locks import exclusively, lock_key
 from storage.unit_of_work import Store
-from tests.panel.fakes import FakeClock, FakeNotifier
 from tests.panel.world import SUPPORT, london, referral
 from tests.storage.test_record import PANEL, deps
 

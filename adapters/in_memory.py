@@ -1,4 +1,10 @@
-"""In-memory adapters for the panel's ports: enough to run a whole cycle with no I/O."""
+"""In-memory adapters for the panel's ports: enough to run a whole cycle with no I/O.
+
+They serve the tests (the panel's rules, the bot's handlers, the scheduler) and the simulation
+(benchmarks/simulate_year.py, a year of panels in simulated time), which is why they live here
+and not under tests/: production code and benchmarks never import tests/. app.py does not wire
+them; the `Fake` names say they stand in for the clock, the configuration and the database.
+"""
 
 from __future__ import annotations
 
@@ -193,15 +199,15 @@ class FakeUnitOfWork:
         self.store.audit.extend(self.audit.pending)
         self.store.commits += 1
         outgoing, self.outgoing = self.outgoing, []
-        notifier = self.store.notifier
-        if outgoing and notifier is None:
-            raise RuntimeError("FakeStore.notifier is not set: nowhere to send messages.")
-        for message in outgoing:
-            assert notifier is not None
-            if isinstance(message, DirectMessage):
-                await notifier.direct(message)
-            else:
-                await notifier.channel(message)
+        if outgoing:
+            notifier = self.store.notifier
+            if notifier is None:
+                raise RuntimeError("FakeStore.notifier is not set: nowhere to send messages.")
+            for message in outgoing:
+                if isinstance(message, DirectMessage):
+                    await notifier.direct(message)
+                else:
+                    await notifier.channel(message)
         await self.rollback()
 
     async def rollback(self) -> None:
