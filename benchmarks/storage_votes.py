@@ -68,7 +68,9 @@ async def run(url: str, rounds: int) -> str:
     )
     store = Store(engine, FieldCipher([FieldCipher.new_key()], "x" * 40))
     panel = big_panel()
-    clock = FakeClock(datetime(2027, 1, 4, 10, 0, tzinfo=LONDON))
+    # Wednesday morning, before the cut-off (noon, four working days before Tuesday 12 January),
+    # so the cases referred now make that sitting's agenda.
+    clock = FakeClock(datetime(2027, 1, 6, 10, 0, tzinfo=LONDON))
     deps = services.Deps(FakePanels(panel), store.unit_of_work, clock, FakeNotifier())
     case_ids = []
     for n in range(CASES):
