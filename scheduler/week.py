@@ -2,7 +2,7 @@
 reminder time and at each break on panel day calls one idempotent step (app.py passes
 `services.run_week` then `panel_day.run_panel_day`).
 
-Jobs carry only a panel id, never personal data (PRODUCT.md §3.1). Because the step acts on
+Jobs carry only a panel id, never personal data (docs/safeguards.md §1). Because the step acts on
 what the clock and the database say is due, a trigger that fires twice, late, or on two
 instances acts once; at start-up the step runs at once to catch up after downtime.
 """

@@ -1,4 +1,4 @@
-"""The audit log's hash chain (PRODUCT.md §3.6): append rows with it, and verify it.
+"""The audit log's hash chain (docs/safeguards.md §6): append rows with it, and verify it.
 
 The database refuses updates, deletes, truncation and replacing inserts of audit rows (the
 migrations' triggers), but a database owner can switch triggers off. So each row also carries

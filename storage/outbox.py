@@ -1,5 +1,5 @@
 """Delivery state in the database: the outbox of outbound sends, the Bot Framework activities
-already handled, and the conversation references proactive sends need (PRODUCT.md §3.4, §3.10).
+already handled, and the conversation references proactive sends need (docs/safeguards.md §4, §10).
 
 An outbox row is in one of five states:
 
@@ -9,7 +9,7 @@ An outbox row is in one of five states:
 - sent: `sent_at` set;
 - given up: `leased_by` = "gave-up", `lease_until` NULL, `last_error` starting "gave up:";
 - cancelled: `cancelled_at` set, its content erased, `last_error` starting "cancelled:" with
-  the reason it was dropped (what it depended on had gone, PRODUCT.md §3.11). Never sent.
+  the reason it was dropped (what it depended on had gone, docs/safeguards.md §11). Never sent.
 
 Time is an input: every method takes the moment it acts at, a timezone-aware datetime.
 """
@@ -259,7 +259,7 @@ class Outbox:
             return max(1, int((await conn.execute(count)).scalar_one()))
 
     async def cancel(self, message_id: int, worker: str, now: datetime, reason: str) -> bool:
-        """Drop a message whose reason has gone (PRODUCT.md §3.11): never sent, its content
+        """Drop a message whose reason has gone (docs/safeguards.md §11): never sent, its content
         erased at once (it may hold case detail nobody needs now), the reason kept for business
         support. False if `worker` no longer holds it."""
         at = to_utc(now)
@@ -378,7 +378,8 @@ class Outbox:
 
 
 class ProcessedActivities:
-    """Bot Framework activity ids already handled, so a Teams re-delivery is harmless (§3.4)."""
+    """Bot Framework activity ids already handled, so a Teams re-delivery is harmless
+    (docs/safeguards.md §4)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store

@@ -44,7 +44,8 @@ async def insert_message(
     `queued_for` is what it depends on (panel.relevance.QueuedFor.to_json), in the clear."""
     if not key or len(key) > KEY_LENGTH:
         raise ValueError(f"An idempotency key is 1 to {KEY_LENGTH} characters.")
-    # Payloads to 1:1 chats may carry case detail (§3.1), so the whole payload is encrypted.
+    # Payloads to 1:1 chats may carry case detail (docs/safeguards.md §1), so the whole payload
+    # is encrypted.
     sealed = cipher.encrypt(json.dumps(dict(payload), separators=(",", ":")))
     statement = (
         upsert_statement(conn, schema.outbox)

@@ -1,4 +1,4 @@
-"""Retention, legal hold and subject-access export (PRODUCT.md §3.7).
+"""Retention, legal hold and subject-access export (docs/safeguards.md §7).
 
 A closed case is anonymised once its panel's retention period has passed, unless it is on
 legal hold: every identifier and every piece of free text linked to it is removed, while the

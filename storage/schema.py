@@ -266,7 +266,7 @@ votes = Table(
     "votes",
     metadata,
     Column("round_id", ForeignKey("vote_rounds.id", ondelete="CASCADE"), primary_key=True),
-    # One vote per agency per round: the primary key is the safeguard (§3.5).
+    # One vote per agency per round: the primary key is the safeguard (docs/safeguards.md §5).
     Column("agency", String(NAME), primary_key=True),
     Column("choice", String(NAME), nullable=False),
 )

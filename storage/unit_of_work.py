@@ -441,7 +441,8 @@ class SqlUnitOfWork:
                 "again and try once more if it is still needed."
             ) from error
         except (DBAPIError, Unavailable) as error:
-            # Read-only, gone or down: said plainly, never reported as saved (PRODUCT.md §3.12).
+            # Read-only, gone or down: said plainly, never reported as saved
+            # (docs/safeguards.md §12).
             with contextlib.suppress(DBAPIError):
                 await session.conn.rollback()
             self._session = _Session(self._store, session.conn)

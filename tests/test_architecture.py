@@ -1,4 +1,4 @@
-"""panel/ imports the standard library only (PRODUCT.md §4).
+"""panel/ imports the standard library only (README.md, "Layout").
 
 import-linter forbids the third-party packages we know about; this test catches any other.
 benchmarks/ sit outside import-linter's packages, so this test also keeps them off tests/: what

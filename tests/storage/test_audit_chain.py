@@ -1,4 +1,4 @@
-"""The audit log is tamper-evident on SQLite and PostgreSQL (PRODUCT.md §3.6): the database
+"""The audit log is tamper-evident on SQLite and PostgreSQL (docs/safeguards.md §6): the database
 refuses every way of rewriting it that a statement can take, the hash chain shows a row changed
 behind the triggers' back, and every reference the edge accepts fits its case column."""
 

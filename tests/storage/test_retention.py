@@ -1,4 +1,4 @@
-"""Retention, legal hold and subject-access export on both databases (§3.7)."""
+"""Retention, legal hold and subject-access export on both databases (docs/safeguards.md §7)."""
 
 from __future__ import annotations
 

@@ -401,7 +401,7 @@ def upgrade() -> None:
     _audit_log_append_only()
 
 
-# The audit log is append-only (PRODUCT.md §3.6): the database itself refuses updates and
+# The audit log is append-only (docs/safeguards.md §6): the database itself refuses updates and
 # deletes, so no code path, bug or hand-run statement can rewrite history.
 def _audit_log_append_only() -> None:
     if op.get_bind().dialect.name == "postgresql":

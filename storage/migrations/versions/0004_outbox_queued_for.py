@@ -1,6 +1,6 @@
 """Delivery: what each queued message depends on (its sitting, cases, vote; ids and states
 only), so the worker drops one whose reason has gone; and when, and why, it was dropped
-(PRODUCT.md §3.11). Rows queued before this have no `queued_for` and are sent as before.
+(docs/safeguards.md §11). Rows queued before this have no `queued_for` and are sent as before.
 And when each message was queued, so the worker gives up on time (24 hours), not on a count
 of attempts that honoured throttling would use up in seconds.
 

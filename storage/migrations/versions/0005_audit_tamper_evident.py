@@ -1,4 +1,4 @@
-"""The audit log made tamper-evident (PRODUCT.md §3.6).
+"""The audit log made tamper-evident (docs/safeguards.md §6).
 
 - `case_id` holds any case reference the edge accepts (64 characters, bot/actions.py): a longer
   one failed the refusal's own audit row on PostgreSQL. SQLite does not enforce the length.
