@@ -50,10 +50,6 @@ class FieldCipher:
                 "A stored field cannot be decrypted with the configured keys."
             ) from None
 
-    def rotate(self, token: str) -> str:
-        """Re-encrypt with the newest key (for a re-keying sweep)."""
-        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
-
     def lookup_hash(self, value: str) -> str:
         """A keyed hash of a case reference: equal references match, the value is not revealed."""
         normal = value.strip().upper().encode("utf-8")

@@ -18,10 +18,6 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":

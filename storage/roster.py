@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, text
 
 from panel.roster import Panel
 from storage import schema
@@ -59,14 +59,3 @@ async def save_roster(store: Store, panels: Iterable[Panel]) -> None:
                         manager_id=member.manager_id,
                     )
                 )
-
-
-async def roles_of(store: Store, panel_id: str, person_id: str) -> frozenset[str]:
-    t = schema.people
-    async with store.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(t.c.roles).where(t.c.panel_id == panel_id, t.c.person_id == person_id)
-            )
-        ).first()
-    return frozenset(row.roles) if row else frozenset()

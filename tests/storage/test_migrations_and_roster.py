@@ -3,17 +3,30 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from panel.roster import Role
+from storage import schema
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.migrate import downgrade_async, upgrade_async
-from storage.roster import roles_of, save_roster
+from storage.roster import save_roster
 from storage.schema import metadata
 from storage.unit_of_work import Store
 from tests.storage.test_record import PANEL
+
+
+async def roles_of(store: Store, panel_id: str, person_id: str) -> frozenset[str]:
+    """The roles the database holds for a person: what save_roster wrote, read back."""
+    t = schema.people
+    async with store.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(t.c.roles).where(t.c.panel_id == panel_id, t.c.person_id == person_id)
+            )
+        ).first()
+    return frozenset(row.roles) if row else frozenset()
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
