@@ -25,19 +25,19 @@ from adapters.panel_config import PanelConfig, PanelConfigError, load_panel_conf
 from bot.delivery import Deliverer, TeamsDirectory
 from bot.edge import MAX_BODY, ServiceUrls, messages_handler
 from bot.graph import GraphReceipts, MsalTokens
-from bot.notifier import OutboxNotifier
 from bot.panel_bot import BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError, check_safe
 from bot.signing_keys import SigningKeys
 from bot.undelivered import tell_business_support
 from panel.errors import NotFound, summary
-from panel.follow_up import drift_report, run_follow_up
-from panel.panel_day import run_panel_day
 from panel.ports import Clock
 from panel.relevance import still_due
 from panel.roster import Panel
-from panel.services import Deps, run_week
+from panel.usecases.common import Deps
+from panel.usecases.follow_up import drift_report, run_follow_up
+from panel.usecases.panel_day import run_panel_day
+from panel.usecases.week import run_week
 from scheduler.week import WeekScheduler
 from storage import audit as audit_chain
 from storage.crypto import CipherError, FieldCipher, development_cipher
@@ -228,7 +228,6 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         panels=ConfiguredPanels(config),
         uow=store.unit_of_work,
         clock=clock,
-        notifier=OutboxNotifier(outbox, clock, deliverer.wake),
     )
     app[DELIVERER] = deliverer
     store.on_messages = deliverer.wake  # messages a use case committed: send them now
@@ -385,7 +384,7 @@ def create_app(
         "/api/messages",
         messages_handler(
             lambda: app[ADAPTER],
-            lambda: app[BOT],
+            lambda: app[BOT].on_turn,
             authentication=settings.authentication_enabled,
             allowed_tenants=allowed_tenants(settings, config),
             service_urls=ServiceUrls.of(

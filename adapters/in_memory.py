@@ -19,7 +19,8 @@ from panel.cases import Case
 from panel.errors import NotFound
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting, MeetingStatus
-from panel.ports import AuditEntry, ChannelNotice, DirectMessage, Notifier
+from panel.messages import ChannelNotice, DirectMessage
+from panel.ports import AuditEntry, Notifier
 from panel.roster import Panel
 
 

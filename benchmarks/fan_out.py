@@ -121,7 +121,11 @@ async def run(messages: int, people: int, work: Path, workers: int, share: bool)
         )
     for n in range(messages):
         await outbox.enqueue(
-            f"fan:{n}", f"person:p{n % people}", "still-missing", {"text": f"m{n}"}, now
+            f"fan:{n}",
+            f"person:p{n % people}",
+            "still-missing",
+            {"text": f"m{n}", "data": {"meeting_id": "m1"}},
+            now,
         )
     settings = Settings(host="127.0.0.1")
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_framework_config(settings)))

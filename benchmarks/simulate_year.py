@@ -34,16 +34,15 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.notifier import OutboxNotifier
+
 from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
 from bot.delivery import Deliverer, TeamsDirectory
 from bot.graph import marker_of
-from bot.notifier import OutboxNotifier
 from bot.rate_budget import RateBudget
-from panel import panel_day, services
 from panel.cases import Consent, Person, Referral
 from panel.errors import DomainError
-from panel.follow_up import close_case, drift_report, run_follow_up
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
@@ -51,8 +50,10 @@ from panel.outcomes import Decision
 from panel.policy import BARNET, QuorumBasis, Section
 from panel.quorum import Presence, quorum
 from panel.roster import Member, Panel, Role
-from panel.services import Deps
 from panel.timeline import Timeline
+from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week
+from panel.usecases.common import Deps
+from panel.usecases.follow_up import close_case, drift_report, run_follow_up
 from scheduler.week import due_moments
 
 LONDON = ZoneInfo("Europe/London")
@@ -320,8 +321,8 @@ class Year:
                     presenting_needs="Needs",
                     consent=Consent("Parent", self.clock.now().date()),
                 )
-                case_id = await services.refer_case(self.deps, self.panel.id, SUPPORT, referral)
-                await services.screen_case(self.deps, self.panel.id, SUPPORT, case_id, Event.LIST)
+                case_id = await intake.refer_case(self.deps, self.panel.id, SUPPORT, referral)
+                await intake.screen_case(self.deps, self.panel.id, SUPPORT, case_id, Event.LIST)
                 self.figures.referred += 1
 
     async def answer(self, meeting_id: str, deadline: datetime) -> None:
@@ -343,10 +344,10 @@ class Year:
     async def answer_for(self, meeting_id: str, n: int) -> None:
         for item in self.store.meetings[meeting_id].items:
             offers = self.rng.random() < 0.15
-            await services.record_info_check(
+            await info_checks.record_info_check(
                 self.deps, meeting_id, member(n), item.case_id, Known.KNOWN, "", offers
             )
-        await services.record_capacity(self.deps, meeting_id, member(n), 2)
+        await info_checks.record_capacity(self.deps, meeting_id, member(n), 2)
 
     async def late_answers(self, day: date) -> None:
         due = sorted((a for a in self.late if a[0].date() == day), key=lambda a: a[0])
@@ -358,10 +359,10 @@ class Year:
 
     async def sit(self, meeting_id: str, starts: datetime) -> None:
         self.at(starts)
-        await services.start_panel(self.deps, meeting_id, CHAIR)
+        await panel_day.start_panel(self.deps, self.panel.id, CHAIR)
         for n, _ in enumerate(AGENCIES, 1):
             presence = Presence.APOLOGIES if self.rng.random() < 0.2 else Presence.PRESENT
-            await services.sign_in(self.deps, meeting_id, member(n), presence, True)
+            await panel_day.sign_in(self.deps, meeting_id, member(n), presence, True)
         meeting = self.store.meetings[meeting_id]
         outcome = next(o for o in self.panel.policy.outcomes if o.needs_lead)
         for index, item in enumerate(meeting.items):
@@ -370,24 +371,24 @@ class Year:
             lead = AGENCIES[self.rng.randrange(len(AGENCIES))]
             quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
             if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
-                vote = await services.open_vote(self.deps, meeting_id, CHAIR, item.case_id)
+                vote = await votes.open_vote(self.deps, meeting_id, CHAIR, item.case_id)
                 for n, agency in enumerate(AGENCIES, 1):
                     if agency in vote.eligible:
                         choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
-                        await services.cast_vote(self.deps, meeting_id, member(n), vote.id, choice)
+                        await votes.cast_vote(self.deps, meeting_id, member(n), vote.id, choice)
                 result = self.store.meetings[meeting_id].rounds[vote.id].result
                 if result is not None and result.winner:
                     lead = result.winner
                 elif result is not None and result.contenders:
-                    await services.casting_vote(
+                    await votes.casting_vote(
                         self.deps, meeting_id, CHAIR, vote.id, result.contenders[0]
                     )
                     lead = result.contenders[0]
             decision = Decision(item.case_id, outcome.code, starts.date(), lead_agency=lead)
-            await services.record_outcome(self.deps, meeting_id, CHAIR, decision)
+            await outcomes.record_outcome(self.deps, meeting_id, CHAIR, decision)
             self.figures.decided += 1
         self.at(starts + timedelta(hours=3))
-        await services.close_panel(self.deps, meeting_id, CHAIR)
+        await outcomes.close_panel(self.deps, meeting_id, CHAIR)
         self.figures.panels += 1
 
     async def follow_up_day(self, day: date) -> None:
@@ -410,7 +411,7 @@ class Year:
                 ):
                     lead = case.decision.lead_agency or AGENCIES[0]
                     actor = member(AGENCIES.index(lead) + 1)
-                    await services.mark_milestone(
+                    await follow_up.mark_milestone(
                         self.deps, self.panel.id, actor, case.id, m.code, done_on=day
                     )
                     if m.due == day:
@@ -420,7 +421,7 @@ class Year:
             if case.status is not Status.TRACKING:
                 continue
             if self.rng.random() < 0.0005:
-                await services.mark_stuck(self.deps, self.panel.id, CHAIR, case.id, "Drifting")
+                await follow_up.mark_stuck(self.deps, self.panel.id, CHAIR, case.id, "Drifting")
             elif not any(m.open for m in self.store.cases[case.id].milestones):
                 lead = case.decision.lead_agency or AGENCIES[0]
                 await close_case(
@@ -447,7 +448,7 @@ class Year:
                 if moment.date() != day:
                     continue
                 self.at(moment)
-                await services.run_week(self.deps, self.panel.id)
+                await week.run_week(self.deps, self.panel.id)
                 await panel_day.run_panel_day(self.deps, self.panel.id)
                 await self.deliver()
                 meeting = await self._meeting_on(schedule.panel_date)

@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
-from panel import services
 from panel.cases import Consent, Person, Referral
 from panel.infochecks import Known
 from panel.lifecycle import Event
@@ -31,6 +30,7 @@ from panel.policy import BARNET, QuorumBasis, Section
 from panel.quorum import Presence
 from panel.roster import Member, Panel, Role
 from panel.timeline import Timeline
+from panel.usecases import common, info_checks, intake, panel_day, votes, week
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_async
@@ -71,7 +71,7 @@ async def run(url: str, rounds: int) -> str:
     # Wednesday morning, before the cut-off (noon, four working days before Tuesday 12 January),
     # so the cases referred now make that sitting's agenda.
     clock = FakeClock(datetime(2027, 1, 6, 10, 0, tzinfo=LONDON))
-    deps = services.Deps(FakePanels(panel), store.unit_of_work, clock, FakeNotifier())
+    deps = common.Deps(FakePanels(panel), store.unit_of_work, clock, FakeNotifier())
     case_ids = []
     for n in range(CASES):
         referral = Referral(
@@ -81,35 +81,35 @@ async def run(url: str, rounds: int) -> str:
             (Person(f"Child {n}", date(2018, 1, 1)),),
             consent=Consent("Parent", date(2026, 12, 1)),
         )
-        case_id = await services.refer_case(deps, panel.id, "chair", referral)
-        await services.screen_case(deps, panel.id, "chair", case_id, Event.LIST)
+        case_id = await intake.refer_case(deps, panel.id, "chair", referral)
+        await intake.screen_case(deps, panel.id, "chair", case_id, Event.LIST)
         case_ids.append(case_id)
     schedule = Timeline(panel.policy, panel.calendar).next_panel(clock.now())
     clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(deps, panel.id)
+    meeting = await week.freeze_agenda(deps, panel.id)
     if meeting is None:
         raise SystemExit("the agenda did not freeze")
-    await services.circulate(deps, meeting.id)
+    await week.circulate_agenda(deps, meeting.id)
     for i in range(len(AGENCIES)):
         for case_id in case_ids:
-            await services.record_info_check(
+            await info_checks.record_info_check(
                 deps, meeting.id, f"m{i}", case_id, Known.KNOWN, "x" * 200, i % 5 == 0
             )
     clock.set(schedule.starts_at)
-    await services.start_panel(deps, meeting.id, "chair")
+    await panel_day.start_panel(deps, meeting.panel_id, "chair")
     for i in range(len(AGENCIES)):
-        await services.sign_in(deps, meeting.id, f"m{i}", Presence.PRESENT, True)
+        await panel_day.sign_in(deps, meeting.id, f"m{i}", Presence.PRESENT, True)
 
     latencies: list[float] = []
 
     async def vote(person: str, round_id: str, choice: str) -> None:
         start = time.perf_counter()
-        await services.cast_vote(deps, meeting.id, person, round_id, choice)
+        await votes.cast_vote(deps, meeting.id, person, round_id, choice)
         latencies.append(time.perf_counter() - start)
 
     started = time.perf_counter()
     for case_id in case_ids[:rounds]:
-        round_ = await services.open_vote(deps, meeting.id, "chair", case_id)
+        round_ = await votes.open_vote(deps, meeting.id, "chair", case_id)
         choice = round_.candidates[0]
         await asyncio.gather(*(vote(f"m{i}", round_.id, choice) for i in range(len(AGENCIES))))
     wall = time.perf_counter() - started

@@ -10,10 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cards import verbs
 from cards.follow_up import FOLLOW_UP_FIELDS
 from cards.intake import FORM_FIELDS
 from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, SIGN_IN_FIELDS
+from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
 from panel.ports import REFERENCE_LENGTH
 
@@ -35,7 +35,7 @@ class Tampered(InvalidInput):
 
 @dataclass(frozen=True)
 class CardAction:
-    verb: str
+    verb: Verb
     refs: Mapping[str, str]
     inputs: Mapping[str, str]
 
@@ -58,8 +58,9 @@ def parse_action(value: object) -> CardAction:
     action = value.get("action")
     if not isinstance(action, Mapping) or action.get("type") not in (None, "Action.Execute"):
         raise Tampered("The card action is not an Action.Execute.")
-    verb = action.get("verb")
-    if not isinstance(verb, str) or verb not in verbs.ALL:
+    name = action.get("verb")
+    verb = verb_of(name) if isinstance(name, str) else None
+    if verb is None:
         raise Tampered("The card asked for something this bot does not do.")
     data = action.get("data")
     data = {} if data is None else data

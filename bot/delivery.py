@@ -30,11 +30,11 @@ from botbuilder.schema import (
 )
 
 from bot.graph import CannotTell, Receipts, marker_of
-from bot.notifier import CHANNEL, PERSON
 from bot.ports import Queue, Queued, References
 from bot.rate_budget import RateBudget
 from bot.rendering import activity_for, render, without_cases
 from panel.errors import summary
+from panel.messages import CHANNEL, PERSON, Stored, Unreadable, decode
 from panel.ports import Clock
 from panel.relevance import QueuedFor, Verdict
 
@@ -244,11 +244,11 @@ class Deliverer:
             await asyncio.gather(*list(self._running))
         return claimed
 
-    async def _still_due(self, item: Queued) -> Mapping[str, Any] | None:
-        """The payload to send, without any case that has gone; None when the message's
+    async def _still_due(self, item: Queued, stored: Stored) -> Stored | None:
+        """The message to send, without any case that has gone; None when the message's
         reason has gone, in which case it is recorded as cancelled (PRODUCT.md §3.11)."""
         if item.queued_for is None or self._check is None:
-            return item.payload
+            return stored
         try:
             queued_for = QueuedFor.from_json(item.queued_for)
         except ValueError:
@@ -258,24 +258,30 @@ class Deliverer:
                 item.recipient.removeprefix(PERSON) if item.recipient.startswith(PERSON) else None
             )
             verdict = await self._check(person, queued_for)
-        payload = without_cases(item.payload, verdict.drop_cases)
-        if verdict.cancel or payload is None:
+        kept = without_cases(stored, verdict.drop_cases)
+        if verdict.cancel or kept is None:
             reason = verdict.cancel or "every case it was about has gone"
             log.info("Outbox message %s (%s) dropped, not sent: %s", item.id, item.kind, reason)
             await self._queue.cancel(item.id, self.worker, self._clock.now(), reason)
             return None
-        return payload
+        return kept
 
     async def _deliver(self, item: Queued) -> None:
         marker = marker_of(item.id)
-        payload = await self._still_due(item)
-        if payload is None:
+        try:
+            stored = decode(item.kind, item.payload)
+        except Unreadable as error:
+            # A bug or a corrupted row, never user input: the log names the field, not content.
+            log.error("Cannot read a queued %s message: %s", item.kind, error)
+            await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
+            return
+        kept = await self._still_due(item, stored)
+        if kept is None:
             return
         try:
-            card = render(item.kind, payload)
-            activity = activity_for(card, str(payload.get("text", "")), marker)
-        except (KeyError, ValueError, TypeError) as error:
-            log.error("Cannot render a queued %s message: %s", item.kind, type(error).__name__)
+            activity = activity_for(render(kept), kept.text, marker)
+        except Exception as error:  # a card that cannot be built must not stop its lane
+            log.error("Cannot render a queued %s message: %s", item.kind, summary(error))
             await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
             return
         since = item.unconfirmed_since

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from botbuilder.core import TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
-from bot.panel_bot import PanelBot, tenant_of
+from bot.identity import ASKER, Asker
 from bot.settings import is_loopback
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,13 @@ def activity_of(raw: bytes) -> Activity:
     return activity
 
 
+Turn = Callable[[TurnContext], Awaitable[None]]
+"""The bot's turn (`ActivityHandler.on_turn`): the edge needs nothing else of the bot."""
+
+
 def messages_handler(
     adapter: Callable[[], CloudAdapter],
-    bot: Callable[[], PanelBot],
+    bot: Callable[[], Turn],
     *,
     authentication: bool,
     allowed_tenants: frozenset[str],
@@ -130,10 +135,17 @@ def messages_handler(
         if not service_urls.allow(activity.service_url):
             log.warning("Refused an activity whose serviceUrl is not an allowed Teams host")
             raise web.HTTPBadRequest(text="The activity's serviceUrl is not an allowed host.")
-        if tenant_of(activity) not in allowed_tenants:
+        asker = Asker.of(activity)  # parsed once: the bot reads this one from the turn state
+        if asker.tenant not in allowed_tenants:
             log.warning("Refused an activity from a tenant that is not allowed")
             raise web.HTTPForbidden(text="This tenant is not allowed to use this bot.")
-        invoke = await adapter().process_activity(checked, activity, bot().on_turn)
+        on_turn = bot()
+
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[ASKER] = asker
+            await on_turn(context)
+
+        invoke = await adapter().process_activity(checked, activity, turn)
         if invoke is None:
             return web.Response(status=201)
         return web.json_response(serializer_helper(invoke.body), status=invoke.status)

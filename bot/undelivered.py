@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.notifier import PERSON
 from bot.ports import Queue, Undelivered
+from panel.messages import DirectMessage, Kind, UndeliveredList
 from panel.roster import Panel, Role
 
 log = logging.getLogger(__name__)
 
-DIGEST = "undelivered-digest"  # the outbox kind of the list itself
+DIGEST = Kind.UNDELIVERED.value  # the outbox kind of the list itself
 HEADING = "Not delivered; please reach these people another way:"
 
 
@@ -54,9 +54,16 @@ async def tell_business_support(
             for person in panel.with_role(Role.BUSINESS_SUPPORT):
                 # The key names the newest message listed: a run that fails before marking
                 # them reported queues the same list again, which the outbox then ignores.
-                key = f"undelivered:{panel.id}:{person.person_id}:{newest}"
-                payload = {"text": text}
-                if await queue.enqueue(key, PERSON + person.person_id, DIGEST, payload, now):
+                message = DirectMessage(
+                    person.person_id,
+                    f"undelivered:{panel.id}:{person.person_id}:{newest}",
+                    text,
+                    UndeliveredList(),
+                    queued_for=None,  # true whatever happens to the panel meanwhile
+                )
+                if await queue.enqueue(
+                    message.key, message.recipient, DIGEST, message.payload, now
+                ):
                     queued += 1
     # Only what was fetched: a message given up on meanwhile is told next time.
     await undelivered.mark_reported([f.id for f in fetched], now)

@@ -19,6 +19,7 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
+from cards.verbs import Verb
 from panel.calendar import long_date
 
 Card = dict[str, Any]
@@ -69,7 +70,7 @@ def facts(pairs: Mapping[str, str]) -> FactSet:
     return FactSet(facts=[Fact(title=k, value=v) for k, v in pairs.items()])
 
 
-def action(title: str, verb: str, **data: str) -> ExecuteAction:
+def action(title: str, verb: Verb, **data: str) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data=dict(data))
 
 

@@ -3,25 +3,23 @@ and the monthly drift report. Both go 1:1 only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
 
 from microsoft_teams.cards import CardElement, Container, DateInput, TextInput
 
-from cards import verbs
 from cards.common import Card, action, card, day, error, heading, literal, note
+from cards.verbs import Verb
+from panel.messages import MilestoneNudge
 
 FOLLOW_UP_FIELDS = frozenset({"done_on", "reason"})
 STAGE_TITLES = {"upcoming": "Coming up", "due": "Due today", "overdue": "Overdue"}
 
 
-def milestone(data: Mapping[str, Any], *, problem: str = "") -> Card:
-    ids = {"panel": str(data["panel_id"]), "case": str(data["case_id"])}
-    due = date.fromisoformat(str(data["due"]))
+def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
+    ids = {"panel": data.panel_id, "case": data.case_id}
     body: list[CardElement] = [
-        heading(f"{STAGE_TITLES.get(str(data.get('stage')), 'Follow-up')}: {data['reference']}"),
-        note(f"{data['label']}: due {day(due)}.", subtle=False),
+        heading(f"{STAGE_TITLES.get(data.stage, 'Follow-up')}: {data.reference}"),
+        note(f"{data.label}: due {day(data.due)}.", subtle=False),
     ]
     if problem:
         body.append(error(problem))
@@ -37,14 +35,14 @@ def milestone(data: Mapping[str, Any], *, problem: str = "") -> Card:
     return card(
         body,
         [
-            action("Mark done", verbs.MILESTONE_DONE, milestone=str(data["milestone"]), **ids),
+            action("Mark done", Verb.MILESTONE_DONE, milestone=data.milestone, **ids),
             action(
                 "Not possible",
-                verbs.MILESTONE_NOT_POSSIBLE,
-                milestone=str(data["milestone"]),
+                Verb.MILESTONE_NOT_POSSIBLE,
+                milestone=data.milestone,
                 **ids,
             ),
-            action("Stuck: back to panel", verbs.CASE_STUCK, **ids),
+            action("Stuck: back to panel", Verb.CASE_STUCK, **ids),
         ],
     )
 
@@ -60,9 +58,9 @@ def milestones(plan: Sequence[tuple[str, str, str]], *, notice: str) -> Card:
     )
 
 
-def drift(text: str, sections: Mapping[str, Sequence[str]]) -> Card:
+def drift(text: str, sections: Sequence[tuple[str, Sequence[str]]]) -> Card:
     body: list[CardElement] = [heading("Drift report"), note(text, subtle=False)]
-    for title, lines in sections.items():
+    for title, lines in sections:
         items: list[CardElement] = [note(f"**{title}** ({len(lines)})", subtle=False)]
         items += [literal(line) for line in lines] or [note("None.")]
         body.append(Container(separator=True, items=items))

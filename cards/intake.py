@@ -20,13 +20,13 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards import verbs
 from cards.common import Card, action, buttons, card, error, heading, literal, note
+from cards.verbs import Verb
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral
 from panel.errors import InvalidInput
 from panel.lifecycle import Event, Status
 from panel.policy import Section
-from panel.queries import CaseLine
+from panel.usecases.intake import CaseLine
 
 CHILD_SLOTS = 4
 FAMILY_SLOTS = 4
@@ -205,11 +205,11 @@ def case_form(
         when("consent_on", "Consent given on"),
     ]
     submit = (
-        action("Save changes", verbs.CASE_UPDATE, panel=panel_id, case=case.id)
+        action("Save changes", Verb.CASE_EDIT, panel=panel_id, case=case.id)
         if case
-        else action("List for panel", verbs.CASE_CREATE, panel=panel_id)
+        else action("List for panel", Verb.CASE_REFER, panel=panel_id)
     )
-    return card(body, [submit, action("Back to the list", verbs.CASES_LIST, panel=panel_id)])
+    return card(body, [submit, action("Back to the list", Verb.CASE_LIST, panel=panel_id)])
 
 
 def _values_of(case: Case) -> dict[str, str]:
@@ -254,32 +254,32 @@ def case_list(
             actions += [
                 action(
                     "List for panel",
-                    verbs.CASE_SCREEN,
+                    Verb.CASE_SCREEN,
                     panel=panel_id,
                     case=line.case_id,
                     to="list",
                 ),
                 action(
                     "Allocate directly",
-                    verbs.CASE_SCREEN,
+                    Verb.CASE_SCREEN,
                     panel=panel_id,
                     case=line.case_id,
                     to="direct",
                 ),
                 action(
                     "Redirect to MASH",
-                    verbs.CASE_SCREEN,
+                    Verb.CASE_SCREEN,
                     panel=panel_id,
                     case=line.case_id,
                     to="mash",
                 ),
             ]
         if line.editable:
-            actions.append(action("Edit", verbs.CASE_EDIT_FORM, panel=panel_id, case=line.case_id))
+            actions.append(action("Edit", Verb.CASE_EDIT_FORM, panel=panel_id, case=line.case_id))
         if line.withdrawable:
             # Until it is discussed: a family may withdraw consent after the list went out.
             actions.append(
-                action("Withdraw", verbs.CASE_WITHDRAW, panel=panel_id, case=line.case_id)
+                action("Withdraw", Verb.CASE_WITHDRAW, panel=panel_id, case=line.case_id)
             )
         items: list[CardElement] = [
             note(
@@ -300,7 +300,7 @@ def case_list(
     return card(
         body,
         [
-            action("List a family", verbs.CASE_NEW_FORM, panel=panel_id),
-            action("Agenda", verbs.AGENDA_VIEW, panel=panel_id),
+            action("List a family", Verb.CASE_NEW_FORM, panel=panel_id),
+            action("Agenda", Verb.AGENDA_VIEW, panel=panel_id),
         ],
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
 
 from microsoft_teams.cards import (
     CardElement,
@@ -23,16 +22,16 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards import verbs
 from cards.common import Card, action, buttons, card, day, error, facts, heading, literal, note
+from cards.verbs import Verb
 from cards.week import FIELD_LABELS, KNOWN_TITLES, SECTION_TITLES
 from panel.calendar import Period, Unit
 from panel.errors import InvalidInput
-from panel.infochecks import Known
 from panel.meeting import MeetingStatus
+from panel.messages import Ballot, CaseCard, MinutesRecord, SignInRequest
 from panel.outcomes import MAX_TEXT, Action, Decision
-from panel.panel_day import ChairView, ItemState, ItemView, SharedView
 from panel.quorum import Presence
+from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedView
 
 ACTION_SLOTS = 3
 STATE_TITLES = {
@@ -79,7 +78,7 @@ def shared(view: SharedView) -> Card:
             note("\n\n".join(lines) or "No items."),
             note("Case details go 1:1 to members present. Sign in from your chat with the bot."),
         ],
-        [action("Refresh", verbs.PANEL_SHARED, panel=view.panel_id)],
+        [action("Refresh", Verb.PANEL_SHARED, panel=view.panel_id)],
     )
 
 
@@ -96,15 +95,15 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
     actions: list[ExecuteAction] = []
     if item.state in (ItemState.WAITING, ItemState.OPENED) and live:
         actions += [
-            action("Open case", verbs.CASE_OPEN, **ids),
-            action("Call vote", verbs.VOTE_OPEN, **ids),
-            action("Record outcome", verbs.OUTCOME_FORM, **ids),
+            action("Open case", Verb.CASE_OPEN, **ids),
+            action("Call vote", Verb.VOTE_OPEN, **ids),
+            action("Record outcome", Verb.OUTCOME_FORM, **ids),
         ]
     if item.state is ItemState.VOTING and item.round_id:
         items.append(note(f"Votes cast: {item.votes_cast} of {item.eligible}.", subtle=False))
         if live:
             actions.append(
-                action("Close vote", verbs.VOTE_CLOSE, meeting=view.meeting_id, round=item.round_id)
+                action("Close vote", Verb.VOTE_CLOSE, meeting=view.meeting_id, round=item.round_id)
             )
     if item.result and item.state is not ItemState.VOTING:
         items.append(note(item.result, subtle=False))
@@ -112,7 +111,7 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
         actions += [
             action(
                 f"Casting vote: {name}",
-                verbs.VOTE_CASTING,
+                Verb.VOTE_CASTING,
                 meeting=view.meeting_id,
                 round=item.round_id,
                 choice=name,
@@ -120,7 +119,7 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
             for name in item.contenders
         ]
     if item.state in (ItemState.VOTED, ItemState.ESCALATED) and live:
-        actions.append(action("Record outcome", verbs.OUTCOME_FORM, **ids))
+        actions.append(action("Record outcome", Verb.OUTCOME_FORM, **ids))
     if item.state is ItemState.DECIDED:
         lead = f"; lead: {item.lead_agency}" if item.lead_agency else ""
         tick = " Recorded on the case system." if item.recorded else ""
@@ -156,7 +155,7 @@ def console(
             buttons(
                 action(
                     f"Add {reference} ({SECTION_TITLES[section.value].lower()})",
-                    verbs.AGENDA_ADD,
+                    Verb.AGENDA_ADD,
                     meeting=view.meeting_id,
                     case=case_id,
                 )
@@ -174,23 +173,23 @@ def console(
                 is_multiline=True,
                 value=(values or {}).get("aob_text"),
             ),
-            buttons(action("Add to the minutes", verbs.PANEL_AOB, meeting=view.meeting_id)),
+            buttons(action("Add to the minutes", Verb.PANEL_AOB, meeting=view.meeting_id)),
         ]
-    actions = [action("Refresh", verbs.PANEL_CONSOLE, meeting=view.meeting_id)]
+    actions = [action("Refresh", Verb.PANEL_CONSOLE, meeting=view.meeting_id)]
     if live:
-        actions.append(action("Close panel", verbs.PANEL_CLOSE, meeting=view.meeting_id))
+        actions.append(action("Close panel", Verb.PANEL_CLOSE, meeting=view.meeting_id))
     return card(body, actions)
 
 
-def sign_in(data: Mapping[str, Any], *, problem: str = "") -> Card:
+def sign_in(request: SignInRequest, *, problem: str = "") -> Card:
     choices = [
         Presence.PRESENT,
-        *([Presence.DEPUTY] if data.get("deputy") else []),
+        *([Presence.DEPUTY] if request.deputy else []),
         Presence.APOLOGIES,
     ]
     body: list[CardElement] = [
-        heading(f"Sign in: {data['panel_name']}"),
-        note(f"You attend for {data['agency']}.", subtle=False),
+        heading(f"Sign in: {request.panel_name}"),
+        note(f"You attend for {request.agency}.", subtle=False),
     ]
     if problem:
         body.append(error(problem))
@@ -201,10 +200,10 @@ def sign_in(data: Mapping[str, Any], *, problem: str = "") -> Card:
             style="expanded",
             is_required=True,
             error_message="Say whether you are attending.",
-            value=(Presence.DEPUTY if data.get("deputy") else Presence.PRESENT).value,
+            value=(Presence.DEPUTY if request.deputy else Presence.PRESENT).value,
             choices=[CardChoice(title=PRESENCE_TITLES[p], value=p.value) for p in choices],
         ),
-        literal(str(data["statement"]), label="Confidentiality and information sharing"),
+        literal(request.statement, label="Confidentiality and information sharing"),
         ToggleInput(
             id="accept",
             title="I accept the statement above",
@@ -213,7 +212,7 @@ def sign_in(data: Mapping[str, Any], *, problem: str = "") -> Card:
             value_off="false",
         ),
     ]
-    return card(body, [action("Sign in", verbs.PANEL_SIGN_IN, meeting=str(data["meeting_id"]))])
+    return card(body, [action("Sign in", Verb.PANEL_SIGN_IN, meeting=request.meeting_id)])
 
 
 def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
@@ -228,35 +227,29 @@ def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
     )
 
 
-def case_card(data: Mapping[str, Any], *, notice: str = "", conflicted: bool = False) -> Card:
+def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> Card:
     """The case as the panel discusses it, 1:1 to members present."""
-    view: Mapping[str, Any] = data["view"]
     body: list[CardElement] = [
-        heading(f"Item {data.get('number') or ''}: {view.get('reference', 'Case')}"),
+        heading(f"Item {data.number or ''}: {data.view.reference or 'Case'}"),
     ]
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
-    for key, label in FIELD_LABELS.items():
-        if key in view:
-            value = view[key]
-            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            body.append(literal(text, label=label))
+    body += [literal(text, label=FIELD_LABELS[f]) for f, text in data.view.shown()]
     body.append(note("**What each agency said**", subtle=False))
-    for answer in data.get("answers", []):
-        known = KNOWN_TITLES[Known(answer["known"])]
-        lead = "; could lead" if answer.get("could_lead") else ""
-        late = " (late)" if answer.get("late") else ""
-        body.append(note(f"{answer['agency']}: {known}{lead}{late}", subtle=False))
-        if answer.get("information"):
-            body.append(literal(str(answer["information"])))
-    capacity: Mapping[str, int] = data.get("capacity", {})
-    if capacity:
+    for answer in data.answers:
+        lead = "; could lead" if answer.could_lead else ""
+        late = " (late)" if answer.late else ""
+        body.append(
+            note(f"{answer.agency}: {KNOWN_TITLES[answer.known]}{lead}{late}", subtle=False)
+        )
+        if answer.information:
+            body.append(literal(answer.information))
+    if data.capacity:
         body.append(note("**Capacity this week**", subtle=False))
-        body.append(facts({k: str(v) for k, v in capacity.items()}))
-    checklist: Sequence[str] = data.get("checklist", [])
-    if checklist:
+        body.append(facts({agency: str(n) for agency, n in data.capacity}))
+    if data.checklist:
         body.append(note("**Decision checklist**", subtle=False))
-        body.append(note("\n\n".join(f"- {q}" for q in checklist), subtle=False))
+        body.append(note("\n\n".join(f"- {q}" for q in data.checklist), subtle=False))
     actions = []
     if conflicted:
         body.append(note("You have declared a conflict: your agency will not vote on this case."))
@@ -264,18 +257,18 @@ def case_card(data: Mapping[str, Any], *, notice: str = "", conflicted: bool = F
         actions.append(
             action(
                 "I know this family personally",
-                verbs.CASE_CONFLICT,
-                meeting=str(data["meeting_id"]),
-                case=str(data["case_id"]),
+                Verb.CONFLICT_DECLARE,
+                meeting=data.meeting_id,
+                case=data.case_id,
             )
         )
     return card(body, actions)
 
 
-def ballot(data: Mapping[str, Any], *, voted_for: str | None = None, problem: str = "") -> Card:
+def ballot(data: Ballot, *, voted_for: str | None = None, problem: str = "") -> Card:
     body: list[CardElement] = [
-        heading(f"Vote: lead agency for {data['reference']}"),
-        note(f"You vote for {data['agency']}; one vote per agency.", subtle=False),
+        heading(f"Vote: lead agency for {data.reference}"),
+        note(f"You vote for {data.agency}; one vote per agency.", subtle=False),
     ]
     if problem:
         body.append(error(problem))
@@ -291,14 +284,8 @@ def ballot(data: Mapping[str, Any], *, voted_for: str | None = None, problem: st
     return card(
         body,
         [
-            action(
-                name,
-                verbs.VOTE_CAST,
-                meeting=str(data["meeting_id"]),
-                round=str(data["round_id"]),
-                choice=name,
-            )
-            for name in data["candidates"]
+            action(name, Verb.VOTE_CAST, meeting=data.meeting_id, round=data.round_id, choice=name)
+            for name in data.candidates
         ],
     )
 
@@ -389,9 +376,9 @@ def outcome_form(
         body,
         [
             action(
-                "Record outcome", verbs.OUTCOME_RECORD, meeting=view.meeting_id, case=item.case_id
+                "Record outcome", Verb.OUTCOME_RECORD, meeting=view.meeting_id, case=item.case_id
             ),
-            action("Back", verbs.PANEL_CONSOLE, meeting=view.meeting_id),
+            action("Back", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
     )
 
@@ -431,12 +418,9 @@ def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -
     )
 
 
-def allocation(text: str, milestones: Sequence[Sequence[str]]) -> Card:
+def allocation(text: str, milestones: Sequence[tuple[str, date]]) -> Card:
     """To the lead agency's members: the case is theirs, and when each step is due."""
-    pairs = {
-        code.replace("-", " ").capitalize(): day(date.fromisoformat(due))
-        for code, due in milestones
-    }
+    pairs = {code.replace("-", " ").capitalize(): day(due) for code, due in milestones}
     return card([heading("New allocation"), note(text, subtle=False), facts(pairs)])
 
 
@@ -449,41 +433,39 @@ def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False)
         body,
         [
             action(
-                "Recorded on the case system", verbs.CASE_RECORDED, meeting=meeting_id, case=case_id
+                "Recorded on the case system",
+                Verb.OUTCOME_RECORDED,
+                meeting=meeting_id,
+                case=case_id,
             )
         ],
     )
 
 
-def minutes(record: Mapping[str, Any]) -> Card:
+def minutes(record: MinutesRecord) -> Card:
     body: list[CardElement] = [
-        heading(
-            f"Minutes: {record['panel_name']}, {day(date.fromisoformat(record['panel_date']))}"
-        ),
-        note(f"Present: {', '.join(record['present']) or 'none'}.", subtle=False),
-        note(f"Apologies: {', '.join(record['apologies']) or 'none'}.", subtle=False),
-        note(str(record["quorum"]), subtle=False),
+        heading(f"Minutes: {record.panel_name}, {day(record.panel_date)}"),
+        note(f"Present: {', '.join(record.present) or 'none'}.", subtle=False),
+        note(f"Apologies: {', '.join(record.apologies) or 'none'}.", subtle=False),
+        note(record.quorum, subtle=False),
     ]
-    for item in record["items"]:
-        lead = f" Lead: {item['lead_agency']}." if item.get("lead_agency") else ""
+    for item in record.items:
+        lead = f" Lead: {item.lead_agency}." if item.lead_agency else ""
         body.append(
             Container(
                 separator=True,
                 items=[
                     note(
-                        f"**{item['number']}. {item['reference']}**: {item['outcome']}.{lead}",
-                        subtle=False,
+                        f"**{item.number}. {item.reference}**: {item.outcome}.{lead}", subtle=False
                     ),
-                    note(f"Vote: {item['tally']}"),
-                    *[literal(a) for a in item.get("actions", [])],
+                    note(f"Vote: {item.tally}"),
+                    *[literal(a) for a in item.actions],
                 ],
             )
         )
-    if record.get("aob"):
+    if record.aob:
         body.append(note("**Any other business**", subtle=False))
-        body += [literal(str(text)) for text in record["aob"]]
-    if record.get("not_reached"):
-        body.append(
-            note("Not reached, rolled to the next panel: " + ", ".join(record["not_reached"]))
-        )
+        body += [literal(text) for text in record.aob]
+    if record.not_reached:
+        body.append(note("Not reached, rolled to the next panel: " + ", ".join(record.not_reached)))
     return card(body)

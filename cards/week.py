@@ -22,7 +22,7 @@ from microsoft_teams.cards import (
     Choice as CardChoice,
 )
 
-from cards import inputs, verbs
+from cards import inputs
 from cards.common import (
     Card,
     action,
@@ -37,10 +37,14 @@ from cards.common import (
     when,
 )
 from cards.intake import ROUTE_TITLES
+from cards.verbs import Verb
 from panel.infochecks import MAX_CAPACITY, Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
+from panel.messages import CirculatedCase
 from panel.policy import CaseField, Section
-from panel.queries import AgendaCounts, MemberPack, SittingView, Task, TaskKind
+from panel.usecases.info_checks import MemberPack
+from panel.usecases.tasks import Task, TaskKind
+from panel.usecases.week import AgendaCounts, AgendaView
 
 KNOWN_TITLES = {
     Known.KNOWN: "Known to us",
@@ -60,17 +64,17 @@ SECTION_TITLES = {
     Section.STUCK.value: "Stuck cases",
 }
 FIELD_LABELS = {
-    CaseField.LOCALITY.value: "Locality",
-    CaseField.CHILD_NAMES.value: "Children",
-    CaseField.CHILD_DATES_OF_BIRTH.value: "Dates of birth",
-    CaseField.FAMILY_MEMBERS.value: "Family",
-    CaseField.ADDRESS.value: "Address",
-    CaseField.PRESENTING_NEEDS.value: "Presenting needs",
-    CaseField.CONSENT.value: "Consent",
+    CaseField.LOCALITY: "Locality",
+    CaseField.CHILD_NAMES: "Children",
+    CaseField.CHILD_DATES_OF_BIRTH: "Dates of birth",
+    CaseField.FAMILY_MEMBERS: "Family",
+    CaseField.ADDRESS: "Address",
+    CaseField.PRESENTING_NEEDS: "Presenting needs",
+    CaseField.CONSENT: "Consent",
 }
 
 
-def sitting(view: SittingView, *, notice: str = "", problem: str = "") -> Card:
+def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
     """The next sitting per locality with its overflow, and what staff can do now."""
     state = (
         "provisional: this is what would freeze now"
@@ -107,24 +111,24 @@ def sitting(view: SittingView, *, notice: str = "", problem: str = "") -> Card:
                 ],
             )
         )
-    actions = [action("Refresh", verbs.AGENDA_VIEW, panel=view.panel_id)]
+    actions = [action("Refresh", Verb.AGENDA_VIEW, panel=view.panel_id)]
     if view.status is MeetingStatus.PLANNED:
-        actions.append(action("Freeze now", verbs.AGENDA_FREEZE, panel=view.panel_id))
+        actions.append(action("Freeze now", Verb.AGENDA_FREEZE, panel=view.panel_id))
     if view.status is MeetingStatus.FROZEN and view.meeting_id:
         actions.append(
             action(
                 "Circulate now",
-                verbs.AGENDA_CIRCULATE,
+                Verb.AGENDA_CIRCULATE,
                 panel=view.panel_id,
                 meeting=view.meeting_id,
             )
         )
     if view.status is MeetingStatus.CIRCULATED and view.meeting_id:
         actions += [
-            action("Readiness", verbs.READINESS_VIEW, panel=view.panel_id, meeting=view.meeting_id),
-            action("Remind now", verbs.REMIND_NOW, panel=view.panel_id, meeting=view.meeting_id),
+            action("Readiness", Verb.READINESS_VIEW, panel=view.panel_id, meeting=view.meeting_id),
+            action("Remind now", Verb.REMINDERS_SEND, panel=view.panel_id, meeting=view.meeting_id),
         ]
-    actions.append(action("Cases", verbs.CASES_LIST, panel=view.panel_id))
+    actions.append(action("Cases", Verb.CASE_LIST, panel=view.panel_id))
     return card(body, actions)
 
 
@@ -144,20 +148,14 @@ def counts(view: AgendaCounts) -> Card:
 
 def _case_block(
     pack: MemberPack,
-    view: Mapping[str, object],
+    view: CirculatedCase,
     saved: InfoCheck | None,
     typed: Mapping[str, str],
 ) -> Container:
-    case_id = str(view["case_id"])
-    reference = str(view.get(CaseField.REFERENCE.value, "Case"))
-    route = view.get(CaseField.ROUTE.value)
-    title = reference + (f" · {ROUTE_TITLES[Section(route)]}" if isinstance(route, str) else "")
+    case_id = view.case_id
+    title = (view.reference or "Case") + (f" · {ROUTE_TITLES[view.route]}" if view.route else "")
     items: list[CardElement] = [note(f"**{title}**", subtle=False)]
-    for key, label in FIELD_LABELS.items():
-        if key in view:
-            value = view[key]
-            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            items.append(literal(text, label=label))
+    items += [literal(text, label=FIELD_LABELS[f]) for f, text in view.shown()]
     if saved is not None:
         status = f"Saved {when(saved.answered_at)}" + (" (late)" if saved.late else "")
         items.append(
@@ -200,7 +198,7 @@ def _case_block(
             buttons(
                 action(
                     "Save answer" if saved is None else "Update answer",
-                    verbs.INFO_CHECK_SAVE,
+                    Verb.INFOCHECK_RECORD,
                     meeting=pack.meeting_id,
                     case=case_id,
                 )
@@ -238,7 +236,7 @@ def circulation(
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
     for view in pack.cases:
-        body.append(_case_block(pack, view, pack.answers.get(str(view["case_id"])), typed))
+        body.append(_case_block(pack, view, pack.answers.get(view.case_id), typed))
     capacity_text = (
         f"Capacity saved: {pack.capacity} new lead-professional allocation(s) this week."
         if pack.capacity is not None
@@ -256,11 +254,11 @@ def circulation(
                     max=MAX_CAPACITY,
                     value=pack.capacity if typed_capacity is None else typed_capacity,
                 ),
-                buttons(action("Save capacity", verbs.CAPACITY_SAVE, meeting=pack.meeting_id)),
+                buttons(action("Save capacity", Verb.CAPACITY_RECORD, meeting=pack.meeting_id)),
             ],
         )
     ]
-    return card(body, [action("Refresh", verbs.PACK_OPEN, meeting=pack.meeting_id)])
+    return card(body, [action("Refresh", Verb.PACK_OPEN, meeting=pack.meeting_id)])
 
 
 def readiness(
@@ -317,8 +315,8 @@ def readiness(
     return card(
         body,
         [
-            action("Refresh", verbs.READINESS_VIEW, panel=panel_id, meeting=meeting_id),
-            action("Remind now", verbs.REMIND_NOW, panel=panel_id, meeting=meeting_id),
+            action("Refresh", Verb.READINESS_VIEW, panel=panel_id, meeting=meeting_id),
+            action("Remind now", Verb.REMINDERS_SEND, panel=panel_id, meeting=meeting_id),
         ],
     )
 
@@ -341,13 +339,13 @@ def tasks(items: Sequence[Task]) -> Card:
             note(f"{task.panel_name}: {TASK_TEXT[task.kind].format(n=task.count)}", subtle=False)
         )
         if task.kind is TaskKind.SCREEN:
-            actions.append(action("Screen cases", verbs.CASES_LIST, panel=task.panel_id))
+            actions.append(action("Screen cases", Verb.CASE_LIST, panel=task.panel_id))
         elif task.kind in (TaskKind.ANSWER, TaskKind.CAPACITY) and task.meeting_id:
-            actions.append(action("Open my cases", verbs.PACK_OPEN, meeting=task.meeting_id))
+            actions.append(action("Open my cases", Verb.PACK_OPEN, meeting=task.meeting_id))
         elif task.kind is TaskKind.READINESS and task.meeting_id:
             actions.append(
                 action(
-                    "Readiness", verbs.READINESS_VIEW, panel=task.panel_id, meeting=task.meeting_id
+                    "Readiness", Verb.READINESS_VIEW, panel=task.panel_id, meeting=task.meeting_id
                 )
             )
     unique = {(a.verb, a.title): a for a in actions}  # one button per kind of task
@@ -356,7 +354,7 @@ def tasks(items: Sequence[Task]) -> Card:
 
 def reminder(text: str, meeting_id: str) -> Card:
     return card(
-        [note(text, subtle=False)], [action("Open my cases", verbs.PACK_OPEN, meeting=meeting_id)]
+        [note(text, subtle=False)], [action("Open my cases", Verb.PACK_OPEN, meeting=meeting_id)]
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypedDict
 
 from panel.errors import ConsentMissing, InvalidInput, SafeguardingRedirect
 from panel.lifecycle import Event, Status, next_status
@@ -32,6 +33,18 @@ class Consent:
     given_on: date
 
 
+class CaseFields(TypedDict):
+    """The referral's fields a case keeps: one list for listing a case and correcting it."""
+
+    reference: str
+    locality: str
+    route: Section
+    children: tuple[Person, ...]
+    family: tuple[Person, ...]
+    presenting_needs: str
+    consent: Consent | None
+
+
 @dataclass(frozen=True)
 class Referral:
     """What business support or the chair enters to list a family."""
@@ -44,6 +57,18 @@ class Referral:
     presenting_needs: str = ""
     consent: Consent | None = None
     immediate_safeguarding_concern: bool = False
+
+    def case_fields(self) -> CaseFields:
+        """What a case keeps from its referral: listing it and correcting it take the same."""
+        return {
+            "reference": self.reference,
+            "locality": self.locality,
+            "route": self.route,
+            "children": self.children,
+            "family": self.family,
+            "presenting_needs": self.presenting_needs,
+            "consent": self.consent,
+        }
 
 
 def check_referral(referral: Referral, policy: Policy, today: date) -> None:
@@ -130,16 +155,15 @@ class Case:
         return cls(
             id=case_id,
             panel_id=panel_id,
-            reference=referral.reference,
-            locality=referral.locality,
-            route=referral.route,
-            children=referral.children,
-            family=referral.family,
-            presenting_needs=referral.presenting_needs,
-            consent=referral.consent,
             referred_at=at,
             referred_by=referred_by,
+            **referral.case_fields(),
         )
+
+    def correct(self, referral: Referral) -> None:
+        """Take a corrected referral (its checks already passed)."""
+        for name, value in referral.case_fields().items():
+            setattr(self, name, value)
 
     def apply(self, event: Event, at: datetime, reason: str = "") -> Status:
         self.status = next_status(self.status, event)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
 from types import TracebackType
 from typing import Protocol, Self
 
 from panel.cases import Case
 from panel.meeting import Meeting
-from panel.relevance import QueuedFor
+from panel.messages import ChannelNotice, DirectMessage, Message
 from panel.roster import Panel
 
 
@@ -105,7 +104,7 @@ class UnitOfWork(Protocol):
         """Roll back whatever was not committed."""
         ...
 
-    def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
+    def send(self, message: Message, at: datetime) -> None:
         """Send `message` with this transaction: it goes to the outbox when the transaction
         commits, and never if it rolls back. So a change and the messages it causes are
         never parted, even by a crash or a cancelled task between the two."""
@@ -118,76 +117,6 @@ class UnitOfWork(Protocol):
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 """Each use case opens its own unit of work: one transaction, never shared between requests."""
-
-
-class Kind(Enum):
-    """What a message is; the Teams edge picks the card for it."""
-
-    REFERRAL_ROLLED_OVER = "referral-rolled-over"
-    CIRCULATION = "circulation"
-    CIRCULATION_NOTICE = "circulation-notice"
-    NO_TEAMS_LIST = "no-teams-list"
-    INFO_CHECK_REMINDER = "info-check-reminder"
-    STILL_MISSING = "still-missing"
-    PANEL_STARTED = "panel-started"
-    CASE_CARD = "case-card"
-    VOTE_BALLOT = "vote-ballot"
-    BREAK = "break"
-    VOTE_RESULT = "vote-result"
-    ALLOCATION = "allocation"
-    OUTCOME = "outcome"
-    OUTCOME_NOTICE = "outcome-notice"
-    RECORD_ON_CASE_SYSTEM = "record-on-case-system"
-    MINUTES = "minutes"
-    MILESTONE_DUE = "milestone-due"
-    DRIFT_REPORT = "drift-report"
-
-
-PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
-CHANNEL = "channel:"  # an outbox recipient: a panel's notice channel
-
-
-@dataclass(frozen=True)
-class DirectMessage:
-    """A 1:1 message to one person. The only kind that may carry case detail."""
-
-    person_id: str
-    kind: Kind
-    key: str  # idempotency key: the same key is delivered once
-    text: str
-    data: Mapping[str, object] = field(default_factory=dict)
-    # What it depends on; the delivery worker drops it once that has gone (§3.11). Required,
-    # so no new message forgets it; None only for one that stays true whatever happens.
-    queued_for: QueuedFor | None = field(kw_only=True)
-
-    @property
-    def recipient(self) -> str:
-        return PERSON + self.person_id
-
-    @property
-    def payload(self) -> dict[str, object]:
-        return {"text": self.text, "data": dict(self.data)}
-
-
-@dataclass(frozen=True)
-class ChannelNotice:
-    """A notice to the panel's team channel. By construction it holds counts, never case data."""
-
-    panel_id: str
-    kind: Kind
-    key: str
-    counts: Mapping[str, int]
-    text: str
-    queued_for: QueuedFor | None = field(kw_only=True)
-
-    @property
-    def recipient(self) -> str:
-        return CHANNEL + self.panel_id
-
-    @property
-    def payload(self) -> dict[str, object]:
-        # Counts and the use case's own words: never case data (§3.1).
-        return {"text": self.text, "counts": dict(self.counts)}
 
 
 class Notifier(Protocol):

@@ -23,8 +23,9 @@ from panel.cases import Case
 from panel.errors import Conflict, NotFound, Unavailable
 from panel.lifecycle import BEFORE_PANEL, TERMINAL, Status
 from panel.meeting import Meeting, MeetingStatus
+from panel.messages import Message
 from panel.outcomes import Decision
-from panel.ports import AuditEntry, ChannelNotice, DirectMessage
+from panel.ports import AuditEntry
 from storage import audit as audit_chain
 from storage import schema
 from storage.crypto import FieldCipher
@@ -132,7 +133,7 @@ class _Session:
         self.cases: dict[str, tuple[Case, Rows]] = {}
         self.meetings: dict[str, tuple[Meeting, Rows]] = {}
         self.audit: list[AuditEntry] = []
-        self.outgoing: list[tuple[DirectMessage | ChannelNotice, datetime]] = []
+        self.outgoing: list[tuple[Message, datetime]] = []
 
     # -- reading --
 
@@ -410,7 +411,7 @@ class SqlUnitOfWork:
                 if self._store.sqlite_writer is not None:
                     self._store.sqlite_writer.release()
 
-    def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
+    def send(self, message: Message, at: datetime) -> None:
         self._require().outgoing.append((message, at))
 
     async def commit(self) -> None:

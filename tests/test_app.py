@@ -19,7 +19,7 @@ from adapters.panel_config import PanelConfigError
 from app import ROOT, create_app, main, verify_audit
 from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
-from cards import verbs
+from cards.verbs import Verb
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from tests.bot.teams import (
@@ -308,7 +308,7 @@ def test_settings_read_the_bot_framework_environment_names(
 async def test_verify_audit_says_intact_then_altered(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
     async with teams_bot(tmp_path, datetime(2026, 12, 1, 14, 0, tzinfo=LONDON)) as teams:
-        await teams.press(ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": "not-a-case"})
+        await teams.press(ALEX, Verb.CASE_EDIT_FORM, {"panel": "demo", "case": "not-a-case"})
     settings = local_settings(database_url=url)
 
     assert await verify_audit(settings) == 0

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from cards import verbs
+from cards.verbs import Verb
 from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
 from tests.bot.test_panel_day_over_http import outcome_code, prepare, sign_in
 from tests.bot.test_week_over_http import FORM, action_data, circulated
@@ -33,7 +33,7 @@ async def test_capacity_that_is_not_a_whole_number_gets_a_plain_answer_and_is_no
 
     status, body = await teams.invoke(
         ADELE,
-        verbs.CAPACITY_SAVE,
+        Verb.CAPACITY_RECORD,
         {
             "meeting": meeting,
             "capacity": typed,
@@ -53,8 +53,10 @@ async def test_a_number_sent_as_json_is_judged_the_same(teams: Teams) -> None:
     case_id = await circulated(teams)
     meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
 
-    too_big = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": 1e308})
-    fine = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "3"})
+    too_big = await teams.press(
+        ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": 1e308}
+    )
+    fine = await teams.press(ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "3"})
 
     assert "whole number" in texts_of(too_big)
     assert "Capacity saved." in texts_of(fine)
@@ -63,7 +65,7 @@ async def test_a_number_sent_as_json_is_judged_the_same(teams: Teams) -> None:
 
 async def test_a_name_that_cannot_be_stored_brings_the_form_back_as_typed(teams: Teams) -> None:
     status, body = await teams.invoke(
-        ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, "child1_name": LONE_SURROGATE}
+        ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM, "child1_name": LONE_SURROGATE}
     )
 
     assert status == 200
@@ -71,7 +73,7 @@ async def test_a_name_that_cannot_be_stored_brings_the_form_back_as_typed(teams:
     assert "Child 1's name has characters that cannot be stored" in texts_of(card)
     assert input_value(card, "reference") == "EHM-1001"
     assert input_value(card, "child1_name") == LONE_SURROGATE
-    listing = await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"})
+    listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
     assert "EHM-1001" not in texts_of(listing)
 
 
@@ -81,7 +83,7 @@ async def test_an_answer_that_cannot_be_stored_brings_the_pack_back_as_typed(tea
 
     card = await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {
             "meeting": meeting,
             "case": case_id,
@@ -109,7 +111,7 @@ async def test_a_first_taf_time_frame_that_is_not_a_number_of_days_brings_the_fo
 
     status, body = await teams.invoke(
         MEGAN,
-        verbs.OUTCOME_RECORD,
+        Verb.OUTCOME_RECORD,
         {
             "meeting": sitting.meeting,
             "case": case,
@@ -138,7 +140,7 @@ async def test_other_business_that_cannot_be_stored_comes_back_in_the_console(
     await teams.say(MEGAN, "start panel")
 
     card = await teams.press(
-        MEGAN, verbs.PANEL_AOB, {"meeting": sitting.meeting, "aob_text": LONE_SURROGATE}
+        MEGAN, Verb.PANEL_AOB, {"meeting": sitting.meeting, "aob_text": LONE_SURROGATE}
     )
 
     assert "Any other business has characters that cannot be stored" in texts_of(card)

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from app import STORE
 from bot.panel_bot import PRIVATE_ONLY
-from cards import verbs
+from cards.verbs import Verb
 from storage import schema
 from tests.bot.teams import CHANNEL, MEGAN, PATTI, TEAM, TENANT, Teams, texts_of
 from tests.bot.test_week_over_http import circulated, list_family
@@ -25,7 +25,7 @@ async def test_a_message_that_does_not_say_its_conversation_type_gets_numbers_on
 
     await teams.say(MEGAN, "agenda", **UNSAID)
     await teams.say(MEGAN, "cases", **UNSAID)
-    status, body = await teams.invoke(MEGAN, verbs.CASES_LIST, {"panel": "demo"}, **UNSAID)
+    status, body = await teams.invoke(MEGAN, Verb.CASE_LIST, {"panel": "demo"}, **UNSAID)
 
     replies = teams.connector.to(CHANNEL)
     assert "1 case(s) on the agenda so far" in texts_of(replies[0].cards[0])

@@ -191,7 +191,13 @@ async def test_a_message_a_dead_worker_was_sending_is_looked_for_by_the_one_taki
     await circulated(teams)
     outbox = Outbox(teams.app[STORE])
     now = teams.clock.now()
-    await outbox.enqueue("test:dead-worker", f"person:{ISAIAH}", "notice", {"text": "Hi"}, now)
+    await outbox.enqueue(
+        "test:dead-worker",
+        f"person:{ISAIAH}",
+        "outcome",
+        {"text": "Hi", "data": {"case_id": "c1"}},
+        now,
+    )
     [claimed] = await outbox.claim("dead-worker", now, 1, timedelta(seconds=60))
     assert await outbox.begin(claimed.id, "dead-worker", now)
     # It reached Teams; the worker died before recording that.
@@ -210,7 +216,13 @@ async def test_a_lost_lease_stops_a_worker_from_sending_what_another_now_holds(
 ) -> None:
     outbox = Outbox(teams.app[STORE])
     now = teams.clock.now()
-    await outbox.enqueue("test:slow-worker", f"person:{ISAIAH}", "notice", {"text": "Hi"}, now)
+    await outbox.enqueue(
+        "test:slow-worker",
+        f"person:{ISAIAH}",
+        "outcome",
+        {"text": "Hi", "data": {"case_id": "c1"}},
+        now,
+    )
     [claimed] = await outbox.claim("slow-worker", now, 1, timedelta(seconds=60))
     later = now + timedelta(seconds=61)
     [taken] = await outbox.claim("other-worker", later, 1, timedelta(seconds=60))
@@ -265,7 +277,13 @@ def test_the_undelivered_sweep_runs_hourly_in_working_hours_and_never_in_the_qui
 async def test_a_long_burst_of_429s_is_waited_out_and_the_card_still_arrives(teams: Teams) -> None:
     await teams.say(ISAIAH, "hello")
     outbox = Outbox(teams.app[STORE])
-    await outbox.enqueue("ballot:r1", f"person:{ISAIAH}", "notice", {"text": "Vote"}, START)
+    await outbox.enqueue(
+        "ballot:r1",
+        f"person:{ISAIAH}",
+        "outcome",
+        {"text": "Vote", "data": {"case_id": "c1"}},
+        START,
+    )
     teams.connector.failures = [(429, {"Retry-After": "1"})] * 14  # Teams busy for 14 s
     for _ in range(16):
         await teams.deliver()
@@ -331,7 +349,13 @@ async def test_messages_to_one_person_keep_their_order(teams: Teams) -> None:
     await teams.say(ISAIAH, "hello")
     outbox = Outbox(teams.app[STORE])
     for n in range(5):
-        await outbox.enqueue(f"order:{n}", f"person:{ISAIAH}", "notice", {"text": f"n{n}"}, START)
+        await outbox.enqueue(
+            f"order:{n}",
+            f"person:{ISAIAH}",
+            "outcome",
+            {"text": f"n{n}", "data": {"case_id": "c1"}},
+            START,
+        )
 
     await teams.deliver()
 

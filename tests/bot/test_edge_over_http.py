@@ -23,7 +23,7 @@ from adapters.in_memory import FakeClock
 from app import create_app
 from bot.edge import ServiceUrls
 from bot.signing_keys import Fetch, SigningKeys, http_fetch
-from cards import verbs
+from cards.verbs import Verb
 from tests.bot.teams import ALEX, LONDON, FakeConnector, Teams, local_settings, texts_of
 from tests.bot.test_week_over_http import audit_rows
 from tests.bot.tokens import APP_ID, APP_TENANT, down, serving_our_key, signed, slow, unsigned
@@ -57,7 +57,7 @@ async def post(teams: Teams, body: dict[str, Any], token: str) -> int:
 
 
 def cases_list(teams: Teams, **where: Any) -> dict[str, Any]:
-    value = {"action": {"type": "Action.Execute", "verb": verbs.CASES_LIST, "data": {}}}
+    value = {"action": {"type": "Action.Execute", "verb": Verb.CASE_LIST, "data": {}}}
     return teams.activity(ALEX, "invoke", name="adaptiveCard/action", value=value, **where)
 
 
@@ -246,9 +246,7 @@ async def test_a_card_about_the_longest_reference_allowed_is_refused_and_audited
     teams = teams_on_each_database
     longest = "c" * 64
 
-    status, body = await teams.invoke(
-        ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": longest}
-    )
+    status, body = await teams.invoke(ALEX, Verb.CASE_EDIT_FORM, {"panel": "demo", "case": longest})
 
     assert status == 200
     assert "does not exist" in texts_of(body["value"])

@@ -4,8 +4,8 @@ possible, or sends the case back to panel as stuck; others cannot."""
 from __future__ import annotations
 
 from app import DEPS
-from cards import verbs
-from panel.follow_up import drift_report, run_follow_up
+from cards.verbs import Verb
+from panel.usecases.follow_up import drift_report, run_follow_up
 from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
 from tests.bot.test_panel_day_over_http import outcome_code, prepare, sign_in
 from tests.bot.test_week_over_http import action_data
@@ -15,12 +15,12 @@ async def allocated_to_health(teams: Teams) -> str:
     """A case decided at panel on Tuesday 8 December 2026 with Health as lead."""
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams, families=1)
-    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
     await teams.press(
         MEGAN,
-        verbs.OUTCOME_RECORD,
+        Verb.OUTCOME_RECORD,
         {
             "meeting": sitting.meeting,
             "case": sitting.cases[0],
@@ -40,13 +40,13 @@ async def test_the_lead_is_nudged_and_marks_the_milestone_done(teams: Teams) -> 
     await teams.deliver()
     nudge = next(c for c in teams.cards_to(ADELE) if "Coming up: EHM-300" in texts_of(c))
     done = await teams.press(
-        ADELE, verbs.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
+        ADELE, Verb.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
     )
     not_theirs = await teams.press(
-        ISAIAH, verbs.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
+        ISAIAH, Verb.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2026-12-09"}
     )
     no_reason = await teams.press(
-        ADELE, verbs.MILESTONE_NOT_POSSIBLE, {**action_data(nudge, "Not possible"), "reason": ""}
+        ADELE, Verb.MILESTONE_NOT_POSSIBLE, {**action_data(nudge, "Not possible"), "reason": ""}
     )
 
     assert "Marked done on 09 December 2026." in texts_of(done)
@@ -64,10 +64,10 @@ async def test_a_stuck_case_goes_back_to_the_next_agenda(teams: Teams) -> None:
 
     stuck = await teams.press(
         ADELE,
-        verbs.CASE_STUCK,
+        Verb.CASE_STUCK,
         {**action_data(nudge, "Stuck: back to panel"), "reason": "No engagement"},
     )
-    agenda = await teams.press(ALEX, verbs.AGENDA_VIEW, {"panel": "demo"})
+    agenda = await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"})
 
     assert "goes back to the next panel's agenda" in texts_of(stuck)
     assert "EHM-300 · Stuck cases" in texts_of(agenda)

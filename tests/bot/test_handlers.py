@@ -16,9 +16,9 @@ from adapters.in_memory import FakeClock, FakeNotifier, FakePanels, FakeStore, F
 from bot.actions import Tampered, parse_action
 from bot.panel_bot import HELP_TEXT, NO_IDENTITY, NOT_ON_ROSTER, PRIVATE_ONLY, BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
-from cards import verbs
+from cards.verbs import Verb
 from panel.policy import BARNET
-from panel.services import Deps
+from panel.usecases.common import Deps
 from tests.panel.world import SUPPORT, TENANT, build_panel, london
 
 
@@ -54,7 +54,6 @@ class Harness:
             FakePanels(self.panel),
             lambda: FakeUnitOfWork(self.store),
             FakeClock(london(2026, 12, 1, 14)),
-            notifier,
         )
         self.bot = PanelBot(
             BotConfig(deps, (self.panel,), Seen(), self.references, frozenset({TENANT}))
@@ -144,7 +143,7 @@ async def test_a_card_action_naming_a_panel_the_person_is_not_on_is_refused_and_
     harness: Harness,
 ) -> None:
     value = {
-        "action": {"type": "Action.Execute", "verb": verbs.CASES_LIST, "data": {"panel": "camden"}}
+        "action": {"type": "Action.Execute", "verb": Verb.CASE_LIST, "data": {"panel": "camden"}}
     }
 
     replies = await harness.turn(SUPPORT, value=value)
@@ -156,7 +155,7 @@ async def test_business_support_opens_the_new_case_form(harness: Harness) -> Non
     value = {
         "action": {
             "type": "Action.Execute",
-            "verb": verbs.CASE_NEW_FORM,
+            "verb": Verb.CASE_NEW_FORM,
             "data": {"panel": "barnet"},
         }
     }
@@ -172,12 +171,12 @@ async def test_business_support_opens_the_new_case_form(harness: Harness) -> Non
         None,
         "text",
         {"action": "x"},
-        {"action": {"type": "Action.Submit", "verb": verbs.CASES_LIST}},
+        {"action": {"type": "Action.Submit", "verb": Verb.CASE_LIST}},
         {"action": {"verb": 5}},
-        {"action": {"verb": verbs.CASES_LIST, "data": []}},
-        {"action": {"verb": verbs.CASES_LIST, "data": {"panel": True}}},
-        {"action": {"verb": verbs.CASES_LIST, "data": {"known.abc": "known"}}},
-        {"action": {"verb": verbs.CASES_LIST, "data": {str(n): "x" for n in range(200)}}},
+        {"action": {"verb": Verb.CASE_LIST, "data": []}},
+        {"action": {"verb": Verb.CASE_LIST, "data": {"panel": True}}},
+        {"action": {"verb": Verb.CASE_LIST, "data": {"known.abc": "known"}}},
+        {"action": {"verb": Verb.CASE_LIST, "data": {str(n): "x" for n in range(200)}}},
     ],
 )
 def test_card_data_our_cards_cannot_produce_is_tampered(value: object) -> None:
@@ -191,7 +190,7 @@ def test_a_real_info_check_action_parses_into_references_and_inputs() -> None:
         {
             "action": {
                 "type": "Action.Execute",
-                "verb": verbs.INFO_CHECK_SAVE,
+                "verb": Verb.INFOCHECK_RECORD,
                 "data": {"meeting": "m1", "case": case, f"known.{case}": "known", "capacity": 3},
             }
         }

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot.panel_bot import ALREADY_HANDLED
-from cards import verbs
+from cards.verbs import Verb
 from panel.policy import PRESETS
 from tests.bot.conftest import START
 from tests.bot.teams import (
@@ -74,21 +74,21 @@ async def prepare(teams: Teams, families: int = 2) -> Sitting:
     for n in range(families):
         listed = await teams.press(
             ALEX,
-            verbs.CASE_CREATE,
+            Verb.CASE_REFER,
             {"panel": "demo", **FORM, "reference": f"EHM-30{n}", "locality": locality},
         )
         screen = action_data(listed, "List for panel")  # the one waiting for screening
-        await teams.press(ALEX, verbs.CASE_SCREEN, screen)
+        await teams.press(ALEX, Verb.CASE_SCREEN, screen)
         cases.append(str(screen["case"]))
-    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
-    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
     await teams.deliver()
     meeting = str(action_data(frozen, "Circulate now")["meeting"])
     for person, leads in ((ADELE, True), (ISAIAH, True), (ALEX, False), (PATTI, True)):
         for case in cases:
             await teams.press(
                 person,
-                verbs.INFO_CHECK_SAVE,
+                Verb.INFOCHECK_RECORD,
                 {
                     "meeting": meeting,
                     "case": case,
@@ -101,7 +101,7 @@ async def prepare(teams: Teams, families: int = 2) -> Sitting:
 
 async def sign_in(teams: Teams, person: str, meeting: str, presence: str = "present") -> Card:
     return await teams.press(
-        person, verbs.PANEL_SIGN_IN, {"meeting": meeting, "presence": presence, "accept": "true"}
+        person, Verb.PANEL_SIGN_IN, {"meeting": meeting, "presence": presence, "accept": "true"}
     )
 
 
@@ -111,7 +111,7 @@ def ballots(teams: Teams, person: str) -> list[Card]:
 
 async def vote(teams: Teams, person: str, choice: str, **extra: Any) -> str:
     data = action_data(ballots(teams, person)[-1], choice)
-    return texts_of(await teams.press(person, verbs.VOTE_CAST, data, **extra))
+    return texts_of(await teams.press(person, Verb.VOTE_CAST, data, **extra))
 
 
 async def refusals(teams: Teams) -> list[tuple[str, str]]:
@@ -139,13 +139,13 @@ async def test_a_whole_panel_runs_from_teams(
     assert any("Sign in:" in texts_of(c) for c in teams.cards_to(ADELE))
 
     # Not quorate yet: the vote cannot open.
-    refused = await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": first})
+    refused = await teams.press(MEGAN, Verb.VOTE_OPEN, {"meeting": meeting, "case": first})
     assert "not quorate" in texts_of(refused)
     assert ("vote.open", "NotQuorate") in await refusals(teams)
 
     # Sign-in needs the confidentiality statement; a deputy signs in for Police.
     unaccepted = await teams.press(
-        ADELE, verbs.PANEL_SIGN_IN, {"meeting": meeting, "presence": "present", "accept": "false"}
+        ADELE, Verb.PANEL_SIGN_IN, {"meeting": meeting, "presence": "present", "accept": "false"}
     )
     assert "Accept the confidentiality statement" in texts_of(unaccepted)
     for person in (ALEX, ADELE, ISAIAH):
@@ -155,17 +155,17 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Quorate" in texts_of(signed)
 
     # Early Help knows the first family: it is excluded from that vote.
-    await teams.press(ALEX, verbs.CASE_CONFLICT, {"meeting": meeting, "case": first})
+    await teams.press(ALEX, Verb.CONFLICT_DECLARE, {"meeting": meeting, "case": first})
 
     # The chair opens the case: case cards 1:1 to the four people present.
-    opened = await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": first})
+    opened = await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": meeting, "case": first})
     assert "Case card sent 1:1 to 4 member(s) present." in texts_of(opened)
-    tampered = await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": "f" * 32})
+    tampered = await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": meeting, "case": "f" * 32})
     assert "not on this panel's agenda" in texts_of(tampered)
     assert ("case.open", "NotFound") in await refusals(teams)
 
     # The vote: ballots to the eligible agencies only; a deputy votes for Police.
-    called = await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": first})
+    called = await teams.press(MEGAN, Verb.VOTE_OPEN, {"meeting": meeting, "case": first})
     assert "3 agency(ies) may vote" in texts_of(called)
     await teams.deliver()
     assert ballots(teams, ALEX) == []  # conflicted
@@ -175,16 +175,16 @@ async def test_a_whole_panel_runs_from_teams(
     replay = await vote(teams, ADELE, "Health", activity_id="adele-vote")  # Teams re-delivers
     assert ALREADY_HANDLED in replay
     ballot = action_data(ballots(teams, ISAIAH)[-1], "Health")
-    wrong_target = await teams.press(ISAIAH, verbs.VOTE_CAST, {**ballot, "choice": "Housing"})
+    wrong_target = await teams.press(ISAIAH, Verb.VOTE_CAST, {**ballot, "choice": "Housing"})
     assert "not one of the choices" in texts_of(wrong_target)
-    wrong_round = await teams.press(ISAIAH, verbs.VOTE_CAST, {**ballot, "round": "f" * 32})
+    wrong_round = await teams.press(ISAIAH, Verb.VOTE_CAST, {**ballot, "round": "f" * 32})
     assert "does not belong to this panel" in texts_of(wrong_round)
-    conflicted = await teams.press(ALEX, verbs.VOTE_CAST, ballot)
+    conflicted = await teams.press(ALEX, Verb.VOTE_CAST, ballot)
     assert "cannot vote on this case" in texts_of(conflicted)
     # The last eligible vote closes the round; the chair is told the result.
     await vote(teams, ISAIAH, "Schools")
     await teams.deliver()
-    after_close = await teams.press(ISAIAH, verbs.VOTE_CAST, ballot)
+    after_close = await teams.press(ISAIAH, Verb.VOTE_CAST, ballot)
     assert "Voting is closed" in texts_of(after_close)
     result = texts_of(teams.connector.to(personal(MEGAN))[-1].cards[0])
     assert "Health leads (Health 2, Schools 1)" in result
@@ -193,11 +193,11 @@ async def test_a_whole_panel_runs_from_teams(
     assert ("vote.cast", "Duplicate") in await refusals(teams)
 
     # The outcome: lead Health; allocation to Health, the tick list to business support.
-    form = await teams.press(MEGAN, verbs.OUTCOME_FORM, {"meeting": meeting, "case": first})
+    form = await teams.press(MEGAN, Verb.OUTCOME_FORM, {"meeting": meeting, "case": first})
     assert "Health leads" in texts_of(form)
     recorded = await teams.press(
         MEGAN,
-        verbs.OUTCOME_RECORD,
+        Verb.OUTCOME_RECORD,
         {
             "meeting": meeting,
             "case": first,
@@ -216,13 +216,13 @@ async def test_a_whole_panel_runs_from_teams(
     assert any("New allocation" in texts_of(c) for c in teams.cards_to(ADELE))
     tick = next(c for c in teams.cards_to(ALEX) if "Record on the case system" in texts_of(c))
     ticked = await teams.press(
-        ALEX, verbs.CASE_RECORDED, action_data(tick, "Recorded on the case system")
+        ALEX, Verb.OUTCOME_RECORDED, action_data(tick, "Recorded on the case system")
     )
     assert "Ticked" in texts_of(ticked)
 
     # The second case: a 2-2 tie. With a casting vote the chair decides; without, it escalates.
-    await teams.press(MEGAN, verbs.CASE_OPEN, {"meeting": meeting, "case": second})
-    await teams.press(MEGAN, verbs.VOTE_OPEN, {"meeting": meeting, "case": second})
+    await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": meeting, "case": second})
+    await teams.press(MEGAN, Verb.VOTE_OPEN, {"meeting": meeting, "case": second})
     await teams.deliver()
     for person, choice in (
         (ALEX, "Health"),
@@ -231,12 +231,12 @@ async def test_a_whole_panel_runs_from_teams(
         (LYNNE, "Police"),
     ):
         await vote(teams, person, choice)
-    console_after_tie = await teams.press(MEGAN, verbs.PANEL_CONSOLE, {"meeting": meeting})
+    console_after_tie = await teams.press(MEGAN, Verb.PANEL_CONSOLE, {"meeting": meeting})
     policy = PRESETS[teams.preset]  # type: ignore[attr-defined]
     if policy.chair_casting_vote:
         assert "the chair has the casting vote" in texts_of(console_after_tie)
         cast = action_data(console_after_tie, "Casting vote: Police")
-        decided = await teams.press(MEGAN, verbs.VOTE_CASTING, cast)
+        decided = await teams.press(MEGAN, Verb.VOTE_CASTING, cast)
         assert "Police leads, on the chair's casting vote" in texts_of(decided)
     else:
         assert "escalated" in texts_of(console_after_tie)
@@ -244,12 +244,12 @@ async def test_a_whole_panel_runs_from_teams(
 
     # Any other business, noted by the chair, goes in the minutes (1:1 only).
     noted = await teams.press(
-        MEGAN, verbs.PANEL_AOB, {"meeting": meeting, "aob_text": "Next panel moves to Room 2"}
+        MEGAN, Verb.PANEL_AOB, {"meeting": meeting, "aob_text": "Next panel moves to Room 2"}
     )
     assert "Noted for the minutes (1)." in texts_of(noted)
 
     # Close: the second case rolls over if undecided; minutes go 1:1 to those who attended.
-    closed = await teams.press(MEGAN, verbs.PANEL_CLOSE, {"meeting": meeting})
+    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting})
     assert "Panel closed: 1 decision(s)" in texts_of(closed)
     await teams.deliver()
     minutes = [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
@@ -277,9 +277,9 @@ async def test_the_shared_agenda_shows_numbers_and_states_but_no_case(teams: Tea
 
     await teams.say(MEGAN, "start panel", **where)
     shared = teams.connector.to(CHANNEL)[-1].cards[0]
-    refreshed = await teams.press(ADELE, verbs.PANEL_SHARED, {"panel": "demo"}, **where)
+    refreshed = await teams.press(ADELE, Verb.PANEL_SHARED, {"panel": "demo"}, **where)
     voting = await teams.invoke(
-        MEGAN, verbs.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}, **where
+        MEGAN, Verb.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}, **where
     )
 
     assert "1. New referrals: waiting" in texts_of(shared)
@@ -293,10 +293,10 @@ async def test_only_the_chair_starts_the_panel_or_calls_a_vote(teams: Teams) -> 
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams)
 
-    start = await teams.press(ADELE, verbs.PANEL_START, {"panel": "demo"})
-    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    start = await teams.press(ADELE, Verb.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
     call = await teams.press(
-        ADELE, verbs.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}
+        ADELE, Verb.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}
     )
 
     assert "Only the chair can do that." in texts_of(start)
@@ -311,7 +311,7 @@ async def test_teams_meeting_events_show_the_agenda_and_prompt_late_joiners(
 ) -> None:
     teams.preset = "barnet"  # type: ignore[attr-defined]
     await prepare(teams)
-    await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
     await teams.deliver()
     meeting_chat = {"conversation": "19:meeting_abc@thread.v2", "conversation_type": "groupChat"}
     prompts_before = [c for c in teams.cards_to(ISAIAH) if "Sign in:" in texts_of(c)]
@@ -344,26 +344,26 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
     sitting = await prepare(teams, families=1)
     stuck = await teams.press(
         ALEX,
-        verbs.CASE_CREATE,
+        Verb.CASE_REFER,
         {"panel": "demo", **FORM, "reference": "EHM-STUCK", "route": "stuck"},
     )
-    await teams.press(ALEX, verbs.CASE_SCREEN, action_data(stuck, "List for panel"))
-    console = await teams.press(MEGAN, verbs.PANEL_START, {"panel": "demo"})
+    await teams.press(ALEX, Verb.CASE_SCREEN, action_data(stuck, "List for panel"))
+    console = await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
 
     added = await teams.press(
-        MEGAN, verbs.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
     )
     again = await teams.press(
-        MEGAN, verbs.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
     )
 
     assert "Added as item 2." in texts_of(added)
     assert "2. EHM-STUCK" in texts_of(added)
     assert "Added as item 2." in texts_of(again)  # a double click adds it once
     case = action_data(added, "Open case", 1)
-    opened = await teams.press(MEGAN, verbs.CASE_OPEN, case)
+    opened = await teams.press(MEGAN, Verb.CASE_OPEN, case)
     await teams.deliver()
     assert "Case card sent 1:1 to 3 member(s) present." in texts_of(opened)
     assert any("EHM-STUCK" in texts_of(c) for c in teams.cards_to(ISAIAH))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import STORE
-from cards import verbs
+from cards.verbs import Verb
 from storage import schema
 from tests.bot.teams import ADELE, ALEX, CHANNEL, ISAIAH, MEGAN, PATTI, Teams, texts_of
 from tests.bot.test_panel_day_over_http import sign_in
@@ -28,8 +28,8 @@ async def circulated_while_patti_is_unreachable(teams: Teams) -> tuple[str, str,
         await teams.say(person, "hello")
     first = await list_family(teams, reference="EHM-4001")
     second = await list_family(teams, reference="EHM-4002", child1_name=OTHER_CHILD)
-    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
-    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
     await teams.deliver()
     assert teams.cards_to(PATTI) == []
     return str(action_data(frozen, "Circulate now")["meeting"]), first, second
@@ -54,7 +54,7 @@ async def test_a_waiting_pack_leaves_out_a_case_withdrawn_meanwhile(
 ) -> None:
     teams = teams_on_each_database
     _, _, second = await circulated_while_patti_is_unreachable(teams)
-    await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": second})
+    await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second})
 
     await reachable_again(teams)
 
@@ -68,7 +68,7 @@ async def test_a_waiting_pack_leaves_out_a_case_withdrawn_meanwhile(
 async def test_a_pack_whose_only_case_was_withdrawn_is_dropped_not_sent(teams: Teams) -> None:
     _, first, second = await circulated_while_patti_is_unreachable(teams)
     for case in (first, second):
-        await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": case})
+        await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": case})
 
     await reachable_again(teams)
 
@@ -85,7 +85,7 @@ async def test_messages_waiting_when_the_panel_closes_are_dropped_not_sent(teams
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, meeting)
     await teams.deliver()
-    await teams.press(MEGAN, verbs.PANEL_CLOSE, {"meeting": meeting})
+    await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting})
     await teams.deliver()
 
     await reachable_again(teams)

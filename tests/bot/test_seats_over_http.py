@@ -3,14 +3,14 @@ other way round), so case cards and ballots go to one person per agency."""
 
 from __future__ import annotations
 
-from cards import verbs
+from cards.verbs import Verb
 from tests.bot.teams import ADELE, ALEX, ISAIAH, LYNNE, MEGAN, PATTI, Card, Teams, texts_of
 from tests.bot.test_panel_day_over_http import prepare, sign_in
 from tests.card_nodes import nodes
 
 
 def is_case_card(card: Card) -> bool:
-    return any(n.get("verb") == verbs.CASE_CONFLICT for n in nodes(card))
+    return any(n.get("verb") == Verb.CONFLICT_DECLARE for n in nodes(card))
 
 
 async def test_a_deputy_is_told_who_already_sits_for_the_agency(teams: Teams) -> None:
@@ -22,9 +22,7 @@ async def test_a_deputy_is_told_who_already_sits_for_the_agency(teams: Teams) ->
         await sign_in(teams, person, sitting.meeting)
 
     refused = await sign_in(teams, LYNNE, sitting.meeting, "deputy")
-    await teams.press(
-        MEGAN, verbs.CASE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}
-    )
+    await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]})
     await teams.deliver()
 
     assert "Patti Fernandez already sits for Police at this panel" in texts_of(refused)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 
 from app import STORE
-from cards import verbs
+from cards.verbs import Verb
 from tests.bot.teams import ALEX, Teams, texts_of
 from tests.bot.test_week_over_http import FORM
 
@@ -34,7 +34,7 @@ async def read_only(teams: Teams) -> None:
 
 
 async def listing_a_family_is_not_said_to_be_saved(teams: Teams) -> None:
-    status, body = await teams.invoke(ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM})
+    status, body = await teams.invoke(ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM})
     health = await teams.client.get("/healthz")
 
     assert status == 200

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app import SCHEDULER, STORE
 from bot.panel_bot import ALREADY_HANDLED, NO_IDENTITY, PRIVATE_ONLY
-from cards import verbs
+from cards.verbs import Verb
 from storage import schema
 from tests.bot.teams import (
     ADELE,
@@ -60,10 +60,10 @@ async def list_family(teams: Teams, **changes: str) -> str:
     """Alex lists and screens a family; the case id from the list card's buttons. A minute
     passes, so families listed one after another wait in that order."""
     teams.clock.advance(timedelta(minutes=1))
-    card = await teams.press(ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, **changes})
+    card = await teams.press(ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM, **changes})
     assert "Recorded" in texts_of(card), texts_of(card)
     data = action_data(card, "List for panel")
-    listed = await teams.press(ALEX, verbs.CASE_SCREEN, data)
+    listed = await teams.press(ALEX, Verb.CASE_SCREEN, data)
     assert "Listed for the next panel." in texts_of(listed)
     return str(data["case"])
 
@@ -91,7 +91,7 @@ async def circulated(teams: Teams, *failures: tuple[int, dict[str, str]]) -> str
 async def test_business_support_lists_a_family_and_sees_it_waiting_for_screening(
     teams: Teams,
 ) -> None:
-    card = await teams.press(ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM})
+    card = await teams.press(ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM})
 
     text = texts_of(card)
     assert "Recorded EHM-1001" in text
@@ -101,13 +101,13 @@ async def test_business_support_lists_a_family_and_sees_it_waiting_for_screening
 
 async def test_a_referral_without_consent_comes_back_with_what_was_typed(teams: Teams) -> None:
     card = await teams.press(
-        ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, "consent_by": "", "consent_on": ""}
+        ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM, "consent_by": "", "consent_on": ""}
     )
 
     text = texts_of(card)
     assert "needs their consent" in text
     assert "EHM-1001" in text  # the form is refilled
-    assert (await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"}))["body"][1:] == [
+    assert (await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"}))["body"][1:] == [
         {
             "type": "TextBlock",
             "text": "No cases are waiting. Use 'List a family' to add one.",
@@ -121,16 +121,16 @@ async def test_a_safeguarding_concern_is_redirected_to_the_mash_and_not_stored(
     teams: Teams,
 ) -> None:
     card = await teams.press(
-        ALEX, verbs.CASE_CREATE, {"panel": "demo", **FORM, "safeguarding": "true"}
+        ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM, "safeguarding": "true"}
     )
 
     assert "referred immediately to the MASH" in texts_of(card)
-    listing = await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"})
+    listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
     assert "EHM-1001" not in texts_of(listing)
 
 
 async def test_a_member_cannot_list_a_family(teams: Teams) -> None:
-    card = await teams.press(ADELE, verbs.CASE_CREATE, {"panel": "demo", **FORM})
+    card = await teams.press(ADELE, Verb.CASE_REFER, {"panel": "demo", **FORM})
 
     assert "Only the chair or business support" in texts_of(card)
     refusals = [r for r in await audit_rows(teams) if not r.allowed]
@@ -143,12 +143,12 @@ async def test_business_support_edits_a_listed_case_and_withdraws_another(teams:
     first = await list_family(teams)
     second = await list_family(teams, reference="EHM-1002")
 
-    form = await teams.press(ALEX, verbs.CASE_EDIT_FORM, {"panel": "demo", "case": first})
+    form = await teams.press(ALEX, Verb.CASE_EDIT_FORM, {"panel": "demo", "case": first})
     assert "EHM-1001" in texts_of(form)
     edited = await teams.press(
-        ALEX, verbs.CASE_UPDATE, {"panel": "demo", "case": first, **FORM, "locality": "West"}
+        ALEX, Verb.CASE_EDIT, {"panel": "demo", "case": first, **FORM, "locality": "West"}
     )
-    withdrawn = await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": second})
+    withdrawn = await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second})
 
     assert "Changes saved." in texts_of(edited)
     assert "**EHM-1001** · West" in texts_of(edited)
@@ -189,7 +189,7 @@ async def test_a_member_saves_an_info_check_and_sees_the_saved_answer(teams: Tea
 
     card = await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {
             "meeting": action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"],
             "case": case_id,
@@ -213,12 +213,12 @@ async def test_after_the_deadline_a_first_answer_is_taken_late_and_a_saved_one_s
     case_id = await circulated(teams)
     meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
     answer = {"meeting": meeting, "case": case_id, f"known.{case_id}": "checking"}
-    await teams.press(ISAIAH, verbs.INFO_CHECK_SAVE, answer)
+    await teams.press(ISAIAH, Verb.INFOCHECK_RECORD, answer)
 
     teams.now(2026, 12, 7, 16, 30)
-    late = await teams.press(ADELE, verbs.INFO_CHECK_SAVE, answer)
+    late = await teams.press(ADELE, Verb.INFOCHECK_RECORD, answer)
     changed = await teams.press(
-        ISAIAH, verbs.INFO_CHECK_SAVE, {**answer, f"known.{case_id}": "known"}
+        ISAIAH, Verb.INFOCHECK_RECORD, {**answer, f"known.{case_id}": "known"}
     )
 
     assert "(late)" in texts_of(late)
@@ -230,8 +230,10 @@ async def test_capacity_is_saved_and_nonsense_is_refused_plainly(teams: Teams) -
     await circulated(teams)
     meeting = action_data(teams.cards_to(ADELE)[-1], "Save capacity")["meeting"]
 
-    saved = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "2"})
-    refused = await teams.press(ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "2.5"})
+    saved = await teams.press(ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "2"})
+    refused = await teams.press(
+        ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "2.5"}
+    )
 
     assert "Capacity saved: 2" in texts_of(saved)
     assert "whole number" in texts_of(refused)
@@ -244,14 +246,16 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
     await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
     )
 
     await teams.say(MEGAN, "readiness")
     grid = teams.connector.to(personal(MEGAN))[-1].cards[0]
-    reminded = await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
-    double_click = await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
+    reminded = await teams.press(MEGAN, Verb.REMINDERS_SEND, {"panel": "demo", "meeting": meeting})
+    double_click = await teams.press(
+        MEGAN, Verb.REMINDERS_SEND, {"panel": "demo", "meeting": meeting}
+    )
     await teams.deliver()
 
     assert "Still missing: Early Help, Health, Police, Schools" in texts_of(grid)
@@ -264,7 +268,7 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
 async def test_a_member_cannot_see_readiness_or_freeze(teams: Teams) -> None:
     await list_family(teams)
 
-    frozen = await teams.press(ADELE, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    frozen = await teams.press(ADELE, Verb.AGENDA_FREEZE, {"panel": "demo"})
 
     assert "Only the chair or business support" in texts_of(frozen)
 
@@ -273,8 +277,8 @@ async def test_freeze_now_rolls_overflow_and_a_second_press_changes_nothing(team
     for n in range(6):
         await list_family(teams, reference=f"EHM-20{n}")
 
-    first = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
-    second = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    first = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    second = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
 
     assert "Agenda frozen: 5 case(s); 1 rolled over" in texts_of(first)
     assert "Overflow: EHM-205" in texts_of(first)
@@ -286,8 +290,8 @@ async def test_freeze_now_rolls_overflow_and_a_second_press_changes_nothing(team
 
 async def test_a_replayed_activity_is_processed_once_and_audited(teams: Teams) -> None:
     data = {"panel": "demo", **FORM}
-    first = await teams.press(ALEX, verbs.CASE_CREATE, data, activity_id="same-id")
-    replay = await teams.press(ALEX, verbs.CASE_CREATE, data, activity_id="same-id")
+    first = await teams.press(ALEX, Verb.CASE_REFER, data, activity_id="same-id")
+    replay = await teams.press(ALEX, Verb.CASE_REFER, data, activity_id="same-id")
 
     assert "Recorded EHM-1001" in texts_of(first)
     assert ALREADY_HANDLED in texts_of(replay)
@@ -308,7 +312,7 @@ async def test_a_replayed_activity_is_processed_once_and_audited(teams: Teams) -
 async def test_tampered_card_data_is_refused_and_audited(
     teams: Teams, data: dict[str, Any], why: str
 ) -> None:
-    card = await teams.press(ALEX, verbs.CASE_CREATE, data)
+    card = await teams.press(ALEX, Verb.CASE_REFER, data)
 
     assert why in texts_of(card)
     refusals = [(r.action, r.reason) for r in await audit_rows(teams) if not r.allowed]
@@ -327,7 +331,7 @@ async def test_an_info_check_for_a_case_of_another_sitting_is_refused(teams: Tea
     other = "f" * 32
 
     card = await teams.press(
-        ADELE, verbs.INFO_CHECK_SAVE, {"meeting": meeting, "case": other, f"known.{other}": "known"}
+        ADELE, Verb.INFOCHECK_RECORD, {"meeting": meeting, "case": other, f"known.{other}": "known"}
     )
 
     assert "not on this panel's agenda" in texts_of(card)
@@ -342,7 +346,7 @@ async def test_in_a_channel_the_agenda_is_numbers_only_and_case_commands_are_ref
 
     await teams.say(MEGAN, "agenda", **where)
     await teams.say(MEGAN, "cases", **where)
-    status, body = await teams.invoke(MEGAN, verbs.CASES_LIST, {"panel": "demo"}, **where)
+    status, body = await teams.invoke(MEGAN, Verb.CASE_LIST, {"panel": "demo"}, **where)
 
     replies = teams.connector.to(CHANNEL)
     assert "1 case(s) on the agenda so far" in texts_of(replies[0].cards[0])
@@ -384,11 +388,11 @@ async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
     meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
     await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
     )
     await teams.say(MEGAN, "agenda", conversation=CHANNEL, conversation_type="channel", team=TEAM)
-    await teams.press(MEGAN, verbs.REMIND_NOW, {"panel": "demo", "meeting": meeting})
+    await teams.press(MEGAN, Verb.REMINDERS_SEND, {"panel": "demo", "meeting": meeting})
     teams.now(2026, 12, 4, 10, 0)
     await teams.app[SCHEDULER].run("demo")
     await teams.deliver()
@@ -412,8 +416,8 @@ async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting
     assert await teams.deliver() == 0  # and tells nobody about nothing
     case_id = await list_family(teams)
 
-    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
-    sent = await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    sent = await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
     await teams.deliver()
 
     assert "Tuesday 15 December 2026" in texts_of(frozen)
@@ -432,17 +436,17 @@ async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
 
     saved = await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {"meeting": meeting, "case": case_id, f"known.{case_id}": "known"},
     )
     replay = await teams.press(
         ADELE,
-        verbs.CAPACITY_SAVE,
+        Verb.CAPACITY_RECORD,
         {"meeting": meeting, "capacity": "1"},
         activity_id="twice",
     )
     again = await teams.press(
-        ADELE, verbs.CAPACITY_SAVE, {"meeting": meeting, "capacity": "1"}, activity_id="twice"
+        ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "1"}, activity_id="twice"
     )
 
     assert "Known to us" in texts_of(saved)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cards import verbs
+from cards.verbs import Verb
 from tests.bot.teams import ADELE, ALEX, ISAIAH, LYNNE, MEGAN, PATTI, Teams, personal, texts_of
 from tests.bot.test_panel_day_over_http import refusals, sign_in
 from tests.bot.test_week_over_http import action_data, list_family
@@ -27,13 +27,13 @@ async def circulated_then_withdrawn(teams: Teams) -> Week:
     await teams.install_in_team()
     kept = await list_family(teams, reference="EHM-2001")
     withdrawn = await list_family(teams, reference="EHM-2002", child1_name=WITHDRAWN_CHILD)
-    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
     meeting = str(action_data(frozen, "Circulate now")["meeting"])
-    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
     await teams.deliver()
     assert any(WITHDRAWN_CHILD in texts_of(c) for c in teams.cards_to(ADELE))
 
-    done = await teams.press(ALEX, verbs.CASE_WITHDRAW, {"panel": "demo", "case": withdrawn})
+    done = await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": withdrawn})
     assert "Case withdrawn: EHM-2002." in texts_of(done)
     return Week(meeting, kept, withdrawn)
 
@@ -41,9 +41,9 @@ async def circulated_then_withdrawn(teams: Teams) -> Week:
 async def test_a_withdrawn_case_leaves_the_members_pack_and_the_agenda(teams: Teams) -> None:
     week = await circulated_then_withdrawn(teams)
 
-    pack = texts_of(await teams.press(ADELE, verbs.PACK_OPEN, {"meeting": week.meeting}))
-    agenda = texts_of(await teams.press(ALEX, verbs.AGENDA_VIEW, {"panel": "demo"}))
-    grid = texts_of(await teams.press(ALEX, verbs.READINESS_VIEW, {"panel": "demo"}))
+    pack = texts_of(await teams.press(ADELE, Verb.PACK_OPEN, {"meeting": week.meeting}))
+    agenda = texts_of(await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"}))
+    grid = texts_of(await teams.press(ALEX, Verb.READINESS_VIEW, {"panel": "demo"}))
 
     assert "EHM-2001" in pack
     for seen in (pack, agenda, grid):
@@ -57,7 +57,7 @@ async def test_an_answer_on_a_withdrawn_case_is_refused_plainly_and_audited(team
 
     card = await teams.press(
         ADELE,
-        verbs.INFO_CHECK_SAVE,
+        Verb.INFOCHECK_RECORD,
         {"meeting": week.meeting, "case": case, f"known.{case}": "known"},
     )
 
@@ -77,15 +77,15 @@ async def test_at_panel_a_withdrawn_case_cannot_be_opened_and_the_panel_still_cl
     await teams.deliver()
     sent_before = len(teams.connector.sent)
 
-    console = await teams.press(MEGAN, verbs.PANEL_CONSOLE, {"meeting": week.meeting})
+    console = await teams.press(MEGAN, Verb.PANEL_CONSOLE, {"meeting": week.meeting})
     opened = await teams.press(
-        MEGAN, verbs.CASE_OPEN, {"meeting": week.meeting, "case": week.withdrawn}
+        MEGAN, Verb.CASE_OPEN, {"meeting": week.meeting, "case": week.withdrawn}
     )
     vote = await teams.press(
-        MEGAN, verbs.VOTE_OPEN, {"meeting": week.meeting, "case": week.withdrawn}
+        MEGAN, Verb.VOTE_OPEN, {"meeting": week.meeting, "case": week.withdrawn}
     )
     await teams.deliver()
-    closed = await teams.press(MEGAN, verbs.PANEL_CLOSE, {"meeting": week.meeting})
+    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": week.meeting})
     await teams.deliver()
 
     assert "EHM-2001" in texts_of(console)
@@ -109,11 +109,11 @@ async def test_the_case_list_offers_to_withdraw_a_circulated_case_and_names_it_a
     for person in (ALEX, ADELE):
         await teams.say(person, "hello")
     case = await list_family(teams, reference="EHM-2003")
-    frozen = await teams.press(ALEX, verbs.AGENDA_FREEZE, {"panel": "demo"})
-    await teams.press(ALEX, verbs.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
 
-    listing = await teams.press(ALEX, verbs.CASES_LIST, {"panel": "demo"})
-    done = await teams.press(ALEX, verbs.CASE_WITHDRAW, action_data(listing, "Withdraw"))
+    listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
+    done = await teams.press(ALEX, Verb.CASE_WITHDRAW, action_data(listing, "Withdraw"))
 
     assert "circulated to members" in texts_of(listing)
     assert action_data(listing, "Withdraw")["case"] == case

@@ -13,25 +13,29 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cards import intake, verbs, week
+from cards import intake, week
 from cards import panel_day as day_cards
 from cards.common import message
+from cards.verbs import Verb
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
-from panel.panel_day import ChairView, ItemState, ItemView, SharedItem, SharedView
-from panel.policy import Section
-from panel.queries import (
-    AgendaCounts,
-    AgendaLine,
-    CaseLine,
-    MemberPack,
-    OverflowLine,
-    SittingView,
-    Task,
-    TaskKind,
+from panel.messages import (
+    AnswerLine,
+    Ballot,
+    CaseCard,
+    CirculatedCase,
+    MinutesLine,
+    MinutesRecord,
+    SignInRequest,
 )
+from panel.policy import Section
 from panel.quorum import Presence
+from panel.usecases.info_checks import MemberPack
+from panel.usecases.intake import CaseLine
+from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedItem, SharedView
+from panel.usecases.tasks import Task, TaskKind
+from panel.usecases.week import AgendaCounts, AgendaLine, AgendaView, OverflowLine
 from tests.card_nodes import nodes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,14 +56,14 @@ def pack(*, answered: bool, past_deadline: bool = False) -> MemberPack:
         "Health",
         past_deadline,
         (
-            {
-                "case_id": CASE,
-                "reference": "EHM-1",
-                "locality": "South",
-                "route": "new-referral",
-                "child-names": ["Child A", HOSTILE],
-                "presenting-needs": HOSTILE,
-            },
+            CirculatedCase(
+                CASE,
+                reference="EHM-1",
+                locality="South",
+                route=Section.NEW_REFERRAL,
+                child_names=("Child A", HOSTILE),
+                presenting_needs=HOSTILE,
+            ),
         ),
         {CASE: answer} if answered else {},
         3 if answered else None,
@@ -70,7 +74,7 @@ def every_card() -> dict[str, dict[str, Any]]:
     line = CaseLine(
         CASE, "EHM-1", "South", Section.NEW_REFERRAL, Status.REFERRED, (HOSTILE,), NOW, 1
     )
-    view = SittingView(
+    view = AgendaView(
         "demo",
         "Demo panel",
         "m" * 32,
@@ -97,7 +101,7 @@ def every_card() -> dict[str, dict[str, Any]]:
         ),
         "case list": intake.case_list("demo", "Demo", [line], notice="Saved."),
         "empty case list": intake.case_list("demo", "Demo", []),
-        "sitting": week.sitting(view, notice="Frozen."),
+        "agenda": week.agenda(view, notice="Frozen."),
         "counts": week.counts(AgendaCounts("Demo", date(2026, 12, 8), True, {"review": 2}, 2)),
         "circulation": week.circulation(pack(answered=False)),
         "circulation answered": week.circulation(pack(answered=True), notice="Saved."),
@@ -158,57 +162,28 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         "Quorate.",
         tuple(SharedItem(i.number, i.section, i.state) for i in items),
     )
-    sign_in = {
-        "meeting_id": "m" * 32,
-        "panel_name": "Demo",
-        "statement": HOSTILE,
-        "agency": "Health",
-        "deputy": True,
-    }
-    case = {
-        "meeting_id": "m" * 32,
-        "case_id": CASE,
-        "number": 1,
-        "view": {"reference": "EHM-1", "child-names": [HOSTILE], "presenting-needs": HOSTILE},
-        "answers": [
-            {
-                "agency": "Health",
-                "known": "known",
-                "information": HOSTILE,
-                "could_lead": True,
-                "late": True,
-            }
-        ],
-        "capacity": {"Health": 2},
-        "checklist": ["Threshold met?"],
-    }
-    ballot = {
-        "meeting_id": "m" * 32,
-        "round_id": "r" * 32,
-        "reference": "EHM-1",
-        "agency": "Health",
-        "candidates": ["A", "B"],
-        "number": 2,
-    }
-    record = {
-        "panel_name": "Demo",
-        "panel_date": "2026-12-08",
-        "present": ["A"],
-        "apologies": [],
-        "quorum": "Quorate.",
-        "not_reached": ["EHM-2"],
-        "aob": [HOSTILE],
-        "items": [
-            {
-                "number": 1,
-                "reference": "EHM-1",
-                "outcome": "Allocate",
-                "lead_agency": "A",
-                "tally": "A 2",
-                "actions": [HOSTILE],
-            }
-        ],
-    }
+    sign_in = SignInRequest("m" * 32, "Demo", HOSTILE, "Health", deputy=True)
+    case = CaseCard(
+        "m" * 32,
+        CASE,
+        1,
+        CirculatedCase(CASE, reference="EHM-1", child_names=(HOSTILE,), presenting_needs=HOSTILE),
+        (AnswerLine("Health", Known.KNOWN, HOSTILE, could_lead=True, late=True),),
+        (("Health", 2),),
+        ("Threshold met?",),
+    )
+    ballot = Ballot("m" * 32, "r" * 32, "EHM-1", "Health", ("A", "B"), 2)
+    record = MinutesRecord(
+        "m" * 32,
+        "Demo",
+        date(2026, 12, 8),
+        ("A",),
+        (),
+        "Quorate.",
+        (MinutesLine(1, "EHM-1", "Allocate", "A", "A 2", (HOSTILE,)),),
+        ("EHM-2",),
+        (HOSTILE,),
+    )
     return {
         "shared agenda": day_cards.shared(shared_view),
         "chair console": day_cards.console(view, notice="Done.", problem="No."),
@@ -219,7 +194,7 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         "ballot": day_cards.ballot(ballot),
         "ballot cast": day_cards.ballot(ballot, voted_for="A"),
         "outcome form": day_cards.outcome_form(view, items[3], values={"rationale": HOSTILE}),
-        "allocation": day_cards.allocation("Health leads.", [["contact", "2026-12-10"]]),
+        "allocation": day_cards.allocation("Health leads.", [("contact", date(2026, 12, 10))]),
         "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
         "minutes": day_cards.minutes(record),
     }
@@ -248,7 +223,7 @@ def test_every_card_is_schema_1_5_and_uses_only_our_verbs(name: str) -> None:
     assert card["version"] == "1.5"
     for action in _actions(card):
         assert action["type"] == "Action.Execute"
-        assert action["verb"] in verbs.ALL
+        assert action["verb"] in set(Verb)
 
 
 def test_user_text_is_only_ever_in_text_runs_which_are_never_markdown() -> None:
@@ -263,7 +238,7 @@ def test_a_late_saved_answer_is_shown_and_can_no_longer_be_changed() -> None:
 
     texts = json.dumps(card)
     assert "(late)" in texts
-    assert not [a for a in _actions(card) if a["verb"] == verbs.INFO_CHECK_SAVE]
+    assert not [a for a in _actions(card) if a["verb"] == Verb.INFOCHECK_RECORD]
 
 
 def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from panel import services
 from panel.errors import NotPermitted, VoteRejected
 from panel.infochecks import Known
 from panel.lifecycle import Event
 from panel.policy import BARNET
 from panel.quorum import Presence
 from panel.timeline import Timeline
+from panel.usecases import common, info_checks, intake, panel_day, votes
 from tests.panel.world import (
     CANARY_CHILD,
     CANARY_DOB,
@@ -27,10 +27,10 @@ from tests.panel.world import (
 
 
 async def listed(w: World) -> str:
-    case_id = await services.refer_case(
+    case_id = await intake.refer_case(
         w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", child=CANARY_CHILD)
     )
-    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
     return case_id
 
 
@@ -54,7 +54,7 @@ async def test_a_refused_action_is_audited_even_though_nothing_else_is_written()
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
     with pytest.raises(NotPermitted):
-        await services.screen_case(w.deps, w.panel.id, member_id("Health"), case_id, Event.LIST)
+        await intake.screen_case(w.deps, w.panel.id, member_id("Health"), case_id, Event.LIST)
     refused = w.store.audit[-1]
     assert (refused.actor, refused.action, refused.allowed, refused.reason) == (
         member_id("Health"),
@@ -67,12 +67,12 @@ async def test_a_refused_action_is_audited_even_though_nothing_else_is_written()
 async def test_reading_a_case_is_audited_and_a_stranger_is_refused_and_audited() -> None:
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
-    case = await services.view_case(w.deps, w.panel.id, member_id("Police"), case_id)
+    case = await intake.view_case(w.deps, w.panel.id, member_id("Police"), case_id)
     assert case.children[0].name == CANARY_CHILD
     assert w.store.audit[-1].action == "case.view"
     assert w.store.audit[-1].allowed
     with pytest.raises(NotPermitted):
-        await services.view_case(w.deps, w.panel.id, "someone-else", case_id)
+        await intake.view_case(w.deps, w.panel.id, "someone-else", case_id)
     assert w.store.audit[-1].allowed is False
 
 
@@ -81,10 +81,10 @@ async def test_a_tampered_vote_is_refused_and_audited() -> None:
     await listed(w)
     meeting = await circulate_next(w)
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
-    await services.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, True)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, True)
     with pytest.raises(VoteRejected):
-        await services.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
+        await votes.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
     last = w.store.audit[-1]
     assert (last.action, last.allowed, last.reason, last.panel_id) == (
         "vote.cast",
@@ -98,7 +98,7 @@ async def test_scheduled_steps_are_audited_as_the_system_for_each_case() -> None
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
     await circulate_next(w)
-    system_rows = [e for e in w.store.audit if e.actor == services.SYSTEM]
+    system_rows = [e for e in w.store.audit if e.actor == common.SYSTEM]
     assert [(e.action, e.case_id) for e in system_rows] == [
         ("agenda.freeze", case_id),
         ("agenda.circulate", case_id),
@@ -109,11 +109,11 @@ async def test_no_audit_row_holds_child_data() -> None:
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
     meeting = await circulate_next(w)
-    await services.record_info_check(
+    await info_checks.record_info_check(
         w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, CANARY_CHILD, True
     )
     with pytest.raises(NotPermitted):
-        await services.view_case(w.deps, w.panel.id, "intruder", case_id)
+        await intake.view_case(w.deps, w.panel.id, "intruder", case_id)
     text = repr(w.store.audit)
     assert len(w.store.audit) >= 5
     assert CANARY_CHILD not in text

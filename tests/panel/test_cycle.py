@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from panel import services
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
+from panel.messages import Kind
 from panel.outcomes import Action, Decision
 from panel.policy import BARNET, CAMDEN, LEICESTER, ST_HELENS, Section
-from panel.ports import Kind
 from panel.quorum import Presence
 from panel.timeline import Timeline
+from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week
 from panel.votes import RoundState
 from tests.panel.world import (
     CANARY_CHILD,
@@ -30,10 +30,10 @@ from tests.panel.world import (
 async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str]:
     ids = []
     for ref, locality, route in refs:
-        case_id = await services.refer_case(
+        case_id = await intake.refer_case(
             w.deps, w.panel.id, SUPPORT, referral(ref, locality, route)
         )
-        await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+        await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
         ids.append(case_id)
         w.clock.advance(timedelta(minutes=1))
     return ids
@@ -41,7 +41,7 @@ async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str
 
 async def sign_in(w: World, meeting: Meeting, agencies: list[str]) -> None:
     for agency in agencies:
-        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
 
 
 async def test_barnet_week_five_per_locality_four_working_days_and_its_timescales() -> None:
@@ -53,7 +53,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     )
     # Scheduler before the cut-off does nothing; at Wednesday midday it freezes once.
     w.clock.set(london(2027, 1, 6, 11, 59))
-    assert await services.freeze_agenda(w.deps, w.panel.id) is None
+    assert await week.freeze_agenda(w.deps, w.panel.id) is None
     meeting = await circulate_next(w)
     assert meeting.agenda is not None
     assert len(meeting.agenda.items) == 6  # 5 South + 1 West
@@ -70,7 +70,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
 
     first = meeting.agenda.items[0].case_id
     for agency in ("Health", "Police", "MASH"):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps,
             meeting.id,
             member_id(agency),
@@ -80,22 +80,20 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
             agency == "Health",
         )
     w.clock.set(schedule.reminders_at[0])
-    reminded = await services.send_reminders(w.deps, meeting.id, "r0")
+    reminded = await week.remind_missing(w.deps, meeting.id, "r0")
     assert reminded > 0
-    assert await services.send_reminders(w.deps, meeting.id, "r0") == 0
+    assert await week.remind_missing(w.deps, meeting.id, "r0") == 0
 
     w.clock.set(schedule.starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     await sign_in(w, meeting, ["Health", "Police", "MASH"])
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, first)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, first)
     assert vote.candidates == ("Health",)
     for agency in ("Health", "Police", "MASH"):
-        _, result = await services.cast_vote(
-            w.deps, meeting.id, member_id(agency), vote.id, "Health"
-        )
+        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, "Health")
     assert result is not None
     assert result.winner == "Health"
-    milestones = await services.record_outcome(
+    milestones = await outcomes.record_outcome(
         w.deps,
         meeting.id,
         CHAIR,
@@ -120,7 +118,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert len(allocation) == 1
     assert "Thursday 14 January 2027" in allocation[0].text
 
-    minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
+    minutes = await outcomes.close_panel(w.deps, meeting.id, CHAIR)
     assert minutes.items[0].tally == "Health leads (Health 3)."
     assert len(minutes.not_reached) == 5
     assert w.store.cases[first].status is Status.TRACKING
@@ -131,29 +129,29 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     w = world(CAMDEN, london(2027, 2, 1, 9, 0))
     # No consent needed for a new referral in Camden.
     new = referral("MOS-1", "Camden", Section.NEW_REFERRAL, consent=False)
-    case_id = await services.refer_case(w.deps, w.panel.id, SUPPORT, new)
-    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    case_id = await intake.refer_case(w.deps, w.panel.id, SUPPORT, new)
+    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
     meeting = await circulate_next(w)
     schedule = Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date)
     assert schedule.circulation_at.time() == time(13, 30)
     assert (schedule.starts_at.date() - schedule.circulation_at.date()).days == 1
     assert schedule.ends_at - schedule.starts_at == timedelta(hours=2)
     w.clock.set(schedule.starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
-    status = await services.sign_in(
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    status = await panel_day.sign_in(
         w.deps, meeting.id, member_id("Family Services"), Presence.PRESENT, True
     )
-    await services.sign_in(w.deps, meeting.id, member_id("Housing"), Presence.PRESENT, True)
-    status = await services.sign_in(
+    await panel_day.sign_in(w.deps, meeting.id, member_id("Housing"), Presence.PRESENT, True)
+    status = await panel_day.sign_in(
         w.deps, meeting.id, member_id("Transformation Team"), Presence.PRESENT, True
     )
     assert not status.quorate
     assert status.line() == "Not quorate: 2 of 3 key agencies needed are present."
-    status = await services.sign_in(
+    status = await panel_day.sign_in(
         w.deps, meeting.id, member_id("Integrated Youth Support Service"), Presence.PRESENT, True
     )
     assert status.quorate
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
     assert vote.candidates == (
         "Family Services",
         "Housing",
@@ -167,12 +165,12 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
         "Integrated Youth Support Service": "Integrated Youth Support Service",
     }
     for agency, choice in ballots.items():
-        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
     assert result is not None
     assert result.state is RoundState.ESCALATED
     assert "Stage 3 of the CSCB escalation policy" in result.summary()
     # The panel still allocates after escalation is recorded; contact within 5 working days.
-    milestones = await services.record_outcome(
+    milestones = await outcomes.record_outcome(
         w.deps,
         meeting.id,
         CHAIR,
@@ -186,14 +184,14 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     w = world(ST_HELENS, london(2027, 2, 24, 9, 0))
     [case_id] = await list_cases(w, [("EHM-SH1", "St Helens", Section.NEW_REFERRAL)])
     meeting = await circulate_next(w)
-    await services.record_info_check(
+    await info_checks.record_info_check(
         w.deps, meeting.id, member_id("Home Start"), case_id, Known.NOT_KNOWN, "", True
     )
     schedule = Timeline(ST_HELENS, w.panel.calendar).schedule_for(meeting.panel_date)
     w.clock.set(schedule.starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     await sign_in(w, meeting, ["Home Start", "Health", "Police"])
-    milestones = await services.record_outcome(
+    milestones = await outcomes.record_outcome(
         w.deps,
         meeting.id,
         CHAIR,
@@ -205,10 +203,10 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     assert calendar.working_days_between(due["family-action-meeting"], due["plan-circulated"]) == 10
     assert meeting.panel_date == date(2027, 3, 3)
     assert due["panel-review"] == date(2027, 6, 3)  # three months
-    await services.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
     # Nearly three months on, the review brings the case back to the next panel.
     w.clock.set(london(2027, 6, 1, 9, 0))
-    assert await services.bring_back_reviews(w.deps, w.panel.id) == 1
+    assert await follow_up.bring_back_reviews(w.deps, w.panel.id) == 1
     assert w.store.cases[case_id].status is Status.DUE_REVIEW
     next_meeting = await circulate_next(w)
     assert next_meeting.agenda is not None
@@ -233,9 +231,9 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     assert meeting.agenda is not None
     assert meeting.agenda.items[0].case_id == stuck
     w.clock.set(Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     await sign_in(w, meeting, ["Social Care", "Health", "Schools"])
-    milestones = await services.record_outcome(
+    milestones = await outcomes.record_outcome(
         w.deps,
         meeting.id,
         CHAIR,
@@ -243,11 +241,11 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     )
     due = {m.code: m.due for m in milestones}
     assert due["first-taf"] == date(2027, 6, 3)  # 3 weeks after 13 May
-    await services.record_outcome(
+    await outcomes.record_outcome(
         w.deps, meeting.id, CHAIR, Decision(stuck, "child-protection", meeting.panel_date)
     )
     assert w.store.cases[stuck].status is Status.CLOSED
-    minutes = await services.close_panel(w.deps, meeting.id, CHAIR)
+    minutes = await outcomes.close_panel(w.deps, meeting.id, CHAIR)
     assert [i.outcome for i in minutes.items] == [
         "Progress to Child Protection",
         "Case stepped down to Early Help/Child In Need",

@@ -8,15 +8,15 @@ from datetime import date
 
 import pytest
 
-from panel import services
 from panel.cases import Case
 from panel.errors import NotPermitted
-from panel.follow_up import FollowUpStep, close_case, drift_report, run_follow_up
 from panel.lifecycle import Status
+from panel.messages import Kind
 from panel.outcomes import Decision, plan_milestones
 from panel.policy import BARNET, ST_HELENS, Policy
-from panel.ports import Kind
 from panel.roster import Member, Role
+from panel.usecases import follow_up
+from panel.usecases.follow_up import FollowUpStep, close_case, drift_report, run_follow_up
 from tests.panel.world import CHAIR, World, london, member_id, referral, world
 
 PRACTITIONER, MANAGER = "practitioner-1", "manager-1"
@@ -82,7 +82,7 @@ async def test_an_overdue_milestone_goes_to_the_manager_and_the_chair_not_the_le
 async def test_a_milestone_marked_done_is_not_chased() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
     w.clock.set(london(2027, 1, 5, 9))
-    await services.mark_milestone(
+    await follow_up.mark_milestone(
         w.deps, w.panel.id, PRACTITIONER, "case-1", "contact", done_on=date(2027, 1, 5)
     )
     w.clock.set(london(2027, 1, 7, 8))
@@ -105,7 +105,7 @@ async def test_st_helens_panel_review_puts_the_case_back_on_the_agenda_after_3_m
 
 async def test_a_stuck_case_goes_back_to_panel_and_is_no_longer_chased() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
-    await services.mark_stuck(w.deps, w.panel.id, PRACTITIONER, "case-1", "Family not engaging")
+    await follow_up.mark_stuck(w.deps, w.panel.id, PRACTITIONER, "case-1", "Family not engaging")
     w.clock.set(london(2027, 1, 7, 8))
 
     step = await run_follow_up(w.deps, w.panel.id)

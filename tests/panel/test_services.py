@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from panel import panel_day, services
 from panel.errors import (
     ConsentMissing,
     DeadlinePassed,
@@ -21,11 +20,12 @@ from panel.errors import (
 from panel.infochecks import Cell, Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
+from panel.messages import Circulation, Kind
 from panel.outcomes import Decision
 from panel.policy import BARNET, CAMDEN, LEICESTER, CaseField, Section
-from panel.ports import Kind
 from panel.quorum import Presence
 from panel.timeline import Timeline
+from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week
 from panel.votes import RoundState
 from tests.panel.world import (
     CANARY_CHILD,
@@ -44,10 +44,10 @@ MONDAY = london(2027, 1, 4, 10, 0)
 
 
 async def listed(w: World, ref: str = "EHM-1", child: str = "Child A") -> str:
-    case_id = await services.refer_case(
+    case_id = await intake.refer_case(
         w.deps, w.panel.id, SUPPORT, referral(ref, "South", child=child)
     )
-    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
     return case_id
 
 
@@ -56,9 +56,9 @@ async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", 
     w.clock.set(
         Timeline(w.panel.policy, w.panel.calendar).schedule_for(meeting.panel_date).starts_at
     )
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     for agency in agencies:
-        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
     return meeting
 
 
@@ -68,7 +68,7 @@ async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", 
 async def test_a_family_without_consent_cannot_be_listed_and_nothing_is_stored() -> None:
     w = world(BARNET, MONDAY)
     with pytest.raises(ConsentMissing, match="needs their consent"):
-        await services.refer_case(
+        await intake.refer_case(
             w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", consent=False)
         )
     assert w.store.cases == {}
@@ -80,7 +80,7 @@ async def test_an_immediate_safeguarding_concern_is_sent_to_the_mash_not_queued(
         referral("EHM-1", "South", consent=False), immediate_safeguarding_concern=True
     )
     with pytest.raises(SafeguardingRedirect, match="referred immediately to the MASH"):
-        await services.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+        await intake.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
     assert w.store.cases == {}
 
 
@@ -88,15 +88,15 @@ async def test_leicester_sends_immediate_safeguarding_concerns_to_duty_and_advic
     w = world(LEICESTER, MONDAY)
     urgent = dataclasses.replace(referral("LL-1", "Leicester"), immediate_safeguarding_concern=True)
     with pytest.raises(SafeguardingRedirect, match="Duty and Advice Service"):
-        await services.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+        await intake.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
 
 
 async def test_a_member_cannot_list_a_family_and_a_stranger_is_not_on_the_roster() -> None:
     w = world(BARNET, MONDAY)
     with pytest.raises(NotPermitted, match="Only the chair or business support"):
-        await services.refer_case(w.deps, w.panel.id, member_id("Health"), referral("E-1", "South"))
+        await intake.refer_case(w.deps, w.panel.id, member_id("Health"), referral("E-1", "South"))
     with pytest.raises(NotPermitted, match="not on this panel's roster"):
-        await services.refer_case(w.deps, w.panel.id, "intruder", referral("E-1", "South"))
+        await intake.refer_case(w.deps, w.panel.id, "intruder", referral("E-1", "South"))
 
 
 @pytest.mark.parametrize(
@@ -114,14 +114,14 @@ async def test_a_bad_referral_is_refused_with_a_plain_reason(
     w = world(BARNET, MONDAY)
     bad = dataclasses.replace(referral("EHM-1", "South"), **change)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match=message):
-        await services.refer_case(w.deps, w.panel.id, SUPPORT, bad)
+        await intake.refer_case(w.deps, w.panel.id, SUPPORT, bad)
 
 
 async def test_the_same_case_reference_cannot_be_open_twice() -> None:
     w = world(BARNET, MONDAY)
     await listed(w, "EHM-7")
     with pytest.raises(InvalidInput, match="already open"):
-        await services.refer_case(w.deps, w.panel.id, SUPPORT, referral("EHM-7", "South"))
+        await intake.refer_case(w.deps, w.panel.id, SUPPORT, referral("EHM-7", "South"))
 
 
 # -- Cut-off and circulation -----------------------------------------------------------------
@@ -131,10 +131,10 @@ async def test_only_staff_can_freeze_now_and_freezing_twice_acts_once() -> None:
     w = world(BARNET, MONDAY)
     await listed(w)
     with pytest.raises(NotPermitted):
-        await services.freeze_agenda(w.deps, w.panel.id, actor=member_id("Health"))
-    first = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+        await week.freeze_agenda(w.deps, w.panel.id, actor=member_id("Health"))
+    first = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
     await listed(w, "EHM-2")
-    again = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    again = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
     assert first is not None
     assert again is not None
     assert again.agenda == first.agenda
@@ -149,13 +149,13 @@ async def test_circulation_goes_1_to_1_once_and_the_channel_gets_counts_only() -
     ]
     circulation = [m for m in w.notifier.direct_messages if m.kind is Kind.CIRCULATION]
     assert {m.person_id for m in circulation} == {m.person_id for m in members_on_teams}
-    assert CANARY_CHILD in repr(circulation[0].data)
+    assert CANARY_CHILD in repr(circulation[0].body)
     [notice] = w.notifier.notices
     assert notice.counts == {"cases": 1, "new-referral": 1}
     assert CANARY_CHILD not in repr(notice)
     assert CANARY_DOB.isoformat() not in repr(notice)
     # Again: nothing more is sent.
-    assert await services.circulate(w.deps, meeting.id) == 0
+    assert await week.circulate_agenda(w.deps, meeting.id) == 0
     assert len(w.notifier.direct_messages) == len(circulation) + 1  # + the no-Teams list
     [no_teams] = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.NO_TEAMS_LIST]
     assert "probation@example.org" in no_teams.text
@@ -172,10 +172,10 @@ async def test_circulation_shares_only_the_fields_the_policy_allows() -> None:
     await listed(w, child=CANARY_CHILD)
     await circulate_next(w)
     [message, *_] = [m for m in w.notifier.direct_messages if m.kind is Kind.CIRCULATION]
-    cases = message.data["cases"]
-    assert isinstance(cases, list)
-    [case_view] = cases
-    assert set(case_view) == {"case_id", "reference", "locality"}
+    assert isinstance(message.body, Circulation)
+    [case_view] = message.body.cases
+    shared = {name for name, value in vars(case_view).items() if value is not None}
+    assert shared == {"case_id", "reference", "locality"}
     assert CANARY_CHILD not in repr(message)
 
 
@@ -186,17 +186,17 @@ async def test_an_answer_after_the_deadline_is_kept_but_marked_late() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await circulate_next(w)
-    on_time = await services.record_info_check(
+    on_time = await info_checks.record_info_check(
         w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "Seen by HV.", True
     )
     deadline = Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date)
     w.clock.set(deadline.info_check_deadline_at + timedelta(minutes=1))
-    late = await services.record_info_check(
+    late = await info_checks.record_info_check(
         w.deps, meeting.id, member_id("Police"), case_id, Known.NOT_KNOWN, "", False
     )
     assert not on_time.late
     assert late.late
-    grid = await services.readiness(w.deps, meeting.id, CHAIR)
+    grid = await info_checks.view_readiness(w.deps, meeting.id, CHAIR)
     assert grid.cells[(case_id, "Health")] is Cell.KNOWN
     assert grid.cells[(case_id, "MASH")] is Cell.MISSING
     assert "MASH" in grid.agencies_missing()
@@ -207,10 +207,10 @@ async def test_an_answer_can_be_changed_and_the_grid_shows_the_latest() -> None:
     case_id = await listed(w)
     meeting = await circulate_next(w)
     for known in (Known.CHECKING, Known.KNOWN):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps, meeting.id, member_id("Health"), case_id, known, "", False
         )
-    grid = await services.readiness(w.deps, meeting.id, CHAIR)
+    grid = await info_checks.view_readiness(w.deps, meeting.id, CHAIR)
     assert grid.cells[(case_id, "Health")] is Cell.KNOWN
 
 
@@ -219,32 +219,32 @@ async def test_info_check_refusals() -> None:
     case_id = await listed(w)
     meeting = await circulate_next(w)
     with pytest.raises(InvalidInput, match="2000 characters"):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "x" * 2001, False
         )
     with pytest.raises(NotFound, match="not on this panel's agenda"):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps, meeting.id, member_id("Health"), "forged-case-id", Known.KNOWN, "", False
         )
     with pytest.raises(NotPermitted):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps, meeting.id, SUPPORT, case_id, Known.KNOWN, "", False
         )
     with pytest.raises(InvalidInput, match="0 to 50"):
-        await services.record_capacity(w.deps, meeting.id, member_id("Health"), 51)
+        await info_checks.record_capacity(w.deps, meeting.id, member_id("Health"), 51)
     with pytest.raises(NotPermitted):
-        await services.readiness(w.deps, meeting.id, member_id("Health"))
+        await info_checks.view_readiness(w.deps, meeting.id, member_id("Health"))
 
 
 async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_missing() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await circulate_next(w)
-    await services.record_info_check(
+    await info_checks.record_info_check(
         w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "", False
     )
-    await services.record_capacity(w.deps, meeting.id, member_id("Health"), 2)
-    await services.send_reminders(w.deps, meeting.id, "friday")
+    await info_checks.record_capacity(w.deps, meeting.id, member_id("Health"), 2)
+    await week.remind_missing(w.deps, meeting.id, "friday")
     reminded = {
         m.person_id for m in w.notifier.direct_messages if m.kind is Kind.INFO_CHECK_REMINDER
     }
@@ -263,8 +263,8 @@ async def test_sign_in_needs_the_confidentiality_statement_accepted() -> None:
     await listed(w)
     meeting = await in_session(w, ())
     with pytest.raises(InvalidInput, match="confidentiality statement"):
-        await services.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, False)
-    status = await services.sign_in(
+        await panel_day.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, False)
+    status = await panel_day.sign_in(
         w.deps, meeting.id, member_id("Health"), Presence.APOLOGIES, False
     )
     assert status.present == 0
@@ -274,14 +274,14 @@ async def test_a_case_cannot_be_withdrawn_while_its_vote_is_open() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
 
     with pytest.raises(VoteRejected, match="still open"):
-        await services.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+        await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
 
-    await services.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
-    await services.close_vote(w.deps, meeting.id, CHAIR, vote.id)
-    await services.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+    await votes.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    await votes.close_vote(w.deps, meeting.id, CHAIR, vote.id)
+    await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
     assert w.store.meetings[meeting.id].items == ()
 
 
@@ -291,11 +291,11 @@ async def test_an_item_added_on_the_day_after_a_withdrawal_takes_the_next_free_n
     await listed(w, "EHM-2", child="Child B")
     meeting = await in_session(w)
     item_one = w.store.meetings[meeting.id].items[0]
-    await services.withdraw_case(w.deps, w.panel.id, SUPPORT, item_one.case_id, "No consent.")
-    review = await services.refer_case(
+    await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, item_one.case_id, "No consent.")
+    review = await intake.refer_case(
         w.deps, w.panel.id, SUPPORT, referral("EHM-3", "South", Section.REVIEW, child="Child C")
     )
-    await services.screen_case(w.deps, w.panel.id, CHAIR, review, Event.LIST)
+    await intake.screen_case(w.deps, w.panel.id, CHAIR, review, Event.LIST)
 
     number = await panel_day.add_to_agenda(w.deps, meeting.id, CHAIR, review)
 
@@ -308,27 +308,27 @@ async def test_no_vote_opens_while_the_panel_is_not_quorate() -> None:
     case_id = await listed(w)
     meeting = await in_session(w, ("Health", "Housing"))
     with pytest.raises(NotQuorate):
-        await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
 
 
 async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothing() -> None:
     w = world(CAMDEN, london(2027, 2, 1, 9, 0))
-    case_id = await services.refer_case(
+    case_id = await intake.refer_case(
         w.deps, w.panel.id, SUPPORT, referral("MOS-9", "Camden", consent=False)
     )
-    await services.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
     meeting = await circulate_next(w)
     w.clock.set(Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     principal = "Early Help Community & Practice"
     deputy = "deputy-" + member_id(principal)
-    await services.sign_in(w.deps, meeting.id, deputy, Presence.DEPUTY, True)
+    await panel_day.sign_in(w.deps, meeting.id, deputy, Presence.DEPUTY, True)
     for agency in ("Family Services", "Transformation Team"):
-        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
-    cast, _ = await services.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    cast, _ = await votes.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
     assert cast.agency == principal
-    again, _ = await services.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+    again, _ = await votes.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
     assert again.duplicate
     stored = w.store.meetings[meeting.id].rounds[vote.id]
     assert stored.votes == {principal: "Family Services"}
@@ -338,26 +338,26 @@ async def test_a_member_who_knows_the_family_is_excluded_from_that_vote() -> Non
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w, ("Health", "Police", "MASH", "Education"))
-    await services.declare_conflict(w.deps, meeting.id, member_id("Police"), case_id)
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    await panel_day.declare_conflict(w.deps, meeting.id, member_id("Police"), case_id)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
     assert "Police" not in vote.eligible
     with pytest.raises(VoteRejected, match="declared a conflict"):
-        await services.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+        await votes.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
 
 
 async def test_only_the_chair_closes_a_vote_and_nobody_votes_after_it_closes() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
-    await services.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    await votes.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
     with pytest.raises(NotPermitted):
-        await services.close_vote(w.deps, meeting.id, member_id("Health"), vote.id)
-    result = await services.close_vote(w.deps, meeting.id, CHAIR, vote.id)
+        await votes.close_vote(w.deps, meeting.id, member_id("Health"), vote.id)
+    result = await votes.close_vote(w.deps, meeting.id, CHAIR, vote.id)
     assert result.state is RoundState.DECIDED
     assert result.winner == "Health"
     with pytest.raises(VoteRejected, match="Voting is closed"):
-        await services.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+        await votes.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
 
 
 async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
@@ -365,26 +365,26 @@ async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
     case_id = await listed(w)
     meeting = await circulate_next(w)
     for agency in ("Health", "Police"):
-        await services.record_info_check(
+        await info_checks.record_info_check(
             w.deps, meeting.id, member_id(agency), case_id, Known.KNOWN, "", True
         )
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await services.start_panel(w.deps, meeting.id, CHAIR)
+    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
     for agency in ("Health", "Police", "MASH", "Education"):
-        await services.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
     ballots = {"Health": "Health", "MASH": "Health", "Police": "Police", "Education": "Police"}
     for agency, choice in ballots.items():
-        _, result = await services.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
     assert result is not None
     assert result.state is RoundState.AWAITING_CASTING_VOTE
     with pytest.raises(NotPermitted):
-        await services.casting_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
-    decided = await services.casting_vote(w.deps, meeting.id, CHAIR, vote.id, "Police")
+        await votes.casting_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    decided = await votes.casting_vote(w.deps, meeting.id, CHAIR, vote.id, "Police")
     assert decided.winner == "Police"
     assert decided.by_casting_vote
     with pytest.raises(InvalidInput, match="the one the panel voted for"):
-        await services.record_outcome(
+        await outcomes.record_outcome(
             w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
         )
 
@@ -394,7 +394,7 @@ async def test_a_vote_id_from_elsewhere_is_refused() -> None:
     await listed(w)
     meeting = await in_session(w)
     with pytest.raises(VoteRejected, match="does not belong"):
-        await services.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
+        await votes.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
 
 
 async def test_a_refused_outcome_changes_nothing() -> None:
@@ -402,11 +402,11 @@ async def test_a_refused_outcome_changes_nothing() -> None:
     case_id = await listed(w)
     meeting = await in_session(w)
     with pytest.raises(InvalidInput, match="not an agency of this panel"):
-        await services.record_outcome(
+        await outcomes.record_outcome(
             w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Acme")
         )
     with pytest.raises(InvalidInput, match="needs a lead agency"):
-        await services.record_outcome(w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min))
+        await outcomes.record_outcome(w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min))
     assert w.store.cases[case_id].status is Status.CIRCULATED
     assert w.store.meetings[meeting.id].decisions == {}
 
@@ -415,9 +415,9 @@ async def test_nothing_is_decided_on_a_closed_panel() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    await services.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
     with pytest.raises(DeadlinePassed, match="closed"):
-        await services.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
     assert w.store.cases[case_id].status is Status.ROLLED_OVER
 
 
@@ -427,10 +427,10 @@ async def test_nothing_is_decided_on_a_closed_panel() -> None:
 async def allocated(w: World) -> tuple[str, Meeting]:
     case_id = await listed(w)
     meeting = await in_session(w)
-    await services.record_outcome(
+    await outcomes.record_outcome(
         w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
     )
-    await services.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
     return case_id, meeting
 
 
@@ -438,7 +438,7 @@ async def test_finishing_the_assessment_early_brings_the_first_taf_forward() -> 
     w = world(BARNET, MONDAY)
     case_id, _ = await allocated(w)
     w.clock.set(london(2027, 2, 5, 10, 0))
-    milestones = await services.mark_milestone(
+    milestones = await follow_up.mark_milestone(
         w.deps, w.panel.id, member_id("Health"), case_id, "assessment", done_on=date(2027, 2, 5)
     )
     due = {m.code: m.due for m in milestones}
@@ -450,14 +450,14 @@ async def test_only_the_lead_agency_marks_milestones_and_not_in_the_future() -> 
     w = world(BARNET, MONDAY)
     case_id, _ = await allocated(w)
     with pytest.raises(NotPermitted, match="lead agency"):
-        await services.mark_milestone(
+        await follow_up.mark_milestone(
             w.deps, w.panel.id, member_id("Police"), case_id, "contact", done_on=date(2027, 1, 12)
         )
     with pytest.raises(InvalidInput, match="future"):
-        await services.mark_milestone(
+        await follow_up.mark_milestone(
             w.deps, w.panel.id, member_id("Health"), case_id, "contact", done_on=date(2030, 1, 1)
         )
-    milestones = await services.mark_milestone(
+    milestones = await follow_up.mark_milestone(
         w.deps, w.panel.id, member_id("Health"), case_id, "home-visit", not_possible="Family moved"
     )
     assert next(m for m in milestones if m.code == "home-visit").not_possible == "Family moved"
@@ -466,8 +466,8 @@ async def test_only_the_lead_agency_marks_milestones_and_not_in_the_future() -> 
 async def test_a_stuck_case_goes_back_on_the_next_agenda_as_a_stuck_case() -> None:
     w = world(BARNET, MONDAY)
     case_id, _ = await allocated(w)
-    await services.mark_stuck(w.deps, w.panel.id, member_id("Health"), case_id, "No engagement")
-    meeting = await services.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    await follow_up.mark_stuck(w.deps, w.panel.id, member_id("Health"), case_id, "No engagement")
+    meeting = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
     assert meeting is not None
     assert meeting.agenda is not None
     [item] = meeting.agenda.items

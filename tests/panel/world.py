@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock, FakeNotifier, FakePanels, FakeStore, FakeUnitOfWork
-from panel import services
 from panel.cases import Consent, Person, Referral
 from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Policy, Section
 from panel.roster import Member, Panel, Role
-from panel.services import Deps
 from panel.timeline import Timeline
+from panel.usecases import week
+from panel.usecases.common import Deps
 
 LONDON = ZoneInfo("Europe/London")
 CANARY_CHILD = "Zebedee Canary-Quill"
@@ -73,9 +73,7 @@ class World:
 
     @property
     def deps(self) -> Deps:
-        return Deps(
-            FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock, self.notifier
-        )
+        return Deps(FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock)
 
 
 def world(policy: Policy, now: datetime) -> World:
@@ -106,9 +104,9 @@ async def circulate_next(w: World) -> Meeting:
     """Move the clock to the next sitting's cut-off, freeze, then to circulation and send it."""
     schedule = Timeline(w.panel.policy, w.panel.calendar).next_open_for_listing(w.clock.now())
     w.clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(w.deps, w.panel.id)
+    meeting = await week.freeze_agenda(w.deps, w.panel.id)
     assert meeting is not None
     assert meeting.status is MeetingStatus.FROZEN
     w.clock.set(schedule.circulation_at)
-    await services.circulate(w.deps, meeting.id)
+    await week.circulate_agenda(w.deps, meeting.id)
     return w.store.meetings[meeting.id]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from panel.ports import DirectMessage, Kind
+from panel.messages import DirectMessage, StillMissing
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
 from storage.outbox import ConversationReferences, Outbox, ProcessedActivities
@@ -343,7 +343,7 @@ async def test_a_use_cases_messages_commit_with_its_change_or_not_at_all(store: 
     woken: list[bool] = []
     store.on_messages = lambda: woken.append(True)
     message = DirectMessage(
-        "p1", Kind.CIRCULATION, "circulation:m1:p1", "The list.", {"n": 1}, queued_for=None
+        "p1", "circulation:m1:p1", "The list.", StillMissing("m1"), queued_for=None
     )
 
     async def fails_before_commit() -> None:
@@ -363,9 +363,9 @@ async def test_a_use_cases_messages_commit_with_its_change_or_not_at_all(store: 
     assert (queued.key, queued.recipient, queued.kind) == (
         "circulation:m1:p1",
         "person:p1",
-        "circulation",
+        "still-missing",
     )
-    assert queued.payload == {"text": "The list.", "data": {"n": 1}}
+    assert queued.payload == {"v": 2, "text": "The list.", "body": {"meeting_id": "m1"}}
     assert woken == [True]
 
 

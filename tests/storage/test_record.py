@@ -13,7 +13,6 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
-from panel import services
 from panel.cases import Case, Person
 from panel.errors import NotFound, Unavailable
 from panel.infochecks import Known
@@ -22,8 +21,9 @@ from panel.meeting import Meeting
 from panel.outcomes import Action, Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
-from panel.services import Deps
 from panel.timeline import PanelSchedule, Timeline
+from panel.usecases import info_checks, intake, outcomes, panel_day, votes, week
+from panel.usecases.common import Deps
 from storage import schema
 from storage.crypto import CipherError, FieldCipher
 from storage.engine import create_engine
@@ -46,15 +46,15 @@ PANEL = build_panel(BARNET)
 
 
 def deps(store: Store, clock: FakeClock, notifier: FakeNotifier | None = None) -> Deps:
-    return Deps(FakePanels(PANEL), store.unit_of_work, clock, notifier or FakeNotifier())
+    return Deps(FakePanels(PANEL), store.unit_of_work, clock)
 
 
 async def canary_case(d: Deps) -> str:
     ref = dataclasses.replace(
         referral("EHM-CANARY-1", "South"), children=(Person(CANARY_CHILD, CANARY_DOB),)
     )
-    case_id = await services.refer_case(d, PANEL.id, SUPPORT, ref)
-    await services.screen_case(d, PANEL.id, CHAIR, case_id, Event.LIST)
+    case_id = await intake.refer_case(d, PANEL.id, SUPPORT, ref)
+    await intake.screen_case(d, PANEL.id, CHAIR, case_id, Event.LIST)
     return case_id
 
 
@@ -62,10 +62,10 @@ async def circulated(d: Deps, clock: FakeClock) -> tuple[Meeting, PanelSchedule]
     """The next sitting frozen at its cut-off and circulated at its circulation time."""
     schedule = Timeline(BARNET, PANEL.calendar).next_open_for_listing(clock.now())
     clock.set(schedule.cutoff_at)
-    meeting = await services.freeze_agenda(d, PANEL.id)
+    meeting = await week.freeze_agenda(d, PANEL.id)
     assert meeting is not None
     clock.set(schedule.circulation_at)
-    assert await services.circulate(d, meeting.id) > 0
+    assert await week.circulate_agenda(d, meeting.id) > 0
     return meeting, schedule
 
 
@@ -73,19 +73,19 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
     """Refer, freeze, circulate, answer, sit, vote, decide, close: the Barnet week."""
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
-    await services.record_info_check(
+    await info_checks.record_info_check(
         d, meeting.id, member_id("Health"), case_id, Known.KNOWN, f"Knows {CANARY_CHILD}", True
     )
-    await services.record_capacity(d, meeting.id, member_id("Health"), 2)
+    await info_checks.record_capacity(d, meeting.id, member_id("Health"), 2)
     clock.set(schedule.starts_at)
-    await services.start_panel(d, meeting.id, CHAIR)
+    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
     for agency in ("Health", "Police", "MASH"):
-        await services.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
-    await services.declare_conflict(d, meeting.id, member_id("MASH"), case_id)
-    vote = await services.open_vote(d, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
+    await panel_day.declare_conflict(d, meeting.id, member_id("MASH"), case_id)
+    vote = await votes.open_vote(d, meeting.id, CHAIR, case_id)
     for agency in ("Health", "Police"):
-        await services.cast_vote(d, meeting.id, member_id(agency), vote.id, "Health")
-    await services.record_outcome(
+        await votes.cast_vote(d, meeting.id, member_id(agency), vote.id, "Health")
+    await outcomes.record_outcome(
         d,
         meeting.id,
         CHAIR,
@@ -99,7 +99,7 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
             rationale=f"{CANARY_CHILD} needs a hub assessment",
         ),
     )
-    await services.close_panel(d, meeting.id, CHAIR)
+    await outcomes.close_panel(d, meeting.id, CHAIR)
     return case_id, meeting.id
 
 
@@ -179,7 +179,7 @@ async def test_a_rotated_key_encrypts_new_rows_and_still_reads_old_ones(
     old_case = await canary_case(deps(store, clock))
     newest = FieldCipher.new_key()
     rotated = Store(store.engine, FieldCipher([newest, KEY], LOOKUP))
-    new_case = await services.refer_case(
+    new_case = await intake.refer_case(
         deps(rotated, clock), PANEL.id, SUPPORT, referral("EHM-NEW", "South")
     )
     async with rotated.unit_of_work() as uow:
@@ -195,9 +195,9 @@ async def test_reads_and_changes_are_audited_without_child_data(store: Store) ->
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     d = deps(store, clock)
     case_id = await canary_case(d)
-    await services.view_case(d, PANEL.id, member_id("Police"), case_id)
+    await intake.view_case(d, PANEL.id, member_id("Police"), case_id)
     with pytest.raises(NotFound):
-        await services.view_case(d, PANEL.id, member_id("Police"), "forged")
+        await intake.view_case(d, PANEL.id, member_id("Police"), "forged")
     async with store.engine.connect() as conn:
         rows = (await conn.execute(schema.audit_log.select().order_by(schema.audit_log.c.id))).all()
     actions = [(r.action, r.allowed, r.case_id) for r in rows]
@@ -229,14 +229,14 @@ async def test_concurrent_votes_record_exactly_one_vote_per_agency(store: Store)
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
-    await services.start_panel(d, meeting.id, CHAIR)
+    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
     agencies = ["Health", "Police", "MASH", "Education", "Early Help"]
     for agency in agencies:
-        await services.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await services.open_vote(d, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
+    vote = await votes.open_vote(d, meeting.id, CHAIR, case_id)
     # 20 votes at once: every agency clicks four times.
     attempts = [
-        services.cast_vote(d, meeting.id, member_id(a), vote.id, "Health")
+        votes.cast_vote(d, meeting.id, member_id(a), vote.id, "Health")
         for _ in range(4)
         for a in agencies
     ]

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from adapters.in_memory import FakeClock
-from panel import services
 from panel.calendar import add_months
 from panel.errors import NotFound
 from panel.lifecycle import Status
 from panel.outcomes import Decision
 from panel.policy import BARNET
 from panel.quorum import Presence
+from panel.usecases import outcomes, panel_day
 from storage import schema
 from storage.outbox import Outbox, ProcessedActivities
 from storage.retention import (
@@ -38,9 +38,9 @@ async def closed_case(store: Store, clock: FakeClock) -> str:
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
-    await services.start_panel(d, meeting.id, CHAIR)
-    await services.sign_in(d, meeting.id, member_id("Health"), Presence.PRESENT, True)
-    await services.record_outcome(d, meeting.id, CHAIR, Decision(case_id, "step-up-mash", date.min))
+    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
+    await panel_day.sign_in(d, meeting.id, member_id("Health"), Presence.PRESENT, True)
+    await outcomes.record_outcome(d, meeting.id, CHAIR, Decision(case_id, "step-up-mash", date.min))
     async with store.unit_of_work() as uow:
         assert (await uow.cases.get(case_id)).status is Status.CLOSED
     return case_id

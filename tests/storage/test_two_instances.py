@@ -154,7 +154,11 @@ async def test_two_instances_share_the_outbox_and_survive_one_being_killed(
         await references.save("", f"person-{n}", reference, now)
     for n in range(MESSAGES):
         await outbox.enqueue(
-            f"test:{n}", f"person:person-{n % PEOPLE}", "still-missing", {"text": f"m{n}"}, now
+            f"test:{n}",
+            f"person:person-{n % PEOPLE}",
+            "still-missing",
+            {"text": f"m{n}", "data": {"meeting_id": "m1"}},
+            now,
         )
 
     first = start_app(database_url, tmp_path / "first.log", service_url, authority)

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from adapters.in_memory import FakeClock, FakeNotifier
-from panel import services
 from panel.errors import Conflict
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus
-from panel.ports import Kind
+from panel.messages import Kind
 from panel.roster import Role
-from panel.services import Deps, new_id
 from panel.timeline import Timeline
+from panel.usecases import intake, week
+from panel.usecases.common import Deps, new_id
 from storage import schema
 from storage.crypto import FieldCipher
 from storage.engine import create_engine
@@ -29,9 +29,9 @@ from tests.panel.world import SUPPORT, london, referral
 from tests.storage.test_record import PANEL, deps
 
 
-async def instance(d: Deps, store: Store) -> services.WeekStep | None:
+async def instance(d: Deps, store: Store) -> week.WeekStep | None:
     async with exclusively(store, f"week:{PANEL.id}") as mine:
-        return await services.run_week(d, PANEL.id) if mine else None
+        return await week.run_week(d, PANEL.id) if mine else None
 
 
 async def test_two_instances_stepping_the_week_at_once_freeze_and_circulate_once(
@@ -39,8 +39,8 @@ async def test_two_instances_stepping_the_week_at_once_freeze_and_circulate_once
 ) -> None:
     clock = FakeClock(london(2026, 12, 1, 14))
     first = deps(store, clock)
-    case_id = await services.refer_case(first, PANEL.id, SUPPORT, referral("EHM-1", "South"))
-    await services.screen_case(first, PANEL.id, SUPPORT, case_id, Event.LIST)
+    case_id = await intake.refer_case(first, PANEL.id, SUPPORT, referral("EHM-1", "South"))
+    await intake.screen_case(first, PANEL.id, SUPPORT, case_id, Event.LIST)
     schedule = Timeline(PANEL.policy, PANEL.calendar).next_open_for_listing(clock.now())
     clock.set(schedule.circulation_at + timedelta(minutes=1))
     other_store = Store(create_engine(database_url), cipher)

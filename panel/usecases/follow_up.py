@@ -11,26 +11,19 @@ date.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from panel.calendar import long_date
 from panel.cases import Case
-from panel.errors import InvalidInput, NotFound, NotPermitted
+from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
-from panel.outcomes import Milestone
-from panel.ports import DirectMessage, Kind
+from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
+from panel.outcomes import Milestone, complete_milestone
+from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
-from panel.services import (
-    STAFF,
-    SYSTEM,
-    Audit,
-    Deps,
-    audited,
-    bring_back_if_due,
-    timeline_of,
-)
+from panel.usecases.common import STAFF, SYSTEM, Audit, Deps, case_of, on_panel, timeline_of
 
 
 @dataclass(frozen=True)
@@ -61,18 +54,11 @@ def _nudge(
 ) -> DirectMessage:
     return DirectMessage(
         person,
-        Kind.MILESTONE_DUE,
         f"{kind}:{case.id}:{milestone.code}:{milestone.due.isoformat()}:{person}",
         text,
-        {
-            "panel_id": panel.id,
-            "case_id": case.id,
-            "reference": case.reference,
-            "milestone": milestone.code,
-            "label": milestone.label,
-            "due": milestone.due.isoformat(),
-            "stage": kind,
-        },
+        MilestoneNudge(
+            panel.id, case.id, case.reference, milestone.code, milestone.label, milestone.due, kind
+        ),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
             panel.id, case_ids=(case.id,), case_states=frozenset({Status.TRACKING})
@@ -137,22 +123,96 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
 
 async def close_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """The lead agency (or staff) closes a tracked case: support has ended, tracking stops."""
-    async with audited(deps, actor, "case.close", panel_id=panel_id, case_id=case_id) as audit:
-        panel = deps.panels.get(panel_id)
-        member = panel.require(actor, Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    async with on_panel(deps, actor, "case.close", panel_id, *roles, case_id=case_id) as work:
         reason = reason.strip()
         if not reason or len(reason) > 500:
             raise InvalidInput("Say briefly why support has ended (at most 500 characters).")
-        async with deps.uow() as uow:
-            case = await uow.cases.get(case_id)
-            if case.panel_id != panel_id:
-                raise NotFound("That case does not exist.")
-            lead = case.decision.lead_agency if case.decision else None
-            if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
-                raise NotPermitted("Only the lead agency can close this case.")
-            case.apply(Event.CLOSE, deps.clock.now(), reason)
-            await audit.allowed(uow, deps.clock.now())
-            await uow.commit()
+        case = await case_of(work.uow, panel_id, case_id)
+        _require_lead(work.panel, actor, case, "Only the lead agency can close this case.")
+        case.apply(Event.CLOSE, work.now(), reason)
+        await work.done()
+
+
+def _require_lead(panel: Panel, actor: str, case: Case, refusal: str) -> None:
+    """Staff, or someone of the case's lead agency."""
+    member = panel.require(actor)
+    lead = case.decision.lead_agency if case.decision else None
+    if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
+        raise NotPermitted(refusal)
+
+
+async def mark_milestone(
+    deps: Deps,
+    panel_id: str,
+    actor: str,
+    case_id: str,
+    code: str,
+    *,
+    done_on: date | None = None,
+    not_possible: str = "",
+) -> tuple[Milestone, ...]:
+    """The lead agency (or staff) marks a milestone done on a date, or not possible (reason)."""
+    action = "milestone.done" if done_on is not None else "milestone.not-possible"
+    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    async with on_panel(deps, actor, action, panel_id, *roles, case_id=case_id) as work:
+        case = await case_of(work.uow, panel_id, case_id)
+        _require_lead(
+            work.panel, actor, case, "Only the lead agency can mark this case's milestones."
+        )
+        if case.status is not Status.TRACKING:
+            raise InvalidInput("This case's follow-up is not being tracked.")
+        if done_on is not None:
+            if done_on > work.now().date():
+                raise InvalidInput("A milestone cannot be done on a future date.")
+            case.milestones = complete_milestone(
+                case.milestones, code, done_on, work.panel.policy, work.panel.calendar
+            )
+        elif not_possible.strip() and len(not_possible) <= 500:
+            case.milestones = tuple(
+                replace(m, not_possible=not_possible.strip()) if m.code == code and m.open else m
+                for m in case.milestones
+            )
+        else:
+            raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+        await work.done()
+        return case.milestones
+
+
+async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+    """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
+    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    async with on_panel(deps, actor, "case.stuck", panel_id, *roles, case_id=case_id) as work:
+        if not reason.strip() or len(reason) > 500:
+            raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
+        case = await case_of(work.uow, panel_id, case_id)
+        case.apply(Event.MARK_STUCK, work.now(), reason.strip())
+        await work.done()
+
+
+async def bring_back_if_due(
+    uow: UnitOfWork, panel: Panel, case: Case, before: date, now: datetime
+) -> bool:
+    """If the case's panel review (St Helens: 3 months) falls due before the meeting on
+    `before`, put it back for that agenda. True if it did."""
+    if not any(m.brings_back_to_panel and m.open and m.due <= before for m in case.milestones):
+        return False
+    case.apply(Event.REVIEW_DUE, now, "Panel review due.")
+    await Audit(SYSTEM, "case.review-due").about(panel).allowed(uow, now, case.id)
+    return True
+
+
+async def bring_back_reviews(deps: Deps, panel_id: str) -> int:
+    """Cases whose panel review falls due before the next meeting go back on its agenda."""
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    schedule = timeline_of(panel).next_open_for_listing(now)
+    count = 0
+    async with deps.uow() as uow:
+        for case in await uow.cases.tracking(panel_id):
+            count += await bring_back_if_due(uow, panel, case, schedule.panel_date, now)
+        await uow.commit()
+    return count
 
 
 @dataclass(frozen=True)
@@ -219,22 +279,22 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
             uow.send(
                 DirectMessage(
                     person,
-                    Kind.DRIFT_REPORT,
                     f"drift:{panel.id}:{today:%Y-%m}:{person}",
                     f"Drift report for {panel.name}, {long_date(today)}: "
                     f"{len(report.not_started)} not started, {len(report.reviews_overdue)} reviews "
                     f"overdue, {len(report.open_too_long)} open over "
                     f"{panel.policy.drift_open_over}.",
-                    {
-                        "panel_id": panel.id,
-                        "sections": {
-                            "Assessments or first steps not started": _lines(report.not_started),
-                            "Reviews overdue": _lines(report.reviews_overdue),
-                            f"Open over {panel.policy.drift_open_over}": _lines(
-                                report.open_too_long
+                    DriftSummary(
+                        panel.id,
+                        (
+                            ("Assessments or first steps not started", _lines(report.not_started)),
+                            ("Reviews overdue", _lines(report.reviews_overdue)),
+                            (
+                                f"Open over {panel.policy.drift_open_over}",
+                                _lines(report.open_too_long),
                             ),
-                        },
-                    },
+                        ),
+                    ),
                     queued_for=QueuedFor(panel.id),
                 ),
                 now,
@@ -243,5 +303,5 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
     return report
 
 
-def _lines(lines: tuple[DriftLine, ...]) -> list[str]:
-    return [f"{line.reference} ({line.lead_agency}): {line.why}" for line in lines]
+def _lines(lines: tuple[DriftLine, ...]) -> tuple[str, ...]:
+    return tuple(f"{line.reference} ({line.lead_agency}): {line.why}" for line in lines)

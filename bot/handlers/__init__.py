@@ -1,0 +1,38 @@
+"""The bot's handlers, one module per workflow; importing this package registers them all in
+`registry` (the one table from verbs and typed commands to handlers)."""
+
+from bot.handlers import (
+    follow_up,
+    info_checks,
+    intake,
+    outcomes,
+    panel_day,
+    records,
+    votes,
+    week,
+)
+from bot.handlers.registry import (
+    COMMANDS,
+    HANDLERS,
+    PERSONAL_TEXT,
+    SHARED_TEXT,
+    Registered,
+    Services,
+)
+
+__all__ = [
+    "COMMANDS",
+    "HANDLERS",
+    "PERSONAL_TEXT",
+    "SHARED_TEXT",
+    "Registered",
+    "Services",
+    "follow_up",
+    "info_checks",
+    "intake",
+    "outcomes",
+    "panel_day",
+    "records",
+    "votes",
+    "week",
+]

@@ -1,0 +1,63 @@
+"""After the panel: the lead marks milestones done or not possible, or sends a stuck case
+back to panel, from the nudge in their 1:1 chat."""
+
+from __future__ import annotations
+
+from bot.actions import CardAction
+from bot.handlers.registry import Services, handles
+from bot.identity import Asker
+from cards import follow_up as cards
+from cards import inputs
+from cards.common import Card, message
+from cards.verbs import Verb
+from panel.errors import InvalidInput
+from panel.outcomes import Milestone
+from panel.usecases import follow_up
+
+
+def _plan(plan: tuple[Milestone, ...], notice: str) -> Card:
+    rows = [
+        (
+            m.label,
+            f"{m.due:%d %b %Y}",
+            f"done {m.done_on:%d %b}"
+            if m.done_on
+            else ("not possible" if m.not_possible else "open"),
+        )
+        for m in plan
+    ]
+    return cards.milestones(rows, notice=notice)
+
+
+@handles(Verb.MILESTONE_DONE)
+async def milestone_done(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    done_on = inputs.day(act.inputs, "done_on", "The date it was done")
+    if done_on is None:
+        raise InvalidInput("Give the date it was done.")
+    plan = await follow_up.mark_milestone(
+        s.deps, panel.id, asker.person_id, act.ref("case"), act.ref("milestone"), done_on=done_on
+    )
+    return _plan(plan, f"Marked done on {done_on:%d %B %Y}.")
+
+
+@handles(Verb.MILESTONE_NOT_POSSIBLE)
+async def milestone_not_possible(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    plan = await follow_up.mark_milestone(
+        s.deps,
+        panel.id,
+        asker.person_id,
+        act.ref("case"),
+        act.ref("milestone"),
+        not_possible=inputs.text(act.inputs, "reason", 500, "The reason"),
+    )
+    return _plan(plan, "Recorded as not possible, with your reason.")
+
+
+@handles(Verb.CASE_STUCK)
+async def mark_stuck(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    reason = inputs.text(act.inputs, "reason", 500, "The reason")
+    await follow_up.mark_stuck(s.deps, panel.id, asker.person_id, act.ref("case"), reason)
+    return message("The case goes back to the next panel's agenda as a stuck case.")

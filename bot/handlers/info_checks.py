@@ -1,0 +1,68 @@
+"""Information checks: a member's pack of circulated cases, their answers and capacity."""
+
+from __future__ import annotations
+
+from bot.actions import CardAction, Tampered
+from bot.handlers.registry import Services, handles
+from bot.identity import Asker
+from cards import inputs
+from cards import week as cards
+from cards.common import Card
+from cards.verbs import Verb
+from panel.errors import InvalidInput
+from panel.infochecks import MAX_CAPACITY, Known
+from panel.usecases import info_checks, week
+
+
+async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
+    if "meeting" in act.refs:
+        meeting_id = act.ref("meeting")
+    else:
+        meeting = None
+        for panel in asker.panels:
+            meeting = await week.current_meeting(s.deps, panel.id)
+            if meeting is not None:
+                break
+        if meeting is None:
+            raise InvalidInput("Nothing has been circulated for the next panel yet.")
+        meeting_id = meeting.id
+    pack = await info_checks.open_pack(s.deps, meeting_id, asker.person_id)
+    return cards.circulation(pack, notice=notice, values=act.inputs)
+
+
+@handles(Verb.PACK_OPEN)
+async def open_pack(s: Services, asker: Asker, act: CardAction) -> Card:
+    return await _pack(s, asker, act)
+
+
+@handles(Verb.INFOCHECK_RECORD, view=Verb.PACK_OPEN)
+async def record_info_check(s: Services, asker: Asker, act: CardAction) -> Card:
+    meeting_id, case_id = act.ref("meeting"), act.ref("case")
+    answer = act.per_case(case_id)
+    try:
+        known = Known(answer.get("known", ""))
+    except ValueError:
+        raise InvalidInput("Say whether the family is known to your agency.") from None
+    could_lead = answer.get("could_lead", "false")
+    if could_lead not in ("true", "false"):
+        raise Tampered("The card sent an answer our form does not offer.")
+    information = inputs.text(answer, "information", 2000, "What you can share")
+    await info_checks.record_info_check(
+        s.deps,
+        meeting_id,
+        asker.person_id,
+        case_id,
+        known,
+        information,
+        could_lead == "true",
+    )
+    return await _pack(s, asker, act, "Answer saved.")
+
+
+@handles(Verb.CAPACITY_RECORD, view=Verb.PACK_OPEN)
+async def record_capacity(s: Services, asker: Asker, act: CardAction) -> Card:
+    value = inputs.whole_number(act.inputs, "capacity", "Capacity", low=0, high=MAX_CAPACITY)
+    if value is None:
+        raise InvalidInput(f"Give your capacity: a whole number from 0 to {MAX_CAPACITY}.")
+    await info_checks.record_capacity(s.deps, act.ref("meeting"), asker.person_id, value)
+    return await _pack(s, asker, act, "Capacity saved.")

@@ -1,0 +1,119 @@
+"""Intake and screening, as business support and the chair do it from their 1:1 chat."""
+
+from __future__ import annotations
+
+from bot.actions import CardAction, Tampered
+from bot.handlers.registry import Services, handles
+from bot.identity import Asker
+from cards import intake as cards
+from cards.common import Card
+from cards.verbs import Verb
+from panel.errors import (
+    ConsentMissing,
+    DomainError,
+    InvalidInput,
+    NotPermitted,
+    SafeguardingRedirect,
+)
+from panel.lifecycle import Event
+from panel.roster import Panel
+from panel.usecases import intake
+
+SCREENED = {
+    Event.LIST: "Listed for the next panel.",
+    Event.ALLOCATE_DIRECTLY: "Allocated directly, without panel discussion.",
+    Event.REDIRECT_TO_MASH: "Redirected to the MASH.",
+}
+
+
+async def _list(s: Services, asker: Asker, panel: Panel, notice: str = "") -> Card:
+    lines = await intake.list_cases(s.deps, panel.id, asker.person_id)
+    return cards.case_list(panel.id, panel.name, lines, notice=notice)
+
+
+@handles(Verb.CASE_NEW_FORM, commands=("new case",))
+async def new_form(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    if not asker.is_staff(panel):
+        raise NotPermitted("Only the chair or business support can list a family.")
+    return cards.case_form(panel.id, panel.name, panel.policy.localities)
+
+
+@handles(Verb.CASE_REFER, view=Verb.CASE_LIST)
+async def refer(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    try:
+        referral = cards.referral_from_inputs(act.inputs)
+        case_id = await intake.refer_case(s.deps, panel.id, asker.person_id, referral)
+    except DomainError as error:
+        # Keep what was typed: the form comes back filled in, with the reason on top.
+        if isinstance(error, NotPermitted):
+            raise
+        return cards.case_form(
+            panel.id, panel.name, panel.policy.localities, values=act.inputs, problem=error.message
+        )
+    lines = await intake.list_cases(s.deps, panel.id, asker.person_id)
+    reference = next((line.reference for line in lines if line.case_id == case_id), "")
+    return cards.case_list(
+        panel.id,
+        panel.name,
+        lines,
+        notice=f"Recorded {reference}. Screen it to put it on the next panel's list.",
+    )
+
+
+@handles(Verb.CASE_EDIT_FORM, view=Verb.CASE_LIST)
+async def edit_form(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    case = await intake.case_for_editing(s.deps, panel.id, asker.person_id, act.ref("case"))
+    return cards.case_form(panel.id, panel.name, panel.policy.localities, case=case)
+
+
+@handles(Verb.CASE_EDIT, view=Verb.CASE_LIST)
+async def edit(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    case_id = act.ref("case")
+    try:
+        referral = cards.referral_from_inputs(act.inputs)
+        await intake.edit_case(s.deps, panel.id, asker.person_id, case_id, referral)
+    except (InvalidInput, SafeguardingRedirect, ConsentMissing) as error:
+        case = await intake.case_for_editing(s.deps, panel.id, asker.person_id, case_id)
+        return cards.case_form(
+            panel.id,
+            panel.name,
+            panel.policy.localities,
+            case=case,
+            values=act.inputs,
+            problem=error.message,
+        )
+    return await _list(s, asker, panel, "Changes saved.")
+
+
+@handles(Verb.CASE_WITHDRAW, view=Verb.CASE_LIST)
+async def withdraw(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    reference = await intake.withdraw_case(
+        s.deps, panel.id, asker.person_id, act.ref("case"), "Withdrawn before panel."
+    )
+    return await _list(
+        s,
+        asker,
+        panel,
+        f"Case withdrawn: {reference}. It is off every agenda and member's list, and "
+        "messages about it not yet sent will not go.",
+    )
+
+
+@handles(Verb.CASE_SCREEN, view=Verb.CASE_LIST)
+async def screen(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    event = cards.SCREENING.get(act.ref("to"))
+    if event is None:
+        raise Tampered("The card asked for a screening decision we do not offer.")
+    await intake.screen_case(s.deps, panel.id, asker.person_id, act.ref("case"), event)
+    return await _list(s, asker, panel, SCREENED[event])
+
+
+@handles(Verb.CASE_LIST, commands=("cases",))
+async def case_list(s: Services, asker: Asker, act: CardAction) -> Card:
+    return await _list(s, asker, asker.panel(act.ref("panel")))

@@ -1,0 +1,50 @@
+"""Outcomes and minutes: the chair records each decision and closes the panel from the console;
+business support tick decisions off as recorded on the case system."""
+
+from __future__ import annotations
+
+from bot.actions import CardAction
+from bot.handlers.panel_day import console_of, item_of
+from bot.handlers.registry import Services, handles
+from bot.identity import Asker
+from cards import panel_day as cards
+from cards.common import Card, message
+from cards.verbs import Verb
+from panel.errors import InvalidInput
+from panel.usecases import outcomes
+
+
+@handles(Verb.OUTCOME_FORM, view=Verb.PANEL_CONSOLE)
+async def outcome_form(s: Services, asker: Asker, act: CardAction) -> Card:
+    view, item = await item_of(s, asker, act)
+    return cards.outcome_form(view, item)
+
+
+@handles(Verb.OUTCOME_RECORD, view=Verb.PANEL_CONSOLE)
+async def record_outcome(s: Services, asker: Asker, act: CardAction) -> Card:
+    view, item = await item_of(s, asker, act)
+    try:
+        decision = cards.decision_from_inputs(item.case_id, act.inputs, view.panel_date)
+        await outcomes.record_outcome(s.deps, view.meeting_id, asker.person_id, decision)
+    except InvalidInput as error:
+        return cards.outcome_form(view, item, values=act.inputs, problem=error.message)
+    return await console_of(s, asker, act, f"Outcome recorded for item {item.number}.")
+
+
+@handles(Verb.OUTCOME_RECORDED)
+async def mark_recorded(s: Services, asker: Asker, act: CardAction) -> Card:
+    await outcomes.mark_recorded(s.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+    return message("Ticked: recorded on the case system.")
+
+
+@handles(Verb.PANEL_CLOSE, view=Verb.PANEL_CONSOLE)
+async def close_panel(s: Services, asker: Asker, act: CardAction) -> Card:
+    minutes = await outcomes.close_panel(s.deps, act.ref("meeting"), asker.person_id)
+    return await console_of(
+        s,
+        asker,
+        act,
+        f"Panel closed: {len(minutes.items)} decision(s); "
+        f"{len(minutes.not_reached)} not reached (rolled to the next panel). "
+        "The minutes have gone 1:1 to those who attended.",
+    )

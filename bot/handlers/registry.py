@@ -1,0 +1,73 @@
+"""The one table from card verbs and typed commands to handlers. Each workflow module in
+`bot/handlers/` registers its handlers next to their code with `@handles`; `bot/panel_bot.py`
+looks them up. Each handler is parse (the card's refs and inputs) → one use case → render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.actions import CardAction
+from bot.identity import Asker
+from bot.ports import Undelivered
+from cards.common import Card
+from cards.verbs import Verb
+from panel.roster import Panel
+from panel.usecases.common import Deps
+
+
+@dataclass(frozen=True)
+class Services:
+    """What a handler may call: the use cases' dependencies, and the outbox's failures."""
+
+    deps: Deps
+    undelivered: Undelivered | None = None
+
+
+Handler = Callable[[Services, Asker, CardAction], Awaitable[Card]]
+TextHandler = Callable[[Services, Asker, tuple[Panel, ...]], Awaitable[Card]]
+"""A typed command with no card verb, given the panels it is about: in a shared conversation
+the conversation's (numbers only), in a 1:1 chat the person's."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    handler: Handler
+    # After a replayed or refused action, the current state is shown with this verb's card
+    # (what was typed goes back with it); None: the refusal is said in a plain message.
+    view: Verb | None
+
+
+HANDLERS: dict[Verb, Registered] = {}
+COMMANDS: dict[str, Verb] = {}  # typed in a 1:1 chat: "my tasks", "agenda", ...
+PERSONAL_TEXT: dict[str, TextHandler] = {}  # typed in a 1:1 chat, with no card verb
+SHARED_TEXT: dict[str, TextHandler] = {}  # typed in a channel, group chat or meeting chat
+
+
+def handles(
+    verb: Verb, *, view: Verb | None = None, commands: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of `verb` (and of typed `commands`)."""
+
+    def register(handler: Handler) -> Handler:
+        if verb in HANDLERS:
+            raise RuntimeError(f"Two handlers for {verb}")
+        HANDLERS[verb] = Registered(handler, view)
+        for command in commands:
+            COMMANDS[command] = verb
+        return handler
+
+    return register
+
+
+def text_command(*commands: str, shared: bool) -> Callable[[TextHandler], TextHandler]:
+    """Register the decorated function for `commands` typed in a shared conversation, or
+    (`shared=False`) in a 1:1 chat."""
+
+    def register(handler: TextHandler) -> TextHandler:
+        for command in commands:
+            (SHARED_TEXT if shared else PERSONAL_TEXT)[command] = handler
+        return handler
+
+    return register

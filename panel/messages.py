@@ -1,0 +1,513 @@
+"""What the bot sends: one frozen dataclass per kind of message, and the one codec that stores
+them in the outbox and reads them back.
+
+A use case builds a `DirectMessage` (1:1, the only kind that may carry case detail) or a
+`ChannelNotice` (numbers only) and hands it to `uow.send`; the delivery worker decodes the
+stored row and renders the card for its body's type. Both ends name the same typed fields, so
+a renamed field is a type error, not a message given up at 3 a.m. as "cannot be rendered".
+
+Stored layout (`payload`): version 2 is `{"v": 2, "text": ..., "body": {...}}` for a 1:1 message
+and `{"v": 2, "text": ..., "counts": {...}}` for a notice. Version 1 (before the types, still
+in an outbox after an upgrade) is `{"text": ..., "data": {...}}` with the same field names,
+lists for tuples, ISO strings for dates and the circulated fields under their policy names
+("child-names"); `decode` reads both.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from panel.cases import Case
+from panel.infochecks import Known
+from panel.policy import CaseField, Section
+from panel.relevance import QueuedFor
+
+VERSION = 2
+T = TypeVar("T")
+
+
+class Kind(Enum):
+    """What a message is; stored with it, and named in business support's undelivered list."""
+
+    REFERRAL_ROLLED_OVER = "referral-rolled-over"
+    CIRCULATION = "circulation"
+    CIRCULATION_NOTICE = "circulation-notice"
+    NO_TEAMS_LIST = "no-teams-list"
+    INFO_CHECK_REMINDER = "info-check-reminder"
+    STILL_MISSING = "still-missing"
+    PANEL_STARTED = "panel-started"
+    CASE_CARD = "case-card"
+    VOTE_BALLOT = "vote-ballot"
+    BREAK = "break"
+    VOTE_RESULT = "vote-result"
+    ALLOCATION = "allocation"
+    OUTCOME = "outcome"
+    OUTCOME_NOTICE = "outcome-notice"
+    RECORD_ON_CASE_SYSTEM = "record-on-case-system"
+    MINUTES = "minutes"
+    MILESTONE_DUE = "milestone-due"
+    DRIFT_REPORT = "drift-report"
+    UNDELIVERED = "undelivered-digest"
+
+
+PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
+CHANNEL = "channel:"  # an outbox recipient: a panel's notice channel
+
+
+# -- The bodies of 1:1 messages, one per kind ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CirculatedCase:
+    """A case as circulated: only the fields the policy shares; None for a field it does not."""
+
+    case_id: str
+    reference: str | None = None
+    locality: str | None = None
+    route: Section | None = None
+    child_names: tuple[str, ...] | None = None
+    child_dates_of_birth: tuple[str, ...] | None = None
+    family_members: tuple[str, ...] | None = None
+    presenting_needs: str | None = None
+    consent: str | None = None
+
+    @classmethod
+    def of(cls, case: Case, fields: frozenset[CaseField]) -> CirculatedCase:
+        """Only the fields the policy allows to be shared (§3.1)."""
+
+        def shared(case_field: CaseField, value: T) -> T | None:
+            return value if case_field in fields else None
+
+        consent = case.consent
+        return cls(
+            case.id,
+            reference=shared(CaseField.REFERENCE, case.reference),
+            locality=shared(CaseField.LOCALITY, case.locality),
+            route=shared(CaseField.ROUTE, case.route),
+            child_names=shared(CaseField.CHILD_NAMES, tuple(c.name for c in case.children)),
+            child_dates_of_birth=shared(
+                CaseField.CHILD_DATES_OF_BIRTH,
+                tuple(
+                    c.date_of_birth.isoformat() if c.date_of_birth else "" for c in case.children
+                ),
+            ),
+            family_members=shared(
+                CaseField.FAMILY_MEMBERS, tuple(f"{p.name} ({p.relationship})" for p in case.family)
+            ),
+            presenting_needs=shared(CaseField.PRESENTING_NEEDS, case.presenting_needs),
+            consent=shared(
+                CaseField.CONSENT,
+                f"{consent.given_by}, {consent.given_on.isoformat()}" if consent else "",
+            ),
+        )
+
+    def shown(self) -> list[tuple[CaseField, str]]:
+        """The shared fields other than reference and route, in the policy's order, as text."""
+        shown: list[tuple[CaseField, str]] = []
+        for case_field in CaseField:
+            value = getattr(self, case_field.value.replace("-", "_"), None)
+            if value is None or case_field in (CaseField.REFERENCE, CaseField.ROUTE):
+                continue
+            shown.append((case_field, ", ".join(value) if isinstance(value, tuple) else value))
+        return shown
+
+
+@dataclass(frozen=True)
+class RolledOver:
+    """To the referrer: their case did not fit this sitting's agenda."""
+
+    KIND: ClassVar[Kind] = Kind.REFERRAL_ROLLED_OVER
+    case_id: str
+
+
+@dataclass(frozen=True)
+class Circulation:
+    """A member's pack: the sitting's cases, only the fields the policy shares."""
+
+    KIND: ClassVar[Kind] = Kind.CIRCULATION
+    meeting_id: str
+    panel_name: str
+    panel_date: date
+    deadline_at: datetime
+    agency: str
+    cases: tuple[CirculatedCase, ...]
+
+    def without(self, gone: frozenset[str]) -> Circulation | None:
+        """The pack without cases that have gone (withdrawn); None if none is left."""
+        kept = tuple(c for c in self.cases if c.case_id not in gone)
+        return (
+            Circulation(
+                self.meeting_id,
+                self.panel_name,
+                self.panel_date,
+                self.deadline_at,
+                self.agency,
+                kept,
+            )
+            if kept
+            else None
+        )
+
+
+@dataclass(frozen=True)
+class NoTeamsList:
+    """To business support: members who are not on Teams need the list another way."""
+
+    KIND: ClassVar[Kind] = Kind.NO_TEAMS_LIST
+
+
+@dataclass(frozen=True)
+class InfoCheckReminder:
+    KIND: ClassVar[Kind] = Kind.INFO_CHECK_REMINDER
+    meeting_id: str
+    missing_case_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StillMissing:
+    """To the chair: agencies still without an answer."""
+
+    KIND: ClassVar[Kind] = Kind.STILL_MISSING
+    meeting_id: str
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """The sign-in card for one person: no case data."""
+
+    KIND: ClassVar[Kind] = Kind.PANEL_STARTED
+    meeting_id: str
+    panel_name: str
+    statement: str
+    agency: str
+    deputy: bool
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One agency's information check as the case card shows it."""
+
+    agency: str
+    known: Known
+    information: str
+    could_lead: bool
+    late: bool
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """The case as the panel discusses it, to members present."""
+
+    KIND: ClassVar[Kind] = Kind.CASE_CARD
+    meeting_id: str
+    case_id: str
+    number: int
+    view: CirculatedCase
+    answers: tuple[AnswerLine, ...]
+    capacity: tuple[tuple[str, int], ...]  # (agency, allocations), by agency
+    checklist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ballot:
+    KIND: ClassVar[Kind] = Kind.VOTE_BALLOT
+    meeting_id: str
+    round_id: str
+    reference: str
+    agency: str
+    candidates: tuple[str, ...]
+    number: int
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """To the chair: a vote has closed."""
+
+    KIND: ClassVar[Kind] = Kind.VOTE_RESULT
+    meeting_id: str
+    case_id: str
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """To the lead agency: the case is theirs, and when each step is due."""
+
+    KIND: ClassVar[Kind] = Kind.ALLOCATION
+    case_id: str
+    milestones: tuple[tuple[str, date], ...]  # (milestone code, due)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """To those who attended: the case's outcome."""
+
+    KIND: ClassVar[Kind] = Kind.OUTCOME
+    case_id: str
+
+
+@dataclass(frozen=True)
+class RecordOnCaseSystem:
+    """To business support: a decision to tick off as recorded on the case system."""
+
+    KIND: ClassVar[Kind] = Kind.RECORD_ON_CASE_SYSTEM
+    meeting_id: str
+    case_id: str
+
+
+@dataclass(frozen=True)
+class MinutesLine:
+    number: int
+    reference: str
+    outcome: str
+    lead_agency: str | None
+    tally: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MinutesRecord:
+    KIND: ClassVar[Kind] = Kind.MINUTES
+    meeting_id: str
+    panel_name: str
+    panel_date: date
+    present: tuple[str, ...]
+    apologies: tuple[str, ...]
+    quorum: str
+    items: tuple[MinutesLine, ...]
+    not_reached: tuple[str, ...]  # case references
+    aob: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MilestoneNudge:
+    """To the lead (or, overdue, their manager and the chair): a milestone coming up or late."""
+
+    KIND: ClassVar[Kind] = Kind.MILESTONE_DUE
+    panel_id: str
+    case_id: str
+    reference: str
+    milestone: str  # its code
+    label: str
+    due: date
+    stage: str  # "upcoming", "due" or "overdue"
+
+
+@dataclass(frozen=True)
+class DriftSummary:
+    KIND: ClassVar[Kind] = Kind.DRIFT_REPORT
+    panel_id: str
+    sections: tuple[tuple[str, tuple[str, ...]], ...]  # (title, lines)
+
+
+@dataclass(frozen=True)
+class UndeliveredList:
+    """To business support: messages Teams would not take (names, kinds, reasons; no content)."""
+
+    KIND: ClassVar[Kind] = Kind.UNDELIVERED
+
+
+Body = (
+    RolledOver
+    | Circulation
+    | NoTeamsList
+    | InfoCheckReminder
+    | StillMissing
+    | SignInRequest
+    | CaseCard
+    | Ballot
+    | VoteResult
+    | Allocation
+    | Outcome
+    | RecordOnCaseSystem
+    | MinutesRecord
+    | MilestoneNudge
+    | DriftSummary
+    | UndeliveredList
+)
+BODIES: dict[Kind, type[Body]] = {cls.KIND: cls for cls in get_args(Body)}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A channel notice's numbers (e.g. cases per section): never case data (§3.1)."""
+
+    numbers: tuple[tuple[str, int], ...]
+
+
+# -- The envelopes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A 1:1 message to one person. The only kind that may carry case detail."""
+
+    person_id: str
+    key: str  # idempotency key: the same key is delivered once
+    text: str  # the bot's own sentence; also the notification preview
+    body: Body
+    # What it depends on; the delivery worker drops it once that has gone (§3.11). Required,
+    # so no new message forgets it; None only for one that stays true whatever happens.
+    queued_for: QueuedFor | None = field(kw_only=True)
+
+    @property
+    def kind(self) -> Kind:
+        return self.body.KIND
+
+    @property
+    def recipient(self) -> str:
+        return PERSON + self.person_id
+
+    @property
+    def payload(self) -> dict[str, object]:
+        return {"v": VERSION, "text": self.text, "body": _encode(self.body)}
+
+
+@dataclass(frozen=True)
+class ChannelNotice:
+    """A notice to the panel's team channel. By construction it holds counts, never case data."""
+
+    panel_id: str
+    kind: Kind
+    key: str
+    counts: Mapping[str, int]
+    text: str
+    queued_for: QueuedFor | None = field(kw_only=True)
+
+    @property
+    def recipient(self) -> str:
+        return CHANNEL + self.panel_id
+
+    @property
+    def payload(self) -> dict[str, object]:
+        # Counts and the use case's own words: never case data (§3.1).
+        return {"v": VERSION, "text": self.text, "counts": dict(self.counts)}
+
+
+Message = DirectMessage | ChannelNotice
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A queued message read back: its sentence and its typed body."""
+
+    text: str
+    body: Body | Counts
+
+
+class Unreadable(ValueError):
+    """A stored payload this version cannot read (a bug or a corrupted row, never user input)."""
+
+
+def decode(kind: str, payload: Mapping[str, Any]) -> Stored:
+    """A stored message's sentence and body, from version 1 or 2 of the layout."""
+    version = payload.get("v", 1)
+    if version not in (1, VERSION):
+        raise Unreadable(f"payload version {version!r}")
+    text = payload.get("text", "")
+    if not isinstance(text, str):
+        raise Unreadable("text")
+    if "counts" in payload:
+        return Stored(text, _decode(Counts, {"numbers": payload["counts"]}))
+    try:
+        cls = BODIES[Kind(kind)]
+    except ValueError:
+        raise Unreadable(f"kind {kind!r}") from None
+    raw = payload.get("body" if version == VERSION else "data")
+    return Stored(text, _decode(cls, raw if raw is not None else {}))
+
+
+# -- The codec: dataclasses of str, int, bool, date, datetime, enums and tuples, to JSON ------
+
+
+def _encode(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, object] = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if item is None and f.default is None:
+                continue  # an optional field left out keeps packs small (Teams' size limit)
+            out[f.name] = _encode(item)
+        return out
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, (date, datetime)):  # datetime is a date: both by isoformat
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _decode(hint: Any, raw: object) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if raw is None and len(options) < len(get_args(hint)):
+            return None
+        return _decode(options[0], raw)
+    if origin is tuple:
+        return _tuple(get_args(hint), raw)
+    if is_dataclass(hint) and isinstance(hint, type):
+        return _dataclass(hint, raw)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        try:
+            return hint(raw)
+        except ValueError:
+            raise Unreadable(f"{hint.__name__} value") from None
+    if hint is datetime or hint is date:
+        if not isinstance(raw, str):
+            raise Unreadable(hint.__name__)
+        try:
+            return hint.fromisoformat(raw)
+        except ValueError:
+            raise Unreadable(hint.__name__) from None
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise Unreadable("bool")
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise Unreadable("int")
+        return raw
+    if hint is str:
+        if not isinstance(raw, str):
+            raise Unreadable("str")
+        return raw
+    raise Unreadable(f"type {hint!r}")
+
+
+def _tuple(args: tuple[Any, ...], raw: object) -> tuple[Any, ...]:
+    if isinstance(raw, Mapping):
+        raw = list(raw.items())  # version 1 kept (name, value) pairs as an object
+    if not isinstance(raw, (list, tuple)):
+        raise Unreadable("list")
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(_decode(args[0], item) for item in raw)
+    if len(raw) != len(args):
+        raise Unreadable("pair")
+    return tuple(_decode(a, item) for a, item in zip(args, raw, strict=True))
+
+
+def _dataclass(cls: type, raw: object) -> object:
+    if not isinstance(raw, Mapping):
+        raise Unreadable(f"{cls.__name__} object")
+    hints = _hints(cls)
+    values: dict[str, object] = {}
+    for f in fields(cls):
+        # Version 1 stored the circulated fields under the policy's names ("child-names").
+        key = f.name if f.name in raw else f.name.replace("_", "-")
+        if key in raw:
+            values[f.name] = _decode(hints[f.name], raw[key])
+        elif f.default is MISSING:
+            raise Unreadable(f"{cls.__name__}.{f.name} missing")
+    return cls(**values)

@@ -1,0 +1,147 @@
+"""Intake and screening: business support or the chair list a referred family, correct it while
+it waits, screen it onto the next panel's list (or straight to allocation or the MASH), or
+withdraw it; and see their working list of cases not yet discussed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from panel.cases import Case, Referral, check_referral
+from panel.errors import AgendaFrozen, InvalidInput
+from panel.lifecycle import EDITABLE, WITHDRAWABLE, Event, Status
+from panel.policy import Section
+from panel.roster import Role
+from panel.usecases.common import STAFF, Deps, case_of, new_id, on_panel, timeline_of
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One case on business support's working list (1:1 only: it names the children)."""
+
+    case_id: str
+    reference: str
+    locality: str
+    route: Section
+    status: Status
+    children: tuple[str, ...]
+    referred_at: datetime
+    times_rolled_over: int
+
+    @classmethod
+    def of(cls, case: Case) -> CaseLine:
+        return cls(
+            case.id,
+            case.reference,
+            case.locality,
+            case.section,
+            case.status,
+            tuple(c.name for c in case.children),
+            case.referred_at,
+            case.times_rolled_over,
+        )
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE
+
+    @property
+    def awaiting_screening(self) -> bool:
+        return self.status is Status.REFERRED
+
+
+DUPLICATE = "A case with that reference is already open for this panel."
+
+
+async def refer_case(deps: Deps, panel_id: str, actor: str, referral: Referral) -> str:
+    """Record a referred family. Refuses without consent (per policy) or with an immediate
+    safeguarding concern, in which case nothing is stored."""
+    async with on_panel(deps, actor, "case.refer", panel_id, *STAFF) as work:
+        now = work.now()
+        check_referral(
+            referral, work.panel.policy, now.astimezone(timeline_of(work.panel).zone).date()
+        )
+        if await work.uow.cases.active_with_reference(panel_id, referral.reference):
+            raise InvalidInput(DUPLICATE)
+        case = Case.from_referral(new_id(), panel_id, referral, now, actor)
+        await work.uow.cases.add(case)
+        await work.done(case.id)
+        return case.id
+
+
+async def screen_case(
+    deps: Deps, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
+) -> Status:
+    async with on_panel(deps, actor, "case.screen", panel_id, *STAFF, case_id=case_id) as work:
+        if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
+            raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
+        case = await case_of(work.uow, panel_id, case_id)
+        status = case.apply(decision, work.now(), reason)
+        await work.done()
+        return status
+
+
+async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> str:
+    """Withdraw a case not yet discussed; its reference, for the confirmation."""
+    async with on_panel(deps, actor, "case.withdraw", panel_id, *STAFF, case_id=case_id) as work:
+        case = await case_of(work.uow, panel_id, case_id)
+        case.apply(Event.WITHDRAW, work.now(), reason)
+        # From this moment the case is on no pack, console, agenda or case card, and any
+        # action on it is refused, because each of them reads the meeting's agenda; and
+        # messages about it still queued are dropped by the delivery worker (§3.11).
+        for meeting in await work.uow.meetings.listing(case_id):
+            meeting.withdraw(case_id)
+        await work.done()
+        return case.reference
+
+
+async def edit_case(
+    deps: Deps, panel_id: str, actor: str, case_id: str, referral: Referral
+) -> None:
+    """Correct a referral while it still waits for an agenda; the same checks as listing it."""
+    async with on_panel(deps, actor, "case.edit", panel_id, *STAFF, case_id=case_id) as work:
+        today = work.now().astimezone(timeline_of(work.panel).zone).date()
+        check_referral(referral, work.panel.policy, today)
+        case = await case_of(work.uow, panel_id, case_id)
+        if case.status not in EDITABLE:
+            raise AgendaFrozen(
+                "This case is already on a frozen agenda or past panel; ask the chair to "
+                "raise any correction at the panel."
+            )
+        other = await work.uow.cases.active_with_reference(panel_id, referral.reference)
+        if other is not None and other.id != case.id:
+            raise InvalidInput(DUPLICATE)
+        case.correct(referral)
+        await work.done()
+
+
+async def view_case(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case:
+    """Read one case's full record: staff, or a current member of the case's panel."""
+    async with on_panel(
+        deps, actor, "case.view", panel_id, Role.MEMBER, *STAFF, case_id=case_id
+    ) as work:
+        case = await case_of(work.uow, panel_id, case_id)
+        await work.done()
+        return case
+
+
+async def case_for_editing(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case:
+    """The case as its edit form shows it: staff only."""
+    async with on_panel(deps, actor, "case.view", panel_id, *STAFF, case_id=case_id) as work:
+        case = await case_of(work.uow, panel_id, case_id)
+        await work.done()
+        return case
+
+
+async def list_cases(deps: Deps, panel_id: str, actor: str) -> list[CaseLine]:
+    """Cases referred and not yet discussed, oldest first: staff only."""
+    async with on_panel(deps, actor, "case.list", panel_id, *STAFF) as work:
+        cases = await work.uow.cases.before_panel(panel_id)
+        for case in cases:
+            await work.audit.allowed(work.uow, work.now(), case.id)
+        await work.uow.commit()
+        return [CaseLine.of(c) for c in cases]

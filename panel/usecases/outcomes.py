@@ -1,0 +1,238 @@
+"""Outcomes and minutes: the chair records each case's decision (the lead agency, those
+involved and business support are told), business support tick it off as recorded on the
+case system, and closing the panel rolls what was not reached and sends the minutes 1:1."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from panel.calendar import long_date
+from panel.cases import Case
+from panel.errors import InvalidInput, VoteRejected
+from panel.lifecycle import Event
+from panel.meeting import Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.messages import (
+    Allocation,
+    ChannelNotice,
+    DirectMessage,
+    Kind,
+    MinutesLine,
+    MinutesRecord,
+    Outcome,
+    RecordOnCaseSystem,
+)
+from panel.outcomes import Decision, Milestone, check_decision, plan_milestones
+from panel.quorum import Presence, quorum
+from panel.relevance import SITTING, QueuedFor
+from panel.roster import Panel, Role
+from panel.usecases.common import STAFF, Deps, Work, at_meeting
+from panel.votes import RoundState, VoteRound
+
+
+async def record_outcome(
+    deps: Deps, meeting_id: str, actor: str, decision: Decision
+) -> tuple[Milestone, ...]:
+    """Record the panel's decision; plan follow-up; tell the lead agency and those involved."""
+    async with at_meeting(
+        deps, actor, "outcome.record", meeting_id, Role.CHAIR, case_id=decision.case_id
+    ) as work:
+        meeting, panel, now = work.meeting, work.panel, work.now()
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="record an outcome")
+        meeting.require_on_agenda(decision.case_id)
+        if decision.case_id in meeting.decisions:
+            raise InvalidInput("This case already has an outcome.")
+        decision = _as_decided(panel, meeting, decision)
+        check_decision(decision, panel.policy, panel.agencies)
+        case = await work.uow.cases.get(decision.case_id)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        case.apply(Event.DISCUSS, now)
+        case.apply(Event.RECORD_OUTCOME, now)
+        closes = panel.policy.outcome(decision.outcome).closes_case
+        case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
+        case.decision, case.milestones = decision, milestones
+        meeting.decisions[decision.case_id] = decision
+        await work.audit.allowed(work.uow, work.now())
+        _tell_outcome(work, case, decision, milestones)
+        await work.uow.commit()
+        return milestones
+
+
+def _as_decided(panel: Panel, meeting: Meeting, decision: Decision) -> Decision:
+    """The decision as this meeting takes it: dated, actions on working days, and the lead
+    agency the one the panel voted for, if it voted."""
+    # An action due on a weekend, bank holiday or closure day is due the next working day, as
+    # every other deadline.
+    decision = replace(
+        decision,
+        decided_on=meeting.panel_date,
+        meeting_id=meeting.id,
+        actions=tuple(replace(a, due=panel.calendar.on_or_after(a.due)) for a in decision.actions),
+    )
+    decided_round = _decided_round(meeting, decision.case_id)
+    if decided_round is None:
+        return decision
+    if decided_round.result and decision.lead_agency != decided_round.result.winner:
+        raise InvalidInput("The lead agency must be the one the panel voted for.")
+    return replace(decision, vote_round_id=decided_round.id)
+
+
+def _tell_outcome(
+    work: Work, case: Case, decision: Decision, milestones: tuple[Milestone, ...]
+) -> None:
+    meeting, panel = work.meeting, work.panel
+    label = panel.policy.outcome(decision.outcome).label
+    about_case = QueuedFor(panel.id, case_ids=(case.id,))
+    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
+    if decision.lead_agency:
+        for member in panel.members_of(decision.lead_agency):
+            work.send(
+                DirectMessage(
+                    member.person_id,
+                    f"allocation:{meeting.id}:{case.id}:{member.person_id}",
+                    f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
+                    Allocation(case.id, tuple((m.code, m.due) for m in milestones)),
+                    queued_for=about_case,
+                )
+            )
+    for person_id, attendance in meeting.attendance.items():
+        if attendance.counts:
+            work.send(
+                DirectMessage(
+                    person_id,
+                    f"outcome:{meeting.id}:{case.id}:{person_id}",
+                    f"Case {case.reference}: {label}."
+                    + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                    Outcome(case.id),
+                    queued_for=about_case,
+                )
+            )
+    for support in panel.with_role(Role.BUSINESS_SUPPORT):
+        work.send(
+            DirectMessage(
+                support.person_id,
+                f"record:{meeting.id}:{case.id}:{support.person_id}",
+                f"Record on the case system: case {case.reference}, {label}.",
+                RecordOnCaseSystem(meeting.id, case.id),
+                queued_for=about_case,
+            )
+        )
+    work.send(
+        ChannelNotice(
+            panel.id,
+            Kind.OUTCOME_NOTICE,
+            f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
+            {"decided": len(meeting.decisions)},
+            f"{len(meeting.decisions)} case(s) decided so far today.",
+            queued_for=QueuedFor(panel.id, meeting.id, SITTING),
+        )
+    )
+
+
+def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
+    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
+    return next((r for r in reversed(rounds) if r.state is RoundState.DECIDED), None)
+
+
+async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+    """Business support ticks a decision off as recorded on the case system."""
+    async with at_meeting(
+        deps, actor, "outcome.recorded", meeting_id, *STAFF, case_id=case_id
+    ) as work:
+        if case_id not in work.meeting.decisions:
+            raise InvalidInput("That case has no outcome to record yet.")
+        work.meeting.done.add(f"recorded:{case_id}")
+        await work.done()
+
+
+async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
+    """Close the meeting: cases not reached roll over; minutes go 1:1 to those who attended."""
+    async with at_meeting(deps, actor, "panel.close", meeting_id, Role.CHAIR) as work:
+        meeting, panel, now = work.meeting, work.panel, work.now()
+        if meeting.status is MeetingStatus.CLOSED and meeting.minutes is not None:
+            return meeting.minutes
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="close the panel")
+        for round_ in meeting.rounds.values():
+            if round_.state is RoundState.OPEN:
+                raise VoteRejected("Close the open vote before closing the panel.")
+        not_reached: list[str] = []
+        for item in meeting.items:
+            if item.case_id not in meeting.decisions:
+                case = await work.uow.cases.get(item.case_id)
+                case.apply(Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one.")
+                not_reached.append(case.id)
+        minutes = _minutes(panel, meeting, tuple(not_reached))
+        meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
+        references = {
+            i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items
+        }
+        await work.audit.allowed(work.uow, work.now())
+        record = _record(panel, meeting, minutes, references)
+        for person_id, attendance in meeting.attendance.items():
+            if attendance.counts:
+                work.send(
+                    DirectMessage(
+                        person_id,
+                        f"minutes:{meeting.id}:{person_id}",
+                        f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                        record,
+                        queued_for=QueuedFor(panel.id),
+                    )
+                )
+        await work.uow.commit()
+        return minutes
+
+
+def _record(
+    panel: Panel, meeting: Meeting, minutes: Minutes, references: dict[str, str]
+) -> MinutesRecord:
+    return MinutesRecord(
+        meeting.id,
+        panel.name,
+        minutes.panel_date,
+        minutes.present,
+        minutes.apologies,
+        minutes.quorum,
+        tuple(
+            MinutesLine(
+                i.number,
+                references.get(i.case_id, ""),
+                i.outcome,
+                i.lead_agency,
+                i.tally,
+                i.actions,
+            )
+            for i in minutes.items
+        ),
+        tuple(references.get(c, "") for c in minutes.not_reached),
+        minutes.aob,
+    )
+
+
+def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
+    items: list[MinutesItem] = []
+    for item in meeting.items:
+        decision = meeting.decisions.get(item.case_id)
+        if decision is None:
+            continue
+        voted = meeting.rounds.get(decision.vote_round_id or "")
+        tally = voted.result.summary() if voted and voted.result else "No vote: agreed."
+        items.append(
+            MinutesItem(
+                item.number,
+                item.case_id,
+                panel.policy.outcome(decision.outcome).label,
+                decision.lead_agency,
+                tally,
+                tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
+            )
+        )
+    people = meeting.attendance.values()
+    return Minutes(
+        meeting.panel_date,
+        tuple(sorted(a.agency for a in people if a.counts)),
+        tuple(sorted(a.agency for a in people if a.presence is Presence.APOLOGIES)),
+        quorum(panel.policy, people).line(),
+        tuple(items),
+        not_reached,
+        tuple(meeting.aob),
+    )

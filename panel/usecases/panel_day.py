@@ -1,0 +1,493 @@
+"""Panel day, as the chair runs it: start and sign-in, the chair's console and the shared
+agenda, case cards to those present, conflicts, items and other business added on the day,
+and the break reminder. Votes are in votes.py; outcomes and minutes in outcomes.py.
+
+The rules are in meeting.py and quorum.py. Case detail only ever goes 1:1 to members present
+who accepted the confidentiality statement (§3.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from panel.agenda import Agenda, AgendaItem
+from panel.calendar import long_date
+from panel.errors import InvalidInput, NotFound, NotPermitted, VoteRejected
+from panel.lifecycle import Event
+from panel.meeting import Meeting, MeetingStatus, SeatTaken
+from panel.messages import (
+    AnswerLine,
+    CaseCard,
+    ChannelNotice,
+    CirculatedCase,
+    DirectMessage,
+    Kind,
+    SignInRequest,
+)
+from panel.policy import Section
+from panel.quorum import Attendance, Presence, QuorumStatus, quorum
+from panel.relevance import SITTING, QueuedFor
+from panel.roster import Member, Panel, Role
+from panel.usecases.common import (
+    STAFF,
+    SYSTEM,
+    Audit,
+    Deps,
+    agency_of_member,
+    at_meeting,
+    audited,
+    case_of,
+    in_play,
+    timeline_of,
+)
+from panel.votes import RoundState, VoteRound
+
+
+class ItemState(Enum):
+    WAITING = "waiting"
+    OPENED = "opened"
+    VOTING = "voting"
+    CASTING_VOTE = "casting-vote"
+    VOTED = "voted"  # the vote decided; the outcome is still to record
+    ESCALATED = "escalated"
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    number: int
+    case_id: str
+    reference: str  # staff only: the shared view has no reference
+    section: Section
+    locality: str
+    state: ItemState
+    round_id: str | None = None
+    votes_cast: int = 0
+    eligible: int = 0
+    result: str = ""
+    contenders: tuple[str, ...] = ()
+    winner: str | None = None
+    outcome: str = ""
+    lead_agency: str | None = None
+    recorded: bool = False
+
+
+@dataclass(frozen=True)
+class ChairView:
+    panel_id: str
+    panel_name: str
+    meeting_id: str
+    panel_date: date
+    status: MeetingStatus
+    quorum_line: str
+    quorate: bool
+    attendance: tuple[tuple[str, str], ...]  # (agency, "present" / "deputy" / "apologies")
+    items: tuple[ItemView, ...]
+    outcomes: tuple[tuple[str, str], ...]  # (code, label)
+    agencies: tuple[str, ...]
+    can_add: tuple[tuple[str, str, Section], ...]  # (case id, reference, section) to add today
+    aob: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    number: int
+    section: Section
+    state: ItemState
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """For a group chat, channel or meeting chat: numbers, sections and states only."""
+
+    panel_id: str
+    panel_name: str
+    panel_date: date
+    status: MeetingStatus
+    quorum_line: str
+    items: tuple[SharedItem, ...]
+
+
+def item_state(meeting: Meeting, case_id: str) -> tuple[ItemState, VoteRound | None]:
+    if case_id in meeting.decisions:
+        return ItemState.DECIDED, None
+    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
+    latest = rounds[-1] if rounds else None
+    if latest is not None:
+        state = {
+            RoundState.OPEN: ItemState.VOTING,
+            RoundState.AWAITING_CASTING_VOTE: ItemState.CASTING_VOTE,
+            RoundState.DECIDED: ItemState.VOTED,
+            RoundState.ESCALATED: ItemState.ESCALATED,
+            RoundState.REVOTE: ItemState.VOTING,
+        }[latest.state]
+        return state, latest
+    if f"opened:{case_id}" in meeting.done:
+        return ItemState.OPENED, None
+    return ItemState.WAITING, None
+
+
+async def find_running(deps: Deps, panel_id: str) -> Meeting:
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    today = now.astimezone(timeline_of(panel).zone).date()
+    async with deps.uow() as uow:
+        for meeting in (
+            await uow.meetings.on_date(panel.id, today),
+            await uow.meetings.on_date(panel.id, (await in_play(uow, panel, now)).panel_date),
+        ):
+            if meeting is not None and meeting.status in (
+                MeetingStatus.CIRCULATED,
+                MeetingStatus.IN_SESSION,
+            ):
+                return meeting
+    raise NotFound("There is no circulated panel to run: freeze and circulate the agenda first.")
+
+
+def sign_in_request(panel: Panel, meeting: Meeting, member: Member) -> SignInRequest:
+    """What the sign-in card needs for one person (the prompt, and the form after a refusal):
+    no case data."""
+    return SignInRequest(
+        meeting.id,
+        panel.name,
+        panel.policy.confidentiality_statement,
+        panel.agency_of(member) or "",
+        member.deputy_of is not None,
+    )
+
+
+async def start_panel(deps: Deps, panel_id: str, actor: str) -> Meeting:
+    """The chair starts the panel: the meeting goes into session and every member is asked 1:1
+    to sign in, with the same transaction. Starting again (the chair presses twice, or after a
+    crash) changes nothing and asks again, which the outbox's keys make harmless."""
+    panel = deps.panels.get(panel_id)
+    async with audited(deps, actor, "panel.start", panel_id=panel_id):
+        panel.require(actor, Role.CHAIR)
+    running = await find_running(deps, panel_id)
+    async with at_meeting(deps, actor, "panel.start", running.id, Role.CHAIR) as work:
+        meeting = work.meeting
+        if meeting.status is not MeetingStatus.IN_SESSION:
+            meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
+            meeting.status = MeetingStatus.IN_SESSION
+            await work.audit.allowed(work.uow, work.now())
+        for message in _sign_in_requests(panel, meeting):
+            work.send(message)
+        await work.uow.commit()
+        return meeting
+
+
+def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | ChannelNotice]:
+    in_session = QueuedFor(panel.id, meeting.id, SITTING)
+    requests: list[DirectMessage | ChannelNotice] = [
+        DirectMessage(
+            member.person_id,
+            f"sign-in:{meeting.id}:{member.person_id}",
+            f"The panel on {long_date(meeting.panel_date)} has started. Please sign in.",
+            sign_in_request(panel, meeting, member),
+            queued_for=in_session,
+        )
+        for member in panel.members
+        if panel.agency_of(member) is not None
+        and member.has_teams
+        and member.roles & {Role.MEMBER, Role.CHAIR}
+    ]
+    requests.append(
+        ChannelNotice(
+            panel.id,
+            Kind.PANEL_STARTED,
+            f"panel-started:{meeting.id}",
+            {"cases": len(meeting.items)},
+            f"The panel on {long_date(meeting.panel_date)} has started: {len(meeting.items)} "
+            "item(s). Members: sign in from your 1:1 chat with the bot.",
+            queued_for=in_session,
+        )
+    )
+    return requests
+
+
+async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
+    """Someone joined the panel's Teams meeting: if the panel is sitting and they are a member
+    who has not signed in, ask them 1:1 (once). True if asked."""
+    panel = deps.panels.get(panel_id)
+    member = panel.find(person_id)
+    if member is None or panel.agency_of(member) is None or not member.has_teams:
+        return False
+    try:
+        meeting = await find_running(deps, panel_id)
+    except NotFound:
+        return False
+    if meeting.status is not MeetingStatus.IN_SESSION or person_id in meeting.attendance:
+        return False
+    async with deps.uow() as uow:
+        uow.send(
+            DirectMessage(
+                person_id,
+                f"sign-in-on-join:{meeting.id}:{person_id}",
+                f"You joined the panel on {long_date(meeting.panel_date)}. Please sign in.",
+                sign_in_request(panel, meeting, member),
+                queued_for=QueuedFor(panel.id, meeting.id, SITTING),
+            ),
+            deps.clock.now(),
+        )
+        await uow.commit()
+    return True
+
+
+async def sign_in(
+    deps: Deps, meeting_id: str, actor: str, presence: Presence, accepted_statement: bool
+) -> QuorumStatus:
+    """Sign in for one's own agency, or (as a named deputy) for the principal's agency."""
+    async with at_meeting(deps, actor, "panel.sign-in", meeting_id) as work:
+        panel = work.panel
+        agency = agency_of_member(panel, actor, Role.MEMBER, Role.CHAIR)
+        if presence is not Presence.APOLOGIES and not accepted_statement:
+            raise InvalidInput("Accept the confidentiality statement to sign in as present.")
+        if presence is Presence.DEPUTY and panel.require(actor).deputy_of is None:
+            raise NotPermitted("You are not registered as a deputy on this panel.")
+        try:
+            work.meeting.sign_in(Attendance(actor, agency, presence, accepted_statement))
+        except SeatTaken as taken:
+            seated = panel.find(taken.person_id)
+            raise InvalidInput(
+                f"{seated.name if seated else 'Someone'} already sits for {agency} at this "
+                "panel. One seat per agency: case cards and ballots go to them. If you are "
+                "taking over, tell the chair."
+            ) from None
+        status = quorum(panel.policy, work.meeting.attendance.values())
+        await work.done()
+        return status
+
+
+async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> SignInRequest:
+    """What the sign-in card needs for this person: no case data."""
+    async with at_meeting(
+        deps, actor, "panel.sign-in-form", meeting_id, Role.MEMBER, Role.CHAIR
+    ) as work:
+        return sign_in_request(work.panel, work.meeting, work.panel.require(actor))
+
+
+async def view_console(deps: Deps, meeting_id: str, actor: str) -> ChairView:
+    """The chair's console (chair and business support): references, states, quorum."""
+    async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
+        meeting, panel = work.meeting, work.panel
+        references: dict[str, str] = {}
+        for item in meeting.items:
+            references[item.case_id] = (await work.uow.cases.get(item.case_id)).reference
+            await work.audit.allowed(work.uow, work.now(), item.case_id)
+        can_add = []
+        if meeting.status is MeetingStatus.IN_SESSION:
+            for case in await work.uow.cases.waiting_for_agenda(panel.id):
+                if case.section in (Section.STUCK, Section.REVIEW):
+                    can_add.append((case.id, case.reference, case.section))
+                    await work.audit.allowed(work.uow, work.now(), case.id)
+        await work.uow.commit()
+    status = quorum(panel.policy, meeting.attendance.values())
+    return ChairView(
+        panel.id,
+        panel.name,
+        meeting.id,
+        meeting.panel_date,
+        meeting.status,
+        status.line(),
+        status.quorate,
+        tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
+        tuple(
+            _item_view(panel, meeting, item.number, references[item.case_id], item)
+            for item in meeting.items
+        ),
+        tuple((o.code, o.label) for o in panel.policy.outcomes),
+        tuple(sorted(panel.agencies)),
+        tuple(can_add),
+        tuple(meeting.aob),
+    )
+
+
+def _item_view(
+    panel: Panel, meeting: Meeting, number: int, reference: str, item: AgendaItem
+) -> ItemView:
+    state, vote = item_state(meeting, item.case_id)
+    decision = meeting.decisions.get(item.case_id)
+    result = vote.result if vote is not None else None
+    return ItemView(
+        number,
+        item.case_id,
+        reference,
+        item.section,
+        item.locality,
+        state,
+        vote.id if vote else None,
+        len(vote.votes) if vote else 0,
+        len(vote.eligible) if vote else 0,
+        result.summary() if result else "",
+        result.contenders if result else (),
+        result.winner if result else None,
+        panel.policy.outcome(decision.outcome).label if decision else "",
+        decision.lead_agency if decision else None,
+        f"recorded:{item.case_id}" in meeting.done,
+    )
+
+
+async def view_shared(deps: Deps, panel_id: str, actor: str) -> SharedView:
+    """Any member of the panel may see it; it holds no case data, so reads no case."""
+    panel = deps.panels.get(panel_id)
+    async with audited(deps, actor, "panel.shared", panel_id=panel_id):
+        panel.require(actor)
+    meeting = await find_running(deps, panel_id)
+    status = quorum(panel.policy, meeting.attendance.values())
+    return SharedView(
+        panel.id,
+        panel.name,
+        meeting.panel_date,
+        meeting.status,
+        status.line(),
+        tuple(
+            SharedItem(i.number, i.section, item_state(meeting, i.case_id)[0])
+            for i in meeting.items
+        ),
+    )
+
+
+def _present_members(panel: Panel, meeting: Meeting) -> list[str]:
+    return [p for p, a in meeting.attendance.items() if a.counts and panel.find(p) is not None]
+
+
+async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+    """The chair opens an item: each member present gets the case card 1:1. Opening again
+    sends it only to those who signed in since. Returns how many were sent it."""
+    async with at_meeting(
+        deps, actor, "case.open", meeting_id, Role.CHAIR, case_id=case_id
+    ) as work:
+        meeting, panel = work.meeting, work.panel
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="open a case")
+        meeting.require_on_agenda(case_id)
+        case = await work.uow.cases.get(case_id)
+        item = meeting.agenda.item_for(case_id) if meeting.agenda else None
+        meeting.done.add(f"opened:{case_id}")
+        recipients = [
+            p
+            for p in _present_members(panel, meeting)
+            if f"case-card:{case_id}:{p}" not in meeting.done
+        ]
+        meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
+        await work.audit.allowed(work.uow, work.now())
+        body = CaseCard(
+            meeting.id,
+            case_id,
+            item.number if item else 0,
+            CirculatedCase.of(case, panel.policy.circulated_fields),
+            tuple(
+                AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
+                for (c, _), a in sorted(meeting.answers.items())
+                if c == case_id
+            ),
+            tuple(sorted(meeting.capacity.items())),
+            tuple(panel.policy.checklist),
+        )
+        for person in recipients:
+            work.send(
+                DirectMessage(
+                    person,
+                    f"case-card:{meeting.id}:{case_id}:{person}",
+                    f"Case {case.reference} is open at the panel.",
+                    body,
+                    queued_for=QueuedFor(panel.id, meeting.id, SITTING, (case_id,)),
+                )
+            )
+        await work.uow.commit()
+    return len(recipients)
+
+
+async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+    async with at_meeting(deps, actor, "conflict.declare", meeting_id, case_id=case_id) as work:
+        agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)
+        if work.meeting.open_round_for(case_id) is not None:
+            raise VoteRejected("Declare a conflict before the vote opens.")
+        work.meeting.declare_conflict(case_id, agency)
+        await work.done()
+
+
+async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+    """The chair adds a stuck case or a review, waiting for a panel, to today's agenda.
+    Returns its item number. Its detail reaches members when the chair opens it."""
+    async with at_meeting(
+        deps, actor, "agenda.add", meeting_id, Role.CHAIR, case_id=case_id
+    ) as work:
+        meeting = work.meeting
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="add to the agenda")
+        case = await case_of(work.uow, work.panel.id, case_id)
+        existing = meeting.agenda.item_for(case_id) if meeting.agenda else None
+        if existing is not None:
+            return existing.number
+        if not case.waiting_for_agenda or case.section not in (Section.STUCK, Section.REVIEW):
+            raise InvalidInput("Only stuck cases and reviews can be added on the day.")
+        agenda = meeting.agenda or Agenda((), ())
+        # After the last number, not the count: a withdrawn item leaves its number unused.
+        number = max((i.number for i in agenda.items), default=0) + 1
+        meeting.agenda = Agenda(
+            (*agenda.items, AgendaItem(number, case_id, case.section, case.locality)),
+            agenda.overflow,
+        )
+        case.apply(Event.ADD_TO_AGENDA, work.now(), "Added by the chair on the day.")
+        case.apply(Event.CIRCULATE, work.now())
+        await work.done()
+        return number
+
+
+MAX_AOB = 20
+MAX_AOB_TEXT = 500
+
+
+async def add_aob(deps: Deps, meeting_id: str, actor: str, text: str) -> int:
+    """The chair notes any other business for the minutes (which go 1:1 only). Returns how
+    many items there are now; the same text twice (a double click) is noted once."""
+    text = text.strip()
+    if not text or len(text) > MAX_AOB_TEXT:
+        raise InvalidInput(f"Any other business is 1 to {MAX_AOB_TEXT} characters.")
+    async with at_meeting(deps, actor, "panel.aob", meeting_id, Role.CHAIR) as work:
+        meeting = work.meeting
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="note any other business")
+        if text not in meeting.aob:
+            if len(meeting.aob) >= MAX_AOB:
+                raise InvalidInput(f"At most {MAX_AOB} items of other business.")
+            meeting.aob.append(text)
+        await work.done()
+        return len(meeting.aob)
+
+
+async def run_panel_day(deps: Deps, panel_id: str) -> int:
+    """Break reminders per policy (Barnet: 15 minutes at 11:00) to the panel's channel, once
+    each, while a panel is in session. Returns how many were sent."""
+    panel = deps.panels.get(panel_id)
+    now = deps.clock.now()
+    today = now.astimezone(timeline_of(panel).zone).date()
+    schedule = timeline_of(panel).schedule_for(today)
+    sent = 0
+    async with deps.uow() as uow:
+        meeting = await uow.meetings.on_date(panel_id, today)
+        if meeting is None or meeting.status is not MeetingStatus.IN_SESSION:
+            return 0
+        due = [
+            (n, start, end)
+            for n, (start, end) in enumerate(schedule.breaks_at)
+            if start <= now < end and f"break:{n}" not in meeting.done
+        ]
+        for n, start, end in due:
+            meeting.done.add(f"break:{n}")
+            minutes = int((end - start).total_seconds() // 60)
+            uow.send(
+                ChannelNotice(
+                    panel.id,
+                    Kind.BREAK,
+                    f"break:{meeting.id}:{n}",
+                    {"minutes": minutes},
+                    f"Break: {minutes} minutes. The panel resumes at {end:%H:%M}.",
+                    queued_for=QueuedFor(panel.id, meeting.id, SITTING),
+                ),
+                now,
+            )
+            sent += 1
+        await Audit(SYSTEM, "panel.break").about(panel).allowed(uow, now)
+        await uow.commit()
+    return sent

@@ -1,0 +1,144 @@
+"""Votes on the lead agency: the chair calls a vote (ballots 1:1 to the agencies that may vote),
+members cast one vote per agency, the round closes itself or the chair closes it, a tie goes
+to the chair's casting vote or a re-vote, per policy. The rules are in votes.py."""
+
+from __future__ import annotations
+
+from panel.errors import VoteRejected
+from panel.meeting import Meeting, MeetingStatus
+from panel.messages import Ballot, DirectMessage, VoteResult
+from panel.quorum import agencies_present, quorum
+from panel.relevance import SITTING, QueuedFor
+from panel.roster import Role
+from panel.usecases.common import Deps, Work, at_meeting, new_id
+from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
+
+
+async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
+    """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
+    async with at_meeting(
+        deps, actor, "vote.open", meeting_id, Role.CHAIR, case_id=case_id
+    ) as work:
+        meeting, panel = work.meeting, work.panel
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
+        meeting.require_on_agenda(case_id)
+        if case_id in meeting.decisions:
+            raise VoteRejected("This case already has a decision.")
+        present = agencies_present(meeting.attendance.values())
+        offered = [
+            a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead
+        ]
+        vote = VoteRound.open(
+            new_id(),
+            case_id,
+            candidates=choose_candidates(panel.policy, present, offered),
+            present=present,
+            conflicted=meeting.conflicted(case_id),
+            rule=VoteRule.of(panel.policy),
+            quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
+        )
+        meeting.add_round(vote)
+        await work.audit.allowed(work.uow, work.now())
+        reference = (await work.uow.cases.get(case_id)).reference
+        for ballot in ballots_for(meeting, vote, reference):
+            work.send(ballot)
+        await work.uow.commit()
+        return vote
+
+
+def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[DirectMessage]:
+    """A ballot 1:1 to each member present for an agency that may vote in this round."""
+    return [
+        DirectMessage(
+            person,
+            f"ballot:{vote.id}:{person}",
+            f"Vote on the lead agency for case {reference}"
+            + (f" (round {vote.number})." if vote.number > 1 else "."),
+            Ballot(meeting.id, vote.id, reference, attendance.agency, vote.candidates, vote.number),
+            queued_for=QueuedFor(meeting.panel_id, meeting.id, SITTING, (vote.case_id,), vote.id),
+        )
+        for person, attendance in meeting.attendance.items()
+        if attendance.counts and attendance.agency in vote.eligible
+    ]
+
+
+async def cast_vote(
+    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+) -> tuple[VoteCast, RoundResult | None]:
+    """One vote for the actor's agency. The round closes itself when every eligible agency
+    has voted; the result is returned then, and only then, and the chair hears it (with any
+    re-vote's ballots) in the same transaction."""
+    async with at_meeting(deps, actor, "vote.cast", meeting_id, Role.MEMBER, Role.CHAIR) as work:
+        meeting = work.meeting
+        agency = meeting.agency_attending_as(actor)
+        if agency is None:
+            raise VoteRejected("Sign in as present before voting.")
+        vote = meeting.round(round_id)
+        work.audit.case_id = vote.case_id
+        quorate = quorum(work.panel.policy, meeting.attendance.values()).quorate
+        cast = vote.cast(agency, choice, quorate=quorate)
+        result = _settle(meeting, vote) if vote.everyone_voted and not cast.duplicate else None
+        if result is not None:
+            await _announce(work, vote, result)
+        if cast.duplicate:
+            # Harmless (the vote stands) but still a second attempt: recorded as refused.
+            await work.uow.audit.add(
+                work.audit.entry(work.now(), allowed=False, reason="Duplicate")
+            )
+            await work.uow.commit()
+        else:
+            await work.done()
+        return cast, result
+
+
+async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
+    """The chair closes the round before everyone has voted."""
+    async with at_meeting(deps, actor, "vote.close", meeting_id, Role.CHAIR) as work:
+        vote = work.meeting.round(round_id)
+        work.audit.case_id = vote.case_id
+        result = _settle(work.meeting, vote)
+        await _announce(work, vote, result)
+        await work.done()
+        return result
+
+
+async def casting_vote(
+    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+) -> RoundResult:
+    async with at_meeting(deps, actor, "vote.casting", meeting_id, Role.CHAIR) as work:
+        vote = work.meeting.round(round_id)
+        work.audit.case_id = vote.case_id
+        result = vote.casting_vote(choice)
+        await work.done()
+        return result
+
+
+async def _announce(work: Work, vote: VoteRound, result: RoundResult) -> None:
+    """With the closing round: the chair hears the result, and a re-vote's ballots go out."""
+    meeting = work.meeting
+    if result.state is RoundState.REVOTE:
+        latest = [r for r in meeting.rounds.values() if r.case_id == vote.case_id][-1]
+        reference = (await work.uow.cases.get(vote.case_id)).reference
+        for ballot in ballots_for(meeting, latest, reference):
+            work.send(ballot)
+    for chair in work.panel.with_role(Role.CHAIR):
+        work.send(
+            DirectMessage(
+                chair.person_id,
+                f"result:{vote.id}:{chair.person_id}",
+                f"Vote closed: {result.summary()}",
+                VoteResult(meeting.id, vote.case_id),
+                queued_for=QueuedFor(work.panel.id, meeting.id, case_ids=(vote.case_id,)),
+            )
+        )
+
+
+def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:
+    result = vote.close()
+    if result.state is RoundState.REVOTE:
+        meeting.add_round(
+            VoteRound(
+                new_id(), vote.case_id, vote.number + 1, result.contenders, vote.eligible, vote.rule
+            )
+        )
+    return result
