@@ -6,7 +6,7 @@
 fake clock that jumps from one due moment to the next, as the scheduler plans them
 (`scheduler.week.due_moments`, the daily follow-up, the monthly drift report). Every step runs
 the real use cases (`panel/`) on in-memory repositories, and every message goes through the
-real outbox notifier and delivery worker (`bot/`) to a fake Teams connector that fails a share
+the outbox and the real delivery worker (`bot/`) to a fake Teams connector that fails a share
 of sends (`--flaky`) so they are retried. People act with seeded randomness: most agencies
 answer their information checks in time, most leads do their milestones on time, a few cases
 get stuck.
@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.notifier import OutboxNotifier
 
 from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
@@ -46,6 +45,7 @@ from panel.errors import DomainError
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
+from panel.messages import ChannelNotice, DirectMessage
 from panel.outcomes import Decision
 from panel.policy import BARNET, QuorumBasis, Section
 from panel.quorum import Presence, quorum
@@ -94,6 +94,32 @@ def large_panel() -> Panel:
 
 
 # -- The fake Teams: an in-memory outbox and a connector that sometimes fails -----------------
+
+
+@dataclass
+class ToTheOutbox:
+    """Where the in-memory store puts what a use case committed: the simulated outbox, as the
+    SQL unit of work writes it to the outbox table in production (the same key, kind, typed
+    payload and what it depends on)."""
+
+    def __init__(self, outbox: MemoryOutbox, clock: FakeClock) -> None:
+        self._outbox, self._clock = outbox, clock
+
+    async def direct(self, message: DirectMessage) -> None:
+        await self._put(message)
+
+    async def channel(self, notice: ChannelNotice) -> None:
+        await self._put(notice)
+
+    async def _put(self, message: DirectMessage | ChannelNotice) -> None:
+        await self._outbox.enqueue(
+            message.key,
+            message.recipient,
+            message.kind.value,
+            message.payload,
+            self._clock.now(),
+            None if message.queued_for is None else message.queued_for.to_json(),
+        )
 
 
 @dataclass
@@ -289,11 +315,8 @@ class Year:
             RateBudget(monotonic=lambda: self.clock.now().timestamp(), sleep=self._wait),
             reconcile=reconcile,
         )
-        notifier = OutboxNotifier(self.outbox, self.clock, lambda: None)
-        self.store.notifier = notifier
-        self.deps = Deps(
-            FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock, notifier
-        )
+        self.store.notifier = ToTheOutbox(self.outbox, self.clock)
+        self.deps = Deps(FakePanels(self.panel), lambda: FakeUnitOfWork(self.store), self.clock)
         self.year = year
         self.figures = Figures()
         self.n = 0

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.bank_holidays import calendar_for
-from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
+from adapters.in_memory import FakeClock, FakePanels
 from panel.cases import Consent, Person, Referral
 from panel.infochecks import Known
 from panel.lifecycle import Event
@@ -71,7 +71,7 @@ async def run(url: str, rounds: int) -> str:
     # Wednesday morning, before the cut-off (noon, four working days before Tuesday 12 January),
     # so the cases referred now make that sitting's agenda.
     clock = FakeClock(datetime(2027, 1, 6, 10, 0, tzinfo=LONDON))
-    deps = common.Deps(FakePanels(panel), store.unit_of_work, clock, FakeNotifier())
+    deps = common.Deps(FakePanels(panel), store.unit_of_work, clock)
     case_ids = []
     for n in range(CASES):
         referral = Referral(

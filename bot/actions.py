@@ -1,4 +1,5 @@
-"""Card actions as they arrive: checked for shape before anything acts on them (PRODUCT.md §3.4).
+"""Card actions as they arrive: checked for shape before anything acts on them
+(docs/safeguards.md §4).
 
 A card can be edited by whoever holds it, so its data is untrusted: only known keys, strings
 of bounded length, and references that look like our opaque ids. Identity never comes from here.

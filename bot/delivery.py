@@ -33,8 +33,9 @@ from bot.graph import CannotTell, Receipts, marker_of
 from bot.ports import Queue, Queued, References
 from bot.rate_budget import RateBudget
 from bot.rendering import activity_for, render, without_cases
+from panel.codec import Unreadable
 from panel.errors import summary
-from panel.messages import CHANNEL, PERSON, Stored, Unreadable, decode
+from panel.messages import CHANNEL, PERSON, Stored, decode
 from panel.ports import Clock
 from panel.relevance import QueuedFor, Verdict
 
@@ -246,7 +247,7 @@ class Deliverer:
 
     async def _still_due(self, item: Queued, stored: Stored) -> Stored | None:
         """The message to send, without any case that has gone; None when the message's
-        reason has gone, in which case it is recorded as cancelled (PRODUCT.md §3.11)."""
+        reason has gone, in which case it is recorded as cancelled (docs/safeguards.md §11)."""
         if item.queued_for is None or self._check is None:
             return stored
         try:

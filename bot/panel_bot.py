@@ -305,7 +305,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     @staticmethod
     def _invoke_response(card: Card) -> InvokeResponse:
-        # Returned from on_invoke_activity; CloudAdapter serialises the body once (PRODUCT §5).
+        # Returned from on_invoke_activity; CloudAdapter serialises the body once.
         return InvokeResponse(
             status=200,
             body=AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE, value=card),

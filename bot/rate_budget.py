@@ -1,4 +1,5 @@
-"""Teams' rate limits for a bot's proactive sends, kept rather than retried (PRODUCT.md §3.10)."""
+"""Teams' rate limits for a bot's proactive sends, kept rather than retried
+(docs/safeguards.md §10)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class TokenBucket:
 
 class RateBudget:
     """Teams' limits for a bot's proactive sends: 7 a second per conversation and 50 a second
-    per tenant (PRODUCT.md §3.10). Keeping under them avoids the 429s instead of retrying them.
+    per tenant (docs/safeguards.md §10). Keeping under them avoids the 429s instead of
+    retrying them.
 
     Several instances divide the limits evenly (`share`): each worker counts the live workers
     through the database. Conversations are divided too, because two workers may each hold

@@ -1,6 +1,6 @@
 """Business support hear of the messages Teams would not take, without having to ask: each
 hour of the working day, any message newly given up on is listed for them 1:1, with who it
-was for and why, so they can reach that person another way (PRODUCT.md §3.10).
+was for and why, so they can reach that person another way (docs/safeguards.md §10).
 
 Only names, kinds and Teams' reason are listed: never a message's content.
 """

@@ -1,4 +1,4 @@
-"""One parsing layer for what people type into cards (PRODUCT.md §3.9).
+"""One parsing layer for what people type into cards (docs/safeguards.md §9).
 
 Every text, number and date a card's form sends goes through these functions. Anything
 unusable becomes an `InvalidInput` with a plain sentence; the handler sends the form back with

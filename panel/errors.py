@@ -66,7 +66,7 @@ class Unavailable(DomainError):
 def summary(error: BaseException) -> str:
     """What a log may say of an unexpected error: its type and where it was raised, never its
     message or a traceback's locals, which can hold what a person typed (a child's name in a
-    number field, say) or a query's bound values (PRODUCT.md §3.1)."""
+    number field, say) or a query's bound values (docs/safeguards.md §1)."""
     frames = traceback.extract_tb(error.__traceback__)
     if not frames:
         return type(error).__name__

@@ -15,15 +15,14 @@ lists for tuples, ISO strings for dates and the circulated fields under their po
 
 from __future__ import annotations
 
-import functools
-import types
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_args
 
 from panel.cases import Case
+from panel.codec import Unreadable, decode_as, encode
 from panel.infochecks import Known
 from panel.policy import CaseField, Section
 from panel.relevance import QueuedFor
@@ -79,7 +78,7 @@ class CirculatedCase:
 
     @classmethod
     def of(cls, case: Case, fields: frozenset[CaseField]) -> CirculatedCase:
-        """Only the fields the policy allows to be shared (§3.1)."""
+        """Only the fields the policy allows to be shared (docs/safeguards.md §1)."""
 
         def shared(case_field: CaseField, value: T) -> T | None:
             return value if case_field in fields else None
@@ -335,7 +334,8 @@ BODIES: dict[Kind, type[Body]] = {cls.KIND: cls for cls in get_args(Body)}
 
 @dataclass(frozen=True)
 class Counts:
-    """A channel notice's numbers (e.g. cases per section): never case data (§3.1)."""
+    """A channel notice's numbers (e.g. cases per section): never case data
+    (docs/safeguards.md §1)."""
 
     numbers: tuple[tuple[str, int], ...]
 
@@ -351,8 +351,9 @@ class DirectMessage:
     key: str  # idempotency key: the same key is delivered once
     text: str  # the bot's own sentence; also the notification preview
     body: Body
-    # What it depends on; the delivery worker drops it once that has gone (§3.11). Required,
-    # so no new message forgets it; None only for one that stays true whatever happens.
+    # What it depends on; the delivery worker drops it once that has gone (docs/safeguards.md
+    # §11). Required, so no new message forgets it; None only for one that stays true whatever
+    # happens.
     queued_for: QueuedFor | None = field(kw_only=True)
 
     @property
@@ -365,7 +366,7 @@ class DirectMessage:
 
     @property
     def payload(self) -> dict[str, object]:
-        return {"v": VERSION, "text": self.text, "body": _encode(self.body)}
+        return {"v": VERSION, "text": self.text, "body": encode(self.body)}
 
 
 @dataclass(frozen=True)
@@ -385,7 +386,7 @@ class ChannelNotice:
 
     @property
     def payload(self) -> dict[str, object]:
-        # Counts and the use case's own words: never case data (§3.1).
+        # Counts and the use case's own words: never case data (docs/safeguards.md §1).
         return {"v": VERSION, "text": self.text, "counts": dict(self.counts)}
 
 
@@ -400,10 +401,6 @@ class Stored:
     body: Body | Counts
 
 
-class Unreadable(ValueError):
-    """A stored payload this version cannot read (a bug or a corrupted row, never user input)."""
-
-
 def decode(kind: str, payload: Mapping[str, Any]) -> Stored:
     """A stored message's sentence and body, from version 1 or 2 of the layout."""
     version = payload.get("v", 1)
@@ -413,101 +410,10 @@ def decode(kind: str, payload: Mapping[str, Any]) -> Stored:
     if not isinstance(text, str):
         raise Unreadable("text")
     if "counts" in payload:
-        return Stored(text, _decode(Counts, {"numbers": payload["counts"]}))
+        return Stored(text, decode_as(Counts, {"numbers": payload["counts"]}))
     try:
         cls = BODIES[Kind(kind)]
     except ValueError:
         raise Unreadable(f"kind {kind!r}") from None
     raw = payload.get("body" if version == VERSION else "data")
-    return Stored(text, _decode(cls, raw if raw is not None else {}))
-
-
-# -- The codec: dataclasses of str, int, bool, date, datetime, enums and tuples, to JSON ------
-
-
-def _encode(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, object] = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
-            if item is None and f.default is None:
-                continue  # an optional field left out keeps packs small (Teams' size limit)
-            out[f.name] = _encode(item)
-        return out
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, (date, datetime)):  # datetime is a date: both by isoformat
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
-
-
-def _decode(hint: Any, raw: object) -> Any:
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        options = [a for a in get_args(hint) if a is not type(None)]
-        if raw is None and len(options) < len(get_args(hint)):
-            return None
-        return _decode(options[0], raw)
-    if origin is tuple:
-        return _tuple(get_args(hint), raw)
-    if is_dataclass(hint) and isinstance(hint, type):
-        return _dataclass(hint, raw)
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(raw)
-        except ValueError:
-            raise Unreadable(f"{hint.__name__} value") from None
-    if hint is datetime or hint is date:
-        if not isinstance(raw, str):
-            raise Unreadable(hint.__name__)
-        try:
-            return hint.fromisoformat(raw)
-        except ValueError:
-            raise Unreadable(hint.__name__) from None
-    if hint is bool:
-        if not isinstance(raw, bool):
-            raise Unreadable("bool")
-        return raw
-    if hint is int:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise Unreadable("int")
-        return raw
-    if hint is str:
-        if not isinstance(raw, str):
-            raise Unreadable("str")
-        return raw
-    raise Unreadable(f"type {hint!r}")
-
-
-def _tuple(args: tuple[Any, ...], raw: object) -> tuple[Any, ...]:
-    if isinstance(raw, Mapping):
-        raw = list(raw.items())  # version 1 kept (name, value) pairs as an object
-    if not isinstance(raw, (list, tuple)):
-        raise Unreadable("list")
-    if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(_decode(args[0], item) for item in raw)
-    if len(raw) != len(args):
-        raise Unreadable("pair")
-    return tuple(_decode(a, item) for a, item in zip(args, raw, strict=True))
-
-
-def _dataclass(cls: type, raw: object) -> object:
-    if not isinstance(raw, Mapping):
-        raise Unreadable(f"{cls.__name__} object")
-    hints = _hints(cls)
-    values: dict[str, object] = {}
-    for f in fields(cls):
-        # Version 1 stored the circulated fields under the policy's names ("child-names").
-        key = f.name if f.name in raw else f.name.replace("_", "-")
-        if key in raw:
-            values[f.name] = _decode(hints[f.name], raw[key])
-        elif f.default is MISSING:
-            raise Unreadable(f"{cls.__name__}.{f.name} missing")
-    return cls(**values)
+    return Stored(text, decode_as(cls, raw if raw is not None else {}))

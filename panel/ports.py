@@ -59,7 +59,7 @@ class PanelDirectory(Protocol):
 
 
 # The longest opaque reference (a panel, sitting, case, vote or milestone id) a card may carry:
-# the edge refuses longer ones, and the audit log stores any it accepts (PRODUCT.md §3.4, §3.6).
+# the edge refuses longer ones, and the audit log stores any it accepts (docs/safeguards.md §4, §6).
 REFERENCE_LENGTH = 64
 
 

@@ -1,4 +1,4 @@
-"""Nothing queued outlives its reason (PRODUCT.md §3.11).
+"""Nothing queued outlives its reason (docs/safeguards.md §11).
 
 A message about a sitting or a case carries what it depends on (`QueuedFor`: ids and states,
 never case data). Just before sending, the delivery worker asks `still_due`; a message whose

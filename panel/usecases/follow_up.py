@@ -86,39 +86,45 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
             if await bring_back_if_due(uow, panel, case, next_sitting, now):
                 reviews += 1
                 continue
-            lead = case.decision.lead_agency if case.decision else None
-            if lead is None:
-                continue
-            leads = lead_people(panel, lead)
-            touched = False
-            for m in (m for m in case.milestones if m.open):
-                if today < m.due:
-                    ahead = panel.calendar.working_days_between(today, m.due)
-                    if ahead > panel.policy.nudge_before_working_days:
-                        continue
-                    stage, people = "upcoming", [p.person_id for p in leads]
-                    text = (
-                        f"Case {case.reference}: {m.label} is due by {long_date(m.due)} "
-                        f"({ahead} working day(s))."
-                    )
-                elif today == m.due:
-                    stage, people = "due", [p.person_id for p in leads]
-                    text = f"Case {case.reference}: {m.label} is due today."
-                else:
-                    stage, people = "overdue", _managers_and_chairs(panel, leads)
-                    text = (
-                        f"Overdue: case {case.reference}, {lead}: {m.label} was due "
-                        f"{long_date(m.due)}."
-                    )
+            nudged = _nudges(panel, case, today)
+            for stage, to_people in nudged:
                 counts[stage] += 1
-                touched = True
-                messages += [_nudge(stage, case, m, p, text, panel) for p in people]
+                messages += to_people
+            touched = bool(nudged)
             if touched:
                 await audit.allowed(uow, now, case.id)
         for message in messages:
             uow.send(message, now)
         await uow.commit()
     return FollowUpStep(counts["upcoming"], counts["due"], counts["overdue"], reviews)
+
+
+def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[DirectMessage]]]:
+    """Each open milestone near or past its date, its stage and its nudges: the lead before and
+    on the day, their manager and the chair once it is overdue."""
+    lead = case.decision.lead_agency if case.decision else None
+    if lead is None:
+        return []
+    leads = lead_people(panel, lead)
+    nudges: list[tuple[str, list[DirectMessage]]] = []
+    for m in (m for m in case.milestones if m.open):
+        if today < m.due:
+            ahead = panel.calendar.working_days_between(today, m.due)
+            if ahead > panel.policy.nudge_before_working_days:
+                continue
+            stage, people = "upcoming", [p.person_id for p in leads]
+            text = (
+                f"Case {case.reference}: {m.label} is due by {long_date(m.due)} "
+                f"({ahead} working day(s))."
+            )
+        elif today == m.due:
+            stage, people = "due", [p.person_id for p in leads]
+            text = f"Case {case.reference}: {m.label} is due today."
+        else:
+            stage, people = "overdue", _managers_and_chairs(panel, leads)
+            text = f"Overdue: case {case.reference}, {lead}: {m.label} was due {long_date(m.due)}."
+        nudges.append((stage, [_nudge(stage, case, m, p, text, panel) for p in people]))
+    return nudges
 
 
 async def close_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
@@ -273,34 +279,37 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
             if overdue or open_too_long:
                 await audit.allowed(uow, now, case.id)
         report = DriftReport(panel.name, today, tuple(not_started), tuple(reviews), tuple(too_long))
-        recipients = [c.person_id for c in panel.with_role(Role.CHAIR)]
-        recipients += [m.manager_id for m in panel.members if m.manager_id]
-        for person in dict.fromkeys(recipients):
-            uow.send(
-                DirectMessage(
-                    person,
-                    f"drift:{panel.id}:{today:%Y-%m}:{person}",
-                    f"Drift report for {panel.name}, {long_date(today)}: "
-                    f"{len(report.not_started)} not started, {len(report.reviews_overdue)} reviews "
-                    f"overdue, {len(report.open_too_long)} open over "
-                    f"{panel.policy.drift_open_over}.",
-                    DriftSummary(
-                        panel.id,
-                        (
-                            ("Assessments or first steps not started", _lines(report.not_started)),
-                            ("Reviews overdue", _lines(report.reviews_overdue)),
-                            (
-                                f"Open over {panel.policy.drift_open_over}",
-                                _lines(report.open_too_long),
-                            ),
-                        ),
-                    ),
-                    queued_for=QueuedFor(panel.id),
-                ),
-                now,
-            )
+        for message in _drift_messages(panel, report):
+            uow.send(message, now)
         await uow.commit()
     return report
+
+
+def _drift_messages(panel: Panel, report: DriftReport) -> list[DirectMessage]:
+    """The report, 1:1 to the panel's chairs and the leads' managers."""
+    recipients = [c.person_id for c in panel.with_role(Role.CHAIR)]
+    recipients += [m.manager_id for m in panel.members if m.manager_id]
+    over = panel.policy.drift_open_over
+    summary = DriftSummary(
+        panel.id,
+        (
+            ("Assessments or first steps not started", _lines(report.not_started)),
+            ("Reviews overdue", _lines(report.reviews_overdue)),
+            (f"Open over {over}", _lines(report.open_too_long)),
+        ),
+    )
+    return [
+        DirectMessage(
+            person,
+            f"drift:{panel.id}:{report.on:%Y-%m}:{person}",
+            f"Drift report for {panel.name}, {long_date(report.on)}: "
+            f"{len(report.not_started)} not started, {len(report.reviews_overdue)} reviews "
+            f"overdue, {len(report.open_too_long)} open over {over}.",
+            summary,
+            queued_for=QueuedFor(panel.id),
+        )
+        for person in dict.fromkeys(recipients)
+    ]
 
 
 def _lines(lines: tuple[DriftLine, ...]) -> tuple[str, ...]:

@@ -92,7 +92,8 @@ async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, rea
         case.apply(Event.WITHDRAW, work.now(), reason)
         # From this moment the case is on no pack, console, agenda or case card, and any
         # action on it is refused, because each of them reads the meeting's agenda; and
-        # messages about it still queued are dropped by the delivery worker (§3.11).
+        # messages about it still queued are dropped by the delivery worker
+        # (docs/safeguards.md §11).
         for meeting in await work.uow.meetings.listing(case_id):
             meeting.withdraw(case_id)
         await work.done()

@@ -3,7 +3,7 @@ agenda, case cards to those present, conflicts, items and other business added o
 and the break reminder. Votes are in votes.py; outcomes and minutes in outcomes.py.
 
 The rules are in meeting.py and quorum.py. Case detail only ever goes 1:1 to members present
-who accepted the confidentiality statement (§3.1).
+who accepted the confidentiality statement (docs/safeguards.md §1).
 """
 
 from __future__ import annotations

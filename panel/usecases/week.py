@@ -210,20 +210,22 @@ async def freeze_agenda(
             case = by_id[over.case_id]
             case.apply(Event.ROLL_OVER, now, over.reason)
             if case.referred_by:
-                uow.send(
-                    DirectMessage(
-                        case.referred_by,
-                        f"rolled:{meeting.id}:{case.id}",
-                        f"Case {case.reference}: {over.reason}",
-                        RolledOver(case.id),
-                        queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
-                    ),
-                    now,
-                )
+                uow.send(_rolled_over(meeting, case, over.reason), now)
         for case_id in by_id:
             await audit.allowed(uow, now, case_id)
         await uow.commit()
     return meeting
+
+
+def _rolled_over(meeting: Meeting, case: Case, reason: str) -> DirectMessage:
+    """To the referrer: their case did not fit this meeting's agenda, and why."""
+    return DirectMessage(
+        case.referred_by or "",
+        f"rolled:{meeting.id}:{case.id}",
+        f"Case {case.reference}: {reason}",
+        RolledOver(case.id),
+        queued_for=QueuedFor(meeting.panel_id, case_ids=(case.id,)),
+    )
 
 
 def _pack(
@@ -294,34 +296,44 @@ async def circulate_agenda(deps: Deps, meeting_id: str, *, actor: str | None = N
             case.apply(Event.CIRCULATE, now)
             await audit.allowed(uow, now, case.id)
         meeting.status = MeetingStatus.CIRCULATED
-        if without_teams:
-            for support in panel.with_role(Role.BUSINESS_SUPPORT):
-                uow.send(
-                    DirectMessage(
-                        support.person_id,
-                        f"no-teams:{meeting.id}:{support.person_id}",
-                        "These members are not on Teams; send them the list securely: "
-                        + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
-                        NoTeamsList(),
-                        queued_for=QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL),
-                    ),
-                    now,
-                )
-        counts = Counter(item.section.value for item in meeting.agenda.items)
-        uow.send(
-            ChannelNotice(
-                panel.id,
-                Kind.CIRCULATION_NOTICE,
-                f"circulation-notice:{meeting.id}",
-                {"cases": len(views), **counts},
-                f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
-                f"members 1:1: {len(views)} cases. Please answer your information checks.",
-                queued_for=QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL),
-            ),
-            now,
-        )
+        for message in _circulated_notices(panel, meeting, without_teams):
+            uow.send(message, now)
         await uow.commit()
     return sent
+
+
+def _circulated_notices(
+    panel: Panel, meeting: Meeting, without_teams: list[Member]
+) -> list[DirectMessage | ChannelNotice]:
+    """Business support hear who is not on Teams (to send them the list another way); the
+    channel hears the numbers."""
+    assert meeting.agenda is not None  # noqa: S101 - circulated only once frozen
+    in_week = QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL)
+    notices: list[DirectMessage | ChannelNotice] = [
+        DirectMessage(
+            support.person_id,
+            f"no-teams:{meeting.id}:{support.person_id}",
+            "These members are not on Teams; send them the list securely: "
+            + ", ".join(f"{m.name} <{m.email}>" for m in without_teams),
+            NoTeamsList(),
+            queued_for=in_week,
+        )
+        for support in (panel.with_role(Role.BUSINESS_SUPPORT) if without_teams else [])
+    ]
+    cases = len(meeting.agenda.items)
+    counts = Counter(item.section.value for item in meeting.agenda.items)
+    notices.append(
+        ChannelNotice(
+            panel.id,
+            Kind.CIRCULATION_NOTICE,
+            f"circulation-notice:{meeting.id}",
+            {"cases": cases, **counts},
+            f"The list for the panel on {long_date(meeting.panel_date)} has been sent to "
+            f"members 1:1: {cases} cases. Please answer your information checks.",
+            queued_for=in_week,
+        )
+    )
+    return notices
 
 
 async def remind_missing(deps: Deps, meeting_id: str, slot: str) -> int:

@@ -1,5 +1,5 @@
 """What people type that a form cannot use comes back with a plain message and what they
-typed, never a 5xx, a traceback or their words in the log (PRODUCT.md §3.9)."""
+typed, never a 5xx, a traceback or their words in the log (docs/safeguards.md §9)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Only a conversation that positively says it is personal is a 1:1 chat (PRODUCT.md §3.1,
-§3.11): an activity without `conversation.conversationType` is treated as shared, never
+"""Only a conversation that positively says it is personal is a 1:1 chat (docs/safeguards.md §1,
+§11): an activity without `conversation.conversationType` is treated as shared, never
 replaces a person's stored 1:1 chat, and a proactive 1:1 send goes only to a stored
 conversation that is personal."""
 

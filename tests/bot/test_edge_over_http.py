@@ -1,4 +1,4 @@
-"""The HTTP edge under hostile and faulty requests (PRODUCT.md §3.3, §3.9): token checks never
+"""The HTTP edge under hostile and faulty requests (docs/safeguards.md §3, §9): token checks never
 stop the bot and come before anything else is said, an activity a turn cannot use is refused
 with 400, replies go only to Teams' hosts, and with authentication off only this machine may
 call the bot."""

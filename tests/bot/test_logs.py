@@ -1,5 +1,5 @@
 """Logs carry ids and error types, never what people typed or the values a query bound
-(PRODUCT.md §3.1): an unexpected error is logged by type and place only."""
+(docs/safeguards.md §1): an unexpected error is logged by type and place only."""
 
 from __future__ import annotations
 

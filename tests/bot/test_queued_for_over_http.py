@@ -1,5 +1,5 @@
-"""Nothing queued outlives its reason (PRODUCT.md §3.11): a message waiting for someone the bot
-cannot reach yet is dropped, never sent, once its sitting has moved on, and a pack waiting
+"""Nothing queued outlives its reason (docs/safeguards.md §11): a message waiting for someone
+the bot cannot reach yet is dropped, never sent, once its sitting has moved on, and a pack waiting
 for them leaves out a case withdrawn meanwhile."""
 
 from __future__ import annotations

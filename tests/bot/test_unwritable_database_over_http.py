@@ -1,4 +1,4 @@
-"""A bot that cannot write says so (PRODUCT.md §3.9, §3.12): a card action gets a plain "nothing
+"""A bot that cannot write says so (docs/safeguards.md §9, §12): a card action gets a plain "nothing
 was saved", never a 501 or a success message, and /healthz answers 503 until it can write."""
 
 from __future__ import annotations

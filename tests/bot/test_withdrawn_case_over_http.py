@@ -1,6 +1,6 @@
 """A case withdrawn after circulation (the family withdrew consent) disappears from that moment
 from every pack, agenda, console and case card; any action on it is refused plainly and
-audited (PRODUCT.md §3.1, §3.11)."""
+audited (docs/safeguards.md §1, §11)."""
 
 from __future__ import annotations
 

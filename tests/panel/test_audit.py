@@ -1,4 +1,5 @@
-"""Every read and change of case data by a person is audited, allowed or refused (§3.6)."""
+"""Every read and change of case data by a person is audited, allowed or refused
+(docs/safeguards.md §6)."""
 
 from __future__ import annotations
 

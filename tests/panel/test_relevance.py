@@ -1,4 +1,4 @@
-"""Nothing queued outlives its reason (PRODUCT.md §3.11): the rule that says whether a queued
+"""Nothing queued outlives its reason (docs/safeguards.md §11): the rule that says whether a queued
 message may still be sent, and what it may still hold."""
 
 from __future__ import annotations

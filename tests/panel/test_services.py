@@ -1,4 +1,4 @@
-"""The use cases' refusals and safeguards (PRODUCT.md §3), each one able to fail."""
+"""The use cases' refusals and safeguards (docs/safeguards.md), each one able to fail."""
 
 from __future__ import annotations
 
