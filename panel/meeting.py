@@ -144,6 +144,10 @@ class Meeting:
             (p for p, a in self.attendance.items() if a.agency == agency and a.counts), None
         )
 
+    def attending(self) -> list[str]:
+        """Who signed in as present or deputising (not apologies), in sign-in order."""
+        return [person for person, record in self.attendance.items() if record.counts]
+
     def agency_attending_as(self, person_id: str) -> str | None:
         record = self.attendance.get(person_id)
         return record.agency if record is not None and record.counts else None

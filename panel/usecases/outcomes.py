@@ -94,18 +94,17 @@ def _tell_outcome(
                     queued_for=about_case,
                 )
             )
-    for person_id, attendance in meeting.attendance.items():
-        if attendance.counts:
-            work.send(
-                DirectMessage(
-                    person_id,
-                    f"outcome:{meeting.id}:{case.id}:{person_id}",
-                    f"Case {case.reference}: {label}."
-                    + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
-                    Outcome(case.id),
-                    queued_for=about_case,
-                )
+    for person_id in meeting.attending():
+        work.send(
+            DirectMessage(
+                person_id,
+                f"outcome:{meeting.id}:{case.id}:{person_id}",
+                f"Case {case.reference}: {label}."
+                + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                Outcome(case.id),
+                queued_for=about_case,
             )
+        )
     for support in panel.with_role(Role.BUSINESS_SUPPORT):
         work.send(
             DirectMessage(
@@ -167,17 +166,16 @@ async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
         }
         await work.audit.allowed(work.uow, work.now())
         record = _record(panel, meeting, minutes, references)
-        for person_id, attendance in meeting.attendance.items():
-            if attendance.counts:
-                work.send(
-                    DirectMessage(
-                        person_id,
-                        f"minutes:{meeting.id}:{person_id}",
-                        f"Minutes of the panel on {long_date(meeting.panel_date)}.",
-                        record,
-                        queued_for=QueuedFor(panel.id),
-                    )
+        for person_id in meeting.attending():
+            work.send(
+                DirectMessage(
+                    person_id,
+                    f"minutes:{meeting.id}:{person_id}",
+                    f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                    record,
+                    queued_for=QueuedFor(panel.id),
                 )
+            )
         await work.uow.commit()
         return minutes
 

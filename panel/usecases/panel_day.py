@@ -350,7 +350,7 @@ async def view_shared(deps: Deps, panel_id: str, actor: str) -> SharedView:
 
 
 def _present_members(panel: Panel, meeting: Meeting) -> list[str]:
-    return [p for p, a in meeting.attendance.items() if a.counts and panel.find(p) is not None]
+    return [p for p in meeting.attending() if panel.find(p) is not None]
 
 
 async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
