@@ -344,8 +344,16 @@ class Year:
                     presenting_needs="Needs",
                     consent=Consent("Parent", self.clock.now().date()),
                 )
-                case_id = await intake.refer_case(self.deps, self.panel.id, SUPPORT, referral)
-                await intake.screen_case(self.deps, self.panel.id, SUPPORT, case_id, Event.LIST)
+                case_id = await intake.refer_case(
+                    self.deps, panel_id=self.panel.id, actor=SUPPORT, referral=referral
+                )
+                await intake.screen_case(
+                    self.deps,
+                    panel_id=self.panel.id,
+                    actor=SUPPORT,
+                    case_id=case_id,
+                    decision=Event.LIST,
+                )
                 self.figures.referred += 1
 
     async def answer(self, meeting_id: str, deadline: datetime) -> None:
@@ -368,9 +376,17 @@ class Year:
         for item in self.store.meetings[meeting_id].items:
             offers = self.rng.random() < 0.15
             await info_checks.record_info_check(
-                self.deps, meeting_id, member(n), item.case_id, Known.KNOWN, "", offers
+                self.deps,
+                meeting_id=meeting_id,
+                actor=member(n),
+                case_id=item.case_id,
+                known=Known.KNOWN,
+                information="",
+                could_lead=offers,
             )
-        await info_checks.record_capacity(self.deps, meeting_id, member(n), 2)
+        await info_checks.record_capacity(
+            self.deps, meeting_id=meeting_id, actor=member(n), allocations=2
+        )
 
     async def late_answers(self, day: date) -> None:
         due = sorted((a for a in self.late if a[0].date() == day), key=lambda a: a[0])
@@ -382,36 +398,58 @@ class Year:
 
     async def sit(self, meeting_id: str, starts: datetime) -> None:
         self.at(starts)
-        await panel_day.start_panel(self.deps, self.panel.id, CHAIR)
+        await panel_day.start_panel(self.deps, panel_id=self.panel.id, actor=CHAIR)
         for n, _ in enumerate(AGENCIES, 1):
             presence = Presence.APOLOGIES if self.rng.random() < 0.2 else Presence.PRESENT
-            await panel_day.sign_in(self.deps, meeting_id, member(n), presence, True)
+            await panel_day.sign_in(
+                self.deps,
+                meeting_id=meeting_id,
+                actor=member(n),
+                presence=presence,
+                accepted_statement=True,
+            )
         meeting = self.store.meetings[meeting_id]
         outcome = next(o for o in self.panel.policy.outcomes if o.needs_lead)
         for index, item in enumerate(meeting.items):
             self.at(starts + timedelta(minutes=10 * index))
-            await panel_day.open_case(self.deps, meeting_id, CHAIR, item.case_id)
+            await panel_day.open_case(
+                self.deps, meeting_id=meeting_id, actor=CHAIR, case_id=item.case_id
+            )
             lead = AGENCIES[self.rng.randrange(len(AGENCIES))]
             quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
             if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
-                vote = await votes.open_vote(self.deps, meeting_id, CHAIR, item.case_id)
+                vote = await votes.open_vote(
+                    self.deps, meeting_id=meeting_id, actor=CHAIR, case_id=item.case_id
+                )
                 for n, agency in enumerate(AGENCIES, 1):
                     if agency in vote.eligible:
                         choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
-                        await votes.cast_vote(self.deps, meeting_id, member(n), vote.id, choice)
+                        await votes.cast_vote(
+                            self.deps,
+                            meeting_id=meeting_id,
+                            actor=member(n),
+                            round_id=vote.id,
+                            choice=choice,
+                        )
                 result = self.store.meetings[meeting_id].rounds[vote.id].result
                 if result is not None and result.winner:
                     lead = result.winner
                 elif result is not None and result.contenders:
                     await votes.casting_vote(
-                        self.deps, meeting_id, CHAIR, vote.id, result.contenders[0]
+                        self.deps,
+                        meeting_id=meeting_id,
+                        actor=CHAIR,
+                        round_id=vote.id,
+                        choice=result.contenders[0],
                     )
                     lead = result.contenders[0]
             decision = Decision(item.case_id, outcome.code, starts.date(), lead_agency=lead)
-            await outcomes.record_outcome(self.deps, meeting_id, CHAIR, decision)
+            await outcomes.record_outcome(
+                self.deps, meeting_id=meeting_id, actor=CHAIR, decision=decision
+            )
             self.figures.decided += 1
         self.at(starts + timedelta(hours=3))
-        await outcomes.close_panel(self.deps, meeting_id, CHAIR)
+        await outcomes.close_panel(self.deps, meeting_id=meeting_id, actor=CHAIR)
         self.figures.panels += 1
 
     async def follow_up_day(self, day: date) -> None:
@@ -435,7 +473,12 @@ class Year:
                     lead = case.decision.lead_agency or AGENCIES[0]
                     actor = member(AGENCIES.index(lead) + 1)
                     await follow_up.mark_milestone(
-                        self.deps, self.panel.id, actor, case.id, m.code, done_on=day
+                        self.deps,
+                        panel_id=self.panel.id,
+                        actor=actor,
+                        case_id=case.id,
+                        code=m.code,
+                        done_on=day,
                     )
                     if m.due == day:
                         self.figures.milestones_met += 1
@@ -444,15 +487,21 @@ class Year:
             if case.status is not Status.TRACKING:
                 continue
             if self.rng.random() < 0.0005:
-                await follow_up.mark_stuck(self.deps, self.panel.id, CHAIR, case.id, "Drifting")
+                await follow_up.mark_stuck(
+                    self.deps,
+                    panel_id=self.panel.id,
+                    actor=CHAIR,
+                    case_id=case.id,
+                    reason="Drifting",
+                )
             elif not any(m.open for m in self.store.cases[case.id].milestones):
                 lead = case.decision.lead_agency or AGENCIES[0]
                 await close_case(
                     self.deps,
-                    self.panel.id,
-                    member(AGENCIES.index(lead) + 1),
-                    case.id,
-                    "Plan complete: support ended.",
+                    panel_id=self.panel.id,
+                    actor=member(AGENCIES.index(lead) + 1),
+                    case_id=case.id,
+                    reason="Plan complete: support ended.",
                 )
                 self.figures.closed += 1
 

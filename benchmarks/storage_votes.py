@@ -81,35 +81,51 @@ async def run(url: str, rounds: int) -> str:
             (Person(f"Child {n}", date(2018, 1, 1)),),
             consent=Consent("Parent", date(2026, 12, 1)),
         )
-        case_id = await intake.refer_case(deps, panel.id, "chair", referral)
-        await intake.screen_case(deps, panel.id, "chair", case_id, Event.LIST)
+        case_id = await intake.refer_case(deps, panel_id=panel.id, actor="chair", referral=referral)
+        await intake.screen_case(
+            deps, panel_id=panel.id, actor="chair", case_id=case_id, decision=Event.LIST
+        )
         case_ids.append(case_id)
     schedule = Timeline(panel.policy, panel.calendar).next_panel(clock.now())
     clock.set(schedule.cutoff_at)
-    meeting = await week.freeze_agenda(deps, panel.id)
+    meeting = await week.freeze_agenda(deps, panel_id=panel.id)
     if meeting is None:
         raise SystemExit("the agenda did not freeze")
-    await week.circulate_agenda(deps, meeting.id)
+    await week.circulate_agenda(deps, meeting_id=meeting.id)
     for i in range(len(AGENCIES)):
         for case_id in case_ids:
             await info_checks.record_info_check(
-                deps, meeting.id, f"m{i}", case_id, Known.KNOWN, "x" * 200, i % 5 == 0
+                deps,
+                meeting_id=meeting.id,
+                actor=f"m{i}",
+                case_id=case_id,
+                known=Known.KNOWN,
+                information="x" * 200,
+                could_lead=i % 5 == 0,
             )
     clock.set(schedule.starts_at)
-    await panel_day.start_panel(deps, meeting.panel_id, "chair")
+    await panel_day.start_panel(deps, panel_id=meeting.panel_id, actor="chair")
     for i in range(len(AGENCIES)):
-        await panel_day.sign_in(deps, meeting.id, f"m{i}", Presence.PRESENT, True)
+        await panel_day.sign_in(
+            deps,
+            meeting_id=meeting.id,
+            actor=f"m{i}",
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
 
     latencies: list[float] = []
 
     async def vote(person: str, round_id: str, choice: str) -> None:
         start = time.perf_counter()
-        await votes.cast_vote(deps, meeting.id, person, round_id, choice)
+        await votes.cast_vote(
+            deps, meeting_id=meeting.id, actor=person, round_id=round_id, choice=choice
+        )
         latencies.append(time.perf_counter() - start)
 
     started = time.perf_counter()
     for case_id in case_ids[:rounds]:
-        round_ = await votes.open_vote(deps, meeting.id, "chair", case_id)
+        round_ = await votes.open_vote(deps, meeting_id=meeting.id, actor="chair", case_id=case_id)
         choice = round_.candidates[0]
         await asyncio.gather(*(vote(f"m{i}", round_.id, choice) for i in range(len(AGENCIES))))
     wall = time.perf_counter() - started

@@ -259,7 +259,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         if activity.name == MEETING_START:
             for panel in asker.panels:
                 try:
-                    view = await day.view_shared(self.deps, panel.id, asker.person_id)
+                    view = await day.view_shared(
+                        self.deps, panel_id=panel.id, actor=asker.person_id
+                    )
                 except DomainError:
                     continue
                 await self._reply(turn_context, panel_day.shared(view))
@@ -270,7 +272,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
                 person = str((user or {}).get("aadObjectId") or "").lower()
                 joined = Asker(person, asker.tenant, personal=False).among(self.config.panels)
                 for panel in joined.panels:
-                    await day.prompt_sign_in(self.deps, panel.id, person)
+                    await day.prompt_sign_in(self.deps, panel_id=panel.id, person_id=person)
 
     # -- Conversation updates ------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Each panel's week, on the policy's clock: a trigger at the cut-off, at circulation, at each
 reminder time and at each break on panel day calls one idempotent step (app.py passes
-`services.run_week` then `panel_day.run_panel_day`).
+`week.run_week` then `panel_day.run_panel_day`).
 
 Jobs carry only a panel id, never personal data (docs/safeguards.md §1). Because the step acts on
 what the clock and the database say is due, a trigger that fires twice, late, or on two

@@ -36,7 +36,12 @@ async def milestone_done(s: Services, asker: Asker, act: CardAction) -> Card:
     if done_on is None:
         raise InvalidInput("Give the date it was done.")
     plan = await follow_up.mark_milestone(
-        s.deps, panel.id, asker.person_id, act.ref("case"), act.ref("milestone"), done_on=done_on
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        code=act.ref("milestone"),
+        done_on=done_on,
     )
     return _plan(plan, f"Marked done on {done_on:%d %B %Y}.")
 
@@ -46,10 +51,10 @@ async def milestone_not_possible(s: Services, asker: Asker, act: CardAction) -> 
     panel = asker.panel(act.ref("panel"))
     plan = await follow_up.mark_milestone(
         s.deps,
-        panel.id,
-        asker.person_id,
-        act.ref("case"),
-        act.ref("milestone"),
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        code=act.ref("milestone"),
         not_possible=inputs.text(act.inputs, "reason", 500, "The reason"),
     )
     return _plan(plan, "Recorded as not possible, with your reason.")
@@ -59,5 +64,7 @@ async def milestone_not_possible(s: Services, asker: Asker, act: CardAction) -> 
 async def mark_stuck(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     reason = inputs.text(act.inputs, "reason", 500, "The reason")
-    await follow_up.mark_stuck(s.deps, panel.id, asker.person_id, act.ref("case"), reason)
+    await follow_up.mark_stuck(
+        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), reason=reason
+    )
     return message("The case goes back to the next panel's agenda as a stuck case.")

@@ -26,7 +26,7 @@ async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") ->
         if meeting is None:
             raise InvalidInput("Nothing has been circulated for the next panel yet.")
         meeting_id = meeting.id
-    pack = await info_checks.open_pack(s.deps, meeting_id, asker.person_id)
+    pack = await info_checks.open_pack(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     return cards.circulation(pack, notice=notice, values=act.inputs)
 
 
@@ -49,12 +49,12 @@ async def record_info_check(s: Services, asker: Asker, act: CardAction) -> Card:
     information = inputs.text(answer, "information", 2000, "What you can share")
     await info_checks.record_info_check(
         s.deps,
-        meeting_id,
-        asker.person_id,
-        case_id,
-        known,
-        information,
-        could_lead == "true",
+        meeting_id=meeting_id,
+        actor=asker.person_id,
+        case_id=case_id,
+        known=known,
+        information=information,
+        could_lead=could_lead == "true",
     )
     return await _pack(s, asker, act, "Answer saved.")
 
@@ -64,5 +64,7 @@ async def record_capacity(s: Services, asker: Asker, act: CardAction) -> Card:
     value = inputs.whole_number(act.inputs, "capacity", "Capacity", low=0, high=MAX_CAPACITY)
     if value is None:
         raise InvalidInput(f"Give your capacity: a whole number from 0 to {MAX_CAPACITY}.")
-    await info_checks.record_capacity(s.deps, act.ref("meeting"), asker.person_id, value)
+    await info_checks.record_capacity(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, allocations=value
+    )
     return await _pack(s, asker, act, "Capacity saved.")

@@ -27,7 +27,7 @@ SCREENED = {
 
 
 async def _list(s: Services, asker: Asker, panel: Panel, notice: str = "") -> Card:
-    lines = await intake.list_cases(s.deps, panel.id, asker.person_id)
+    lines = await intake.list_cases(s.deps, panel_id=panel.id, actor=asker.person_id)
     return cards.case_list(panel.id, panel.name, lines, notice=notice)
 
 
@@ -44,7 +44,9 @@ async def refer(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     try:
         referral = cards.referral_from_inputs(act.inputs)
-        case_id = await intake.refer_case(s.deps, panel.id, asker.person_id, referral)
+        case_id = await intake.refer_case(
+            s.deps, panel_id=panel.id, actor=asker.person_id, referral=referral
+        )
     except DomainError as error:
         # Keep what was typed: the form comes back filled in, with the reason on top.
         if isinstance(error, NotPermitted):
@@ -52,7 +54,7 @@ async def refer(s: Services, asker: Asker, act: CardAction) -> Card:
         return cards.case_form(
             panel.id, panel.name, panel.policy.localities, values=act.inputs, problem=error.message
         )
-    lines = await intake.list_cases(s.deps, panel.id, asker.person_id)
+    lines = await intake.list_cases(s.deps, panel_id=panel.id, actor=asker.person_id)
     reference = next((line.reference for line in lines if line.case_id == case_id), "")
     return cards.case_list(
         panel.id,
@@ -65,7 +67,9 @@ async def refer(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.CASE_EDIT_FORM, view=Verb.CASE_LIST)
 async def edit_form(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    case = await intake.case_for_editing(s.deps, panel.id, asker.person_id, act.ref("case"))
+    case = await intake.case_for_editing(
+        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case")
+    )
     return cards.case_form(panel.id, panel.name, panel.policy.localities, case=case)
 
 
@@ -75,9 +79,13 @@ async def edit(s: Services, asker: Asker, act: CardAction) -> Card:
     case_id = act.ref("case")
     try:
         referral = cards.referral_from_inputs(act.inputs)
-        await intake.edit_case(s.deps, panel.id, asker.person_id, case_id, referral)
+        await intake.edit_case(
+            s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id, referral=referral
+        )
     except (InvalidInput, SafeguardingRedirect, ConsentMissing) as error:
-        case = await intake.case_for_editing(s.deps, panel.id, asker.person_id, case_id)
+        case = await intake.case_for_editing(
+            s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id
+        )
         return cards.case_form(
             panel.id,
             panel.name,
@@ -93,7 +101,11 @@ async def edit(s: Services, asker: Asker, act: CardAction) -> Card:
 async def withdraw(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     reference = await intake.withdraw_case(
-        s.deps, panel.id, asker.person_id, act.ref("case"), "Withdrawn before panel."
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        reason="Withdrawn before panel.",
     )
     return await _list(
         s,
@@ -110,7 +122,9 @@ async def screen(s: Services, asker: Asker, act: CardAction) -> Card:
     event = cards.SCREENING.get(act.ref("to"))
     if event is None:
         raise Tampered("The card asked for a screening decision we do not offer.")
-    await intake.screen_case(s.deps, panel.id, asker.person_id, act.ref("case"), event)
+    await intake.screen_case(
+        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), decision=event
+    )
     return await _list(s, asker, panel, SCREENED[event])
 
 

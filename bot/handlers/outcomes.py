@@ -25,7 +25,9 @@ async def record_outcome(s: Services, asker: Asker, act: CardAction) -> Card:
     view, item = await item_of(s, asker, act)
     try:
         decision = cards.decision_from_inputs(item.case_id, act.inputs, view.panel_date)
-        await outcomes.record_outcome(s.deps, view.meeting_id, asker.person_id, decision)
+        await outcomes.record_outcome(
+            s.deps, meeting_id=view.meeting_id, actor=asker.person_id, decision=decision
+        )
     except InvalidInput as error:
         return cards.outcome_form(view, item, values=act.inputs, problem=error.message)
     return await console_of(s, asker, act, f"Outcome recorded for item {item.number}.")
@@ -33,13 +35,17 @@ async def record_outcome(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @handles(Verb.OUTCOME_RECORDED)
 async def mark_recorded(s: Services, asker: Asker, act: CardAction) -> Card:
-    await outcomes.mark_recorded(s.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+    await outcomes.mark_recorded(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+    )
     return message("Ticked: recorded on the case system.")
 
 
 @handles(Verb.PANEL_CLOSE, view=Verb.PANEL_CONSOLE)
 async def close_panel(s: Services, asker: Asker, act: CardAction) -> Card:
-    minutes = await outcomes.close_panel(s.deps, act.ref("meeting"), asker.person_id)
+    minutes = await outcomes.close_panel(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id
+    )
     return await console_of(
         s,
         asker,

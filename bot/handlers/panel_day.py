@@ -26,13 +26,15 @@ async def console_of(s: Services, asker: Asker, act: CardAction, notice: str = "
     else:
         panel = asker.panel(act.refs.get("panel"))
         meeting_id = (await panel_day.find_running(s.deps, panel.id)).id
-    view = await panel_day.view_console(s.deps, meeting_id, asker.person_id)
+    view = await panel_day.view_console(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     return cards.console(view, notice=notice, values=act.inputs)
 
 
 async def item_of(s: Services, asker: Asker, act: CardAction) -> tuple[ChairView, ItemView]:
     """The console and the card's item on it."""
-    view = await panel_day.view_console(s.deps, act.ref("meeting"), asker.person_id)
+    view = await panel_day.view_console(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id
+    )
     case_id = act.ref("case")
     item = next((i for i in view.items if i.case_id == case_id), None)
     if item is None:
@@ -43,8 +45,8 @@ async def item_of(s: Services, asker: Asker, act: CardAction) -> tuple[ChairView
 @handles(Verb.PANEL_START, commands=("start panel",))
 async def start(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.refs.get("panel"))
-    meeting = await panel_day.start_panel(s.deps, panel.id, asker.person_id)
-    view = await panel_day.view_console(s.deps, meeting.id, asker.person_id)
+    meeting = await panel_day.start_panel(s.deps, panel_id=panel.id, actor=asker.person_id)
+    view = await panel_day.view_console(s.deps, meeting_id=meeting.id, actor=asker.person_id)
     return cards.console(
         view, notice="The panel has started: members have been asked 1:1 to sign in."
     )
@@ -52,13 +54,17 @@ async def start(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @text_command("start panel", shared=True)
 async def start_shared(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
-    await panel_day.start_panel(s.deps, panels[0].id, asker.person_id)
-    return cards.shared(await panel_day.view_shared(s.deps, panels[0].id, asker.person_id))
+    await panel_day.start_panel(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    return cards.shared(
+        await panel_day.view_shared(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    )
 
 
 @text_command("panel", shared=True)
 async def shared_typed(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
-    return cards.shared(await panel_day.view_shared(s.deps, panels[0].id, asker.person_id))
+    return cards.shared(
+        await panel_day.view_shared(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    )
 
 
 @handles(Verb.PANEL_CONSOLE, commands=("panel",))
@@ -69,7 +75,9 @@ async def console(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.PANEL_SHARED)
 async def shared(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    return cards.shared(await panel_day.view_shared(s.deps, panel.id, asker.person_id))
+    return cards.shared(
+        await panel_day.view_shared(s.deps, panel_id=panel.id, actor=asker.person_id)
+    )
 
 
 @handles(Verb.PANEL_SIGN_IN)
@@ -84,31 +92,39 @@ async def sign_in(s: Services, asker: Asker, act: CardAction) -> Card:
         raise Tampered("The card sent an answer our form does not offer.")
     try:
         status = await panel_day.sign_in(
-            s.deps, meeting_id, asker.person_id, presence, accepted == "true"
+            s.deps,
+            meeting_id=meeting_id,
+            actor=asker.person_id,
+            presence=presence,
+            accepted_statement=accepted == "true",
         )
     except InvalidInput as error:
-        form = await panel_day.sign_in_form(s.deps, meeting_id, asker.person_id)
+        form = await panel_day.sign_in_form(s.deps, meeting_id=meeting_id, actor=asker.person_id)
         return cards.sign_in(form, problem=error.message)
-    form = await panel_day.sign_in_form(s.deps, meeting_id, asker.person_id)
+    form = await panel_day.sign_in_form(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     return cards.signed_in(form.agency, presence, status.line())
 
 
 @handles(Verb.CASE_OPEN, view=Verb.PANEL_CONSOLE)
 async def open_case(s: Services, asker: Asker, act: CardAction) -> Card:
-    sent = await panel_day.open_case(s.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+    sent = await panel_day.open_case(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+    )
     return await console_of(s, asker, act, f"Case card sent 1:1 to {sent} member(s) present.")
 
 
 @handles(Verb.CONFLICT_DECLARE)
 async def declare_conflict(s: Services, asker: Asker, act: CardAction) -> Card:
-    await panel_day.declare_conflict(s.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+    await panel_day.declare_conflict(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+    )
     return message("Conflict recorded: your agency is excluded from this case's vote. Thank you.")
 
 
 @handles(Verb.AGENDA_ADD, view=Verb.PANEL_CONSOLE)
 async def add_to_agenda(s: Services, asker: Asker, act: CardAction) -> Card:
     number = await panel_day.add_to_agenda(
-        s.deps, act.ref("meeting"), asker.person_id, act.ref("case")
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
     )
     return await console_of(s, asker, act, f"Added as item {number}.")
 
@@ -116,5 +132,7 @@ async def add_to_agenda(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.PANEL_AOB, view=Verb.PANEL_CONSOLE)
 async def add_aob(s: Services, asker: Asker, act: CardAction) -> Card:
     text = inputs.text(act.inputs, "aob_text", panel_day.MAX_AOB_TEXT, "Any other business")
-    count = await panel_day.add_aob(s.deps, act.ref("meeting"), asker.person_id, text)
+    count = await panel_day.add_aob(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, text=text
+    )
     return await console_of(s, asker, act, f"Noted for the minutes ({count}).")

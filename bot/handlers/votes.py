@@ -14,7 +14,9 @@ from panel.usecases import votes
 
 @handles(Verb.VOTE_OPEN, view=Verb.PANEL_CONSOLE)
 async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
-    vote = await votes.open_vote(s.deps, act.ref("meeting"), asker.person_id, act.ref("case"))
+    vote = await votes.open_vote(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+    )
     return await console_of(
         s,
         asker,
@@ -28,7 +30,11 @@ async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
 async def cast_vote(s: Services, asker: Asker, act: CardAction) -> Card:
     choice = act.ref("choice")
     cast, _ = await votes.cast_vote(
-        s.deps, act.ref("meeting"), asker.person_id, act.ref("round"), choice
+        s.deps,
+        meeting_id=act.ref("meeting"),
+        actor=asker.person_id,
+        round_id=act.ref("round"),
+        choice=choice,
     )
     if cast.duplicate:
         return message(f"Your agency's vote for {choice} stands; nothing has changed.")
@@ -40,13 +46,19 @@ async def cast_vote(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @handles(Verb.VOTE_CLOSE, view=Verb.PANEL_CONSOLE)
 async def close_vote(s: Services, asker: Asker, act: CardAction) -> Card:
-    result = await votes.close_vote(s.deps, act.ref("meeting"), asker.person_id, act.ref("round"))
+    result = await votes.close_vote(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, round_id=act.ref("round")
+    )
     return await console_of(s, asker, act, f"Vote closed. {result.summary()}")
 
 
 @handles(Verb.VOTE_CASTING, view=Verb.PANEL_CONSOLE)
 async def casting_vote(s: Services, asker: Asker, act: CardAction) -> Card:
     result = await votes.casting_vote(
-        s.deps, act.ref("meeting"), asker.person_id, act.ref("round"), act.ref("choice")
+        s.deps,
+        meeting_id=act.ref("meeting"),
+        actor=asker.person_id,
+        round_id=act.ref("round"),
+        choice=act.ref("choice"),
     )
     return await console_of(s, asker, act, result.summary())

@@ -28,21 +28,25 @@ async def meeting_id_of(s: Services, panel: Panel, act: CardAction) -> str:
 async def agenda(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     if not asker.is_staff(panel):
-        return cards.counts(await week.agenda_counts(s.deps, panel.id, asker.person_id))
-    return cards.agenda(await week.view_agenda(s.deps, panel.id, asker.person_id))
+        return cards.counts(
+            await week.agenda_counts(s.deps, panel_id=panel.id, actor=asker.person_id)
+        )
+    return cards.agenda(await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id))
 
 
 @text_command("agenda", shared=True)
 async def shared_agenda(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
     """Numbers only: this conversation is seen by more than one person."""
-    return cards.counts(await week.agenda_counts(s.deps, panels[0].id, asker.person_id))
+    return cards.counts(
+        await week.agenda_counts(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    )
 
 
 @handles(Verb.AGENDA_FREEZE, view=Verb.AGENDA_VIEW, commands=("freeze now",))
 async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    meeting = await week.freeze_agenda(s.deps, panel.id, actor=asker.person_id)
-    view = await week.view_agenda(s.deps, panel.id, asker.person_id)
+    meeting = await week.freeze_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
+    view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     rolled = len(meeting.agenda.overflow) if meeting and meeting.agenda else 0
     return cards.agenda(
         view,
@@ -55,8 +59,8 @@ async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
 async def circulate(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     meeting_id = await meeting_id_of(s, panel, act)
-    sent = await week.circulate_agenda(s.deps, meeting_id, actor=asker.person_id)
-    view = await week.view_agenda(s.deps, panel.id, asker.person_id)
+    sent = await week.circulate_agenda(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+    view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     return cards.agenda(
         view,
         notice=f"Sent to {sent} member(s) 1:1; the channel has a notice with the numbers."
@@ -66,8 +70,8 @@ async def circulate(s: Services, asker: Asker, act: CardAction) -> Card:
 
 
 async def _readiness(s: Services, asker: Asker, panel: Panel, meeting_id: str, notice: str) -> Card:
-    grid = await info_checks.view_readiness(s.deps, meeting_id, asker.person_id)
-    view = await week.view_agenda(s.deps, panel.id, asker.person_id)
+    grid = await info_checks.view_readiness(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+    view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     references = {line.case_id: line.reference for line in view.items}
     return cards.readiness(panel.id, meeting_id, grid, references, notice=notice)
 
@@ -82,12 +86,14 @@ async def readiness(s: Services, asker: Asker, act: CardAction) -> Card:
 async def remind(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     meeting_id = await meeting_id_of(s, panel, act)
-    sent = await week.send_reminders(s.deps, meeting_id, asker.person_id)
+    sent = await week.send_reminders(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     notice = f"Reminders sent: {sent}." if sent else "Nobody needed reminding just now."
     return await _readiness(s, asker, panel, meeting_id, notice)
 
 
 @handles(Verb.TASKS_VIEW, commands=("my tasks", "tasks"))
 async def my_tasks(s: Services, asker: Asker, act: CardAction) -> Card:
-    items = await tasks.view_tasks(s.deps, asker.person_id, [p.id for p in asker.panels])
+    items = await tasks.view_tasks(
+        s.deps, actor=asker.person_id, panel_ids=[p.id for p in asker.panels]
+    )
     return cards.tasks(items)

@@ -127,7 +127,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
     return nudges
 
 
-async def close_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """The lead agency (or staff) closes a tracked case: support has ended, tracking stops."""
     roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
     async with on_panel(deps, actor, "case.close", panel_id, *roles, case_id=case_id) as work:
@@ -150,11 +150,11 @@ def _require_lead(panel: Panel, actor: str, case: Case, refusal: str) -> None:
 
 async def mark_milestone(
     deps: Deps,
+    *,
     panel_id: str,
     actor: str,
     case_id: str,
     code: str,
-    *,
     done_on: date | None = None,
     not_possible: str = "",
 ) -> tuple[Milestone, ...]:
@@ -185,7 +185,7 @@ async def mark_milestone(
         return case.milestones
 
 
-async def mark_stuck(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> None:
+async def mark_stuck(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
     roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
     async with on_panel(deps, actor, "case.stuck", panel_id, *roles, case_id=case_id) as work:

@@ -47,6 +47,7 @@ def readiness_grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
 
 async def record_info_check(
     deps: Deps,
+    *,
     meeting_id: str,
     actor: str,
     case_id: str,
@@ -73,7 +74,7 @@ async def record_info_check(
         return answer
 
 
-async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: int) -> int:
+async def record_capacity(deps: Deps, *, meeting_id: str, actor: str, allocations: int) -> int:
     async with at_meeting(deps, actor, "capacity.record", meeting_id) as work:
         agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)
         work.meeting.require_status(
@@ -84,12 +85,12 @@ async def record_capacity(deps: Deps, meeting_id: str, actor: str, allocations: 
         return allocations
 
 
-async def view_readiness(deps: Deps, meeting_id: str, actor: str) -> ReadinessGrid:
+async def view_readiness(deps: Deps, *, meeting_id: str, actor: str) -> ReadinessGrid:
     async with at_meeting(deps, actor, "readiness.view", meeting_id, *STAFF) as work:
         return readiness_grid(work.panel, work.meeting)
 
 
-async def open_pack(deps: Deps, meeting_id: str, actor: str) -> MemberPack:
+async def open_pack(deps: Deps, *, meeting_id: str, actor: str) -> MemberPack:
     """The circulated cases, only the fields the policy allows, with the member's agency's
     saved answers. Only a current member of the panel, once the list has been circulated."""
     async with at_meeting(deps, actor, "pack.open", meeting_id) as work:

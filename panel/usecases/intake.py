@@ -57,7 +57,7 @@ class CaseLine:
 DUPLICATE = "A case with that reference is already open for this panel."
 
 
-async def refer_case(deps: Deps, panel_id: str, actor: str, referral: Referral) -> str:
+async def refer_case(deps: Deps, *, panel_id: str, actor: str, referral: Referral) -> str:
     """Record a referred family. Refuses without consent (per policy) or with an immediate
     safeguarding concern, in which case nothing is stored."""
     async with on_panel(deps, actor, "case.refer", panel_id, *STAFF) as work:
@@ -74,7 +74,7 @@ async def refer_case(deps: Deps, panel_id: str, actor: str, referral: Referral) 
 
 
 async def screen_case(
-    deps: Deps, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
+    deps: Deps, *, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
 ) -> Status:
     async with on_panel(deps, actor, "case.screen", panel_id, *STAFF, case_id=case_id) as work:
         if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
@@ -85,7 +85,7 @@ async def screen_case(
         return status
 
 
-async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, reason: str) -> str:
+async def withdraw_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> str:
     """Withdraw a case not yet discussed; its reference, for the confirmation."""
     async with on_panel(deps, actor, "case.withdraw", panel_id, *STAFF, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
@@ -101,7 +101,7 @@ async def withdraw_case(deps: Deps, panel_id: str, actor: str, case_id: str, rea
 
 
 async def edit_case(
-    deps: Deps, panel_id: str, actor: str, case_id: str, referral: Referral
+    deps: Deps, *, panel_id: str, actor: str, case_id: str, referral: Referral
 ) -> None:
     """Correct a referral while it still waits for an agenda; the same checks as listing it."""
     async with on_panel(deps, actor, "case.edit", panel_id, *STAFF, case_id=case_id) as work:
@@ -120,7 +120,7 @@ async def edit_case(
         await work.done()
 
 
-async def view_case(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case:
+async def view_case(deps: Deps, *, panel_id: str, actor: str, case_id: str) -> Case:
     """Read one case's full record: staff, or a current member of the case's panel."""
     async with on_panel(
         deps, actor, "case.view", panel_id, Role.MEMBER, *STAFF, case_id=case_id
@@ -130,7 +130,7 @@ async def view_case(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case
         return case
 
 
-async def case_for_editing(deps: Deps, panel_id: str, actor: str, case_id: str) -> Case:
+async def case_for_editing(deps: Deps, *, panel_id: str, actor: str, case_id: str) -> Case:
     """The case as its edit form shows it: staff only."""
     async with on_panel(deps, actor, "case.view", panel_id, *STAFF, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
@@ -138,7 +138,7 @@ async def case_for_editing(deps: Deps, panel_id: str, actor: str, case_id: str) 
         return case
 
 
-async def list_cases(deps: Deps, panel_id: str, actor: str) -> list[CaseLine]:
+async def list_cases(deps: Deps, *, panel_id: str, actor: str) -> list[CaseLine]:
     """Cases referred and not yet discussed, oldest first: staff only."""
     async with on_panel(deps, actor, "case.list", panel_id, *STAFF) as work:
         cases = await work.uow.cases.before_panel(panel_id)

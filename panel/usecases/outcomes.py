@@ -30,7 +30,7 @@ from panel.votes import RoundState, VoteRound
 
 
 async def record_outcome(
-    deps: Deps, meeting_id: str, actor: str, decision: Decision
+    deps: Deps, *, meeting_id: str, actor: str, decision: Decision
 ) -> tuple[Milestone, ...]:
     """Record the panel's decision; plan follow-up; tell the lead agency and those involved."""
     async with at_meeting(
@@ -132,7 +132,7 @@ def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
     return next((r for r in reversed(rounds) if r.state is RoundState.DECIDED), None)
 
 
-async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+async def mark_recorded(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> None:
     """Business support ticks a decision off as recorded on the case system."""
     async with at_meeting(
         deps, actor, "outcome.recorded", meeting_id, *STAFF, case_id=case_id
@@ -143,7 +143,7 @@ async def mark_recorded(deps: Deps, meeting_id: str, actor: str, case_id: str) -
         await work.done()
 
 
-async def close_panel(deps: Deps, meeting_id: str, actor: str) -> Minutes:
+async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
     """Close the meeting: cases not reached roll over; minutes go 1:1 to those who attended."""
     async with at_meeting(deps, actor, "panel.close", meeting_id, Role.CHAIR) as work:
         meeting, panel, now = work.meeting, work.panel, work.now()

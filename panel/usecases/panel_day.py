@@ -158,7 +158,7 @@ def sign_in_request(panel: Panel, meeting: Meeting, member: Member) -> SignInReq
     )
 
 
-async def start_panel(deps: Deps, panel_id: str, actor: str) -> Meeting:
+async def start_panel(deps: Deps, *, panel_id: str, actor: str) -> Meeting:
     """The chair starts the panel: the meeting goes into session and every member is asked 1:1
     to sign in, with the same transaction. Starting again (the chair presses twice, or after a
     crash) changes nothing and asks again, which the outbox's keys make harmless."""
@@ -207,7 +207,7 @@ def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | Ch
     return requests
 
 
-async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
+async def prompt_sign_in(deps: Deps, *, panel_id: str, person_id: str) -> bool:
     """Someone joined the panel's Teams meeting: if the panel is sitting and they are a member
     who has not signed in, ask them 1:1 (once). True if asked."""
     panel = deps.panels.get(panel_id)
@@ -236,7 +236,7 @@ async def prompt_sign_in(deps: Deps, panel_id: str, person_id: str) -> bool:
 
 
 async def sign_in(
-    deps: Deps, meeting_id: str, actor: str, presence: Presence, accepted_statement: bool
+    deps: Deps, *, meeting_id: str, actor: str, presence: Presence, accepted_statement: bool
 ) -> QuorumStatus:
     """Sign in for one's own agency, or (as a named deputy) for the principal's agency."""
     async with at_meeting(deps, actor, "panel.sign-in", meeting_id) as work:
@@ -260,7 +260,7 @@ async def sign_in(
         return status
 
 
-async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> SignInRequest:
+async def sign_in_form(deps: Deps, *, meeting_id: str, actor: str) -> SignInRequest:
     """What the sign-in card needs for this person: no case data."""
     async with at_meeting(
         deps, actor, "panel.sign-in-form", meeting_id, Role.MEMBER, Role.CHAIR
@@ -268,7 +268,7 @@ async def sign_in_form(deps: Deps, meeting_id: str, actor: str) -> SignInRequest
         return sign_in_request(work.panel, work.meeting, work.panel.require(actor))
 
 
-async def view_console(deps: Deps, meeting_id: str, actor: str) -> ChairView:
+async def view_console(deps: Deps, *, meeting_id: str, actor: str) -> ChairView:
     """The chair's console (chair and business support): references, states, quorum."""
     async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
         meeting, panel = work.meeting, work.panel
@@ -329,7 +329,7 @@ def _item_view(
     )
 
 
-async def view_shared(deps: Deps, panel_id: str, actor: str) -> SharedView:
+async def view_shared(deps: Deps, *, panel_id: str, actor: str) -> SharedView:
     """Any member of the panel may see it; it holds no case data, so reads no case."""
     panel = deps.panels.get(panel_id)
     async with audited(deps, actor, "panel.shared", panel_id=panel_id):
@@ -353,7 +353,7 @@ def _present_members(panel: Panel, meeting: Meeting) -> list[str]:
     return [p for p in meeting.attending() if panel.find(p) is not None]
 
 
-async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> int:
     """The chair opens an item: each member present gets the case card 1:1. Opening again
     sends it only to those who signed in since. Returns how many were sent it."""
     async with at_meeting(
@@ -399,7 +399,7 @@ async def open_case(deps: Deps, meeting_id: str, actor: str, case_id: str) -> in
     return len(recipients)
 
 
-async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str) -> None:
+async def declare_conflict(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> None:
     async with at_meeting(deps, actor, "conflict.declare", meeting_id, case_id=case_id) as work:
         agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)
         if work.meeting.open_round_for(case_id) is not None:
@@ -408,7 +408,7 @@ async def declare_conflict(deps: Deps, meeting_id: str, actor: str, case_id: str
         await work.done()
 
 
-async def add_to_agenda(deps: Deps, meeting_id: str, actor: str, case_id: str) -> int:
+async def add_to_agenda(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> int:
     """The chair adds a stuck case or a review, waiting for a panel, to today's agenda.
     Returns its item number. Its detail reaches members when the chair opens it."""
     async with at_meeting(
@@ -439,7 +439,7 @@ MAX_AOB = 20
 MAX_AOB_TEXT = 500
 
 
-async def add_aob(deps: Deps, meeting_id: str, actor: str, text: str) -> int:
+async def add_aob(deps: Deps, *, meeting_id: str, actor: str, text: str) -> int:
     """The chair notes any other business for the minutes (which go 1:1 only). Returns how
     many items there are now; the same text twice (a double click) is noted once."""
     text = text.strip()

@@ -30,7 +30,7 @@ class Task:
     meeting_id: str | None = None
 
 
-async def view_tasks(deps: Deps, actor: str, panel_ids: list[str]) -> list[Task]:
+async def view_tasks(deps: Deps, *, actor: str, panel_ids: list[str]) -> list[Task]:
     """What is waiting for this person on each of their panels. Counts only, no case data."""
     tasks: list[Task] = []
     for panel_id in panel_ids:

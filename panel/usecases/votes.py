@@ -14,7 +14,7 @@ from panel.usecases.common import Deps, Work, at_meeting, new_id
 from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
 
 
-async def open_vote(deps: Deps, meeting_id: str, actor: str, case_id: str) -> VoteRound:
+async def open_vote(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> VoteRound:
     """The chair calls the vote (only while quorate); ballots go out 1:1 with it."""
     async with at_meeting(
         deps, actor, "vote.open", meeting_id, Role.CHAIR, case_id=case_id
@@ -63,7 +63,7 @@ def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[Direc
 
 
 async def cast_vote(
-    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+    deps: Deps, *, meeting_id: str, actor: str, round_id: str, choice: str
 ) -> tuple[VoteCast, RoundResult | None]:
     """One vote for the actor's agency. The round closes itself when every eligible agency
     has voted; the result is returned then, and only then, and the chair hears it (with any
@@ -91,7 +91,7 @@ async def cast_vote(
         return cast, result
 
 
-async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> RoundResult:
+async def close_vote(deps: Deps, *, meeting_id: str, actor: str, round_id: str) -> RoundResult:
     """The chair closes the round before everyone has voted."""
     async with at_meeting(deps, actor, "vote.close", meeting_id, Role.CHAIR) as work:
         vote = work.meeting.round(round_id)
@@ -103,7 +103,7 @@ async def close_vote(deps: Deps, meeting_id: str, actor: str, round_id: str) -> 
 
 
 async def casting_vote(
-    deps: Deps, meeting_id: str, actor: str, round_id: str, choice: str
+    deps: Deps, *, meeting_id: str, actor: str, round_id: str, choice: str
 ) -> RoundResult:
     async with at_meeting(deps, actor, "vote.casting", meeting_id, Role.CHAIR) as work:
         vote = work.meeting.round(round_id)

@@ -105,7 +105,7 @@ def _agenda_of(waiting: list[Case], panel: Panel, panel_date: date) -> Agenda:
     )
 
 
-async def view_agenda(deps: Deps, panel_id: str, actor: str) -> AgendaView:
+async def view_agenda(deps: Deps, *, panel_id: str, actor: str) -> AgendaView:
     """The next meeting's agenda per locality with its overflow, for the chair and staff."""
     async with on_panel(deps, actor, "agenda.view", panel_id, *STAFF) as work:
         schedule = await in_play(work.uow, work.panel, work.now())
@@ -143,7 +143,7 @@ async def view_agenda(deps: Deps, panel_id: str, actor: str) -> AgendaView:
     )
 
 
-async def agenda_counts(deps: Deps, panel_id: str, actor: str) -> AgendaCounts:
+async def agenda_counts(deps: Deps, *, panel_id: str, actor: str) -> AgendaCounts:
     """Numbers only, for a shared conversation: any current member of the panel may ask."""
     panel = deps.panels.get(panel_id)
     async with audited(deps, actor, "agenda.counts", panel_id=panel_id):
@@ -170,7 +170,7 @@ async def current_meeting(deps: Deps, panel_id: str) -> Meeting | None:
 
 
 async def freeze_agenda(
-    deps: Deps, panel_id: str, *, actor: str | None = None, panel_date: date | None = None
+    deps: Deps, *, panel_id: str, actor: str | None = None, panel_date: date | None = None
 ) -> Meeting | None:
     """Freeze the next meeting's agenda.
 
@@ -251,7 +251,7 @@ def _pack(
     )
 
 
-async def circulate_agenda(deps: Deps, meeting_id: str, *, actor: str | None = None) -> int:
+async def circulate_agenda(deps: Deps, *, meeting_id: str, actor: str | None = None) -> int:
     """Send each member the frozen list, 1:1, with only the fields the policy allows.
 
     Returns how many members were sent it. Running it again sends nothing more.
@@ -336,7 +336,7 @@ def _circulated_notices(
     return notices
 
 
-async def remind_missing(deps: Deps, meeting_id: str, slot: str) -> int:
+async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
     """Remind members with missing answers; tell the chair who is still missing.
 
     `slot` names the reminder time (or "on-demand-<n>"); each slot reminds each person once.
@@ -388,13 +388,13 @@ async def remind_missing(deps: Deps, meeting_id: str, slot: str) -> int:
     return len(messages)
 
 
-async def send_reminders(deps: Deps, meeting_id: str, actor: str) -> int:
+async def send_reminders(deps: Deps, *, meeting_id: str, actor: str) -> int:
     """Staff ask for reminders at once. Within the same minute a second ask (a double click)
     reminds nobody again."""
     async with at_meeting(deps, actor, "reminders.send", meeting_id, *STAFF) as work:
         await work.done()
     slot = f"on-demand-{deps.clock.now().astimezone(timeline_of(work.panel).zone):%Y%m%dT%H%M}"
-    return await remind_missing(deps, meeting_id, slot)
+    return await remind_missing(deps, meeting_id=meeting_id, slot=slot)
 
 
 @dataclass(frozen=True)
@@ -432,16 +432,16 @@ async def _week_of(
     async with deps.uow() as uow:
         before = await uow.meetings.on_date(panel_id, schedule.panel_date)
         was_planned = before is None or before.status is MeetingStatus.PLANNED
-    meeting = await freeze_agenda(deps, panel_id, panel_date=schedule.panel_date)
+    meeting = await freeze_agenda(deps, panel_id=panel_id, panel_date=schedule.panel_date)
     if meeting is None or not meeting.items:
         return replace(done, frozen=done.frozen or (was_planned and meeting is not None))
     circulated = 0
     if meeting.status is MeetingStatus.FROZEN and now >= schedule.circulation_at:
-        circulated = await circulate_agenda(deps, meeting.id)
+        circulated = await circulate_agenda(deps, meeting_id=meeting.id)
     reminded = 0
     for at in schedule.reminders_at:
         if at <= now < schedule.info_check_deadline_at:
-            reminded += await remind_missing(deps, meeting.id, at.isoformat())
+            reminded += await remind_missing(deps, meeting_id=meeting.id, slot=at.isoformat())
     return WeekStep(
         done.frozen or was_planned, done.circulated + circulated, done.reminded + reminded
     )

@@ -29,9 +29,14 @@ from tests.panel.world import (
 
 async def listed(w: World) -> str:
     case_id = await intake.refer_case(
-        w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", child=CANARY_CHILD)
+        w.deps,
+        panel_id=w.panel.id,
+        actor=SUPPORT,
+        referral=referral("EHM-1", "South", child=CANARY_CHILD),
     )
-    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+    )
     return case_id
 
 
@@ -55,7 +60,13 @@ async def test_a_refused_action_is_audited_even_though_nothing_else_is_written()
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
     with pytest.raises(NotPermitted):
-        await intake.screen_case(w.deps, w.panel.id, member_id("Health"), case_id, Event.LIST)
+        await intake.screen_case(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Health"),
+            case_id=case_id,
+            decision=Event.LIST,
+        )
     refused = w.store.audit[-1]
     assert (refused.actor, refused.action, refused.allowed, refused.reason) == (
         member_id("Health"),
@@ -68,12 +79,14 @@ async def test_a_refused_action_is_audited_even_though_nothing_else_is_written()
 async def test_reading_a_case_is_audited_and_a_stranger_is_refused_and_audited() -> None:
     w = world(BARNET, london(2027, 1, 4, 10, 0))
     case_id = await listed(w)
-    case = await intake.view_case(w.deps, w.panel.id, member_id("Police"), case_id)
+    case = await intake.view_case(
+        w.deps, panel_id=w.panel.id, actor=member_id("Police"), case_id=case_id
+    )
     assert case.children[0].name == CANARY_CHILD
     assert w.store.audit[-1].action == "case.view"
     assert w.store.audit[-1].allowed
     with pytest.raises(NotPermitted):
-        await intake.view_case(w.deps, w.panel.id, "someone-else", case_id)
+        await intake.view_case(w.deps, panel_id=w.panel.id, actor="someone-else", case_id=case_id)
     assert w.store.audit[-1].allowed is False
 
 
@@ -82,10 +95,22 @@ async def test_a_tampered_vote_is_refused_and_audited() -> None:
     await listed(w)
     meeting = await circulate_next(w)
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
-    await panel_day.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, True)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.sign_in(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
+    )
     with pytest.raises(VoteRejected):
-        await votes.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
+        await votes.cast_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            round_id="forged",
+            choice="Health",
+        )
     last = w.store.audit[-1]
     assert (last.action, last.allowed, last.reason, last.panel_id) == (
         "vote.cast",
@@ -111,10 +136,16 @@ async def test_no_audit_row_holds_child_data() -> None:
     case_id = await listed(w)
     meeting = await circulate_next(w)
     await info_checks.record_info_check(
-        w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, CANARY_CHILD, True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        known=Known.KNOWN,
+        information=CANARY_CHILD,
+        could_lead=True,
     )
     with pytest.raises(NotPermitted):
-        await intake.view_case(w.deps, w.panel.id, "intruder", case_id)
+        await intake.view_case(w.deps, panel_id=w.panel.id, actor="intruder", case_id=case_id)
     text = repr(w.store.audit)
     assert len(w.store.audit) >= 5
     assert CANARY_CHILD not in text

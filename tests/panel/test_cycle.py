@@ -31,9 +31,11 @@ async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str
     ids = []
     for ref, locality, route in refs:
         case_id = await intake.refer_case(
-            w.deps, w.panel.id, SUPPORT, referral(ref, locality, route)
+            w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=referral(ref, locality, route)
         )
-        await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+        await intake.screen_case(
+            w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+        )
         ids.append(case_id)
         w.clock.advance(timedelta(minutes=1))
     return ids
@@ -41,7 +43,13 @@ async def list_cases(w: World, refs: list[tuple[str, str, Section]]) -> list[str
 
 async def sign_in(w: World, meeting: Meeting, agencies: list[str]) -> None:
     for agency in agencies:
-        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+        await panel_day.sign_in(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
 
 
 async def test_barnet_week_five_per_locality_four_working_days_and_its_timescales() -> None:
@@ -53,7 +61,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     )
     # Scheduler before the cut-off does nothing; at Wednesday midday it freezes once.
     w.clock.set(london(2027, 1, 6, 11, 59))
-    assert await week.freeze_agenda(w.deps, w.panel.id) is None
+    assert await week.freeze_agenda(w.deps, panel_id=w.panel.id) is None
     meeting = await circulate_next(w)
     assert meeting.agenda is not None
     assert len(meeting.agenda.items) == 6  # 5 South + 1 West
@@ -72,32 +80,38 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     for agency in ("Health", "Police", "MASH"):
         await info_checks.record_info_check(
             w.deps,
-            meeting.id,
-            member_id(agency),
-            first,
-            Known.KNOWN,
-            "Open to us.",
-            agency == "Health",
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            case_id=first,
+            known=Known.KNOWN,
+            information="Open to us.",
+            could_lead=agency == "Health",
         )
     w.clock.set(schedule.reminders_at[0])
-    reminded = await week.remind_missing(w.deps, meeting.id, "r0")
+    reminded = await week.remind_missing(w.deps, meeting_id=meeting.id, slot="r0")
     assert reminded > 0
-    assert await week.remind_missing(w.deps, meeting.id, "r0") == 0
+    assert await week.remind_missing(w.deps, meeting_id=meeting.id, slot="r0") == 0
 
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     await sign_in(w, meeting, ["Health", "Police", "MASH"])
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, first)
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=first)
     assert vote.candidates == ("Health",)
     for agency in ("Health", "Police", "MASH"):
-        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, "Health")
+        _, result = await votes.cast_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            round_id=vote.id,
+            choice="Health",
+        )
     assert result is not None
     assert result.winner == "Health"
     milestones = await outcomes.record_outcome(
         w.deps,
-        meeting.id,
-        CHAIR,
-        Decision(
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(
             first,
             "eha",
             meeting.panel_date,
@@ -118,7 +132,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert len(allocation) == 1
     assert "Thursday 14 January 2027" in allocation[0].text
 
-    minutes = await outcomes.close_panel(w.deps, meeting.id, CHAIR)
+    minutes = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     assert minutes.items[0].tally == "Health leads (Health 3)."
     assert len(minutes.not_reached) == 5
     assert w.store.cases[first].status is Status.TRACKING
@@ -129,29 +143,49 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     w = world(CAMDEN, london(2027, 2, 1, 9, 0))
     # No consent needed for a new referral in Camden.
     new = referral("MOS-1", "Camden", Section.NEW_REFERRAL, consent=False)
-    case_id = await intake.refer_case(w.deps, w.panel.id, SUPPORT, new)
-    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    case_id = await intake.refer_case(w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=new)
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+    )
     meeting = await circulate_next(w)
     schedule = Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date)
     assert schedule.circulation_at.time() == time(13, 30)
     assert (schedule.starts_at.date() - schedule.circulation_at.date()).days == 1
     assert schedule.ends_at - schedule.starts_at == timedelta(hours=2)
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     status = await panel_day.sign_in(
-        w.deps, meeting.id, member_id("Family Services"), Presence.PRESENT, True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Family Services"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
     )
-    await panel_day.sign_in(w.deps, meeting.id, member_id("Housing"), Presence.PRESENT, True)
+    await panel_day.sign_in(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Housing"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
+    )
     status = await panel_day.sign_in(
-        w.deps, meeting.id, member_id("Transformation Team"), Presence.PRESENT, True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Transformation Team"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
     )
     assert not status.quorate
     assert status.line() == "Not quorate: 2 of 3 key agencies needed are present."
     status = await panel_day.sign_in(
-        w.deps, meeting.id, member_id("Integrated Youth Support Service"), Presence.PRESENT, True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Integrated Youth Support Service"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
     )
     assert status.quorate
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     assert vote.candidates == (
         "Family Services",
         "Housing",
@@ -165,16 +199,18 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
         "Integrated Youth Support Service": "Integrated Youth Support Service",
     }
     for agency, choice in ballots.items():
-        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+        _, result = await votes.cast_vote(
+            w.deps, meeting_id=meeting.id, actor=member_id(agency), round_id=vote.id, choice=choice
+        )
     assert result is not None
     assert result.state is RoundState.ESCALATED
     assert "Stage 3 of the CSCB escalation policy" in result.summary()
     # The panel still allocates after escalation is recorded; contact within 5 working days.
     milestones = await outcomes.record_outcome(
         w.deps,
-        meeting.id,
-        CHAIR,
-        Decision(case_id, "allocate", meeting.panel_date, lead_agency="Family Services"),
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(case_id, "allocate", meeting.panel_date, lead_agency="Family Services"),
     )
     assert [m.code for m in milestones] == ["contact"]
     assert w.panel.calendar.working_days_between(meeting.panel_date, milestones[0].due) == 5
@@ -185,17 +221,23 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     [case_id] = await list_cases(w, [("EHM-SH1", "St Helens", Section.NEW_REFERRAL)])
     meeting = await circulate_next(w)
     await info_checks.record_info_check(
-        w.deps, meeting.id, member_id("Home Start"), case_id, Known.NOT_KNOWN, "", True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Home Start"),
+        case_id=case_id,
+        known=Known.NOT_KNOWN,
+        information="",
+        could_lead=True,
     )
     schedule = Timeline(ST_HELENS, w.panel.calendar).schedule_for(meeting.panel_date)
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     await sign_in(w, meeting, ["Home Start", "Health", "Police"])
     milestones = await outcomes.record_outcome(
         w.deps,
-        meeting.id,
-        CHAIR,
-        Decision(case_id, "home-start", meeting.panel_date, lead_agency="Home Start"),
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(case_id, "home-start", meeting.panel_date, lead_agency="Home Start"),
     )
     due = {m.code: m.due for m in milestones}
     calendar = w.panel.calendar
@@ -203,7 +245,7 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     assert calendar.working_days_between(due["family-action-meeting"], due["plan-circulated"]) == 10
     assert meeting.panel_date == date(2027, 3, 3)
     assert due["panel-review"] == date(2027, 6, 3)  # three months
-    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     # Nearly three months on, the review brings the case back to the next panel.
     w.clock.set(london(2027, 6, 1, 9, 0))
     assert await follow_up.bring_back_reviews(w.deps, w.panel.id) == 1
@@ -231,21 +273,26 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     assert meeting.agenda is not None
     assert meeting.agenda.items[0].case_id == stuck
     w.clock.set(Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     await sign_in(w, meeting, ["Social Care", "Health", "Schools"])
     milestones = await outcomes.record_outcome(
         w.deps,
-        meeting.id,
-        CHAIR,
-        Decision(step_down, "step-down", meeting.panel_date, lead_agency="Early Help Services"),
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(
+            step_down, "step-down", meeting.panel_date, lead_agency="Early Help Services"
+        ),
     )
     due = {m.code: m.due for m in milestones}
     assert due["first-taf"] == date(2027, 6, 3)  # 3 weeks after 13 May
     await outcomes.record_outcome(
-        w.deps, meeting.id, CHAIR, Decision(stuck, "child-protection", meeting.panel_date)
+        w.deps,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(stuck, "child-protection", meeting.panel_date),
     )
     assert w.store.cases[stuck].status is Status.CLOSED
-    minutes = await outcomes.close_panel(w.deps, meeting.id, CHAIR)
+    minutes = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     assert [i.outcome for i in minutes.items] == [
         "Progress to Child Protection",
         "Case stepped down to Early Help/Child In Need",

@@ -83,7 +83,12 @@ async def test_a_milestone_marked_done_is_not_chased() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
     w.clock.set(london(2027, 1, 5, 9))
     await follow_up.mark_milestone(
-        w.deps, w.panel.id, PRACTITIONER, "case-1", "contact", done_on=date(2027, 1, 5)
+        w.deps,
+        panel_id=w.panel.id,
+        actor=PRACTITIONER,
+        case_id="case-1",
+        code="contact",
+        done_on=date(2027, 1, 5),
     )
     w.clock.set(london(2027, 1, 7, 8))
 
@@ -105,7 +110,13 @@ async def test_st_helens_panel_review_puts_the_case_back_on_the_agenda_after_3_m
 
 async def test_a_stuck_case_goes_back_to_panel_and_is_no_longer_chased() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
-    await follow_up.mark_stuck(w.deps, w.panel.id, PRACTITIONER, "case-1", "Family not engaging")
+    await follow_up.mark_stuck(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=PRACTITIONER,
+        case_id="case-1",
+        reason="Family not engaging",
+    )
     w.clock.set(london(2027, 1, 7, 8))
 
     step = await run_follow_up(w.deps, w.panel.id)
@@ -149,7 +160,9 @@ async def test_easter_2027_no_nudges_over_the_holiday_and_due_dates_skip_it() ->
 async def test_the_lead_closes_a_case_when_support_ends_and_tracking_stops() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
 
-    await close_case(w.deps, w.panel.id, PRACTITIONER, "case-1", "Plan complete.")
+    await close_case(
+        w.deps, panel_id=w.panel.id, actor=PRACTITIONER, case_id="case-1", reason="Plan complete."
+    )
     w.clock.set(london(2027, 1, 7, 8))
     step = await run_follow_up(w.deps, w.panel.id)
 
@@ -161,4 +174,10 @@ async def test_another_agency_cannot_close_the_case() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
 
     with pytest.raises(NotPermitted):
-        await close_case(w.deps, w.panel.id, member_id("Police"), "case-1", "Not ours.")
+        await close_case(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Police"),
+            case_id="case-1",
+            reason="Not ours.",
+        )

@@ -45,9 +45,11 @@ MONDAY = london(2027, 1, 4, 10, 0)
 
 async def listed(w: World, ref: str = "EHM-1", child: str = "Child A") -> str:
     case_id = await intake.refer_case(
-        w.deps, w.panel.id, SUPPORT, referral(ref, "South", child=child)
+        w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=referral(ref, "South", child=child)
     )
-    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+    )
     return case_id
 
 
@@ -56,9 +58,15 @@ async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", 
     w.clock.set(
         Timeline(w.panel.policy, w.panel.calendar).schedule_for(meeting.panel_date).starts_at
     )
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     for agency in agencies:
-        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
+        await panel_day.sign_in(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
     return meeting
 
 
@@ -69,7 +77,10 @@ async def test_a_family_without_consent_cannot_be_listed_and_nothing_is_stored()
     w = world(BARNET, MONDAY)
     with pytest.raises(ConsentMissing, match="needs their consent"):
         await intake.refer_case(
-            w.deps, w.panel.id, SUPPORT, referral("EHM-1", "South", consent=False)
+            w.deps,
+            panel_id=w.panel.id,
+            actor=SUPPORT,
+            referral=referral("EHM-1", "South", consent=False),
         )
     assert w.store.cases == {}
 
@@ -80,7 +91,7 @@ async def test_an_immediate_safeguarding_concern_is_sent_to_the_mash_not_queued(
         referral("EHM-1", "South", consent=False), immediate_safeguarding_concern=True
     )
     with pytest.raises(SafeguardingRedirect, match="referred immediately to the MASH"):
-        await intake.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+        await intake.refer_case(w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=urgent)
     assert w.store.cases == {}
 
 
@@ -88,15 +99,22 @@ async def test_leicester_sends_immediate_safeguarding_concerns_to_duty_and_advic
     w = world(LEICESTER, MONDAY)
     urgent = dataclasses.replace(referral("LL-1", "Leicester"), immediate_safeguarding_concern=True)
     with pytest.raises(SafeguardingRedirect, match="Duty and Advice Service"):
-        await intake.refer_case(w.deps, w.panel.id, SUPPORT, urgent)
+        await intake.refer_case(w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=urgent)
 
 
 async def test_a_member_cannot_list_a_family_and_a_stranger_is_not_on_the_roster() -> None:
     w = world(BARNET, MONDAY)
     with pytest.raises(NotPermitted, match="Only the chair or business support"):
-        await intake.refer_case(w.deps, w.panel.id, member_id("Health"), referral("E-1", "South"))
+        await intake.refer_case(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Health"),
+            referral=referral("E-1", "South"),
+        )
     with pytest.raises(NotPermitted, match="not on this panel's roster"):
-        await intake.refer_case(w.deps, w.panel.id, "intruder", referral("E-1", "South"))
+        await intake.refer_case(
+            w.deps, panel_id=w.panel.id, actor="intruder", referral=referral("E-1", "South")
+        )
 
 
 @pytest.mark.parametrize(
@@ -114,14 +132,16 @@ async def test_a_bad_referral_is_refused_with_a_plain_reason(
     w = world(BARNET, MONDAY)
     bad = dataclasses.replace(referral("EHM-1", "South"), **change)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match=message):
-        await intake.refer_case(w.deps, w.panel.id, SUPPORT, bad)
+        await intake.refer_case(w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=bad)
 
 
 async def test_the_same_case_reference_cannot_be_open_twice() -> None:
     w = world(BARNET, MONDAY)
     await listed(w, "EHM-7")
     with pytest.raises(InvalidInput, match="already open"):
-        await intake.refer_case(w.deps, w.panel.id, SUPPORT, referral("EHM-7", "South"))
+        await intake.refer_case(
+            w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=referral("EHM-7", "South")
+        )
 
 
 # -- Cut-off and circulation -----------------------------------------------------------------
@@ -131,10 +151,10 @@ async def test_only_staff_can_freeze_now_and_freezing_twice_acts_once() -> None:
     w = world(BARNET, MONDAY)
     await listed(w)
     with pytest.raises(NotPermitted):
-        await week.freeze_agenda(w.deps, w.panel.id, actor=member_id("Health"))
-    first = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+        await week.freeze_agenda(w.deps, panel_id=w.panel.id, actor=member_id("Health"))
+    first = await week.freeze_agenda(w.deps, panel_id=w.panel.id, actor=CHAIR)
     await listed(w, "EHM-2")
-    again = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    again = await week.freeze_agenda(w.deps, panel_id=w.panel.id, actor=CHAIR)
     assert first is not None
     assert again is not None
     assert again.agenda == first.agenda
@@ -155,7 +175,7 @@ async def test_circulation_goes_1_to_1_once_and_the_channel_gets_counts_only() -
     assert CANARY_CHILD not in repr(notice)
     assert CANARY_DOB.isoformat() not in repr(notice)
     # Again: nothing more is sent.
-    assert await week.circulate_agenda(w.deps, meeting.id) == 0
+    assert await week.circulate_agenda(w.deps, meeting_id=meeting.id) == 0
     assert len(w.notifier.direct_messages) == len(circulation) + 1  # + the no-Teams list
     [no_teams] = [m for m in w.notifier.to(SUPPORT) if m.kind is Kind.NO_TEAMS_LIST]
     assert "probation@example.org" in no_teams.text
@@ -187,16 +207,28 @@ async def test_an_answer_after_the_deadline_is_kept_but_marked_late() -> None:
     case_id = await listed(w)
     meeting = await circulate_next(w)
     on_time = await info_checks.record_info_check(
-        w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "Seen by HV.", True
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        known=Known.KNOWN,
+        information="Seen by HV.",
+        could_lead=True,
     )
     deadline = Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date)
     w.clock.set(deadline.info_check_deadline_at + timedelta(minutes=1))
     late = await info_checks.record_info_check(
-        w.deps, meeting.id, member_id("Police"), case_id, Known.NOT_KNOWN, "", False
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Police"),
+        case_id=case_id,
+        known=Known.NOT_KNOWN,
+        information="",
+        could_lead=False,
     )
     assert not on_time.late
     assert late.late
-    grid = await info_checks.view_readiness(w.deps, meeting.id, CHAIR)
+    grid = await info_checks.view_readiness(w.deps, meeting_id=meeting.id, actor=CHAIR)
     assert grid.cells[(case_id, "Health")] is Cell.KNOWN
     assert grid.cells[(case_id, "MASH")] is Cell.MISSING
     assert "MASH" in grid.agencies_missing()
@@ -208,9 +240,15 @@ async def test_an_answer_can_be_changed_and_the_grid_shows_the_latest() -> None:
     meeting = await circulate_next(w)
     for known in (Known.CHECKING, Known.KNOWN):
         await info_checks.record_info_check(
-            w.deps, meeting.id, member_id("Health"), case_id, known, "", False
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            case_id=case_id,
+            known=known,
+            information="",
+            could_lead=False,
         )
-    grid = await info_checks.view_readiness(w.deps, meeting.id, CHAIR)
+    grid = await info_checks.view_readiness(w.deps, meeting_id=meeting.id, actor=CHAIR)
     assert grid.cells[(case_id, "Health")] is Cell.KNOWN
 
 
@@ -220,20 +258,40 @@ async def test_info_check_refusals() -> None:
     meeting = await circulate_next(w)
     with pytest.raises(InvalidInput, match="2000 characters"):
         await info_checks.record_info_check(
-            w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "x" * 2001, False
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            case_id=case_id,
+            known=Known.KNOWN,
+            information="x" * 2001,
+            could_lead=False,
         )
     with pytest.raises(NotFound, match="not on this panel's agenda"):
         await info_checks.record_info_check(
-            w.deps, meeting.id, member_id("Health"), "forged-case-id", Known.KNOWN, "", False
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            case_id="forged-case-id",
+            known=Known.KNOWN,
+            information="",
+            could_lead=False,
         )
     with pytest.raises(NotPermitted):
         await info_checks.record_info_check(
-            w.deps, meeting.id, SUPPORT, case_id, Known.KNOWN, "", False
+            w.deps,
+            meeting_id=meeting.id,
+            actor=SUPPORT,
+            case_id=case_id,
+            known=Known.KNOWN,
+            information="",
+            could_lead=False,
         )
     with pytest.raises(InvalidInput, match="0 to 50"):
-        await info_checks.record_capacity(w.deps, meeting.id, member_id("Health"), 51)
+        await info_checks.record_capacity(
+            w.deps, meeting_id=meeting.id, actor=member_id("Health"), allocations=51
+        )
     with pytest.raises(NotPermitted):
-        await info_checks.view_readiness(w.deps, meeting.id, member_id("Health"))
+        await info_checks.view_readiness(w.deps, meeting_id=meeting.id, actor=member_id("Health"))
 
 
 async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_missing() -> None:
@@ -241,10 +299,18 @@ async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_mis
     case_id = await listed(w)
     meeting = await circulate_next(w)
     await info_checks.record_info_check(
-        w.deps, meeting.id, member_id("Health"), case_id, Known.KNOWN, "", False
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        known=Known.KNOWN,
+        information="",
+        could_lead=False,
     )
-    await info_checks.record_capacity(w.deps, meeting.id, member_id("Health"), 2)
-    await week.remind_missing(w.deps, meeting.id, "friday")
+    await info_checks.record_capacity(
+        w.deps, meeting_id=meeting.id, actor=member_id("Health"), allocations=2
+    )
+    await week.remind_missing(w.deps, meeting_id=meeting.id, slot="friday")
     reminded = {
         m.person_id for m in w.notifier.direct_messages if m.kind is Kind.INFO_CHECK_REMINDER
     }
@@ -263,9 +329,19 @@ async def test_sign_in_needs_the_confidentiality_statement_accepted() -> None:
     await listed(w)
     meeting = await in_session(w, ())
     with pytest.raises(InvalidInput, match="confidentiality statement"):
-        await panel_day.sign_in(w.deps, meeting.id, member_id("Health"), Presence.PRESENT, False)
+        await panel_day.sign_in(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            presence=Presence.PRESENT,
+            accepted_statement=False,
+        )
     status = await panel_day.sign_in(
-        w.deps, meeting.id, member_id("Health"), Presence.APOLOGIES, False
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        presence=Presence.APOLOGIES,
+        accepted_statement=False,
     )
     assert status.present == 0
 
@@ -274,14 +350,20 @@ async def test_a_case_cannot_be_withdrawn_while_its_vote_is_open() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
 
     with pytest.raises(VoteRejected, match="still open"):
-        await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+        await intake.withdraw_case(
+            w.deps, panel_id=w.panel.id, actor=SUPPORT, case_id=case_id, reason="Consent withdrawn."
+        )
 
-    await votes.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
-    await votes.close_vote(w.deps, meeting.id, CHAIR, vote.id)
-    await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, case_id, "Consent withdrawn.")
+    await votes.cast_vote(
+        w.deps, meeting_id=meeting.id, actor=member_id("Health"), round_id=vote.id, choice="Health"
+    )
+    await votes.close_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, round_id=vote.id)
+    await intake.withdraw_case(
+        w.deps, panel_id=w.panel.id, actor=SUPPORT, case_id=case_id, reason="Consent withdrawn."
+    )
     assert w.store.meetings[meeting.id].items == ()
 
 
@@ -291,13 +373,22 @@ async def test_an_item_added_on_the_day_after_a_withdrawal_takes_the_next_free_n
     await listed(w, "EHM-2", child="Child B")
     meeting = await in_session(w)
     item_one = w.store.meetings[meeting.id].items[0]
-    await intake.withdraw_case(w.deps, w.panel.id, SUPPORT, item_one.case_id, "No consent.")
-    review = await intake.refer_case(
-        w.deps, w.panel.id, SUPPORT, referral("EHM-3", "South", Section.REVIEW, child="Child C")
+    await intake.withdraw_case(
+        w.deps, panel_id=w.panel.id, actor=SUPPORT, case_id=item_one.case_id, reason="No consent."
     )
-    await intake.screen_case(w.deps, w.panel.id, CHAIR, review, Event.LIST)
+    review = await intake.refer_case(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=SUPPORT,
+        referral=referral("EHM-3", "South", Section.REVIEW, child="Child C"),
+    )
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=review, decision=Event.LIST
+    )
 
-    number = await panel_day.add_to_agenda(w.deps, meeting.id, CHAIR, review)
+    number = await panel_day.add_to_agenda(
+        w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=review
+    )
 
     assert number == 3
     assert [i.number for i in w.store.meetings[meeting.id].items] == [2, 3]
@@ -308,27 +399,48 @@ async def test_no_vote_opens_while_the_panel_is_not_quorate() -> None:
     case_id = await listed(w)
     meeting = await in_session(w, ("Health", "Housing"))
     with pytest.raises(NotQuorate):
-        await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
 
 
 async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothing() -> None:
     w = world(CAMDEN, london(2027, 2, 1, 9, 0))
     case_id = await intake.refer_case(
-        w.deps, w.panel.id, SUPPORT, referral("MOS-9", "Camden", consent=False)
+        w.deps,
+        panel_id=w.panel.id,
+        actor=SUPPORT,
+        referral=referral("MOS-9", "Camden", consent=False),
     )
-    await intake.screen_case(w.deps, w.panel.id, CHAIR, case_id, Event.LIST)
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+    )
     meeting = await circulate_next(w)
     w.clock.set(Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     principal = "Early Help Community & Practice"
     deputy = "deputy-" + member_id(principal)
-    await panel_day.sign_in(w.deps, meeting.id, deputy, Presence.DEPUTY, True)
+    await panel_day.sign_in(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=deputy,
+        presence=Presence.DEPUTY,
+        accepted_statement=True,
+    )
     for agency in ("Family Services", "Transformation Team"):
-        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
-    cast, _ = await votes.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+        await panel_day.sign_in(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
+    cast, _ = await votes.cast_vote(
+        w.deps, meeting_id=meeting.id, actor=deputy, round_id=vote.id, choice="Family Services"
+    )
     assert cast.agency == principal
-    again, _ = await votes.cast_vote(w.deps, meeting.id, deputy, vote.id, "Family Services")
+    again, _ = await votes.cast_vote(
+        w.deps, meeting_id=meeting.id, actor=deputy, round_id=vote.id, choice="Family Services"
+    )
     assert again.duplicate
     stored = w.store.meetings[meeting.id].rounds[vote.id]
     assert stored.votes == {principal: "Family Services"}
@@ -338,26 +450,44 @@ async def test_a_member_who_knows_the_family_is_excluded_from_that_vote() -> Non
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w, ("Health", "Police", "MASH", "Education"))
-    await panel_day.declare_conflict(w.deps, meeting.id, member_id("Police"), case_id)
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+    await panel_day.declare_conflict(
+        w.deps, meeting_id=meeting.id, actor=member_id("Police"), case_id=case_id
+    )
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     assert "Police" not in vote.eligible
     with pytest.raises(VoteRejected, match="declared a conflict"):
-        await votes.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+        await votes.cast_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Police"),
+            round_id=vote.id,
+            choice="Health",
+        )
 
 
 async def test_only_the_chair_closes_a_vote_and_nobody_votes_after_it_closes() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
-    await votes.cast_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
+    await votes.cast_vote(
+        w.deps, meeting_id=meeting.id, actor=member_id("Health"), round_id=vote.id, choice="Health"
+    )
     with pytest.raises(NotPermitted):
-        await votes.close_vote(w.deps, meeting.id, member_id("Health"), vote.id)
-    result = await votes.close_vote(w.deps, meeting.id, CHAIR, vote.id)
+        await votes.close_vote(
+            w.deps, meeting_id=meeting.id, actor=member_id("Health"), round_id=vote.id
+        )
+    result = await votes.close_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, round_id=vote.id)
     assert result.state is RoundState.DECIDED
     assert result.winner == "Health"
     with pytest.raises(VoteRejected, match="Voting is closed"):
-        await votes.cast_vote(w.deps, meeting.id, member_id("Police"), vote.id, "Health")
+        await votes.cast_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Police"),
+            round_id=vote.id,
+            choice="Health",
+        )
 
 
 async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
@@ -366,26 +496,51 @@ async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
     meeting = await circulate_next(w)
     for agency in ("Health", "Police"):
         await info_checks.record_info_check(
-            w.deps, meeting.id, member_id(agency), case_id, Known.KNOWN, "", True
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            case_id=case_id,
+            known=Known.KNOWN,
+            information="",
+            could_lead=True,
         )
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
     for agency in ("Health", "Police", "MASH", "Education"):
-        await panel_day.sign_in(w.deps, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
+    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     ballots = {"Health": "Health", "MASH": "Health", "Police": "Police", "Education": "Police"}
     for agency, choice in ballots.items():
-        _, result = await votes.cast_vote(w.deps, meeting.id, member_id(agency), vote.id, choice)
+        _, result = await votes.cast_vote(
+            w.deps, meeting_id=meeting.id, actor=member_id(agency), round_id=vote.id, choice=choice
+        )
     assert result is not None
     assert result.state is RoundState.AWAITING_CASTING_VOTE
     with pytest.raises(NotPermitted):
-        await votes.casting_vote(w.deps, meeting.id, member_id("Health"), vote.id, "Health")
-    decided = await votes.casting_vote(w.deps, meeting.id, CHAIR, vote.id, "Police")
+        await votes.casting_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            round_id=vote.id,
+            choice="Health",
+        )
+    decided = await votes.casting_vote(
+        w.deps, meeting_id=meeting.id, actor=CHAIR, round_id=vote.id, choice="Police"
+    )
     assert decided.winner == "Police"
     assert decided.by_casting_vote
     with pytest.raises(InvalidInput, match="the one the panel voted for"):
         await outcomes.record_outcome(
-            w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
+            w.deps,
+            meeting_id=meeting.id,
+            actor=CHAIR,
+            decision=Decision(case_id, "eha", date.min, lead_agency="Health"),
         )
 
 
@@ -394,7 +549,13 @@ async def test_a_vote_id_from_elsewhere_is_refused() -> None:
     await listed(w)
     meeting = await in_session(w)
     with pytest.raises(VoteRejected, match="does not belong"):
-        await votes.cast_vote(w.deps, meeting.id, member_id("Health"), "forged", "Health")
+        await votes.cast_vote(
+            w.deps,
+            meeting_id=meeting.id,
+            actor=member_id("Health"),
+            round_id="forged",
+            choice="Health",
+        )
 
 
 async def test_a_refused_outcome_changes_nothing() -> None:
@@ -403,10 +564,15 @@ async def test_a_refused_outcome_changes_nothing() -> None:
     meeting = await in_session(w)
     with pytest.raises(InvalidInput, match="not an agency of this panel"):
         await outcomes.record_outcome(
-            w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Acme")
+            w.deps,
+            meeting_id=meeting.id,
+            actor=CHAIR,
+            decision=Decision(case_id, "eha", date.min, lead_agency="Acme"),
         )
     with pytest.raises(InvalidInput, match="needs a lead agency"):
-        await outcomes.record_outcome(w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min))
+        await outcomes.record_outcome(
+            w.deps, meeting_id=meeting.id, actor=CHAIR, decision=Decision(case_id, "eha", date.min)
+        )
     assert w.store.cases[case_id].status is Status.CIRCULATED
     assert w.store.meetings[meeting.id].decisions == {}
 
@@ -415,9 +581,9 @@ async def test_nothing_is_decided_on_a_closed_panel() -> None:
     w = world(BARNET, MONDAY)
     case_id = await listed(w)
     meeting = await in_session(w)
-    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     with pytest.raises(DeadlinePassed, match="closed"):
-        await votes.open_vote(w.deps, meeting.id, CHAIR, case_id)
+        await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     assert w.store.cases[case_id].status is Status.ROLLED_OVER
 
 
@@ -428,9 +594,12 @@ async def allocated(w: World) -> tuple[str, Meeting]:
     case_id = await listed(w)
     meeting = await in_session(w)
     await outcomes.record_outcome(
-        w.deps, meeting.id, CHAIR, Decision(case_id, "eha", date.min, lead_agency="Health")
+        w.deps,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(case_id, "eha", date.min, lead_agency="Health"),
     )
-    await outcomes.close_panel(w.deps, meeting.id, CHAIR)
+    await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     return case_id, meeting
 
 
@@ -439,7 +608,12 @@ async def test_finishing_the_assessment_early_brings_the_first_taf_forward() -> 
     case_id, _ = await allocated(w)
     w.clock.set(london(2027, 2, 5, 10, 0))
     milestones = await follow_up.mark_milestone(
-        w.deps, w.panel.id, member_id("Health"), case_id, "assessment", done_on=date(2027, 2, 5)
+        w.deps,
+        panel_id=w.panel.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        code="assessment",
+        done_on=date(2027, 2, 5),
     )
     due = {m.code: m.due for m in milestones}
     assert due["first-taf"] == date(2027, 2, 19)  # 10 working days after 5 February
@@ -451,14 +625,29 @@ async def test_only_the_lead_agency_marks_milestones_and_not_in_the_future() -> 
     case_id, _ = await allocated(w)
     with pytest.raises(NotPermitted, match="lead agency"):
         await follow_up.mark_milestone(
-            w.deps, w.panel.id, member_id("Police"), case_id, "contact", done_on=date(2027, 1, 12)
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Police"),
+            case_id=case_id,
+            code="contact",
+            done_on=date(2027, 1, 12),
         )
     with pytest.raises(InvalidInput, match="future"):
         await follow_up.mark_milestone(
-            w.deps, w.panel.id, member_id("Health"), case_id, "contact", done_on=date(2030, 1, 1)
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Health"),
+            case_id=case_id,
+            code="contact",
+            done_on=date(2030, 1, 1),
         )
     milestones = await follow_up.mark_milestone(
-        w.deps, w.panel.id, member_id("Health"), case_id, "home-visit", not_possible="Family moved"
+        w.deps,
+        panel_id=w.panel.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        code="home-visit",
+        not_possible="Family moved",
     )
     assert next(m for m in milestones if m.code == "home-visit").not_possible == "Family moved"
 
@@ -466,8 +655,14 @@ async def test_only_the_lead_agency_marks_milestones_and_not_in_the_future() -> 
 async def test_a_stuck_case_goes_back_on_the_next_agenda_as_a_stuck_case() -> None:
     w = world(BARNET, MONDAY)
     case_id, _ = await allocated(w)
-    await follow_up.mark_stuck(w.deps, w.panel.id, member_id("Health"), case_id, "No engagement")
-    meeting = await week.freeze_agenda(w.deps, w.panel.id, actor=CHAIR)
+    await follow_up.mark_stuck(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        reason="No engagement",
+    )
+    meeting = await week.freeze_agenda(w.deps, panel_id=w.panel.id, actor=CHAIR)
     assert meeting is not None
     assert meeting.agenda is not None
     [item] = meeting.agenda.items

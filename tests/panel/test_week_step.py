@@ -13,8 +13,12 @@ from tests.panel.world import SUPPORT, World, london, referral, world
 
 
 async def listed(w: World, reference: str) -> str:
-    case_id = await intake.refer_case(w.deps, w.panel.id, SUPPORT, referral(reference, "South"))
-    await intake.screen_case(w.deps, w.panel.id, SUPPORT, case_id, Event.LIST)
+    case_id = await intake.refer_case(
+        w.deps, panel_id=w.panel.id, actor=SUPPORT, referral=referral(reference, "South")
+    )
+    await intake.screen_case(
+        w.deps, panel_id=w.panel.id, actor=SUPPORT, case_id=case_id, decision=Event.LIST
+    )
     return case_id
 
 
@@ -83,7 +87,7 @@ async def test_the_break_is_announced_once_in_the_channel_while_the_panel_sits()
     await week.run_week(w.deps, w.panel.id)
     w.clock.set(london(2026, 12, 8, 9, 30))
     meeting = next(iter(w.store.meetings.values()))
-    await panel_day.start_panel(w.deps, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
 
     before = await panel_day.run_panel_day(w.deps, w.panel.id)
     w.clock.set(london(2026, 12, 8, 11, 1))

@@ -104,9 +104,9 @@ async def circulate_next(w: World) -> Meeting:
     """Move the clock to the next sitting's cut-off, freeze, then to circulation and send it."""
     schedule = Timeline(w.panel.policy, w.panel.calendar).next_open_for_listing(w.clock.now())
     w.clock.set(schedule.cutoff_at)
-    meeting = await week.freeze_agenda(w.deps, w.panel.id)
+    meeting = await week.freeze_agenda(w.deps, panel_id=w.panel.id)
     assert meeting is not None
     assert meeting.status is MeetingStatus.FROZEN
     w.clock.set(schedule.circulation_at)
-    await week.circulate_agenda(w.deps, meeting.id)
+    await week.circulate_agenda(w.deps, meeting_id=meeting.id)
     return w.store.meetings[meeting.id]

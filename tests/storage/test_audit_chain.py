@@ -30,7 +30,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 async def some_history(store: Store) -> str:
     d = deps(store, FakeClock(london(2027, 1, 4, 10, 0)))
     case_id = await canary_case(d)
-    await intake.view_case(d, PANEL.id, member_id("Police"), case_id)
+    await intake.view_case(d, panel_id=PANEL.id, actor=member_id("Police"), case_id=case_id)
     return case_id
 
 
@@ -118,7 +118,7 @@ async def test_a_refusal_about_the_longest_reference_a_card_may_carry_is_audited
     assert not REFERENCE.fullmatch(longest + "c")
 
     with pytest.raises(Exception, match="does not exist"):
-        await intake.view_case(d, PANEL.id, member_id("Police"), longest)
+        await intake.view_case(d, panel_id=PANEL.id, actor=member_id("Police"), case_id=longest)
 
     async with store.engine.connect() as conn:
         rows = (await conn.execute(schema.audit_log.select())).all()

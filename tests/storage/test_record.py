@@ -53,8 +53,10 @@ async def canary_case(d: Deps) -> str:
     ref = dataclasses.replace(
         referral("EHM-CANARY-1", "South"), children=(Person(CANARY_CHILD, CANARY_DOB),)
     )
-    case_id = await intake.refer_case(d, PANEL.id, SUPPORT, ref)
-    await intake.screen_case(d, PANEL.id, CHAIR, case_id, Event.LIST)
+    case_id = await intake.refer_case(d, panel_id=PANEL.id, actor=SUPPORT, referral=ref)
+    await intake.screen_case(
+        d, panel_id=PANEL.id, actor=CHAIR, case_id=case_id, decision=Event.LIST
+    )
     return case_id
 
 
@@ -62,10 +64,10 @@ async def circulated(d: Deps, clock: FakeClock) -> tuple[Meeting, PanelSchedule]
     """The next sitting frozen at its cut-off and circulated at its circulation time."""
     schedule = Timeline(BARNET, PANEL.calendar).next_open_for_listing(clock.now())
     clock.set(schedule.cutoff_at)
-    meeting = await week.freeze_agenda(d, PANEL.id)
+    meeting = await week.freeze_agenda(d, panel_id=PANEL.id)
     assert meeting is not None
     clock.set(schedule.circulation_at)
-    assert await week.circulate_agenda(d, meeting.id) > 0
+    assert await week.circulate_agenda(d, meeting_id=meeting.id) > 0
     return meeting, schedule
 
 
@@ -74,22 +76,40 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
     await info_checks.record_info_check(
-        d, meeting.id, member_id("Health"), case_id, Known.KNOWN, f"Knows {CANARY_CHILD}", True
+        d,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        known=Known.KNOWN,
+        information=f"Knows {CANARY_CHILD}",
+        could_lead=True,
     )
-    await info_checks.record_capacity(d, meeting.id, member_id("Health"), 2)
+    await info_checks.record_capacity(
+        d, meeting_id=meeting.id, actor=member_id("Health"), allocations=2
+    )
     clock.set(schedule.starts_at)
-    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(d, panel_id=meeting.panel_id, actor=CHAIR)
     for agency in ("Health", "Police", "MASH"):
-        await panel_day.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
-    await panel_day.declare_conflict(d, meeting.id, member_id("MASH"), case_id)
-    vote = await votes.open_vote(d, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(
+            d,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
+    await panel_day.declare_conflict(
+        d, meeting_id=meeting.id, actor=member_id("MASH"), case_id=case_id
+    )
+    vote = await votes.open_vote(d, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     for agency in ("Health", "Police"):
-        await votes.cast_vote(d, meeting.id, member_id(agency), vote.id, "Health")
+        await votes.cast_vote(
+            d, meeting_id=meeting.id, actor=member_id(agency), round_id=vote.id, choice="Health"
+        )
     await outcomes.record_outcome(
         d,
-        meeting.id,
-        CHAIR,
-        Decision(
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(
             case_id,
             "eha",
             date.min,
@@ -99,7 +119,7 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
             rationale=f"{CANARY_CHILD} needs a hub assessment",
         ),
     )
-    await outcomes.close_panel(d, meeting.id, CHAIR)
+    await outcomes.close_panel(d, meeting_id=meeting.id, actor=CHAIR)
     return case_id, meeting.id
 
 
@@ -180,7 +200,10 @@ async def test_a_rotated_key_encrypts_new_rows_and_still_reads_old_ones(
     newest = FieldCipher.new_key()
     rotated = Store(store.engine, FieldCipher([newest, KEY], LOOKUP))
     new_case = await intake.refer_case(
-        deps(rotated, clock), PANEL.id, SUPPORT, referral("EHM-NEW", "South")
+        deps(rotated, clock),
+        panel_id=PANEL.id,
+        actor=SUPPORT,
+        referral=referral("EHM-NEW", "South"),
     )
     async with rotated.unit_of_work() as uow:
         assert (await uow.cases.get(old_case)).children[0].name == CANARY_CHILD
@@ -195,9 +218,9 @@ async def test_reads_and_changes_are_audited_without_child_data(store: Store) ->
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     d = deps(store, clock)
     case_id = await canary_case(d)
-    await intake.view_case(d, PANEL.id, member_id("Police"), case_id)
+    await intake.view_case(d, panel_id=PANEL.id, actor=member_id("Police"), case_id=case_id)
     with pytest.raises(NotFound):
-        await intake.view_case(d, PANEL.id, member_id("Police"), "forged")
+        await intake.view_case(d, panel_id=PANEL.id, actor=member_id("Police"), case_id="forged")
     async with store.engine.connect() as conn:
         rows = (await conn.execute(schema.audit_log.select().order_by(schema.audit_log.c.id))).all()
     actions = [(r.action, r.allowed, r.case_id) for r in rows]
@@ -229,14 +252,22 @@ async def test_concurrent_votes_record_exactly_one_vote_per_agency(store: Store)
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
-    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
+    await panel_day.start_panel(d, panel_id=meeting.panel_id, actor=CHAIR)
     agencies = ["Health", "Police", "MASH", "Education", "Early Help"]
     for agency in agencies:
-        await panel_day.sign_in(d, meeting.id, member_id(agency), Presence.PRESENT, True)
-    vote = await votes.open_vote(d, meeting.id, CHAIR, case_id)
+        await panel_day.sign_in(
+            d,
+            meeting_id=meeting.id,
+            actor=member_id(agency),
+            presence=Presence.PRESENT,
+            accepted_statement=True,
+        )
+    vote = await votes.open_vote(d, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
     # 20 votes at once: every agency clicks four times.
     attempts = [
-        votes.cast_vote(d, meeting.id, member_id(a), vote.id, "Health")
+        votes.cast_vote(
+            d, meeting_id=meeting.id, actor=member_id(a), round_id=vote.id, choice="Health"
+        )
         for _ in range(4)
         for a in agencies
     ]

@@ -38,9 +38,17 @@ async def closed_case(store: Store, clock: FakeClock) -> str:
     case_id = await canary_case(d)
     meeting, schedule = await circulated(d, clock)
     clock.set(schedule.starts_at)
-    await panel_day.start_panel(d, meeting.panel_id, CHAIR)
-    await panel_day.sign_in(d, meeting.id, member_id("Health"), Presence.PRESENT, True)
-    await outcomes.record_outcome(d, meeting.id, CHAIR, Decision(case_id, "step-up-mash", date.min))
+    await panel_day.start_panel(d, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.sign_in(
+        d,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
+    )
+    await outcomes.record_outcome(
+        d, meeting_id=meeting.id, actor=CHAIR, decision=Decision(case_id, "step-up-mash", date.min)
+    )
     async with store.unit_of_work() as uow:
         assert (await uow.cases.get(case_id)).status is Status.CLOSED
     return case_id

@@ -39,8 +39,12 @@ async def test_two_instances_stepping_the_week_at_once_freeze_and_circulate_once
 ) -> None:
     clock = FakeClock(london(2026, 12, 1, 14))
     first = deps(store, clock)
-    case_id = await intake.refer_case(first, PANEL.id, SUPPORT, referral("EHM-1", "South"))
-    await intake.screen_case(first, PANEL.id, SUPPORT, case_id, Event.LIST)
+    case_id = await intake.refer_case(
+        first, panel_id=PANEL.id, actor=SUPPORT, referral=referral("EHM-1", "South")
+    )
+    await intake.screen_case(
+        first, panel_id=PANEL.id, actor=SUPPORT, case_id=case_id, decision=Event.LIST
+    )
     schedule = Timeline(PANEL.policy, PANEL.calendar).next_open_for_listing(clock.now())
     clock.set(schedule.circulation_at + timedelta(minutes=1))
     other_store = Store(create_engine(database_url), cipher)
