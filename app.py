@@ -205,6 +205,70 @@ def panels_of_team(config: PanelConfig) -> dict[str, tuple[str, ...]]:
     return {team: tuple(ids) for team, ids in found.items()}
 
 
+def alone(
+    store: Store, name: str, sweep: Callable[[], Awaitable[object]]
+) -> Callable[[], Awaitable[object]]:
+    """`sweep`, skipped while another instance runs the same one (storage/locks.py)."""
+
+    async def run() -> object:
+        async with exclusively(store, name) as mine:
+            if not mine:
+                log.info("Sweep %s is running in another instance; skipped here", name)
+                return None
+            return await sweep()
+
+    return run
+
+
+def sweeps(
+    store: Store, config: PanelConfig, deps: Deps, outbox: Outbox, clock: Clock
+) -> WeekScheduler:
+    """Every scheduled step: the week and panel day per panel, follow-up, the drift report,
+    retention, and business support's list of what was not delivered."""
+
+    async def step(panel_id: str) -> object:
+        async def both() -> object:
+            return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
+
+        return await alone(store, f"week:{panel_id}", both)()
+
+    scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
+    for panel in config.panels:
+        # Daily nudges before the working day starts; the drift report on the 1st (§22.2).
+        scheduler.every(
+            f"follow-up:{panel.id}",
+            alone(store, f"follow-up:{panel.id}", partial(run_follow_up, deps, panel.id)),
+            day_of_week="mon-fri",
+            hour=7,
+            minute=30,
+        )
+        scheduler.every(
+            f"drift:{panel.id}",
+            alone(store, f"drift:{panel.id}", partial(drift_report, deps, panel.id)),
+            day=1,
+            hour=9,
+        )
+    policies = {p.id: p.policy for p in config.panels}
+
+    async def retention() -> object:
+        return await sweep_retention(store, policies, clock.now())
+
+    scheduler.every("retention", alone(store, "retention", retention), hour=3, minute=30)
+
+    async def undelivered() -> object:
+        return await tell_business_support(outbox, outbox, config.panels, clock.now())
+
+    # Business support hear of a message given up on within the hour, in working hours.
+    scheduler.every(
+        "undelivered",
+        alone(store, "undelivered", undelivered),
+        day_of_week="mon-fri",
+        hour="8-18",
+        minute=5,
+    )
+    return scheduler
+
+
 async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     """The bot, its outbox delivery worker and the week's scheduler, over the store."""
     settings, config, store, clock = app[SETTINGS], app[PANELS], app[STORE], app[CLOCK]
@@ -244,58 +308,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
         )
     )
 
-    def alone(name: str, sweep: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
-        """`sweep`, skipped while another instance runs the same one (storage/locks.py)."""
-
-        async def run() -> object:
-            async with exclusively(store, name) as mine:
-                if not mine:
-                    log.info("Sweep %s is running in another instance; skipped here", name)
-                    return None
-                return await sweep()
-
-        return run
-
-    async def step(panel_id: str) -> object:
-        async def both() -> object:
-            return await run_week(deps, panel_id), await run_panel_day(deps, panel_id)
-
-        return await alone(f"week:{panel_id}", both)()
-
-    scheduler = WeekScheduler([(p.id, p.policy, p.calendar) for p in config.panels], step, clock)
-    for panel in config.panels:
-        # Daily nudges before the working day starts; the drift report on the 1st (§22.2).
-        scheduler.every(
-            f"follow-up:{panel.id}",
-            alone(f"follow-up:{panel.id}", partial(run_follow_up, deps, panel.id)),
-            day_of_week="mon-fri",
-            hour=7,
-            minute=30,
-        )
-        scheduler.every(
-            f"drift:{panel.id}",
-            alone(f"drift:{panel.id}", partial(drift_report, deps, panel.id)),
-            day=1,
-            hour=9,
-        )
-    policies = {p.id: p.policy for p in config.panels}
-
-    async def retention() -> object:
-        return await sweep_retention(store, policies, clock.now())
-
-    scheduler.every("retention", alone("retention", retention), hour=3, minute=30)
-
-    async def undelivered() -> object:
-        return await tell_business_support(outbox, outbox, config.panels, clock.now())
-
-    # Business support hear of a message given up on within the hour, in working hours.
-    scheduler.every(
-        "undelivered",
-        alone("undelivered", undelivered),
-        day_of_week="mon-fri",
-        hour="8-18",
-        minute=5,
-    )
+    scheduler = sweeps(store, config, deps, outbox, clock)
     app[SCHEDULER] = scheduler
     delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
     if app[BACKGROUND]:

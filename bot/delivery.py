@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,9 +25,9 @@ from botbuilder.schema import (
     ChannelAccount,
     ConversationParameters,
     ConversationReference,
-    ErrorResponseException,
 )
 
+from bot.failures import Undeliverable, backoff, problem_of
 from bot.graph import CannotTell, Receipts, marker_of
 from bot.ports import Queue, Queued, References
 from bot.rate_budget import RateBudget
@@ -58,7 +57,6 @@ AT_LEAST = 5
 # One send may take this long before its outcome counts as unknown (looked for, then retried):
 # a ballot is useless a minute late, and msrest's own timeout is 100 s.
 SEND_TIMEOUT = 10.0
-RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 # Before looking for a message whose send had an unknown outcome, give Teams this long to show
 # it: Graph lists a chat's messages a moment after they are posted.
 SETTLE = timedelta(seconds=30)
@@ -86,23 +84,6 @@ class Leaving:
     at: datetime | None = None
 
 
-class Undeliverable(Exception):
-    """A send that cannot succeed now; `retry` says whether trying later might. `unknown`: the
-    message may have arrived all the same (a 5xx, a dropped connection), so the next attempt
-    looks for it first."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        retry: bool,
-        after: timedelta | None = None,
-        unknown: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason, self.retry, self.after, self.unknown = reason, retry, after, unknown
-
-
 def team_key(team_id: str) -> str:
     return f"team:{team_id}"
 
@@ -116,13 +97,6 @@ def personal_reference(stored: Mapping[str, Any]) -> bool:
     """A stored conversation reference that positively says it is a 1:1 chat."""
     conversation = stored.get("conversation")
     return isinstance(conversation, Mapping) and conversation.get("conversationType") == "personal"
-
-
-def backoff(attempts: int, retry_after: timedelta | None = None) -> timedelta:
-    if retry_after is not None:
-        return retry_after
-    base = min(2.0 * 2 ** min(attempts, 20), 600.0)
-    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not secrecy
 
 
 class Deliverer:
@@ -498,34 +472,3 @@ class Deliverer:
                 raise failures[0]
 
         await self._proactive(team, in_team)
-
-
-def problem_of(error: Exception, *, left: bool) -> Undeliverable:
-    """What a failed send means for the message: retry or give up, and whether it may have
-    arrived all the same (`left`: the request had gone out)."""
-    if isinstance(error, Undeliverable):
-        return error
-    if isinstance(error, TimeoutError):
-        # If the request had left, Teams may have taken it: looked for before it goes again.
-        return Undeliverable("no answer in time", retry=True, unknown=left)
-    if isinstance(error, ErrorResponseException):
-        status = error.response.status_code if error.response is not None else 0
-        return Undeliverable(
-            f"Teams answered {status}",
-            retry=status in RETRYABLE,
-            after=_retry_after(error),
-            # A 5xx may come after the message was posted (a gateway timing out).
-            unknown=status >= 500,
-        )
-    # A dropped connection, an answer that is not JSON: once the request had left, it may or
-    # may not have arrived. Tried again, after looking for it.
-    return Undeliverable(type(error).__name__, retry=True, unknown=left)
-
-
-def _retry_after(error: ErrorResponseException) -> timedelta | None:
-    response = error.response
-    value = response.headers.get("Retry-After") if response is not None else None
-    try:
-        return timedelta(seconds=min(float(value), 3600.0)) if value else None
-    except ValueError:
-        return None

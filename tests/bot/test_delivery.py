@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app import SCHEDULER, STORE
-from bot.delivery import backoff
+from bot.failures import backoff
 from bot.graph import marker_of
 from storage import schema
 from storage.outbox import Outbox
