@@ -25,7 +25,11 @@ run: $(STAMP)
 # Microsoft 365 Agents Playground, a Teams-like web UI (http://127.0.0.1:56150) for the bot that
 # `make run` starts; its mock users and team are in .m365agentsplayground.yml. To be someone
 # else, in another page: make playground AS="Megan Bowen" UI=56151
-AS ?= Alex Wilber
+# AS is one of make's built-in variables (the assembler, `as`), so `?=` would never set it:
+# only a value from the command line or the environment replaces the default person.
+ifeq ($(origin AS),default)
+AS := Alex Wilber
+endif
 UI ?= 56150
 playground: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.e2e.people --as "$(AS)" --ui-port $(UI) \

@@ -56,6 +56,13 @@ def note(text: str, *, subtle: bool = True, color: Color | None = None) -> TextB
     return TextBlock(text=text, wrap=True, is_subtle=subtle, color=color)
 
 
+def numbered(number: int, title: str) -> str:
+    """An agenda item's number and title, in bold. A line starting "6. " would be a Markdown
+    ordered list, which renderers renumber from 1, so the agenda, readiness and console would
+    disagree; bold, the number is kept as written everywhere."""
+    return f"**{number}. {title}**"
+
+
 def literal(text: str, *, label: str = "") -> RichTextBlock:
     """User text shown exactly as typed: a TextRun is never parsed as markdown."""
     runs: list[CardElement] = [TextRun(text=f"{label}: ", weight="Bolder")] if label else []

@@ -22,7 +22,19 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards.common import Card, action, buttons, card, day, error, facts, heading, literal, note
+from cards.common import (
+    Card,
+    action,
+    buttons,
+    card,
+    day,
+    error,
+    facts,
+    heading,
+    literal,
+    note,
+    numbered,
+)
 from cards.verbs import Verb
 from cards.week import FIELD_LABELS, KNOWN_TITLES, SECTION_TITLES
 from panel.calendar import Period, Unit
@@ -67,7 +79,7 @@ MAX_TAF_DAYS = 60
 def shared(view: SharedView) -> Card:
     """For the group chat, channel or meeting chat: never a reference or a name."""
     lines = [
-        f"{i.number}. {SECTION_TITLES[i.section.value]}: {STATE_TITLES[i.state]}"
+        f"{numbered(i.number, SECTION_TITLES[i.section.value])}: {STATE_TITLES[i.state]}"
         for i in view.items
     ]
     state = "in session" if view.status is MeetingStatus.IN_SESSION else view.status.value
@@ -86,7 +98,7 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
     ids = {"meeting": view.meeting_id, "case": item.case_id}
     items: list[CardElement] = [
         note(
-            f"**{item.number}. {item.reference}** · {SECTION_TITLES[item.section.value]} · "
+            f"{numbered(item.number, item.reference)} · {SECTION_TITLES[item.section.value]} · "
             f"{item.locality} — {STATE_TITLES[item.state]}",
             subtle=False,
         )
@@ -456,7 +468,8 @@ def minutes(record: MinutesRecord) -> Card:
                 separator=True,
                 items=[
                     note(
-                        f"**{item.number}. {item.reference}**: {item.outcome}.{lead}", subtle=False
+                        f"{numbered(item.number, item.reference)}: {item.outcome}.{lead}",
+                        subtle=False,
                     ),
                     note(f"Vote: {item.tally}"),
                     *[literal(a) for a in item.actions],

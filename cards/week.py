@@ -34,6 +34,7 @@ from cards.common import (
     heading,
     literal,
     note,
+    numbered,
     when,
 )
 from cards.intake import ROUTE_TITLES
@@ -100,7 +101,7 @@ def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
         items = [i for i in view.items if i.locality == locality]
         over = [o for o in view.overflow if o.locality == locality]
         lines = [
-            f"{i.number}. {i.reference} · {SECTION_TITLES[i.section.value]}" for i in items
+            f"{numbered(i.number, i.reference)} · {SECTION_TITLES[i.section.value]}" for i in items
         ] + [f"Overflow: {o.reference} · {o.reason}" for o in over]
         body.append(
             Container(

@@ -4,6 +4,7 @@ values, no duplicate input ids; and user text is never parsed as markdown."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -198,6 +199,15 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
         "minutes": day_cards.minutes(record),
     }
+
+
+@pytest.mark.parametrize("name", sorted(every_card()))
+def test_no_text_in_a_card_starts_a_markdown_list_that_would_renumber_it(name: str) -> None:
+    # "6. EHM-2012" alone on a line is an ordered list: renderers show it as "1." (issue 13).
+    list_marker = re.compile(r"^\s*\d+[.)]\s")
+    texts = [n["text"] for n in nodes(every_card()[name]) if n.get("type") == "TextBlock"]
+    starts = [line for text in texts for line in text.split("\n") if list_marker.match(line)]
+    assert starts == []
 
 
 def test_the_official_renderer_reads_every_card_without_a_complaint(tmp_path: Path) -> None:

@@ -60,7 +60,11 @@ def main() -> None:
         sys.exit("Node.js is needed for the Playground (see the README).")
     os.execve(  # noqa: S606 - the pinned Playground, replacing this process
         node,
-        [node, str(PLAYGROUND_CLI), "-e", args.bot, "-c", "msteams", "-p", str(args.ui_port)],
+        # --dt: no telemetry leaves this machine, as in the end-to-end tests.
+        [
+            *(node, str(PLAYGROUND_CLI), "-e", args.bot),
+            *("-c", "msteams", "--dt", "-p", str(args.ui_port)),
+        ],
         {**os.environ, "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(path)},
     )
 
