@@ -57,7 +57,7 @@ def note(text: str, *, subtle: bool = True, color: Color | None = None) -> TextB
 
 
 def numbered(number: int, title: str) -> str:
-    """An agenda item's number and title, in bold. A line starting "6. " would be a Markdown
+    """An agenda item's line, in bold. A line starting "6. " would be a Markdown
     ordered list, which renderers renumber from 1, so the agenda, readiness and console would
     disagree; bold, the number is kept as written everywhere."""
     return f"**{number}. {title}**"

@@ -79,7 +79,7 @@ MAX_TAF_DAYS = 60
 def shared(view: SharedView) -> Card:
     """For the group chat, channel or meeting chat: never a reference or a name."""
     lines = [
-        f"{numbered(i.number, SECTION_TITLES[i.section.value])}: {STATE_TITLES[i.state]}"
+        numbered(i.number, f"{SECTION_TITLES[i.section.value]}: {STATE_TITLES[i.state]}")
         for i in view.items
     ]
     state = "in session" if view.status is MeetingStatus.IN_SESSION else view.status.value

@@ -28,7 +28,9 @@ class Verb(StrEnum):
     TASKS_VIEW = "tasks.view"
     # Information checks
     PACK_OPEN = "pack.open"
+    PACK_CASE = "pack.case"
     INFOCHECK_RECORD = "infocheck.record"
+    INFOCHECK_NOT_KNOWN_REST = "infocheck.not-known-rest"
     CAPACITY_RECORD = "capacity.record"
     # Panel day
     PANEL_START = "panel.start"

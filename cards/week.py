@@ -10,6 +10,7 @@ from microsoft_teams.cards import (
     ChoiceSetInput,
     ColumnDefinition,
     Container,
+    ExecuteAction,
     NumberInput,
     Table,
     TableCell,
@@ -101,7 +102,7 @@ def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
         items = [i for i in view.items if i.locality == locality]
         over = [o for o in view.overflow if o.locality == locality]
         lines = [
-            f"{numbered(i.number, i.reference)} · {SECTION_TITLES[i.section.value]}" for i in items
+            numbered(i.number, f"{i.reference} · {SECTION_TITLES[i.section.value]}") for i in items
         ] + [f"Overflow: {o.reference} · {o.reason}" for o in over]
         body.append(
             Container(
@@ -158,11 +159,9 @@ def _case_block(
     items: list[CardElement] = [note(f"**{title}**", subtle=False)]
     items += [literal(text, label=FIELD_LABELS[f]) for f, text in view.shown()]
     if saved is not None:
-        status = f"Saved {when(saved.answered_at)}" + (" (late)" if saved.late else "")
         items.append(
             note(
-                f"{status}: {KNOWN_TITLES[saved.known]}"
-                + ("; could lead" if saved.could_lead else ""),
+                f"Saved {when(saved.answered_at)}: {_answer_line(saved)}",
                 subtle=False,
                 color="Good",
             )
@@ -208,6 +207,47 @@ def _case_block(
     return Container(separator=True, items=items)
 
 
+ALLOCATION = "new lead-professional allocation"
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _answer_line(saved: InfoCheck) -> str:
+    return (
+        KNOWN_TITLES[saved.known]
+        + ("; could lead" if saved.could_lead else "")
+        + (" (late)" if saved.late else "")
+    )
+
+
+def _header(pack: MemberPack) -> list[CardElement]:
+    late = (
+        " The deadline has passed: a first answer is still taken, marked late."
+        if pack.past_deadline
+        else ""
+    )
+    answered = len(pack.cases) - pack.missing
+    return [
+        heading(f"{pack.panel_name}: {day(pack.panel_date)}"),
+        note(
+            f"{_plural(len(pack.cases), 'case', 'cases')} for {pack.agency}, "
+            f"{answered} answered. Please answer each by {when(pack.deadline_at)}.{late} "
+            "Confidential: for panel members only.",
+            subtle=False,
+        ),
+    ]
+
+
+def _go(title: str, verb: Verb, **data: str) -> ExecuteAction:
+    """A button that only moves between cards: it sends none of the card's inputs, so nothing
+    typed elsewhere on the card is checked or required first."""
+    button = action(title, verb, **data)
+    button.associated_inputs = "none"
+    return button
+
+
 def circulation(
     pack: MemberPack,
     *,
@@ -215,35 +255,66 @@ def circulation(
     problem: str = "",
     values: Mapping[str, str] | None = None,
 ) -> Card:
-    """A member's cases for the panel, each with its info-check form, and their capacity.
-    `values` refills what was typed when the pack comes back after a refusal."""
-    typed = values or {}
-    typed_capacity = inputs.number_to_show(typed.get("capacity"))
-    late = (
-        " The deadline has passed: a first answer is still taken, marked late."
-        if pack.past_deadline
-        else ""
-    )
-    body: list[CardElement] = [
-        heading(f"{pack.panel_name}: {day(pack.panel_date)}"),
-        note(
-            f"{len(pack.cases)} case(s) for {pack.agency}. Please answer each by "
-            f"{when(pack.deadline_at)}.{late} Confidential: for panel members only.",
-            subtle=False,
-        ),
-    ]
+    """A member's cases for the panel, one line each with its answer or an Answer button, a
+    button for "not known to us" on every case not yet answered, and the agency's capacity.
+    Each case is answered on a card of its own (`pack_case`): one case's inputs at a time, so
+    saving one never needs, checks or loses another's. Small enough for Teams at 15 cases."""
+    typed_capacity = inputs.number_to_show((values or {}).get("capacity"))
+    body = _header(pack)
     if problem:
         body.append(error(problem))
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
     for view in pack.cases:
-        body.append(_case_block(pack, view, pack.answers.get(view.case_id), typed))
+        saved = pack.answers.get(view.case_id)
+        title = (view.reference or "Case") + (
+            f" · {ROUTE_TITLES[view.route]}" if view.route else ""
+        )
+        status = (
+            note(f"Answered: {_answer_line(saved)}", color="Good")
+            if saved
+            else note("Not answered yet")
+        )
+        verb_title = "Answer" if saved is None else "See or change"
+        body.append(
+            Container(
+                separator=True,
+                items=[
+                    note(
+                        f"**{title}**" + (f" · {view.locality}" if view.locality else ""),
+                        subtle=False,
+                    ),
+                    # The names are what an agency looks up to say whether it knows the family,
+                    # so they are on the overview too (when the policy shares them).
+                    *(
+                        [literal(", ".join(view.child_names), label="Children")]
+                        if view.child_names
+                        else []
+                    ),
+                    status,
+                    buttons(
+                        _go(verb_title, Verb.PACK_CASE, meeting=pack.meeting_id, case=view.case_id)
+                    ),
+                ],
+            )
+        )
+    if pack.missing:
+        body.append(
+            buttons(
+                action(
+                    "Not known to us: "
+                    + _plural(pack.missing, "case not answered yet", "cases not answered yet"),
+                    Verb.INFOCHECK_NOT_KNOWN_REST,
+                    meeting=pack.meeting_id,
+                )
+            )
+        )
     capacity_text = (
-        f"Capacity saved: {pack.capacity} new lead-professional allocation(s) this week."
+        "Capacity saved: " + _plural(pack.capacity, ALLOCATION, ALLOCATION + "s") + " this week."
         if pack.capacity is not None
         else "How many new lead-professional allocations can your agency take this week?"
     )
-    body += [
+    body.append(
         Container(
             separator=True,
             items=[
@@ -258,8 +329,38 @@ def circulation(
                 buttons(action("Save capacity", Verb.CAPACITY_RECORD, meeting=pack.meeting_id)),
             ],
         )
-    ]
-    return card(body, [action("Refresh", Verb.PACK_OPEN, meeting=pack.meeting_id)])
+    )
+    return card(body, [_go("Refresh", Verb.PACK_OPEN, meeting=pack.meeting_id)])
+
+
+def pack_case(
+    pack: MemberPack,
+    case_id: str,
+    *,
+    notice: str = "",
+    problem: str = "",
+    values: Mapping[str, str] | None = None,
+) -> Card:
+    """One case of the pack with its information-check form; `values` refills what was typed
+    when it comes back after a refusal. Next goes to the next case not answered yet."""
+    order = [c.case_id for c in pack.cases]
+    view = pack.cases[order.index(case_id)]
+    body = _header(pack)
+    body.append(note(f"Case {order.index(case_id) + 1} of {len(order)}", subtle=False))
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
+    body.append(_case_block(pack, view, pack.answers.get(case_id), values or {}))
+    later = order[order.index(case_id) + 1 :] + order[: order.index(case_id)]
+    following = next((c for c in later if c not in pack.answers), None)
+    actions = [_go("All cases", Verb.PACK_OPEN, meeting=pack.meeting_id)]
+    if following is not None:
+        reference = pack.cases[order.index(following)].reference or "Case"
+        actions.insert(
+            0, _go(f"Next: {reference}", Verb.PACK_CASE, meeting=pack.meeting_id, case=following)
+        )
+    return card(body, actions)
 
 
 def readiness(

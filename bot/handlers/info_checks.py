@@ -9,12 +9,13 @@ from cards import inputs
 from cards import week as cards
 from cards.common import Card
 from cards.verbs import Verb
-from panel.errors import InvalidInput
+from panel.errors import InvalidInput, NotFound
 from panel.infochecks import MAX_CAPACITY, Known
 from panel.usecases import info_checks, week
+from panel.usecases.info_checks import MemberPack
 
 
-async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
+async def _pack_of(s: Services, asker: Asker, act: CardAction) -> MemberPack:
     if "meeting" in act.refs:
         meeting_id = act.ref("meeting")
     else:
@@ -26,8 +27,21 @@ async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") ->
         if meeting is None:
             raise InvalidInput("Nothing has been circulated for the next panel yet.")
         meeting_id = meeting.id
-    pack = await info_checks.open_pack(s.deps, meeting_id=meeting_id, actor=asker.person_id)
-    return cards.circulation(pack, notice=notice, values=act.inputs)
+    return await info_checks.open_pack(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+
+
+async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
+    """The overview of the member's cases, with what they had typed kept."""
+    return cards.circulation(await _pack_of(s, asker, act), notice=notice, values=act.inputs)
+
+
+async def _case(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
+    """One case of the pack, with what they had typed on it kept."""
+    pack = await _pack_of(s, asker, act)
+    case_id = act.ref("case")
+    if all(c.case_id != case_id for c in pack.cases):
+        raise NotFound("That case is no longer on the list for this panel.")
+    return cards.pack_case(pack, case_id, notice=notice, values=act.inputs)
 
 
 @handles(Verb.PACK_OPEN)
@@ -35,7 +49,12 @@ async def open_pack(s: Services, asker: Asker, act: CardAction) -> Card:
     return await _pack(s, asker, act)
 
 
-@handles(Verb.INFOCHECK_RECORD, view=Verb.PACK_OPEN)
+@handles(Verb.PACK_CASE, view=Verb.PACK_OPEN)
+async def open_case(s: Services, asker: Asker, act: CardAction) -> Card:
+    return await _case(s, asker, act)
+
+
+@handles(Verb.INFOCHECK_RECORD, view=Verb.PACK_CASE)
 async def record_info_check(s: Services, asker: Asker, act: CardAction) -> Card:
     meeting_id, case_id = act.ref("meeting"), act.ref("case")
     answer = act.per_case(case_id)
@@ -56,7 +75,16 @@ async def record_info_check(s: Services, asker: Asker, act: CardAction) -> Card:
         information=information,
         could_lead=could_lead == "true",
     )
-    return await _pack(s, asker, act, "Answer saved.")
+    return await _case(s, asker, act, "Answer saved.")
+
+
+@handles(Verb.INFOCHECK_NOT_KNOWN_REST, view=Verb.PACK_OPEN)
+async def not_known_for_rest(s: Services, asker: Asker, act: CardAction) -> Card:
+    count = await info_checks.record_not_known_for_rest(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id
+    )
+    cases = "1 case" if count == 1 else f"{count} cases"
+    return await _pack(s, asker, act, f'Recorded "not known to us" for {cases}.')
 
 
 @handles(Verb.CAPACITY_RECORD, view=Verb.PACK_OPEN)

@@ -74,6 +74,24 @@ async def record_info_check(
         return answer
 
 
+async def record_not_known_for_rest(deps: Deps, *, meeting_id: str, actor: str) -> int:
+    """Record "not known to us" for every case the member's agency has not answered yet: most
+    agencies know few of the week's families. Returns how many were recorded."""
+    async with at_meeting(deps, actor, "infocheck.not-known-rest", meeting_id) as work:
+        now, meeting, panel = work.now(), work.meeting, work.panel
+        agency = agency_of_member(panel, actor, Role.MEMBER, Role.CHAIR)
+        deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
+        case_ids = meeting.agenda.case_ids if meeting.agenda else ()
+        rest = [c for c in case_ids if (c, agency) not in meeting.answers]
+        for case_id in rest:
+            meeting.record_answer(
+                InfoCheck(case_id, agency, Known.NOT_KNOWN, "", False, actor, now, now > deadline)
+            )
+            await work.audit.allowed(work.uow, now, case_id)
+        await work.uow.commit()
+        return len(rest)
+
+
 async def record_capacity(deps: Deps, *, meeting_id: str, actor: str, allocations: int) -> int:
     async with at_meeting(deps, actor, "capacity.record", meeting_id) as work:
         agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)

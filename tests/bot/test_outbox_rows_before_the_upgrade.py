@@ -95,5 +95,5 @@ async def test_rows_queued_before_the_upgrade_are_delivered_after_it(teams: Team
     ballots = [c for s in sent for c in s.cards if "Vote: lead agency" in json.dumps(c)]
     assert len(ballots) == 1
     verbs = {n.get("verb") for s in sent for c in s.cards for n in nodes(c)}
-    assert {"vote.cast", "infocheck.record", "milestone.done", "panel.sign-in"} <= verbs
+    assert {"vote.cast", "pack.case", "milestone.done", "panel.sign-in"} <= verbs
     assert [f for f in await outbox.failed() if f.kind in direct] == []

@@ -168,7 +168,7 @@ async def test_the_scheduler_freezes_and_circulates_once_and_members_get_the_lis
         assert len(cards) == 1, person
         assert "EHM-1001" in texts_of(cards[0])
         assert CANARY_CHILD in texts_of(cards[0])
-        assert action_data(cards[0], "Save answer")["case"] == case_id
+        assert action_data(cards[0], "Answer")["case"] == case_id
     assert sent_again == 0
     notices = teams.connector.to(CHANNEL)
     assert len(notices) == 1
@@ -191,7 +191,7 @@ async def test_a_member_saves_an_info_check_and_sees_the_saved_answer(teams: Tea
         ADELE,
         Verb.INFOCHECK_RECORD,
         {
-            "meeting": action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"],
+            "meeting": action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"],
             "case": case_id,
             f"known.{case_id}": "known",
             f"information.{case_id}": "Health visitor involved *since* 2024",
@@ -211,7 +211,7 @@ async def test_after_the_deadline_a_first_answer_is_taken_late_and_a_saved_one_s
     teams: Teams,
 ) -> None:
     case_id = await circulated(teams)
-    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
     answer = {"meeting": meeting, "case": case_id, f"known.{case_id}": "checking"}
     await teams.press(ISAIAH, Verb.INFOCHECK_RECORD, answer)
 
@@ -243,7 +243,7 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     teams: Teams,
 ) -> None:
     case_id = await circulated(teams)
-    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
     await teams.press(
         ADELE,
         Verb.INFOCHECK_RECORD,
@@ -327,7 +327,7 @@ async def test_an_unknown_verb_is_refused(teams: Teams) -> None:
 
 async def test_an_info_check_for_a_case_of_another_sitting_is_refused(teams: Teams) -> None:
     case_id = await circulated(teams)
-    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
     other = "f" * 32
 
     card = await teams.press(
@@ -385,7 +385,7 @@ async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     case_id = await circulated(teams)
-    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
     await teams.press(
         ADELE,
         Verb.INFOCHECK_RECORD,
@@ -424,7 +424,7 @@ async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting
     assert "1. EHM-1001" in texts_of(frozen)
     assert "Sent to 5 member(s)" in texts_of(sent)
     pack = [c for c in teams.cards_to(ALEX) if "Please answer each" in texts_of(c)]
-    assert action_data(pack[0], "Save answer")["case"] == case_id
+    assert action_data(pack[0], "Answer")["case"] == case_id
 
 
 async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
@@ -432,7 +432,7 @@ async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
 ) -> None:
     teams = teams_on_each_database
     case_id = await circulated(teams)
-    meeting = action_data(teams.cards_to(ADELE)[-1], "Save answer")["meeting"]
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
 
     saved = await teams.press(
         ADELE,

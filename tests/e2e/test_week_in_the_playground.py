@@ -36,10 +36,13 @@ def list_freeze_and_circulate(alex_steps: list[dict[str, object]]) -> list[dict[
 def answer(information: str) -> list[dict[str, object]]:
     return [
         {"waitText": "Please answer each", "in": "card", "timeout": 20000},
-        {"choose": {"id": "known.*", "value": "Known to us"}, "card": "Please answer each"},
-        {"fill": {"id": "information.*", "value": information}, "card": "Please answer each"},
-        {"toggle": {"id": "could_lead.*", "on": True}, "card": "Please answer each"},
-        {"click": "Save answer", "card": "Please answer each"},
+        # Each case is answered on a card of its own, opened from the list.
+        {"click": "Answer", "card": "Please answer each"},
+        {"waitText": "Case 1 of 1", "in": "card"},
+        {"choose": {"id": "known.*", "value": "Known to us"}, "card": "Case 1 of 1"},
+        {"fill": {"id": "information.*", "value": information}, "card": "Case 1 of 1"},
+        {"toggle": {"id": "could_lead.*", "on": True}, "card": "Case 1 of 1"},
+        {"click": "Save answer", "card": "Case 1 of 1"},
         {"waitText": "Answer saved.", "in": "card"},
         {"read": "lastCard"},
     ]
