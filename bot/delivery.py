@@ -31,7 +31,14 @@ from bot.failures import Undeliverable, backoff, problem_of
 from bot.graph import CannotTell, Receipts, marker_of
 from bot.ports import Queue, Queued, References
 from bot.rate_budget import RateBudget
-from bot.rendering import activity_for, render, without_cases
+from bot.rendering import (
+    MAX_ACTIVITY_BYTES,
+    activity_for,
+    render,
+    size_of,
+    too_large,
+    without_cases,
+)
 from panel.codec import Unreadable
 from panel.errors import summary
 from panel.messages import CHANNEL, PERSON, Stored, decode
@@ -258,6 +265,12 @@ class Deliverer:
         except Exception as error:  # a card that cannot be built must not stop its lane
             log.error("Cannot render a queued %s message: %s", item.kind, summary(error))
             await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
+            return
+        size = size_of(activity)
+        if size > MAX_ACTIVITY_BYTES:
+            # Teams would refuse it (413) after a wait; said now, and why, to business support.
+            log.error("A queued %s card is %d bytes: too large to send", item.kind, size)
+            await self._failed(item, Undeliverable(too_large(size), retry=False))
             return
         since = item.unconfirmed_since
         if since is not None and await self._arrived(item, marker, since):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import assert_never
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -96,6 +97,23 @@ def without_cases(stored: Stored, gone: frozenset[str]) -> Stored | None:
         return None
     kept = stored.body.without(gone)
     return Stored(stored.text, kept) if kept is not None else None
+
+
+# The largest activity the bot sends, in bytes of JSON. Teams refuses larger bot messages with
+# 413 MessageSizeTooBig; its documented limit has been ~28 KB, 40 KB and 100 KB over the years,
+# so the bot plans for less than the smallest. Cards that could grow past it are paged by design.
+MAX_ACTIVITY_BYTES = 24 * 1024
+
+
+def size_of(activity: Activity) -> int:
+    """The activity's size as Teams receives it: its JSON, in bytes."""
+    return len(json.dumps(activity.serialize(), separators=(",", ":")).encode())
+
+
+def too_large(size: int) -> str:
+    return (
+        f"the card is {size / 1024:.0f} KB and Teams takes at most {MAX_ACTIVITY_BYTES // 1024} KB"
+    )
 
 
 def activity_for(card: Card, text: str, marker: str = "") -> Activity:

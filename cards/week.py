@@ -248,9 +248,16 @@ def _go(title: str, verb: Verb, **data: str) -> ExecuteAction:
     return button
 
 
+# Cases on one page of the overview: at the longest a form accepts (12 names of 100
+# characters) a case's line is about 2 KB, so 8 of them, the header and the capacity fit well
+# under the size limit (bot/rendering.py); tests/bot/test_card_sizes.py measures it.
+PAGE = 8
+
+
 def circulation(
     pack: MemberPack,
     *,
+    page: int = 0,
     notice: str = "",
     problem: str = "",
     values: Mapping[str, str] | None = None,
@@ -258,14 +265,20 @@ def circulation(
     """A member's cases for the panel, one line each with its answer or an Answer button, a
     button for "not known to us" on every case not yet answered, and the agency's capacity.
     Each case is answered on a card of its own (`pack_case`): one case's inputs at a time, so
-    saving one never needs, checks or loses another's. Small enough for Teams at 15 cases."""
+    saving one never needs, checks or loses another's. More than `PAGE` cases are paged."""
     typed_capacity = inputs.number_to_show((values or {}).get("capacity"))
+    pages = max(1, -(-len(pack.cases) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = pack.cases[page * PAGE : (page + 1) * PAGE]
     body = _header(pack)
+    if pages > 1:
+        first = page * PAGE + 1
+        body.append(note(f"Cases {first} to {first + len(shown) - 1} of {len(pack.cases)}."))
     if problem:
         body.append(error(problem))
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
-    for view in pack.cases:
+    for view in shown:
         saved = pack.answers.get(view.case_id)
         title = (view.reference or "Case") + (
             f" · {ROUTE_TITLES[view.route]}" if view.route else ""
@@ -330,7 +343,13 @@ def circulation(
             ],
         )
     )
-    return card(body, [_go("Refresh", Verb.PACK_OPEN, meeting=pack.meeting_id)])
+    turns = [
+        _go(label, Verb.PACK_OPEN, meeting=pack.meeting_id, page=str(to))
+        for label, to in (("Previous cases", page - 1), ("More cases", page + 1))
+        if 0 <= to < pages
+    ]
+    refresh = _go("Refresh", Verb.PACK_OPEN, meeting=pack.meeting_id, page=str(page))
+    return card(body, [*turns, refresh])
 
 
 def pack_case(

@@ -31,8 +31,13 @@ async def _pack_of(s: Services, asker: Asker, act: CardAction) -> MemberPack:
 
 
 async def _pack(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
-    """The overview of the member's cases, with what they had typed kept."""
-    return cards.circulation(await _pack_of(s, asker, act), notice=notice, values=act.inputs)
+    """The overview of the member's cases (the page the card asks for), with what they had
+    typed kept."""
+    page = act.refs.get("page", "0")
+    if not page.isdigit() or len(page) > 3:
+        raise Tampered("The card asked for a page of the list that does not exist.")
+    pack = await _pack_of(s, asker, act)
+    return cards.circulation(pack, page=int(page), notice=notice, values=act.inputs)
 
 
 async def _case(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:

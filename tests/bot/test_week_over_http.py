@@ -453,3 +453,29 @@ async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
     assert "Capacity saved: 1" in texts_of(replay)
     assert ALREADY_HANDLED in texts_of(again)
     assert len([c for c in teams.cards_to(PATTI) if "Please answer each" in texts_of(c)]) == 1
+
+
+async def test_a_member_answers_one_case_on_its_own_card_then_not_known_for_the_rest(
+    teams: Teams,
+) -> None:
+    for reference in ("EHM-2001", "EHM-2002"):
+        await list_family(teams, reference=reference)
+    await circulated(teams)  # a third family, then the list goes out
+    first = action_data(teams.cards_to(ADELE)[-1], "Answer")
+
+    case_card = await teams.press(ADELE, Verb.PACK_CASE, first)
+    saved = await teams.press(
+        ADELE, Verb.INFOCHECK_RECORD, {**first, f"known.{first['case']}": "known"}
+    )
+    rest = await teams.press(ADELE, Verb.INFOCHECK_NOT_KNOWN_REST, {"meeting": first["meeting"]})
+
+    # Only this case's answer is asked for on its card, so saving it needs nothing else.
+    required = [n["id"] for n in nodes(case_card) if n.get("isRequired")]
+    assert required == [f"known.{first['case']}"]
+    assert "Case 1 of 3" in texts_of(case_card)
+    assert "Answer saved." in texts_of(saved)
+    assert [n for n in nodes(saved) if str(n.get("title", "")).startswith("Next: EHM-")]
+    assert 'Recorded "not known to us" for 2 cases.' in texts_of(rest)
+    assert "3 cases for Health, 3 answered" in texts_of(rest)
+    assert "Not answered yet" not in texts_of(rest)
+    assert texts_of(rest).count("Answered: Not known to us") == 2

@@ -1,0 +1,108 @@
+"""Every card fits Teams: at real scale (15 cases, 20 agencies) with every free-text field at
+the longest its form accepts, a card stays under the bot's one limit (`MAX_ACTIVITY_BYTES`),
+and the delivery worker refuses to send one that would not, saying which and why."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app import STORE
+from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
+from cards import week
+from cards.common import Card
+from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
+from panel.infochecks import InfoCheck, Known
+from panel.messages import CirculatedCase
+from panel.policy import Section
+from panel.usecases.info_checks import MemberPack
+from storage.outbox import Outbox
+from tests.bot.teams import ISAIAH, Teams
+from tests.bot.test_week_over_http import circulated
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 2, 14, 0, tzinfo=LONDON)
+CASES = 15
+LONGEST_ANSWER = 2000  # the policy's info_max_length in every preset
+
+
+def longest(length: int, letter: str = "x") -> str:
+    # Characters JSON escapes ('"', '\\', '<') would make a card larger still; the form keeps
+    # them, so they are in the text too.
+    return ('Needs "quoted" <b>\\ ' + letter * length)[:length]
+
+
+def case(n: int) -> CirculatedCase:
+    return CirculatedCase(
+        f"{n:032x}",
+        reference=f"EHM-{n:036d}",
+        locality=longest(100, "L"),
+        route=Section.NEW_REFERRAL,
+        child_names=tuple(longest(MAX_NAME, "c") for _ in range(MAX_PEOPLE)),
+        child_dates_of_birth=tuple("2019-02-03" for _ in range(MAX_PEOPLE)),
+        presenting_needs=longest(MAX_NEEDS, "n"),
+        consent=longest(MAX_NAME, "p") + ", 2026-01-05",
+    )
+
+
+def pack(*, answered: bool) -> MemberPack:
+    cases = tuple(case(n) for n in range(CASES))
+    answers = {
+        c.case_id: InfoCheck(
+            c.case_id, "Agency", Known.KNOWN, longest(LONGEST_ANSWER, "a"), True, "p", NOW, True
+        )
+        for c in cases
+    }
+    return MemberPack(
+        "m" * 32,
+        longest(100, "P"),
+        date(2026, 12, 8),
+        NOW,
+        longest(100, "A"),
+        False,
+        cases,
+        answers if answered else {},
+        50 if answered else None,
+    )
+
+
+def size(card: Card) -> int:
+    return size_of(activity_for(card, longest(200, "t"), "outbox-1234567890"))
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_a_15_case_pack_at_its_longest_fits_as_an_overview_and_one_card_per_case(
+    answered: bool,
+) -> None:
+    full = pack(answered=answered)
+    pages = range(-(-CASES // week.PAGE))
+    sizes = [size(week.circulation(full, page=p, notice="Saved.", problem="No.")) for p in pages]
+    sizes += [
+        size(week.pack_case(full, c.case_id, notice="Answer saved.", problem="No."))
+        for c in full.cases
+    ]
+    assert max(sizes) <= MAX_ACTIVITY_BYTES, sizes
+
+
+async def test_a_card_too_large_for_teams_is_not_sent_and_business_support_hear_why(
+    teams: Teams,
+) -> None:
+    await circulated(teams)
+    outbox = Outbox(teams.app[STORE])
+    sections = [["Reviews overdue", [longest(2000, "r") for _ in range(20)]]]
+    await outbox.enqueue(
+        "too-big",
+        f"person:{ISAIAH}",
+        "drift-report",
+        {"v": 2, "text": "Drift report.", "body": {"panel_id": "demo", "sections": sections}},
+        teams.clock.now(),
+    )
+    before = len(teams.connector.sent)
+
+    await teams.deliver()
+
+    assert not any("Drift report" in str(s.activity) for s in teams.connector.sent[before:])
+    [failed] = [f for f in await outbox.failed() if f.kind == "drift-report"]
+    assert "Teams takes at most 24 KB" in str(failed.last_error)
