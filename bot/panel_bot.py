@@ -25,6 +25,7 @@ from bot.delivery import team_key
 from bot.handlers import COMMANDS, HANDLERS, PERSONAL_TEXT, SHARED_TEXT, Services
 from bot.identity import Asker, asker_of, is_personal
 from bot.ports import References, SeenActivities, Undelivered
+from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of, too_large
 from cards import panel_day
 from cards.common import Card, action, message, with_notice, with_problem
 from cards.verbs import SHARED, Verb
@@ -70,6 +71,19 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 MEETING_START = "application/vnd.microsoft.meetingStart"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
+
+
+def fitting(card: Card) -> Card:
+    """The card, or a plain message saying it is too large: Teams would refuse it (413) and
+    the person would see nothing, or an error with no reason (bot/rendering.py)."""
+    size = size_of(activity_for(card, ""))
+    if size <= MAX_ACTIVITY_BYTES:
+        return card
+    log.error("A reply card is %d bytes: too large to send", size)
+    return message(
+        f"This is more than Teams can show in one card: {too_large(size)}. Nothing was lost; "
+        "please tell business support which card it was, so it can be split."
+    )
 
 
 def command_of(text: str | None) -> str:
@@ -296,7 +310,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await turn_context.send_activity(MessageFactory.text(content))
         else:
             await turn_context.send_activity(
-                MessageFactory.attachment(CardFactory.adaptive_card(content))
+                MessageFactory.attachment(CardFactory.adaptive_card(fitting(content)))
             )
 
     async def _invoke_reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -310,7 +324,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         # Returned from on_invoke_activity; CloudAdapter serialises the body once.
         return InvokeResponse(
             status=200,
-            body=AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE, value=card),
+            body=AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE, value=fitting(card)),
         )
 
     async def _audit_refusal(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app import STORE
+from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
 from cards import week
 from cards.common import Card
@@ -106,3 +107,12 @@ async def test_a_card_too_large_for_teams_is_not_sent_and_business_support_hear_
     assert not any("Drift report" in str(s.activity) for s in teams.connector.sent[before:])
     [failed] = [f for f in await outbox.failed() if f.kind == "drift-report"]
     assert "Teams takes at most 24 KB" in str(failed.last_error)
+
+
+def test_a_reply_card_too_large_for_teams_becomes_a_plain_message_saying_so() -> None:
+    small = week.circulation(pack(answered=False))
+    huge = {**small, "body": [{"type": "TextBlock", "text": longest(30000)}]}
+
+    assert fitting(small) is small
+    assert "Teams takes at most 24 KB" in str(fitting(huge))
+    assert size(fitting(huge)) < MAX_ACTIVITY_BYTES
