@@ -15,6 +15,7 @@ from typing import Any
 from bot.ports import Queue, Undelivered
 from panel.messages import DirectMessage, Kind, UndeliveredList
 from panel.roster import Panel, Role
+from panel.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ def lines_for(failed: Iterable[Any], panels: Sequence[Panel]) -> list[str]:
         who = str(item.recipient).split(":", 1)[1]
         if who in names or who in panel_ids:
             label = names.get(who, "the panel's channel")
-            lines.append(f"{label}: {item.kind} ({item.attempts} attempt(s)): {item.last_error}")
+            tried = plural(item.attempts, "attempt")
+            lines.append(f"{label}: {item.kind} ({tried}): {item.last_error}")
     return lines
 
 
@@ -68,5 +70,5 @@ async def tell_business_support(
     # Only what was fetched: a message given up on meanwhile is told next time.
     await undelivered.mark_reported([f.id for f in fetched], now)
     if queued:
-        log.info("Told business support of %d message(s) not delivered", len(found))
+        log.info("Told business support of %s not delivered", plural(len(found), "message"))
     return queued

@@ -27,6 +27,7 @@ from panel.errors import InvalidInput
 from panel.lifecycle import Event, Status
 from panel.policy import Section
 from panel.usecases.intake import CaseLine
+from panel.words import plural
 
 CHILD_SLOTS = 4
 FAMILY_SLOTS = 4
@@ -286,7 +287,7 @@ def case_list(
                 f"**{line.reference}** · {line.locality} · {ROUTE_TITLES[line.route]} · "
                 f"{STATUS_TITLES.get(line.status, line.status.value)}"
                 + (
-                    f" · rolled over {line.times_rolled_over} time(s)"
+                    f" · rolled over {plural(line.times_rolled_over, 'time')}"
                     if line.times_rolled_over
                     else ""
                 ),

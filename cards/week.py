@@ -47,6 +47,7 @@ from panel.policy import CaseField, Section
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.tasks import Task, TaskKind
 from panel.usecases.week import AgendaCounts, AgendaView
+from panel.words import plural
 
 KNOWN_TITLES = {
     Known.KNOWN: "Known to us",
@@ -141,7 +142,7 @@ def counts(view: AgendaCounts) -> Card:
     return card(
         [
             heading(f"{view.panel_name}: {day(view.panel_date)}"),
-            note(f"{view.total} case(s) on the agenda {state}.", subtle=False),
+            note(f"{plural(view.total, 'case')} on the agenda {state}.", subtle=False),
             facts(pairs),
             note("Case details go to members 1:1 only."),
         ]
@@ -210,10 +211,6 @@ def _case_block(
 ALLOCATION = "new lead-professional allocation"
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _answer_line(saved: InfoCheck) -> str:
     return (
         KNOWN_TITLES[saved.known]
@@ -232,7 +229,7 @@ def _header(pack: MemberPack) -> list[CardElement]:
     return [
         heading(f"{pack.panel_name}: {day(pack.panel_date)}"),
         note(
-            f"{_plural(len(pack.cases), 'case', 'cases')} for {pack.agency}, "
+            f"{plural(len(pack.cases), 'case', 'cases')} for {pack.agency}, "
             f"{answered} answered. Please answer each by {when(pack.deadline_at)}.{late} "
             "Confidential: for panel members only.",
             subtle=False,
@@ -316,14 +313,14 @@ def circulation(
             buttons(
                 action(
                     "Not known to us: "
-                    + _plural(pack.missing, "case not answered yet", "cases not answered yet"),
+                    + plural(pack.missing, "case not answered yet", "cases not answered yet"),
                     Verb.INFOCHECK_NOT_KNOWN_REST,
                     meeting=pack.meeting_id,
                 )
             )
         )
     capacity_text = (
-        "Capacity saved: " + _plural(pack.capacity, ALLOCATION, ALLOCATION + "s") + " this week."
+        "Capacity saved: " + plural(pack.capacity, ALLOCATION, ALLOCATION + "s") + " this week."
         if pack.capacity is not None
         else "How many new lead-professional allocations can your agency take this week?"
     )
@@ -442,12 +439,17 @@ def readiness(
     )
 
 
-TASK_TEXT = {
-    TaskKind.SCREEN: "{n} new case(s) to screen",
-    TaskKind.ANSWER: "{n} information check(s) to answer",
-    TaskKind.CAPACITY: "your capacity for this week",
-    TaskKind.READINESS: "{n} agency(ies) still to answer",
+TASK_TEXT = {  # (the thing counted, its plural, what is to be done)
+    TaskKind.SCREEN: ("new case", "new cases", "to screen"),
+    TaskKind.ANSWER: ("information check", "information checks", "to answer"),
+    TaskKind.CAPACITY: ("", "", "your capacity for this week"),
+    TaskKind.READINESS: ("agency", "agencies", "still to answer"),
 }
+
+
+def _task_text(task: Task) -> str:
+    one, many, todo = TASK_TEXT[task.kind]
+    return f"{plural(task.count, one, many)} {todo}" if one else todo
 
 
 def tasks(items: Sequence[Task]) -> Card:
@@ -456,9 +458,7 @@ def tasks(items: Sequence[Task]) -> Card:
     if not items:
         body.append(note("Nothing is waiting for you.", subtle=False))
     for task in items:
-        body.append(
-            note(f"{task.panel_name}: {TASK_TEXT[task.kind].format(n=task.count)}", subtle=False)
-        )
+        body.append(note(f"{task.panel_name}: {_task_text(task)}", subtle=False))
         if task.kind is TaskKind.SCREEN:
             actions.append(action("Screen cases", Verb.CASE_LIST, panel=task.panel_id))
         elif task.kind in (TaskKind.ANSWER, TaskKind.CAPACITY) and task.meeting_id:

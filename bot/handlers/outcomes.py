@@ -12,6 +12,7 @@ from cards.common import Card, message
 from cards.verbs import Verb
 from panel.errors import InvalidInput
 from panel.usecases import outcomes
+from panel.words import plural
 
 
 @handles(Verb.OUTCOME_FORM, view=Verb.PANEL_CONSOLE)
@@ -50,7 +51,7 @@ async def close_panel(s: Services, asker: Asker, act: CardAction) -> Card:
         s,
         asker,
         act,
-        f"Panel closed: {len(minutes.items)} decision(s); "
+        f"Panel closed: {plural(len(minutes.items), 'decision')}; "
         f"{len(minutes.not_reached)} not reached (rolled to the next panel). "
         "The minutes have gone 1:1 to those who attended.",
     )

@@ -16,6 +16,7 @@ from panel.quorum import Presence
 from panel.roster import Panel
 from panel.usecases import panel_day
 from panel.usecases.panel_day import ChairView, ItemView
+from panel.words import plural
 
 
 async def console_of(s: Services, asker: Asker, act: CardAction, notice: str = "") -> Card:
@@ -110,7 +111,9 @@ async def open_case(s: Services, asker: Asker, act: CardAction) -> Card:
     sent = await panel_day.open_case(
         s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
     )
-    return await console_of(s, asker, act, f"Case card sent 1:1 to {sent} member(s) present.")
+    return await console_of(
+        s, asker, act, f"Case card sent 1:1 to {plural(sent, 'member')} present."
+    )
 
 
 @handles(Verb.CONFLICT_DECLARE)

@@ -10,6 +10,7 @@ from bot.identity import Asker
 from cards.common import Card, message
 from cards.verbs import Verb
 from panel.usecases import votes
+from panel.words import plural
 
 
 @handles(Verb.VOTE_OPEN, view=Verb.PANEL_CONSOLE)
@@ -22,7 +23,7 @@ async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
         asker,
         act,
         f"Vote open between {', '.join(vote.candidates)}; "
-        f"{len(vote.eligible)} agency(ies) may vote. Ballots have gone out 1:1.",
+        f"{plural(len(vote.eligible), 'agency', 'agencies')} may vote. Ballots have gone out 1:1.",
     )
 
 

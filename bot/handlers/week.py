@@ -12,6 +12,7 @@ from cards.verbs import Verb
 from panel.errors import InvalidInput
 from panel.roster import Panel
 from panel.usecases import info_checks, tasks, week
+from panel.words import plural
 
 
 async def meeting_id_of(s: Services, panel: Panel, act: CardAction) -> str:
@@ -50,7 +51,7 @@ async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
     rolled = len(meeting.agenda.overflow) if meeting and meeting.agenda else 0
     return cards.agenda(
         view,
-        notice=f"Agenda frozen: {len(view.items)} case(s); {rolled} rolled over to the "
+        notice=f"Agenda frozen: {plural(len(view.items), 'case')}; {rolled} rolled over to the "
         "following panel (their referrers have been told).",
     )
 
@@ -63,7 +64,7 @@ async def circulate(s: Services, asker: Asker, act: CardAction) -> Card:
     view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     return cards.agenda(
         view,
-        notice=f"Sent to {sent} member(s) 1:1; the channel has a notice with the numbers."
+        notice=f"Sent to {plural(sent, 'member')} 1:1; the channel has a notice with the numbers."
         if sent
         else "The list had already been circulated.",
     )

@@ -24,6 +24,7 @@ from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.usecases.common import STAFF, SYSTEM, Audit, Deps, case_of, on_panel, timeline_of
+from panel.words import plural
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
             stage, people = "upcoming", [p.person_id for p in leads]
             text = (
                 f"Case {case.reference}: {m.label} is due by {long_date(m.due)} "
-                f"({ahead} working day(s))."
+                f"({plural(ahead, 'working day')})."
             )
         elif today == m.due:
             stage, people = "due", [p.person_id for p in leads]

@@ -27,6 +27,7 @@ from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
 from panel.votes import RoundState, VoteRound
+from panel.words import plural
 
 
 async def record_outcome(
@@ -121,7 +122,7 @@ def _tell_outcome(
             Kind.OUTCOME_NOTICE,
             f"outcome-notice:{meeting.id}:{len(meeting.decisions)}",
             {"decided": len(meeting.decisions)},
-            f"{len(meeting.decisions)} case(s) decided so far today.",
+            f"{plural(len(meeting.decisions), 'case')} decided so far today.",
             queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
     )

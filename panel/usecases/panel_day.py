@@ -43,6 +43,7 @@ from panel.usecases.common import (
     timeline_of,
 )
 from panel.votes import RoundState, VoteRound
+from panel.words import plural
 
 
 class ItemState(Enum):
@@ -199,8 +200,9 @@ def _sign_in_requests(panel: Panel, meeting: Meeting) -> list[DirectMessage | Ch
             Kind.PANEL_STARTED,
             f"panel-started:{meeting.id}",
             {"cases": len(meeting.items)},
-            f"The panel on {long_date(meeting.panel_date)} has started: {len(meeting.items)} "
-            "item(s). Members: sign in from your 1:1 chat with the bot.",
+            f"The panel on {long_date(meeting.panel_date)} has started: "
+            f"{plural(len(meeting.items), 'item')}. Members: sign in from your 1:1 chat with the "
+            "bot.",
             queued_for=in_session,
         )
     )

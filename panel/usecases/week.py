@@ -43,6 +43,7 @@ from panel.usecases.common import (
     timeline_of,
 )
 from panel.usecases.info_checks import readiness_grid
+from panel.words import plural
 
 CONSENT_BASIS = (
     "Panel member: information-sharing agreement and the family's consent to discussion at panel."
@@ -360,7 +361,7 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
                     DirectMessage(
                         member.person_id,
                         key,
-                        f"Reminder: {agency} has {missing} case(s) without an information "
+                        f"Reminder: {agency} has {plural(missing, 'case')} without an information "
                         f"check{'' if agency in grid.capacity else ' and no capacity figure'} "
                         f"for the panel on {long_date(meeting.panel_date)}.",
                         InfoCheckReminder(meeting.id, tuple(grid.missing_for(agency))),

@@ -28,7 +28,7 @@ async def test_a_message_that_does_not_say_its_conversation_type_gets_numbers_on
     status, body = await teams.invoke(MEGAN, Verb.CASE_LIST, {"panel": "demo"}, **UNSAID)
 
     replies = teams.connector.to(CHANNEL)
-    assert "1 case(s) on the agenda so far" in texts_of(replies[0].cards[0])
+    assert "1 case on the agenda so far" in texts_of(replies[0].cards[0])
     assert "EHM-1001" not in str(replies[0].activity)
     assert replies[1].activity["text"] == PRIVATE_ONLY
     assert status == 200

@@ -95,7 +95,7 @@ async def test_business_support_sees_what_was_not_delivered_and_why(teams: Teams
     staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
     member = texts_of(teams.connector.to(personal(ISAIAH))[-1].cards[0])
     assert "Not delivered; please reach these people another way" in staff
-    assert "(1 attempt(s)): gave up: Teams answered 403" in staff
+    assert "(1 attempt): gave up: Teams answered 403" in staff
     assert "Only the chair or business support" in member
 
 

@@ -280,7 +280,7 @@ async def test_freeze_now_rolls_overflow_and_a_second_press_changes_nothing(team
     first = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
     second = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
 
-    assert "Agenda frozen: 5 case(s); 1 rolled over" in texts_of(first)
+    assert "Agenda frozen: 5 cases; 1 rolled over" in texts_of(first)
     assert "Overflow: EHM-205" in texts_of(first)
     assert texts_of(second).count("Overflow: EHM-205") == 1
     assert any("Case EHM-205" in t for t in teams.connector.texts) is False  # not sent yet
@@ -349,7 +349,7 @@ async def test_in_a_channel_the_agenda_is_numbers_only_and_case_commands_are_ref
     status, body = await teams.invoke(MEGAN, Verb.CASE_LIST, {"panel": "demo"}, **where)
 
     replies = teams.connector.to(CHANNEL)
-    assert "1 case(s) on the agenda so far" in texts_of(replies[0].cards[0])
+    assert "1 case on the agenda so far" in texts_of(replies[0].cards[0])
     assert "EHM-1001" not in texts_of(replies[0].cards[0])
     assert replies[1].activity["text"] == PRIVATE_ONLY
     assert status == 200
@@ -376,7 +376,7 @@ async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
     await teams.say(ISAIAH, "my tasks")
 
     card = teams.connector.to(personal(ISAIAH))[-1].cards[0]
-    assert "1 information check(s) to answer" in texts_of(card)
+    assert "1 information check to answer" in texts_of(card)
     assert action_data(card, "Open my cases")
 
 
@@ -422,7 +422,7 @@ async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting
 
     assert "Tuesday 15 December 2026" in texts_of(frozen)
     assert "1. EHM-1001" in texts_of(frozen)
-    assert "Sent to 5 member(s)" in texts_of(sent)
+    assert "Sent to 5 members" in texts_of(sent)
     pack = [c for c in teams.cards_to(ALEX) if "Please answer each" in texts_of(c)]
     assert action_data(pack[0], "Answer")["case"] == case_id
 

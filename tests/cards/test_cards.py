@@ -210,6 +210,12 @@ def test_no_text_in_a_card_starts_a_markdown_list_that_would_renumber_it(name: s
     assert starts == []
 
 
+@pytest.mark.parametrize("name", sorted(every_card()))
+def test_no_card_says_s_in_brackets_for_a_plural(name: str) -> None:
+    texts = [str(n.get("text", "")) + str(n.get("title", "")) for n in nodes(every_card()[name])]
+    assert [t for t in texts if "(s)" in t or "(ies)" in t] == []
+
+
 def test_the_official_renderer_reads_every_card_without_a_complaint(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None or not (ROOT / "e2e" / "node_modules" / "adaptivecards").exists():

@@ -26,7 +26,7 @@ def list_freeze_and_circulate(alex_steps: list[dict[str, object]]) -> list[dict[
         {"send": "agenda"},
         {"waitText": "Freeze now", "in": "card"},
         {"click": "Freeze now", "card": "Freeze now"},
-        {"waitText": "Agenda frozen: 1 case(s)", "in": "card"},
+        {"waitText": "Agenda frozen: 1 case", "in": "card"},
         {"click": "Circulate now", "card": "Agenda frozen"},
         {"waitText": "Sent to", "in": "card"},
         *alex_steps,

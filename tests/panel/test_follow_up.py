@@ -58,7 +58,7 @@ async def test_the_lead_is_nudged_two_working_days_before_and_on_the_day_once_ea
     texts = nudges(w, PRACTITIONER)
     assert (
         texts.count(
-            "Case EHM-9: Contact the family is due by Wednesday 6 January 2027 (2 working day(s))."
+            "Case EHM-9: Contact the family is due by Wednesday 6 January 2027 (2 working days)."
         )
         == 1
     )
