@@ -8,14 +8,9 @@ from collections.abc import Mapping, Sequence
 from microsoft_teams.cards import (
     CardElement,
     ChoiceSetInput,
-    ColumnDefinition,
     Container,
     ExecuteAction,
     NumberInput,
-    Table,
-    TableCell,
-    TableRow,
-    TextBlock,
     TextInput,
     ToggleInput,
 )
@@ -379,62 +374,70 @@ def pack_case(
     return card(body, actions)
 
 
-def readiness(
-    panel_id: str,
-    meeting_id: str,
-    grid: ReadinessGrid,
-    references: Mapping[str, str],
-    *,
-    notice: str = "",
-) -> Card:
-    """Case by agency: who has answered what, capacity, and who is still missing."""
-    header = TableRow(
-        cells=[TableCell(items=[TextBlock(text="Case", weight="Bolder")])]
-        + [TableCell(items=[TextBlock(text=a, weight="Bolder", wrap=True)]) for a in grid.agencies]
-    )
-    rows = [header]
-    for case_id in grid.case_ids:
-        cells = [TableCell(items=[TextBlock(text=references.get(case_id, "?"), wrap=True)])]
-        for agency in grid.agencies:
-            mark = CELL_MARKS[grid.cells[(case_id, agency)]]
-            if agency in grid.offers_to_lead.get(case_id, ()):
-                mark += ", could lead"
-            cells.append(TableCell(items=[TextBlock(text=mark, wrap=True)]))
-        rows.append(TableRow(cells=cells))
-    rows.append(
-        TableRow(
-            cells=[TableCell(items=[TextBlock(text="Capacity", weight="Bolder")])]
-            + [
-                TableCell(items=[TextBlock(text=str(grid.capacity.get(a, "—")))])
-                for a in grid.agencies
-            ]
-        )
-    )
-    missing = grid.agencies_missing()
+NAMED = 6  # agencies named on a case's line; more are counted (each is listed By agency)
+
+
+def _names(agencies: Sequence[str]) -> str:
+    if len(agencies) <= NAMED:
+        return ", ".join(agencies)
+    return f"{len(agencies)} agencies"
+
+
+def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Card:
+    """Who has answered, for the chair and business support: one line per agency (answered,
+    still checking, capacity) and one per case (who has not answered, who could lead). Lines
+    rather than a case-by-agency table: a table of 15 cases by 20 agencies is 35 KB, more than
+    Teams takes, and no phone shows 21 columns."""
+    numbers = {line.case_id: (line.number, line.reference) for line in view.items}
+    total = len(grid.case_ids)
     body: list[CardElement] = [
-        heading("Readiness"),
-        note(f"{grid.answered_share():.0%} of information checks answered.", subtle=False),
+        heading(f"Readiness: {view.panel_name}, {day(view.panel_date)}"),
+        note(f"Information checks are due by {when(view.deadline_at)}.", subtle=False),
     ]
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
+    agencies: list[CardElement] = [note("**By agency**", subtle=False)]
+    for agency in grid.agencies:
+        cells = [grid.cells[(c, agency)] for c in grid.case_ids]
+        answered = sum(1 for cell in cells if cell is not Cell.MISSING)
+        checking = sum(1 for cell in cells if cell is Cell.CHECKING)
+        capacity = grid.capacity.get(agency)
+        line = f"{agency}: {answered} of {plural(total, 'case')} answered" + (
+            f" ({checking} still checking)" if checking else ""
+        )
+        line += "; no capacity yet" if capacity is None else f"; capacity {capacity}"
+        done = answered == total and capacity is not None and not checking
+        agencies.append(note(line, subtle=done, color=None if done else "Attention"))
+    cases: list[CardElement] = [note("**By case**", subtle=False)]
+    for case_id in grid.case_ids:
+        number, reference = numbers.get(case_id, (0, "?"))
+        waiting = [a for a in grid.agencies if grid.cells[(case_id, a)] is Cell.MISSING]
+        unsure = [a for a in grid.agencies if grid.cells[(case_id, a)] is Cell.CHECKING]
+        leads = grid.offers_to_lead.get(case_id, ())
+        parts = [f"not answered by {_names(waiting)}" if waiting else "every agency answered"]
+        parts += [f"still checking: {_names(unsure)}"] if unsure else []
+        parts += [f"could lead: {_names(leads)}"] if leads else []
+        cases.append(note(f"{numbered(number, reference)}: " + "; ".join(parts), subtle=False))
+    no_answer = [a for a in grid.agencies if grid.missing_for(a)]
+    no_capacity = [a for a in grid.agencies if a not in grid.capacity]
+    gaps = [f"No answer yet from: {', '.join(no_answer)}."] if no_answer else []
+    gaps += [f"No capacity yet from: {', '.join(no_capacity)}."] if no_capacity else []
+    summary = " ".join(gaps) or "Every agency has answered every case and given its capacity."
     body += [
-        Table(
-            columns=[ColumnDefinition(width=2)]
-            + [ColumnDefinition(width=1) for _ in grid.agencies],
-            rows=rows,
-            first_row_as_headers=True,
-        ),
         note(
-            "Still missing: " + ", ".join(missing) if missing else "Every agency has answered.",
+            f"{grid.answered_share():.0%} of information checks answered.",
             subtle=False,
-            color="Attention" if missing else "Good",
         ),
+        note(summary, subtle=False, color="Attention" if no_answer or no_capacity else "Good"),
+        Container(separator=True, items=agencies),
+        Container(separator=True, items=cases),
     ]
+    meeting = view.meeting_id or ""
     return card(
         body,
         [
-            action("Refresh", Verb.READINESS_VIEW, panel=panel_id, meeting=meeting_id),
-            action("Remind now", Verb.REMINDERS_SEND, panel=panel_id, meeting=meeting_id),
+            action("Refresh", Verb.READINESS_VIEW, panel=view.panel_id, meeting=meeting),
+            action("Remind now", Verb.REMINDERS_SEND, panel=view.panel_id, meeting=meeting),
         ],
     )
 

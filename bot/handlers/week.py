@@ -73,8 +73,7 @@ async def circulate(s: Services, asker: Asker, act: CardAction) -> Card:
 async def _readiness(s: Services, asker: Asker, panel: Panel, meeting_id: str, notice: str) -> Card:
     grid = await info_checks.view_readiness(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
-    references = {line.case_id: line.reference for line in view.items}
-    return cards.readiness(panel.id, meeting_id, grid, references, notice=notice)
+    return cards.readiness(view, grid, notice=notice)
 
 
 @handles(Verb.READINESS_VIEW, commands=("readiness",))

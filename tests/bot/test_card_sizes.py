@@ -15,10 +15,12 @@ from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
 from cards import week
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
-from panel.infochecks import InfoCheck, Known
+from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
+from panel.meeting import MeetingStatus
 from panel.messages import CirculatedCase
 from panel.policy import Section
 from panel.usecases.info_checks import MemberPack
+from panel.usecases.week import AgendaLine, AgendaView
 from storage.outbox import Outbox
 from tests.bot.teams import ISAIAH, Teams
 from tests.bot.test_week_over_http import circulated
@@ -116,3 +118,35 @@ def test_a_reply_card_too_large_for_teams_becomes_a_plain_message_saying_so() ->
     assert fitting(small) is small
     assert "Teams takes at most 24 KB" in str(fitting(huge))
     assert size(fitting(huge)) < MAX_ACTIVITY_BYTES
+
+
+def test_readiness_for_15_cases_and_20_agencies_fits() -> None:
+    # Agency names come from the configuration, not a form: 30 characters is long for one
+    # ("Children's Social Care", "Community Paediatrics").
+    agencies = tuple(f"Agency {n:02d} " + "a" * 20 for n in range(20))
+    cases = tuple(f"{n:032x}" for n in range(CASES))
+    view = AgendaView(
+        "demo",
+        longest(100, "P"),
+        "m" * 32,
+        date(2026, 12, 8),
+        MeetingStatus.CIRCULATED,
+        NOW,
+        NOW,
+        NOW,
+        False,
+        tuple(
+            AgendaLine(n + 1, c, f"EHM-{n:036d}", Section.NEW_REFERRAL, "South")
+            for n, c in enumerate(cases)
+        ),
+        (),
+    )
+    # Every cell says something, and every agency offers to lead: the longest lines.
+    cells = {
+        (c, a): (Cell.CHECKING if n % 2 else Cell.MISSING)
+        for c in cases
+        for n, a in enumerate(agencies)
+    }
+    grid = ReadinessGrid(cases, agencies, cells, {c: agencies for c in cases}, {})
+
+    assert size(week.readiness(view, grid, notice="Reminders sent: 20.")) <= MAX_ACTIVITY_BYTES

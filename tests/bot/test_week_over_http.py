@@ -258,7 +258,11 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     )
     await teams.deliver()
 
-    assert "Still missing: Early Help, Health, Police, Schools" in texts_of(grid)
+    # Health answered its case but gave no capacity: said as such, not "missing" (issue 13).
+    assert "No answer yet from: Early Help, Police, Schools." in texts_of(grid)
+    assert "No capacity yet from: Early Help, Health, Police, Schools." in texts_of(grid)
+    assert "Health: 1 of 1 case answered; no capacity yet" in texts_of(grid)
+    assert "Information checks are due by Monday 7 December 2026 at 16:00" in texts_of(grid)
     assert "Reminders sent:" in texts_of(reminded)
     assert "Nobody needed reminding just now." in texts_of(double_click)
     assert any("Reminder:" in texts_of(c) for c in teams.cards_to(ISAIAH))

@@ -107,7 +107,7 @@ def every_card() -> dict[str, dict[str, Any]]:
         "circulation": week.circulation(pack(answered=False)),
         "circulation answered": week.circulation(pack(answered=True), notice="Saved."),
         "circulation late": week.circulation(pack(answered=True, past_deadline=True)),
-        "readiness": week.readiness("demo", "m" * 32, grid, {CASE: "EHM-1"}),
+        "readiness": week.readiness(view, grid),
         "tasks": week.tasks([Task(TaskKind.ANSWER, "demo", "Demo", 2, "m" * 32)]),
         "no tasks": week.tasks([]),
         "reminder": week.reminder("Reminder.", "m" * 32),
