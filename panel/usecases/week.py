@@ -349,6 +349,9 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
             return 0
         grid = readiness_grid(panel, meeting)
         queued_for = QueuedFor(panel.id, meeting.id, ANSWERING)
+        timeline = timeline_of(panel)
+        deadline = timeline.schedule_for(meeting.panel_date).info_check_deadline_at
+        by = deadline.astimezone(timeline.zone)
         messages: list[DirectMessage] = []
         for agency in grid.agencies_missing():
             missing = len(grid.missing_for(agency))
@@ -361,9 +364,7 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
                     DirectMessage(
                         member.person_id,
                         key,
-                        f"Reminder: {agency} has {plural(missing, 'case')} without an information "
-                        f"check{'' if agency in grid.capacity else ' and no capacity figure'} "
-                        f"for the panel on {long_date(meeting.panel_date)}.",
+                        _reminder(agency, missing, agency in grid.capacity, meeting, by),
                         InfoCheckReminder(meeting.id, tuple(grid.missing_for(agency))),
                         queued_for=queued_for,
                     )
@@ -387,6 +388,16 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
             uow.send(message, deps.clock.now())
         await uow.commit()
     return len(messages)
+
+
+def _reminder(agency: str, missing: int, capacity: bool, meeting: Meeting, by: datetime) -> str:
+    """What is missing, said as it is (answers, the capacity figure or both), and by when."""
+    gaps = [f"{plural(missing, 'case')} without an information check"] if missing else []
+    gaps += [] if capacity else ["no capacity figure"]
+    return (
+        f"Reminder: {agency} has {' and '.join(gaps)} for the panel on "
+        f"{long_date(meeting.panel_date)}. Please answer by {long_date(by.date())} at {by:%H:%M}."
+    )
 
 
 async def send_reminders(deps: Deps, *, meeting_id: str, actor: str) -> int:

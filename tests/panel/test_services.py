@@ -321,6 +321,35 @@ async def test_reminders_go_to_agencies_with_gaps_and_the_chair_hears_who_is_mis
     assert "Health," not in chair_note.text
 
 
+async def test_a_reminder_says_what_is_missing_and_by_when() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await circulate_next(w)
+    await info_checks.record_info_check(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("Health"),
+        case_id=case_id,
+        known=Known.NOT_KNOWN,
+        information="",
+        could_lead=False,
+    )
+
+    await week.remind_missing(w.deps, meeting_id=meeting.id, slot="friday")
+
+    texts = {
+        m.person_id: m.text
+        for m in w.notifier.direct_messages
+        if m.kind is Kind.INFO_CHECK_REMINDER
+    }
+    # Health answered its only case: only its capacity is missing, and it is told just that.
+    assert texts[member_id("Health")].startswith("Reminder: Health has no capacity figure for")
+    assert (
+        "1 case without an information check and no capacity figure" in texts[member_id("Police")]
+    )
+    assert all(" Please answer by " in t and " at 16:00." in t for t in texts.values())
+
+
 # -- Panel day --------------------------------------------------------------------------------
 
 
