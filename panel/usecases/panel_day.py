@@ -295,10 +295,7 @@ async def view_console(deps: Deps, *, meeting_id: str, actor: str) -> ChairView:
         status.line(),
         status.quorate,
         tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
-        tuple(
-            _item_view(panel, meeting, item.number, references[item.case_id], item)
-            for item in meeting.items
-        ),
+        tuple(_item_view(panel, meeting, references[item.case_id], item) for item in meeting.items),
         tuple((o.code, o.label) for o in panel.policy.outcomes),
         tuple(sorted(panel.agencies)),
         tuple(can_add),
@@ -306,14 +303,12 @@ async def view_console(deps: Deps, *, meeting_id: str, actor: str) -> ChairView:
     )
 
 
-def _item_view(
-    panel: Panel, meeting: Meeting, number: int, reference: str, item: AgendaItem
-) -> ItemView:
+def _item_view(panel: Panel, meeting: Meeting, reference: str, item: AgendaItem) -> ItemView:
     state, vote = item_state(meeting, item.case_id)
     decision = meeting.decisions.get(item.case_id)
     result = vote.result if vote is not None else None
     return ItemView(
-        number,
+        item.number,
         item.case_id,
         reference,
         item.section,

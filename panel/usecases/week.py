@@ -230,10 +230,13 @@ def _rolled_over(meeting: Meeting, case: Case, reason: str) -> DirectMessage:
 
 
 def _pack(
-    panel: Panel, meeting: Meeting, member: Member, cases: list[CirculatedCase]
+    panel: Panel,
+    meeting: Meeting,
+    member: Member,
+    cases: tuple[CirculatedCase, ...],
+    deadline: datetime,
 ) -> DirectMessage:
     assert meeting.agenda is not None  # noqa: S101 - circulated only once frozen
-    deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
     return DirectMessage(
         member.person_id,
         f"circulation:{meeting.id}:{member.person_id}",
@@ -246,7 +249,7 @@ def _pack(
             meeting.panel_date,
             deadline,
             panel.agency_of(member) or "",
-            tuple(cases),
+            cases,
         ),
         queued_for=QueuedFor(panel.id, meeting.id, BEFORE_THE_PANEL, meeting.agenda.case_ids),
     )
@@ -274,7 +277,8 @@ async def circulate_agenda(deps: Deps, *, meeting_id: str, actor: str | None = N
             return 0
         cases = [await uow.cases.get(i) for i in meeting.agenda.case_ids]
         fields = panel.policy.circulated_fields
-        views = [CirculatedCase.of(c, fields) for c in cases]
+        views = tuple(CirculatedCase.of(c, fields) for c in cases)
+        deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
         sent = 0
         without_teams: list[Member] = []
         for member in (m for m in panel.with_role(Role.MEMBER) if panel.agency_of(m)):
@@ -291,7 +295,7 @@ async def circulate_agenda(deps: Deps, *, meeting_id: str, actor: str | None = N
             if not member.has_teams:
                 without_teams.append(member)
                 continue
-            uow.send(_pack(panel, meeting, member, views), now)
+            uow.send(_pack(panel, meeting, member, views, deadline), now)
             sent += 1
         for case in cases:
             case.apply(Event.CIRCULATE, now)
