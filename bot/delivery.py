@@ -261,17 +261,18 @@ class Deliverer:
         if kept is None:
             return
         try:
-            activity = activity_for(render(kept), kept.text, marker)
+            card = render(kept)
         except Exception as error:  # a card that cannot be built must not stop its lane
             log.error("Cannot render a queued %s message: %s", item.kind, summary(error))
             await self._failed(item, Undeliverable("the message cannot be rendered", retry=False))
             return
-        size = size_of(activity)
+        size = size_of(card)
         if size > MAX_ACTIVITY_BYTES:
             # Teams would refuse it (413) after a wait; said now, and why, to business support.
             log.error("A queued %s card is %d bytes: too large to send", item.kind, size)
             await self._failed(item, Undeliverable(too_large(size), retry=False))
             return
+        activity = activity_for(card, kept.text, marker)
         since = item.unconfirmed_since
         if since is not None and await self._arrived(item, marker, since):
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())

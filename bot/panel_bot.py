@@ -25,7 +25,7 @@ from bot.delivery import team_key
 from bot.handlers import COMMANDS, HANDLERS, PERSONAL_TEXT, SHARED_TEXT, Services
 from bot.identity import Asker, asker_of, is_personal
 from bot.ports import References, SeenActivities, Undelivered
-from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of, too_large
+from bot.rendering import MAX_ACTIVITY_BYTES, size_of, too_large
 from cards import panel_day
 from cards.common import Card, action, message, with_notice, with_problem
 from cards.verbs import SHARED, Verb
@@ -76,7 +76,7 @@ PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
 def fitting(card: Card) -> Card:
     """The card, or a plain message saying it is too large: Teams would refuse it (413) and
     the person would see nothing, or an error with no reason (bot/rendering.py)."""
-    size = size_of(activity_for(card, ""))
+    size = size_of(card)
     if size <= MAX_ACTIVITY_BYTES:
         return card
     log.error("A reply card is %d bytes: too large to send", size)

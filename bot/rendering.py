@@ -105,9 +105,16 @@ def without_cases(stored: Stored, gone: frozenset[str]) -> Stored | None:
 MAX_ACTIVITY_BYTES = 24 * 1024
 
 
-def size_of(activity: Activity) -> int:
-    """The activity's size as Teams receives it: its JSON, in bytes."""
-    return len(json.dumps(activity.serialize(), separators=(",", ":")).encode())
+# What an activity adds around its card: type, attachment, the 200-character preview, and the
+# conversation, sender and recipient the connector fills in. Counted as a fixed allowance, more
+# than they take, so a card is measured as cheaply as json.dumps (msrest's serialisation of
+# the whole activity took 3.8 ms for an 18 KB card, on every reply and every send).
+ENVELOPE_BYTES = 1024
+
+
+def size_of(card: Card) -> int:
+    """The size of an activity carrying `card` as Teams receives it, in bytes, at most."""
+    return len(json.dumps(card, separators=(",", ":")).encode()) + ENVELOPE_BYTES
 
 
 def too_large(size: int) -> str:

@@ -4,6 +4,7 @@ and the delivery worker refuses to send one that would not, saying which and why
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -72,7 +73,14 @@ def pack(*, answered: bool) -> MemberPack:
 
 
 def size(card: Card) -> int:
-    return size_of(activity_for(card, longest(200, "t"), "outbox-1234567890"))
+    return size_of(card)
+
+
+def test_a_card_is_measured_at_least_as_large_as_the_activity_that_carries_it() -> None:
+    card = week.circulation(pack(answered=True))
+    activity = activity_for(card, longest(200, "t"), "outbox-1234567890")
+    sent = len(json.dumps(activity.serialize(), separators=(",", ":")).encode())
+    assert sent <= size(card)
 
 
 @pytest.mark.parametrize("answered", [False, True])
