@@ -354,22 +354,27 @@ def pack_case(
 ) -> Card:
     """One case of the pack with its information-check form; `values` refills what was typed
     when it comes back after a refusal. Next goes to the next case not answered yet."""
-    order = [c.case_id for c in pack.cases]
-    view = pack.cases[order.index(case_id)]
+    index = next(i for i, c in enumerate(pack.cases) if c.case_id == case_id)
+    view = pack.cases[index]
     body = _header(pack)
-    body.append(note(f"Case {order.index(case_id) + 1} of {len(order)}", subtle=False))
+    body.append(note(f"Case {index + 1} of {len(pack.cases)}", subtle=False))
     if problem:
         body.append(error(problem))
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
     body.append(_case_block(pack, view, pack.answers.get(case_id), values or {}))
-    later = order[order.index(case_id) + 1 :] + order[: order.index(case_id)]
-    following = next((c for c in later if c not in pack.answers), None)
+    later = (*pack.cases[index + 1 :], *pack.cases[:index])
+    following = next((c for c in later if c.case_id not in pack.answers), None)
     actions = [_go("All cases", Verb.PACK_OPEN, meeting=pack.meeting_id)]
     if following is not None:
-        reference = pack.cases[order.index(following)].reference or "Case"
         actions.insert(
-            0, _go(f"Next: {reference}", Verb.PACK_CASE, meeting=pack.meeting_id, case=following)
+            0,
+            _go(
+                f"Next: {following.reference or 'Case'}",
+                Verb.PACK_CASE,
+                meeting=pack.meeting_id,
+                case=following.case_id,
+            ),
         )
     return card(body, actions)
 
