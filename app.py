@@ -23,6 +23,7 @@ from botframework.connector.auth import CertificateServiceClientCredentialsFacto
 from adapters.clock import SystemClock
 from adapters.panel_config import PanelConfig, PanelConfigError, load_panel_config
 from bot.delivery import Deliverer, TeamsDirectory
+from bot.desk import DeliveryDesk
 from bot.edge import MAX_BODY, ServiceUrls, messages_handler
 from bot.graph import GraphReceipts, MsalTokens
 from bot.panel_bot import BotConfig, PanelBot
@@ -38,6 +39,7 @@ from panel.usecases.common import Deps
 from panel.usecases.follow_up import drift_report, run_follow_up
 from panel.usecases.panel_day import run_panel_day
 from panel.usecases.week import run_week
+from panel.words import plural
 from scheduler.week import WeekScheduler
 from storage import audit as audit_chain
 from storage.crypto import CipherError, FieldCipher, development_cipher
@@ -276,12 +278,13 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     references = ConversationReferences(store)
     outbox = Outbox(store)
     receipts = await graph_receipts(settings, config)
+    directory = teams_directory(config)
     deliverer = Deliverer(
         app[ADAPTER],
         settings.app_id,
         outbox,
         references,
-        teams_directory(config),
+        directory,
         clock,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         receipts=receipts,
@@ -305,6 +308,7 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
             allowed_tenants=allowed_tenants(settings, config),
             panels_of_team=panels_of_team(config),
             undelivered=outbox,
+            desk=DeliveryDesk(outbox, references, directory),
         )
     )
 
@@ -313,7 +317,11 @@ async def panel_bot(app: web.Application) -> AsyncIterator[None]:
     delivery = asyncio.create_task(deliverer.run()) if app[BACKGROUND] else None
     if app[BACKGROUND]:
         scheduler.start()
-    log.info("Serving %d panel(s): %s", len(config.panels), ", ".join(p.id for p in config.panels))
+    log.info(
+        "Serving %s: %s",
+        plural(len(config.panels), "panel"),
+        ", ".join(p.id for p in config.panels),
+    )
     yield
     if delivery is not None:
         delivery.cancel()

@@ -18,7 +18,7 @@ from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
 from panel.ports import REFERENCE_LENGTH
 
-REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to", "round", "milestone", "page"})
+REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to", "round", "milestone", "page", "what"})
 REFERENCE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{REFERENCE_LENGTH - 1}}}")
 # A vote's choice is an agency's name, checked against the round's candidates by the rules.
 CHOICE = re.compile(r"[\w][\w &'()/,.-]{0,99}")

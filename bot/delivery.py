@@ -89,6 +89,11 @@ class Leaving:
     """When the request left (after its `begin` was committed); None if it never did."""
 
     at: datetime | None = None
+    teams_id: str | None = None  # the id Teams gave the message: its read receipt names it
+
+
+# Said to business support as it is: what the person (or they) can do about it.
+NO_CHAT = "has not opened a chat with the bot yet, and is not in a team the bot is installed in"
 
 
 def team_key(team_id: str) -> str:
@@ -286,7 +291,7 @@ class Deliverer:
         except Exception as error:
             await self._failed(item, problem_of(error, left=leaving.at is not None), leaving.at)
         else:
-            await self._queue.mark_sent(item.id, self.worker, self._clock.now())
+            await self._queue.mark_sent(item.id, self.worker, self._clock.now(), leaving.teams_id)
 
     async def _arrived(self, item: Queued, marker: str, since: datetime) -> bool:
         """Whether an earlier attempt whose outcome was unknown did reach the conversation.
@@ -369,7 +374,9 @@ class Deliverer:
             leaving.at = now
 
         if recipient.startswith(PERSON):
-            await self._send_to_person(recipient.removeprefix(PERSON), tenant, activity, acquire)
+            leaving.teams_id = await self._send_to_person(
+                recipient.removeprefix(PERSON), tenant, activity, acquire
+            )
         elif recipient.startswith(CHANNEL):
             await self._send_to_channel(recipient.removeprefix(CHANNEL), tenant, activity, acquire)
         else:
@@ -392,11 +399,14 @@ class Deliverer:
 
     async def _send_to_person(
         self, person_id: str, tenant: str, activity: Activity, acquire: Acquire
-    ) -> None:
+    ) -> str | None:
+        """Send into the person's 1:1 chat (opened from a team roster if need be); the id
+        Teams gave the message."""
         stored = await self._references.get(tenant, person_id)
         if stored is not None and personal_reference(stored):
-            await self._continue(ConversationReference().deserialize(stored), activity, acquire)
-            return
+            return await self._continue(
+                ConversationReference().deserialize(stored), activity, acquire
+            )
         if stored is not None:
             # Never a 1:1 message into a conversation that does not say it is personal (it may
             # be a channel): the chat is opened afresh from the team roster instead.
@@ -405,24 +415,26 @@ class Deliverer:
             team = await self._references.get(tenant, team_key(team_id))
             if team is not None:
                 reference = ConversationReference().deserialize(team)
-                await self._create_and_send(
+                return await self._create_and_send(
                     reference, team_id, tenant, person_id, activity, acquire
                 )
-                return
         raise Undeliverable(
-            "no 1:1 chat with this person: the bot is not installed for them or their team",
+            NO_CHAT,
             retry=True,
             after=timedelta(minutes=10),
         )
 
     async def _continue(
         self, reference: ConversationReference, activity: Activity, acquire: Acquire
-    ) -> None:
+    ) -> str | None:
+        sent: list[str | None] = [None]
+
         async def send(turn_context: TurnContext) -> None:
             await acquire()
-            await turn_context.send_activity(activity)
+            sent[0] = _id_of(await turn_context.send_activity(activity))
 
         await self._proactive(reference, send)
+        return sent[0]
 
     async def _proactive(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
@@ -449,9 +461,10 @@ class Deliverer:
         person_id: str,
         activity: Activity,
         acquire: Acquire,
-    ) -> None:
+    ) -> str | None:
         """Open a 1:1 chat from the team roster (the member's Teams id comes from the roster,
-        looked up by AAD object id), remember it, and send."""
+        looked up by AAD object id), remember it, and send; the id Teams gave the message."""
+        sent: list[str | None] = [None]
 
         async def in_team(team_context: TurnContext) -> None:
             member = await TeamsInfo.get_team_member(team_context, team_id, person_id)
@@ -475,7 +488,7 @@ class Deliverer:
                         tenant, person_id, reference.serialize(), self._clock.now()
                     )
                     await acquire()
-                    await chat_context.send_activity(activity)
+                    sent[0] = _id_of(await chat_context.send_activity(activity))
                 except Exception as error:  # reaches us, not on_turn_error (see _proactive)
                     failures.append(error)
 
@@ -486,3 +499,10 @@ class Deliverer:
                 raise failures[0]
 
         await self._proactive(team, in_team)
+        return sent[0]
+
+
+def _id_of(response: object) -> str | None:
+    """The message id in Teams' answer to a send (a ResourceResponse), if it gave one."""
+    value = getattr(response, "id", None)
+    return value if isinstance(value, str) and value else None

@@ -43,11 +43,11 @@ def problem_of(error: Exception, *, left: bool) -> Undeliverable:
         return error
     if isinstance(error, TimeoutError):
         # If the request had left, Teams may have taken it: looked for before it goes again.
-        return Undeliverable("no answer in time", retry=True, unknown=left)
+        return Undeliverable("Teams did not answer in time", retry=True, unknown=left)
     if isinstance(error, ErrorResponseException):
         status = error.response.status_code if error.response is not None else 0
         return Undeliverable(
-            f"Teams answered {status}",
+            said(status),
             retry=status in RETRYABLE,
             after=_retry_after(error),
             # A 5xx may come after the message was posted (a gateway timing out).
@@ -55,7 +55,28 @@ def problem_of(error: Exception, *, left: bool) -> Undeliverable:
         )
     # A dropped connection, an answer that is not JSON: once the request had left, it may or
     # may not have arrived. Tried again, after looking for it.
-    return Undeliverable(type(error).__name__, retry=True, unknown=left)
+    return Undeliverable(
+        f"the connection to Teams failed ({type(error).__name__})", retry=True, unknown=left
+    )
+
+
+# What Teams' answer means, in words business support can act on; the code kept for IT.
+MEANING = {
+    401: "Teams did not accept the bot's credentials: tell IT",
+    403: "Teams refused: the app is not installed for this person, or they have blocked it",
+    404: "Teams refused: the chat or the person was not found (have they left?)",
+    412: "Teams was busy with this chat",
+    413: "the card was too large for Teams",
+    429: "Teams is limiting how fast the bot sends",
+}
+
+
+def said(status: int) -> str:
+    """Teams' answer to a send, as business support read it: 'Teams refused: ... (403)'."""
+    meaning = MEANING.get(status) or (
+        "Teams had a problem at its end" if status >= 500 else "Teams refused the message"
+    )
+    return f"{meaning} (Teams answered {status})"
 
 
 def _retry_after(error: ErrorResponseException) -> timedelta | None:

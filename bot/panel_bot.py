@@ -22,6 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 
 from bot.actions import CardAction, Tampered, parse_action
 from bot.delivery import team_key
+from bot.desk import DeliveryDesk
 from bot.handlers import COMMANDS, HANDLERS, PERSONAL_TEXT, SHARED_TEXT, Services
 from bot.identity import Asker, asker_of, is_personal
 from bot.ports import References, SeenActivities, Undelivered
@@ -44,9 +45,10 @@ HELP_TEXT = (
     "- cases: the families waiting for panel, to screen, edit or withdraw\n"
     "- agenda: the next panel's agenda per locality\n"
     "- freeze now, circulate: freeze the agenda, send it to members 1:1\n"
+    "- delivery: who has the case list, who is still waiting and why (business support)\n"
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
     "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
-    "- undelivered: messages Teams would not take, and why (chair, business support)\n"
+    "- undelivered: every message not delivered yet, and why (chair, business support)\n"
     "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
     "with numbers only."
 )
@@ -71,6 +73,7 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 MEETING_START = "application/vnd.microsoft.meetingStart"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
+READ_RECEIPT = "application/vnd.microsoft.readReceipt"
 
 
 def fitting(card: Card) -> Card:
@@ -100,6 +103,7 @@ class BotConfig:
     allowed_tenants: frozenset[str]
     panels_of_team: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     undelivered: Undelivered | None = None
+    desk: DeliveryDesk | None = None
 
 
 class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK is untyped
@@ -107,7 +111,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         super().__init__()
         self.config = config
         self.deps = config.deps
-        self.services = Services(config.deps, config.undelivered)
+        self.services = Services(config.deps, config.undelivered, config.desk)
 
     # -- The turn: tenant, identity, re-deliveries, conversation references ------------------
 
@@ -279,6 +283,13 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
                 except DomainError:
                     continue
                 await self._reply(turn_context, panel_day.shared(view))
+        elif activity.name == READ_RECEIPT and self.config.desk and is_personal(activity):
+            # Teams says the person has read their chat up to this message: what the bot sent
+            # them up to it shows as read on business support's delivery desk.
+            value = activity.value if isinstance(activity.value, dict) else {}
+            last = str(value.get("lastReadMessageId") or "")
+            if asker.person_id and last:
+                await self.config.desk.read(asker.person_id, last, self.deps.clock.now())
         elif activity.name == PARTICIPANT_JOIN:
             value = activity.value if isinstance(activity.value, dict) else {}
             for entry in value.get("members") or []:

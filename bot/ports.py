@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from panel.delivery import Delivery
+
 
 class SeenActivities(Protocol):
     async def first_time(self, activity_id: str, now: datetime) -> bool:
@@ -74,7 +76,9 @@ class Queue(Protocol):
         self, worker: str, now: datetime, limit: int, lease: timedelta
     ) -> list[Any]: ...
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, teams_message_id: str | None = None
+    ) -> bool: ...
 
     async def begin(self, message_id: int, worker: str, now: datetime) -> bool:
         """Note a send is under way (outcome unknown); False if `worker` lost the message."""
@@ -114,3 +118,14 @@ class Undelivered(Protocol):
         ...
 
     async def mark_reported(self, message_ids: list[int], now: datetime) -> int: ...
+
+
+class DeliveryLog(Protocol):
+    """Where queued messages have got to (storage.outbox.Outbox), for business support's desk,
+    and the read receipts that mark them read."""
+
+    async def deliveries(self, key_prefix: str, limit: int = 500) -> list[Delivery]: ...
+
+    async def not_delivered(self, limit: int = 500) -> list[Delivery]: ...
+
+    async def mark_read(self, recipient: str, last_read_message_id: str, now: datetime) -> int: ...

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.ports import Queue, Undelivered
+from cards.desk import KIND_NAMES
 from panel.messages import DirectMessage, Kind, UndeliveredList
 from panel.roster import Panel, Role
 from panel.words import plural
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DIGEST = Kind.UNDELIVERED.value  # the outbox kind of the list itself
 HEADING = "Not delivered; please reach these people another way:"
+GAVE_UP_PREFIX = "gave up: "  # how the outbox marks a reason it gave up for
 
 
 def lines_for(failed: Iterable[Any], panels: Sequence[Panel]) -> list[str]:
@@ -31,9 +33,11 @@ def lines_for(failed: Iterable[Any], panels: Sequence[Panel]) -> list[str]:
     for item in failed:
         who = str(item.recipient).split(":", 1)[1]
         if who in names or who in panel_ids:
-            label = names.get(who, "the panel's channel")
+            label = names.get(who, "The panel's channel")
+            what = KIND_NAMES.get(item.kind, "a message")
+            why = str(item.last_error).removeprefix(GAVE_UP_PREFIX)
             tried = plural(item.attempts, "attempt")
-            lines.append(f"{label}: {item.kind} ({tried}): {item.last_error}")
+            lines.append(f"{label}, {what}: {why} (given up after {tried})")
     return lines
 
 

@@ -208,7 +208,7 @@ def case_form(
     submit = (
         action("Save changes", Verb.CASE_EDIT, panel=panel_id, case=case.id)
         if case
-        else action("List for panel", Verb.CASE_REFER, panel=panel_id)
+        else action("Save referral", Verb.CASE_REFER, panel=panel_id)
     )
     return card(body, [submit, action("Back to the list", Verb.CASE_LIST, panel=panel_id)])
 
@@ -254,7 +254,7 @@ def case_list(
         if line.awaiting_screening:
             actions += [
                 action(
-                    "List for panel",
+                    "Put on panel list",
                     Verb.CASE_SCREEN,
                     panel=panel_id,
                     case=line.case_id,

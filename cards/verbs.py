@@ -25,6 +25,7 @@ class Verb(StrEnum):
     AGENDA_CIRCULATE = "agenda.circulate"
     READINESS_VIEW = "readiness.view"
     REMINDERS_SEND = "reminders.send"
+    DELIVERY_VIEW = "delivery.view"
     TASKS_VIEW = "tasks.view"
     # Information checks
     PACK_OPEN = "pack.open"

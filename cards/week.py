@@ -72,8 +72,15 @@ FIELD_LABELS = {
 }
 
 
-def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
-    """The next sitting per locality with its overflow, and what staff can do now."""
+def agenda(
+    view: AgendaView,
+    *,
+    notice: str = "",
+    problem: str = "",
+    before_circulating: Sequence[CardElement] = (),
+) -> Card:
+    """The next sitting per locality with its overflow, and what staff can do now (with, once
+    frozen, who the bot cannot reach yet: `before_circulating`)."""
     state = (
         "provisional: this is what would freeze now"
         if view.provisional
@@ -91,6 +98,7 @@ def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
         body.append(error(problem))
     if notice:
         body.append(note(notice, subtle=False))
+    body += before_circulating
     localities = sorted({i.locality for i in view.items} | {o.locality for o in view.overflow})
     if not localities:
         body.append(note("No cases for this panel yet."))
@@ -122,9 +130,11 @@ def agenda(view: AgendaView, *, notice: str = "", problem: str = "") -> Card:
             )
         )
     if view.status is MeetingStatus.CIRCULATED and view.meeting_id:
+        refs = {"panel": view.panel_id, "meeting": view.meeting_id}
         actions += [
-            action("Readiness", Verb.READINESS_VIEW, panel=view.panel_id, meeting=view.meeting_id),
-            action("Remind now", Verb.REMINDERS_SEND, panel=view.panel_id, meeting=view.meeting_id),
+            action("Readiness", Verb.READINESS_VIEW, **refs),
+            action("Delivery", Verb.DELIVERY_VIEW, what="circulation", **refs),
+            action("Remind now", Verb.REMINDERS_SEND, **refs),
         ]
     actions.append(action("Cases", Verb.CASE_LIST, panel=view.panel_id))
     return card(body, actions)

@@ -56,6 +56,9 @@ def customised(
             )
         result["id"] = app_id
         result["bots"][0]["botId"] = app_id
+        # Resource-specific consent (read receipts in 1:1 chats) is granted to this app id.
+        if "webApplicationInfo" in result:
+            result["webApplicationInfo"]["id"] = app_id
     if version is not None:
         if not _VERSION.fullmatch(version):
             raise PackageRefused(f"--version {version!r} is not of the form X.Y.Z, e.g. 1.2.0.")

@@ -78,7 +78,8 @@ def check_referral(referral: Referral, policy: Policy, today: date) -> None:
     immediate risk must be sent to the MASH (or its local equivalent) now.
     """
     if referral.immediate_safeguarding_concern:
-        raise SafeguardingRedirect(policy.safeguarding_message)
+        contact = f" Contact: {policy.mash_contact}." if policy.mash_contact else ""
+        raise SafeguardingRedirect(policy.safeguarding_message + contact)
     if not REFERENCE.fullmatch(referral.reference):
         raise InvalidInput(
             "The case reference must be 2 to 40 letters, digits, '/', '_' or '-', as in the "

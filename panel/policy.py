@@ -173,6 +173,9 @@ class Policy:
         "Any safeguarding issues should be referred immediately to the MASH and not wait for "
         "a panel discussion. This family has not been listed: please refer to the MASH now."
     )
+    # How to reach the MASH (or its local front door) now: a phone line, an address. Each
+    # council sets its own in its panel configuration; the seeds give none for Barnet or Camden.
+    mash_contact: str = ""
     circulated_fields: frozenset[CaseField] = frozenset(
         {
             CaseField.REFERENCE,

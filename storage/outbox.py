@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
+from panel.delivery import Delivery, Progress
 from storage import schema
 from storage.crypto import CipherError
 from storage.mapping import aware, to_utc
@@ -62,6 +63,37 @@ class FailedMessage:
     attempts: int
     last_error: str
     last_attempt_at: datetime
+
+
+def _message_number(message_id: str | None) -> int | None:
+    try:
+        return int(message_id or "")
+    except ValueError:
+        return None
+
+
+def _delivery_of(row: Any) -> Delivery:
+    """An outbox row's state, as business support's desk shows it (panel/delivery.py)."""
+    problem = (row.last_error or "").removeprefix(GAVE_UP_PREFIX).removeprefix(CANCELLED_PREFIX)
+    if row.cancelled_at is not None:
+        progress, at = Progress.DROPPED, row.cancelled_at
+    elif row.sent_at is not None:
+        progress = Progress.READ if row.read_at is not None else Progress.DELIVERED
+        at, problem = row.read_at or row.sent_at, ""
+    elif row.leased_by == GAVE_UP:
+        progress, at = Progress.GAVE_UP, row.next_attempt_at
+    else:
+        progress, at = (Progress.RETRYING if row.attempts else Progress.WAITING), None
+    return Delivery(
+        row.idempotency_key,
+        row.recipient,
+        row.kind,
+        progress,
+        row.attempts,
+        problem,
+        aware(row.next_attempt_at) if progress is Progress.RETRYING else None,
+        None if at is None else aware(at),
+    )
 
 
 def _check_worker(worker: str) -> None:
@@ -193,15 +225,91 @@ class Outbox:
                 )
             return claimed
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
-        """Record the send; False if `worker` no longer holds the message (another claimed it).
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, teams_message_id: str | None = None
+    ) -> bool:
+        """Record the send, with the id Teams gave the message (for its read receipt); False if
+        `worker` no longer holds the message (another claimed it).
 
         A lease that ran out with nobody else claiming still counts as held: the message went
         out, and recording that prevents a duplicate send.
         """
         return await self._update_held(
-            message_id, worker, sent_at=to_utc(now), lease_until=None, unconfirmed_since=None
+            message_id,
+            worker,
+            sent_at=to_utc(now),
+            lease_until=None,
+            unconfirmed_since=None,
+            teams_message_id=(teams_message_id or None) and teams_message_id[:100],
         )
+
+    async def mark_read(self, recipient: str, last_read_message_id: str, now: datetime) -> int:
+        """A read receipt: the person has read their 1:1 chat up to that message. Every message
+        sent to them with an id up to it counts as read; how many were newly marked.
+
+        Teams' message ids in a chat are increasing numbers (epoch milliseconds); an id that is
+        not a number covers nothing, rather than guessing."""
+        last = _message_number(last_read_message_id)
+        if last is None:
+            return 0
+        t = schema.outbox
+        async with self._store.writing() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.c.id, t.c.teams_message_id).where(
+                        t.c.recipient == recipient,
+                        t.c.sent_at.is_not(None),
+                        t.c.read_at.is_(None),
+                        t.c.teams_message_id.is_not(None),
+                    )
+                )
+            ).all()
+            covered = [
+                r.id
+                for r in rows
+                if (number := _message_number(r.teams_message_id)) is not None and number <= last
+            ]
+            if covered:
+                await conn.execute(update(t).where(t.c.id.in_(covered)).values(read_at=to_utc(now)))
+            return len(covered)
+
+    async def deliveries(self, key_prefix: str, limit: int = 500) -> list[Delivery]:
+        """Where each message whose key starts with `key_prefix` has got to, oldest first;
+        never the content. (Keys name what a message is about: "circulation:<meeting>:".)"""
+        return await self._deliveries(
+            schema.outbox.c.idempotency_key.startswith(key_prefix, autoescape=True), limit=limit
+        )
+
+    async def not_delivered(self, limit: int = 500) -> list[Delivery]:
+        """Every message still on its way or given up on, oldest first (dropped ones are not:
+        nobody needs them any more)."""
+        t = schema.outbox
+        return await self._deliveries(
+            t.c.sent_at.is_(None), t.c.cancelled_at.is_(None), limit=limit
+        )
+
+    async def _deliveries(self, *where: ColumnElement[bool], limit: int) -> list[Delivery]:
+        t = schema.outbox
+        query = (
+            select(
+                t.c.idempotency_key,
+                t.c.recipient,
+                t.c.kind,
+                t.c.attempts,
+                t.c.last_error,
+                t.c.leased_by,
+                t.c.next_attempt_at,
+                t.c.sent_at,
+                t.c.read_at,
+                t.c.cancelled_at,
+            )
+            .where(*where)
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_delivery_of(r) for r in rows]
 
     async def _update_held(self, message_id: int, worker: str, **values: Any) -> bool:
         """Change a message `worker` holds and has not sent; False (nothing changed) if it

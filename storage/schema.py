@@ -314,6 +314,9 @@ outbox = Table(
     Column("queued_for", JSON),
     utc("cancelled_at"),
     utc("queued_at"),  # the worker gives up on a message 24 hours after this
+    # The id Teams gave the sent message, and when a read receipt covered it (1:1 chats only).
+    Column("teams_message_id", String(100)),
+    utc("read_at"),
     Index("ix_outbox_due", "sent_at", "next_attempt_at"),
 )
 

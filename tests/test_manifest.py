@@ -91,6 +91,13 @@ def test_the_committed_manifest_carries_the_demo_id_for_the_app_and_the_bot() ->
 
     assert manifest["id"] == DEMO_ID
     assert [bot["botId"] for bot in manifest["bots"]] == [DEMO_ID]
+    assert manifest["webApplicationInfo"]["id"] == DEMO_ID
+
+
+def test_the_app_asks_for_read_receipts_in_its_chats_so_the_desk_can_show_a_list_was_read() -> None:
+    permissions = load_manifest()["authorization"]["permissions"]["resourceSpecific"]
+
+    assert {"name": "ChatMessageReadReceipt.Read.Chat", "type": "Application"} in permissions
 
 
 def test_the_bot_converses_in_personal_chats_teams_and_group_chats() -> None:
@@ -275,6 +282,7 @@ def test_the_package_holds_the_manifest_and_its_icons_at_the_root_with_the_app_i
     manifest = json.loads(files["manifest.json"])
     assert manifest["id"] == APP_ID
     assert manifest["bots"][0]["botId"] == APP_ID
+    assert manifest["webApplicationInfo"]["id"] == APP_ID  # consent is granted to this app
     assert schema_errors(manifest) == []
     for icon in ("color.png", "outline.png"):
         assert files[icon] == (MANIFEST_DIR / icon).read_bytes()

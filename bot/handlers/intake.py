@@ -6,7 +6,7 @@ from bot.actions import CardAction, Tampered
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
 from cards import intake as cards
-from cards.common import Card
+from cards.common import Card, day, when
 from cards.verbs import Verb
 from panel.errors import (
     ConsentMissing,
@@ -20,7 +20,6 @@ from panel.roster import Panel
 from panel.usecases import intake
 
 SCREENED = {
-    Event.LIST: "Listed for the next panel.",
     Event.ALLOCATE_DIRECTLY: "Allocated directly, without panel discussion.",
     Event.REDIRECT_TO_MASH: "Redirected to the MASH.",
 }
@@ -60,7 +59,8 @@ async def refer(s: Services, asker: Asker, act: CardAction) -> Card:
         panel.id,
         panel.name,
         lines,
-        notice=f"Recorded {reference}. Screen it to put it on the next panel's list.",
+        notice=f"Recorded {reference}; it waits for screening. When it is ready, press Put on "
+        "panel list (or Allocate directly, or Redirect to MASH) on its line below.",
     )
 
 
@@ -122,10 +122,20 @@ async def screen(s: Services, asker: Asker, act: CardAction) -> Card:
     event = cards.SCREENING.get(act.ref("to"))
     if event is None:
         raise Tampered("The card asked for a screening decision we do not offer.")
-    await intake.screen_case(
+    screened = await intake.screen_case(
         s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), decision=event
     )
-    return await _list(s, asker, panel, SCREENED[event])
+    return await _list(s, asker, panel, _screened(screened, event))
+
+
+def _screened(screened: intake.Screened, event: Event) -> str:
+    if screened.panel_date is None or screened.cutoff_at is None:
+        return f"{screened.reference}: {SCREENED[event]}"
+    return (
+        f"{screened.reference}: listed for the panel on {day(screened.panel_date)}. Its agenda "
+        f"freezes on {when(screened.cutoff_at)}; if its locality's list is full by then, it "
+        "goes to the following panel."
+    )
 
 
 @handles(Verb.CASE_LIST, commands=("cases",))

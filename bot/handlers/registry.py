@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.actions import CardAction
+from bot.desk import DeliveryDesk
 from bot.identity import Asker
 from bot.ports import Undelivered
 from cards.common import Card
@@ -23,6 +24,7 @@ class Services:
 
     deps: Deps
     undelivered: Undelivered | None = None
+    desk: DeliveryDesk | None = None  # where queued messages have got to (business support)
 
 
 Handler = Callable[[Services, Asker, CardAction], Awaitable[Card]]

@@ -3,15 +3,22 @@ and each person's tasks."""
 
 from __future__ import annotations
 
+from microsoft_teams.cards import CardElement
+
 from bot.actions import CardAction
+from bot.desk import CIRCULATION, REMINDERS
 from bot.handlers.registry import Services, handles, text_command
 from bot.identity import Asker
+from cards import desk as desk_cards
 from cards import week as cards
-from cards.common import Card
+from cards.common import Card, message
 from cards.verbs import Verb
+from panel.delivery import members_to_reach, unreachable
 from panel.errors import InvalidInput
+from panel.meeting import MeetingStatus
 from panel.roster import Panel
 from panel.usecases import info_checks, tasks, week
+from panel.usecases.common import timeline_of
 from panel.words import plural
 
 
@@ -32,7 +39,34 @@ async def agenda(s: Services, asker: Asker, act: CardAction) -> Card:
         return cards.counts(
             await week.agenda_counts(s.deps, panel_id=panel.id, actor=asker.person_id)
         )
-    return cards.agenda(await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id))
+    view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
+    return cards.agenda(view, before_circulating=await _reach_check(s, panel, view))
+
+
+async def _reach_check(s: Services, panel: Panel, view: week.AgendaView) -> list[CardElement]:
+    """Once frozen and before circulating: who the bot cannot reach yet, and what to do."""
+    if view.status is not MeetingStatus.FROZEN or not view.items or s.desk is None:
+        return []
+    lines = unreachable(panel, await s.desk.reach_of(panel))
+    return desk_cards.reach_check(lines, len(members_to_reach(panel)))
+
+
+async def _desk(
+    s: Services, asker: Asker, panel: Panel, meeting_id: str, what: str, notice: str = ""
+) -> Card:
+    meeting, _ = await week.check_delivery(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+    if s.desk is None:
+        return message(notice or "Delivery cannot be checked here.")
+    zone = timeline_of(panel).zone
+    desk = await s.desk.of_meeting(panel, meeting_id, what, meeting.panel_date, zone)
+    return desk_cards.delivery(desk, what=what, notice=notice)
+
+
+@handles(Verb.DELIVERY_VIEW, commands=("delivery",))
+async def delivery(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    what = REMINDERS if act.refs.get("what") == REMINDERS else CIRCULATION
+    return await _desk(s, asker, panel, await meeting_id_of(s, panel, act), what)
 
 
 @text_command("agenda", shared=True)
@@ -53,6 +87,7 @@ async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
         view,
         notice=f"Agenda frozen: {plural(len(view.items), 'case')}; {rolled} rolled over to the "
         "following panel (their referrers have been told).",
+        before_circulating=await _reach_check(s, panel, view),
     )
 
 
@@ -60,14 +95,15 @@ async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
 async def circulate(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     meeting_id = await meeting_id_of(s, panel, act)
-    sent = await week.circulate_agenda(s.deps, meeting_id=meeting_id, actor=asker.person_id)
-    view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
-    return cards.agenda(
-        view,
-        notice=f"Sent to {plural(sent, 'member')} 1:1; the channel has a notice with the numbers."
-        if sent
-        else "The list had already been circulated.",
+    queued = await week.circulate_agenda(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+    # Queued, not sent: the desk says what has arrived so far, and updates when asked.
+    notice = (
+        f"The case list is queued for {plural(queued, 'member')}, 1:1; the channel gets a "
+        "notice with the numbers. Press Check again to see it arrive."
+        if queued
+        else "The list had already been circulated."
     )
+    return await _desk(s, asker, panel, meeting_id, CIRCULATION, notice)
 
 
 async def _readiness(s: Services, asker: Asker, panel: Panel, meeting_id: str, notice: str) -> Card:
@@ -86,9 +122,11 @@ async def readiness(s: Services, asker: Asker, act: CardAction) -> Card:
 async def remind(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     meeting_id = await meeting_id_of(s, panel, act)
-    sent = await week.send_reminders(s.deps, meeting_id=meeting_id, actor=asker.person_id)
-    notice = f"Reminders sent: {sent}." if sent else "Nobody needed reminding just now."
-    return await _readiness(s, asker, panel, meeting_id, notice)
+    queued = await week.send_reminders(s.deps, meeting_id=meeting_id, actor=asker.person_id)
+    if not queued:
+        return await _readiness(s, asker, panel, meeting_id, "Nobody needed reminding just now.")
+    notice = f"Reminders queued: {plural(queued, 'message')} (the chair is told who is missing)."
+    return await _desk(s, asker, panel, meeting_id, REMINDERS, notice)
 
 
 @handles(Verb.TASKS_VIEW, commands=("my tasks", "tasks"))

@@ -5,14 +5,14 @@ withdraw it; and see their working list of cases not yet discussed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from panel.cases import Case, Referral, check_referral
 from panel.errors import AgendaFrozen, InvalidInput
 from panel.lifecycle import EDITABLE, WITHDRAWABLE, Event, Status
 from panel.policy import Section
 from panel.roster import Role
-from panel.usecases.common import STAFF, Deps, case_of, new_id, on_panel, timeline_of
+from panel.usecases.common import STAFF, Deps, case_of, in_play, new_id, on_panel, timeline_of
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,34 @@ async def refer_case(deps: Deps, *, panel_id: str, actor: str, referral: Referra
         return case.id
 
 
+@dataclass(frozen=True)
+class Screened:
+    reference: str
+    status: Status
+    panel_date: date | None = None  # listed: the sitting whose agenda it will go on
+    cutoff_at: datetime | None = None
+
+
 async def screen_case(
     deps: Deps, *, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
-) -> Status:
+) -> Screened:
     async with on_panel(deps, actor, "case.screen", panel_id, *STAFF, case_id=case_id) as work:
         if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
             raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
         case = await case_of(work.uow, panel_id, case_id)
         status = case.apply(decision, work.now(), reason)
+        schedule = await in_play(work.uow, work.panel, work.now())
+        meeting = await work.uow.meetings.on_date(panel_id, schedule.panel_date)
+        if meeting is not None and meeting.agenda is not None:
+            # That agenda is frozen: the case waits for the next one.
+            schedule = timeline_of(work.panel).following(schedule)
         await work.done()
-        return status
+    if status is not Status.LISTED:
+        return Screened(case.reference, status)
+    zone = timeline_of(work.panel).zone
+    return Screened(
+        case.reference, status, schedule.panel_date, schedule.cutoff_at.astimezone(zone)
+    )
 
 
 async def withdraw_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> str:

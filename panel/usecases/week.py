@@ -413,6 +413,13 @@ async def send_reminders(deps: Deps, *, meeting_id: str, actor: str) -> int:
     return await remind_missing(deps, meeting_id=meeting_id, slot=slot)
 
 
+async def check_delivery(deps: Deps, *, meeting_id: str, actor: str) -> tuple[Meeting, Panel]:
+    """Staff look at where a meeting's messages have got to: names and states, no case data."""
+    async with at_meeting(deps, actor, "delivery.view", meeting_id, *STAFF) as work:
+        await work.done()
+    return work.meeting, work.panel
+
+
 @dataclass(frozen=True)
 class WeekStep:
     """What one scheduled run did; all zeros when nothing was due (running twice acts once)."""

@@ -73,6 +73,8 @@ class Sent:
     conversation_id: str
     activity: dict[str, Any]
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The id Teams gives a message in a chat: epoch milliseconds, so ids grow with time.
+    teams_id: str = ""
 
     @property
     def cards(self) -> list[Card]:
@@ -117,12 +119,15 @@ class FakeConnector:
                 status=status,
                 headers=headers,
             )
-        await self._arrive(request)
-        return web.json_response({"id": f"sent-{len(self.sent)}"})
+        sent = await self._arrive(request)
+        return web.json_response({"id": sent.teams_id})
 
-    async def _arrive(self, request: web.Request) -> None:
+    async def _arrive(self, request: web.Request) -> Sent:
         at = self.clock.now() if self.clock is not None else datetime.now(UTC)
-        self.sent.append(Sent(request.match_info["cid"], await request.json(), at))
+        teams_id = str(int(at.timestamp() * 1000) + len(self.sent))
+        sent = Sent(request.match_info["cid"], await request.json(), at, teams_id)
+        self.sent.append(sent)
+        return sent
 
     def posted(self) -> list[Posted]:
         """What Graph would list: every message that arrived, with when."""

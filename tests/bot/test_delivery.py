@@ -39,7 +39,7 @@ async def test_a_429_is_retried_after_the_time_teams_asks_for(teams: Teams) -> N
     missing_after = [r for r in await outbox_rows(teams) if r.sent_at is None]  # type: ignore[attr-defined]
 
     assert len(missing_before) == 1
-    assert missing_before[0].last_error.startswith("Teams answered 429")  # type: ignore[attr-defined]
+    assert missing_before[0].last_error.startswith("Teams is limiting how fast the bot sends")  # type: ignore[attr-defined]
     assert missing_after == []
     keys = [s.activity.get("summary") for s in teams.connector.sent]
     assert len(keys) == len(
@@ -52,7 +52,10 @@ async def test_a_403_is_given_up_at_once_and_listed_for_business_support(teams: 
 
     failed = await Outbox(teams.app[STORE]).failed()
     assert len(failed) == 1
-    assert failed[0].last_error == "gave up: Teams answered 403"
+    assert failed[0].last_error == (
+        "gave up: Teams refused: the app is not installed for this person, or they have "
+        "blocked it (Teams answered 403)"
+    )
 
 
 async def test_a_502_is_retried_with_backoff_and_then_delivered(teams: Teams) -> None:
@@ -82,7 +85,7 @@ async def test_an_ambiguous_answer_is_retried_rather_than_dropped(teams: Teams) 
     await teams.deliver()
 
     assert len(unsent) == 1
-    assert unsent[0].last_error == "DeserializationError"  # type: ignore[attr-defined]
+    assert unsent[0].last_error == "the connection to Teams failed (DeserializationError)"  # type: ignore[attr-defined]
     assert [r for r in await outbox_rows(teams) if r.sent_at is None] == []  # type: ignore[attr-defined]
 
 
@@ -94,8 +97,9 @@ async def test_business_support_sees_what_was_not_delivered_and_why(teams: Teams
 
     staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
     member = texts_of(teams.connector.to(personal(ISAIAH))[-1].cards[0])
-    assert "Not delivered; please reach these people another way" in staff
-    assert "(1 attempt): gave up: Teams answered 403" in staff
+    assert "Messages not delivered" in staff
+    assert "the case list: not delivered, no more tries: Teams refused: the app is not " in staff
+    assert "Please reach them another way" in staff
     assert "Only the chair or business support" in member
 
 
@@ -247,7 +251,8 @@ async def test_business_support_are_told_of_a_message_given_up_on_without_asking
     assert len(told) == 1
     text = texts_of(told[0].cards[0])
     assert "Not delivered; please reach these people another way" in text
-    assert "gave up: Teams answered 403" in text
+    assert "the case list: Teams refused: the app is not installed for this person" in text
+    assert "(given up after 1 attempt)" in text
     assert CANARY_CHILD not in text
     assert await Outbox(teams.app[STORE]).unreported() == []
 
@@ -305,7 +310,9 @@ async def test_a_message_that_keeps_failing_is_given_up_a_day_after_it_was_queue
 
     failed = await Outbox(teams.app[STORE]).failed()
     assert failed, "nothing was given up: the test would prove nothing"
-    assert {(f.last_error, f.attempts) for f in failed} == {("gave up: Teams answered 503", 5)}
+    assert {(f.last_error, f.attempts) for f in failed} == {
+        ("gave up: Teams had a problem at its end (Teams answered 503)", 5)
+    }
 
 
 async def test_one_slow_conversation_does_not_hold_back_the_others(teams: Teams) -> None:
@@ -340,7 +347,7 @@ async def test_a_send_with_no_answer_in_time_is_retried_after_looking(
         for r in await outbox_rows(teams)
         if r.sent_at is None and r.recipient == f"person:{ISAIAH}"  # type: ignore[attr-defined]
     ]
-    assert late.last_error == "no answer in time"  # type: ignore[attr-defined]
+    assert late.last_error == "Teams did not answer in time"  # type: ignore[attr-defined]
     assert late.unconfirmed_since is not None  # type: ignore[attr-defined]
 
 

@@ -77,7 +77,7 @@ async def prepare(teams: Teams, families: int = 2) -> Sitting:
             Verb.CASE_REFER,
             {"panel": "demo", **FORM, "reference": f"EHM-30{n}", "locality": locality},
         )
-        screen = action_data(listed, "List for panel")  # the one waiting for screening
+        screen = action_data(listed, "Put on panel list")  # the one waiting for screening
         await teams.press(ALEX, Verb.CASE_SCREEN, screen)
         cases.append(str(screen["case"]))
     frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
@@ -347,7 +347,7 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
         Verb.CASE_REFER,
         {"panel": "demo", **FORM, "reference": "EHM-STUCK", "route": "stuck"},
     )
-    await teams.press(ALEX, Verb.CASE_SCREEN, action_data(stuck, "List for panel"))
+    await teams.press(ALEX, Verb.CASE_SCREEN, action_data(stuck, "Put on panel list"))
     console = await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)

@@ -19,6 +19,7 @@ from tests.bot.teams import (
     ALEX,
     CHANNEL,
     ISAIAH,
+    LYNNE,
     MEGAN,
     PATTI,
     TEAM,
@@ -62,9 +63,9 @@ async def list_family(teams: Teams, **changes: str) -> str:
     teams.clock.advance(timedelta(minutes=1))
     card = await teams.press(ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM, **changes})
     assert "Recorded" in texts_of(card), texts_of(card)
-    data = action_data(card, "List for panel")
+    data = action_data(card, "Put on panel list")
     listed = await teams.press(ALEX, Verb.CASE_SCREEN, data)
-    assert "Listed for the next panel." in texts_of(listed)
+    assert "listed for the panel on " in texts_of(listed)
     return str(data["case"])
 
 
@@ -125,6 +126,7 @@ async def test_a_safeguarding_concern_is_redirected_to_the_mash_and_not_stored(
     )
 
     assert "referred immediately to the MASH" in texts_of(card)
+    assert "Contact: MASH duty line 020 7946 0000" in texts_of(card)  # from the configuration
     listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
     assert "EHM-1001" not in texts_of(listing)
 
@@ -263,7 +265,8 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     assert "No capacity yet from: Early Help, Health, Police, Schools." in texts_of(grid)
     assert "Health: 1 of 1 case answered; no capacity yet" in texts_of(grid)
     assert "Information checks are due by Monday 7 December 2026 at 16:00" in texts_of(grid)
-    assert "Reminders sent:" in texts_of(reminded)
+    assert "Reminders queued: " in texts_of(reminded)
+    assert "The latest reminder for the panel on Tuesday 8 December 2026" in texts_of(reminded)
     assert "Nobody needed reminding just now." in texts_of(double_click)
     assert any("Reminder:" in texts_of(c) for c in teams.cards_to(ISAIAH))
     assert any("Still missing" in texts_of(c) for c in teams.cards_to(MEGAN))
@@ -426,7 +429,7 @@ async def test_after_an_empty_agenda_froze_a_new_family_goes_to_the_next_sitting
 
     assert "Tuesday 15 December 2026" in texts_of(frozen)
     assert "1. EHM-1001" in texts_of(frozen)
-    assert "Sent to 5 members" in texts_of(sent)
+    assert "The case list is queued for 5 members" in texts_of(sent)
     pack = [c for c in teams.cards_to(ALEX) if "Please answer each" in texts_of(c)]
     assert action_data(pack[0], "Answer")["case"] == case_id
 
@@ -483,3 +486,60 @@ async def test_a_member_answers_one_case_on_its_own_card_then_not_known_for_the_
     assert "3 cases for Health, 3 answered" in texts_of(rest)
     assert "Not answered yet" not in texts_of(rest)
     assert texts_of(rest).count("Answered: Not known to us") == 2
+
+
+async def test_after_circulating_business_support_see_who_has_the_list_and_who_cannot_be_reached(
+    teams: Teams,
+) -> None:
+    await list_family(teams)
+    for person in (ADELE, ISAIAH, LYNNE):  # Patti has never opened a chat with the bot
+        await teams.say(person, "hello")
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+
+    queued = await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    await teams.deliver()
+    desk = await teams.press(ALEX, Verb.DELIVERY_VIEW, action_data(queued, "Check again"))
+
+    before = texts_of(frozen)
+    assert "the bot cannot reach 1 of 5 members yet" in before
+    assert "Patti Fernandez** (Police) has not opened a chat with the bot" in before
+    assert "Delivered to 0 of 5 members. Still on its way to 5." in texts_of(queued)
+    assert "Delivered to 4 of 5 members. Still on its way to 1." in texts_of(desk)
+    assert (
+        "**Patti Fernandez** (Police): not delivered yet: has not opened a chat with the bot "
+        "yet, and is not in a team the bot is installed in; ask them to open Early Help Panel"
+    ) in texts_of(desk)
+    assert "**Adele Vance** (Health): delivered at " in texts_of(desk)
+
+
+async def test_a_read_receipt_marks_the_list_read_on_the_desk(teams: Teams) -> None:
+    await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
+    last = teams.connector.to(personal(ADELE))[-1]
+    receipt = teams.activity(
+        ADELE,
+        "event",
+        name="application/vnd.microsoft.readReceipt",
+        value={"lastReadMessageId": last.teams_id},
+    )
+
+    response = await teams.client.post("/api/messages", json=receipt)
+    desk = await teams.press(
+        ALEX, Verb.DELIVERY_VIEW, {"panel": "demo", "meeting": meeting, "what": "circulation"}
+    )
+
+    assert response.status in (200, 201)
+    assert "(1 read it)" in texts_of(desk)
+    assert "**Adele Vance** (Health): read (by " in texts_of(desk)
+
+
+async def test_only_staff_see_the_delivery_desk(teams: Teams) -> None:
+    await circulated(teams)
+    meeting = action_data(teams.cards_to(ADELE)[-1], "Answer")["meeting"]
+
+    card = await teams.press(
+        ADELE, Verb.DELIVERY_VIEW, {"panel": "demo", "meeting": meeting, "what": "circulation"}
+    )
+
+    assert "Only the chair or business support" in texts_of(card)
+    assert "Isaiah" not in texts_of(card)

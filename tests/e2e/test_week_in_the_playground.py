@@ -6,45 +6,68 @@ from __future__ import annotations
 from tests.e2e.conftest import PlaygroundFactory
 
 CHILD = "Zebedee Canary-Quill"
+REFERENCES = [f"EHM-100{n}" for n in range(1, 6)]  # five families, one locality's full list
 
 
-def list_freeze_and_circulate(alex_steps: list[dict[str, object]]) -> list[dict[str, object]]:
+def list_a_family(reference: str, child: str) -> list[dict[str, object]]:
     return [
         {"send": "new case"},
         {"waitText": "List a family", "in": "card"},
-        {"fill": {"id": "reference", "value": "EHM-1001"}},
+        {"fill": {"id": "reference", "value": reference}},
         {"choose": {"id": "locality", "value": "South"}},
-        {"fill": {"id": "child1_name", "value": CHILD}},
+        {"fill": {"id": "child1_name", "value": child}},
         {"fill": {"id": "child1_dob", "value": "2019-02-03"}},
         {"fill": {"id": "needs", "value": "School attendance; *not bold*"}},
         {"fill": {"id": "consent_by", "value": "Parent"}},
         {"fill": {"id": "consent_on", "value": "2026-01-05"}},
-        {"click": "List for panel", "card": "List a family"},
-        {"waitText": "Recorded EHM-1001", "in": "card"},
-        {"click": "List for panel", "card": "Recorded EHM-1001"},
-        {"waitText": "Listed for the next panel.", "in": "card"},
+        {"click": "Save referral", "card": "List a family"},
+        {"waitText": f"Recorded {reference}", "in": "card"},
+        {"click": "Put on panel list", "card": f"Recorded {reference}"},
+        {"waitText": f"{reference}: listed for the panel on", "in": "card"},
+    ]
+
+
+def list_freeze_and_circulate(alex_steps: list[dict[str, object]]) -> list[dict[str, object]]:
+    families = [
+        step
+        for n, reference in enumerate(REFERENCES)
+        for step in list_a_family(reference, CHILD if n == 0 else f"Child {n + 1} Canary")
+    ]
+    return [
+        *families,
         {"send": "agenda"},
         {"waitText": "Freeze now", "in": "card"},
         {"click": "Freeze now", "card": "Freeze now"},
-        {"waitText": "Agenda frozen: 1 case", "in": "card"},
+        {"waitText": "Agenda frozen: 5 cases", "in": "card"},
         {"click": "Circulate now", "card": "Agenda frozen"},
-        {"waitText": "Sent to", "in": "card"},
+        {"waitText": "The case list is queued for", "in": "card"},
         *alex_steps,
     ]
 
 
-def answer(information: str) -> list[dict[str, object]]:
-    return [
-        {"waitText": "Please answer each", "in": "card", "timeout": 20000},
-        # Each case is answered on a card of its own, opened from the list.
-        {"click": "Answer", "card": "Please answer each"},
-        {"waitText": "Case 1 of 1", "in": "card"},
-        {"choose": {"id": "known.*", "value": "Known to us"}, "card": "Case 1 of 1"},
-        {"fill": {"id": "information.*", "value": information}, "card": "Case 1 of 1"},
-        {"toggle": {"id": "could_lead.*", "on": True}, "card": "Case 1 of 1"},
-        {"click": "Save answer", "card": "Case 1 of 1"},
+def answer_one(n: int, information: str) -> list[dict[str, object]]:
+    """Answer the n-th case (from 1) on its own card, then go to the next one."""
+    here = f"Case {n} of 5"
+    steps: list[dict[str, object]] = [
+        {"waitText": here, "in": "card"},
+        {"choose": {"id": "known.*", "value": "Known to us"}, "card": here},
+        {"fill": {"id": "information.*", "value": information}, "card": here},
+        {"toggle": {"id": "could_lead.*", "on": True}, "card": here},
+        {"click": "Save answer", "card": here},
         {"waitText": "Answer saved.", "in": "card"},
         {"read": "lastCard"},
+    ]
+    if n < 5:
+        steps.append({"click": f"Next: {REFERENCES[n]}", "card": here})
+    return steps
+
+
+def answer(information: str) -> list[dict[str, object]]:
+    """Every case, one at a time, each saved on its own card."""
+    return [
+        {"waitText": "Please answer each", "in": "card", "timeout": 20000},
+        {"click": "Answer", "card": "Please answer each"},
+        *(step for n in range(1, 6) for step in answer_one(n, f"{information} ({n})")),
     ]
 
 
@@ -55,10 +78,13 @@ def test_business_support_circulates_and_answers_as_their_agency(
 
     result = alex.drive(list_freeze_and_circulate(answer("Known to the Early Help hub")))
 
-    saved = result.reads[-1]
-    assert "Known to us; could lead" in saved
-    assert "Known to the Early Help hub" in saved
-    assert CHILD in saved
+    first, last = result.reads[0], result.reads[-1]
+    assert len(result.reads) == 5  # one saved card per case
+    assert "Known to us; could lead" in first
+    assert "Known to the Early Help hub (1)" in first
+    assert CHILD in first
+    assert "Case 5 of 5" in last
+    assert "Known to the Early Help hub (5)" in last
 
 
 def test_a_member_receives_the_circulation_and_sees_the_saved_answer(
@@ -71,6 +97,6 @@ def test_a_member_receives_the_circulation_and_sees_the_saved_answer(
     alex.drive(list_freeze_and_circulate([]))
     result = adele.drive(answer("Health visitor *involved*"))
 
-    saved = result.reads[-1]
+    saved = result.reads[0]
     assert "Known to us; could lead" in saved
-    assert "Health visitor *involved*" in saved  # shown literally, not as markdown
+    assert "Health visitor *involved* (1)" in saved  # shown literally, not as markdown

@@ -325,6 +325,51 @@ async def test_a_message_given_up_on_is_reported_to_business_support_once(store:
     assert [f.key for f in await outbox.failed()] == ["gone"]  # still listed on request
 
 
+async def test_the_desk_sees_each_message_of_a_sending_waiting_retrying_delivered_or_given_up(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    for person in ("p1", "p2", "p3", "p4"):
+        await outbox.enqueue(
+            f"circulation:m_1:{person}", f"person:{person}", "circulation", {}, NOW
+        )
+    await outbox.enqueue("circulation:m11:p1", "person:p1", "circulation", {}, NOW)  # not m_1
+    [first, second, third, _] = await outbox.claim("w1", NOW, 4, LEASE)
+    await outbox.mark_sent(first.id, "w1", NOW, "1767517200000")
+    await outbox.mark_failed(second.id, "w1", NOW, "Teams is busy", NOW + LEASE)
+    await outbox.mark_failed(third.id, "w1", NOW, "Teams refused", None)
+    await outbox.release("w1", NOW)
+
+    found = await outbox.deliveries("circulation:m_1:")
+
+    assert [(d.person_id, d.progress.value, d.problem) for d in found] == [
+        ("p1", "delivered", ""),
+        ("p2", "retrying", "Teams is busy"),
+        ("p3", "gave-up", "Teams refused"),
+        ("p4", "waiting", ""),
+    ]
+    assert found[1].next_at == NOW + LEASE
+    assert [d.person_id for d in await outbox.not_delivered()] == ["p2", "p3", "p4", "p1"]
+
+
+async def test_a_read_receipt_marks_read_what_was_sent_up_to_the_message_it_names(
+    store: Store,
+) -> None:
+    outbox = Outbox(store)
+    for n in (1, 2, 3):
+        await outbox.enqueue(f"k{n}", "person:p1", "circulation", {}, NOW)
+    await outbox.enqueue("other", "person:p2", "circulation", {}, NOW)
+    claimed = await outbox.claim("w1", NOW, 4, LEASE)
+    for message, teams_id in zip(claimed, ("1000", "2000", "3000", "1500"), strict=True):
+        await outbox.mark_sent(message.id, "w1", NOW, teams_id)
+
+    assert await outbox.mark_read("person:p1", "2000", NOW) == 2
+    assert await outbox.mark_read("person:p1", "2000", NOW) == 0  # already read
+    assert await outbox.mark_read("person:p1", "not-a-number", NOW) == 0
+    progress = {d.key: d.progress.value for d in await outbox.deliveries("")}
+    assert progress == {"k1": "read", "k2": "read", "k3": "delivered", "other": "delivered"}
+
+
 async def test_workers_count_those_heard_from_lately_and_a_stopped_one_leaves(
     store: Store,
 ) -> None:
