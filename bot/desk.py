@@ -60,7 +60,10 @@ class DeliveryDesk:
             await self.reach_of(panel),
             meeting_id,
         )
-        return desk
+        if what != CIRCULATION:
+            return desk
+        notice = await self._log.deliveries(f"circulation-notice:{meeting_id}")
+        return replace(desk, channel=_local(notice[0], zone) if notice else None)
 
     async def not_delivered(self, panels: Sequence[Panel], zone: tzinfo) -> list[Desk]:
         """Every message still on its way or given up, per panel, for the panels' staff."""

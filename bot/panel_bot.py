@@ -48,10 +48,23 @@ HELP_TEXT = (
     "- delivery: who has the case list, who is still waiting and why (business support)\n"
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
     "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
-    "- undelivered: every message not delivered yet, and why (chair, business support)\n"
+    "- undelivered: every message not delivered yet, and why (chair, business support)\n\n"
     "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
     "with numbers only."
 )
+MEMBER_HELP_TEXT = (
+    "I run the Early Help panel's week. In our 1:1 chat:\n"
+    "- my tasks: what is waiting for you, and by when\n"
+    "- agenda: the next panel's date and how many cases it has\n"
+    "When the case list is circulated it comes to you here: answer each case from it. On "
+    "panel day your sign-in card, the case cards and ballots come here too."
+)
+SHARED_HELP_TEXT = (
+    "Here I answer help, agenda and start panel (the chair), with numbers only: case detail "
+    "is only ever sent in a 1:1 chat with me."
+)
+GREETINGS = frozenset({"hello", "hi", "hey", "hiya", "good morning", "good afternoon"})
+HELLO = "Hello. I can reach you in this chat now: what the panel sends you comes here.\n\n"
 NOT_UNDERSTOOD_TEXT = "I didn't understand that. Type help."
 PRIVATE_ONLY = (
     "For the families' privacy I only do that in our 1:1 chat. Open a chat with me and send it "
@@ -104,6 +117,15 @@ class BotConfig:
     panels_of_team: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     undelivered: Undelivered | None = None
     desk: DeliveryDesk | None = None
+
+
+def help_for(asker: Asker) -> str:
+    """The commands this person can use here: staff see theirs, members theirs."""
+    if not asker.personal:
+        return SHARED_HELP_TEXT
+    if any(asker.is_staff(panel) for panel in asker.panels):
+        return HELP_TEXT
+    return MEMBER_HELP_TEXT
 
 
 class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK is untyped
@@ -180,7 +202,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         asker = self._asker(turn_context)
         command = command_of(turn_context.activity.text)
         if command in ("help", "?", ""):
-            await self._reply(turn_context, HELP_TEXT)
+            await self._reply(turn_context, help_for(asker))
+        elif command in GREETINGS:
+            await self._reply(turn_context, (HELLO if asker.personal else "") + help_for(asker))
         elif not asker.personal and command in SHARED_TEXT:
             await self._reply(
                 turn_context, await self._typed(asker, command, self._panels_here(asker))
@@ -307,7 +331,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if is_personal(activity) and any(m.id == bot_id for m in members_added):
-            await self._reply(turn_context, "Hello. " + HELP_TEXT)
+            await self._reply(turn_context, HELLO + help_for(self._asker(turn_context)))
 
     # -- Plumbing ----------------------------------------------------------------------------
 

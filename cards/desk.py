@@ -12,12 +12,12 @@ from microsoft_teams.cards import CardElement, Container
 from cards.common import Card, action, card, heading, note
 from cards.verbs import Verb
 from panel.calendar import long_date
-from panel.delivery import Desk, DeskLine, Progress, Reach
+from panel.delivery import Delivery, Desk, DeskLine, Progress, Reach
 from panel.words import plural
 
 HOW_TO_REACH = (
-    "ask them to open Early Help Panel in Teams (Apps, then search for it) and say hello, or "
-    "add them to the panel's team"
+    "ask them to open Early Help Panel in Teams (Apps, then search for it) and say hello to "
+    "it, or add them to the panel's team"
 )
 KIND_NAMES = {
     "circulation": "the case list",
@@ -61,16 +61,15 @@ def why(line: DeskLine) -> str:
             return f"read (by {_at(d.at)})"
         case Progress.DELIVERED:
             return f"delivered at {_at(d.at)}"
-        case Progress.WAITING if line.reach is Reach.NONE:
-            return f"waiting: they cannot be reached yet: {HOW_TO_REACH}"
+        case Progress.WAITING | Progress.RETRYING if line.reach is Reach.NONE:
+            return "cannot be reached yet: they have never opened a chat with the bot"
         case Progress.WAITING if line.reach is Reach.TEAM:
             return "waiting: the bot is opening a chat with them through the panel's team"
         case Progress.WAITING:
             return "waiting to go out (usually within a minute)"
         case Progress.RETRYING:
-            advice = f"; {HOW_TO_REACH}" if line.reach is Reach.NONE else ""
             return (
-                f"not delivered yet: {d.problem}{advice}. Trying again at {_at(d.next_at)} "
+                f"not delivered yet: {d.problem}. Trying again at {_at(d.next_at)} "
                 f"({plural(d.attempts, 'attempt')} so far)"
             )
         case Progress.GAVE_UP:
@@ -82,35 +81,69 @@ def why(line: DeskLine) -> str:
             return f"not sent, on purpose: {d.problem}"
 
 
+def _channel(notice: Delivery) -> str:
+    match notice.progress:
+        case Progress.DELIVERED | Progress.READ:
+            return "**The panel's channel**: the notice with the numbers was posted at " + _at(
+                notice.at
+            )
+        case Progress.WAITING:
+            return "**The panel's channel**: the notice with the numbers is waiting to go out"
+        case Progress.RETRYING:
+            return (
+                f"**The panel's channel**: the notice is not posted yet: {notice.problem}. "
+                f"Trying again at {_at(notice.next_at)}"
+            )
+        case _:
+            return f"**The panel's channel**: the notice was not posted: {notice.problem}"
+
+
 def _section(title: str, lines: Sequence[str]) -> list[CardElement]:
     if not lines:
         return []
     return [Container(separator=True, items=[note(title, subtle=False), note("\n\n".join(lines))])]
 
 
+def _summary(desk: Desk) -> str:
+    people = len(desk.lines)
+    text = f"Delivered to {desk.delivered} of {plural(people, 'member')}"
+    text += f" ({desk.read} read it)." if desk.read else "."
+    if waiting := desk.waiting():
+        text += f" On its way to {len(waiting)}."
+    if unreachable := desk.unreachable():
+        text += f" {len(unreachable)} cannot be reached yet."
+    if lost := desk.not_reached():
+        text += f" {len(lost)} must be reached another way."
+    return text
+
+
 def delivery(desk: Desk, *, what: str, notice: str = "") -> Card:
     """Where one sending has got to, per member: the answer to *Circulate* and *Remind now*."""
-    people = len(desk.lines)
-    waiting, lost = desk.waiting(), desk.not_reached()
     arrived = [
         line
         for line in desk.lines
         if line.delivery and line.delivery.progress in (Progress.DELIVERED, Progress.READ)
     ]
-    summary = f"Delivered to {desk.delivered} of {plural(people, 'member')}"
-    summary += f" ({desk.read} read it)." if desk.read else "."
-    if waiting:
-        summary += f" Still on its way to {len(waiting)}."
-    if lost:
-        summary += f" {len(lost)} must be reached another way."
-    body: list[CardElement] = [heading(desk.what), note(summary, subtle=False)]
+    body: list[CardElement] = [heading(desk.what)]
     if notice:
-        body.insert(1, note(notice, subtle=False, color="Good"))
-    body += _section("**Waiting**", [f"{_who(x)}: {why(x)}" for x in waiting])
+        body.append(note(notice, subtle=False, color="Good"))
+    body.append(note(_summary(desk), subtle=False))
+    unreachable = desk.unreachable()
+    if unreachable:
+        body += _section(
+            f"**Cannot be reached yet**: they have never opened a chat with the bot. Please "
+            f"{HOW_TO_REACH}; the bot keeps trying for a day, then lists them under "
+            "Please reach another way.",
+            [_who(x) for x in unreachable],
+        )
+    body += _section("**On its way**", [f"{_who(x)}: {why(x)}" for x in desk.waiting()])
+    lost = desk.not_reached()
     body += _section("**Please reach another way**", [f"{_who(x)}: {why(x)}" for x in lost])
     body += _section("**Delivered**", [f"{_who(x)}: {why(x)}" for x in arrived])
     dropped = [x for x in desk.lines if x.delivery and x.delivery.progress is Progress.DROPPED]
     body += _section("**Not sent**", [f"{_who(x)}: {why(x)}" for x in dropped])
+    if desk.channel is not None:
+        body += _section("**Channel**", [_channel(desk.channel)])
     if not desk.lines:
         body.append(note("Nothing has been sent for this yet."))
     refs = {"panel": desk.panel_id, "meeting": desk.meeting_id}
@@ -130,13 +163,17 @@ def reach_check(lines: Sequence[DeskLine], members: int) -> list[CardElement]:
         return [note(f"The bot can reach all {plural(members, 'member')}.")]
     cannot = [x for x in lines if x.reach is Reach.NONE]
     off = [x for x in lines if x.reach is Reach.NOT_ON_TEAMS]
-    text = [
-        f"{_who(x)} has not opened a chat with the bot and is not in a team the bot is "
-        f"installed in: {HOW_TO_REACH}"
-        for x in cannot
-    ] + [
-        f"{_who(x)} is not on Teams: you will be asked to send them the list securely" for x in off
-    ]
+    text = []
+    if cannot:
+        text.append(
+            f"Never opened a chat with the bot: {', '.join(_who(x) for x in cannot)}. Please "
+            f"{HOW_TO_REACH}. You can circulate now: they get the list once they do."
+        )
+    if off:
+        text.append(
+            f"Not on Teams: {', '.join(_who(x) for x in off)}. After circulating you are asked "
+            "to send them the list securely."
+        )
     title = (
         f"**Before you circulate**: the bot cannot reach {len(lines)} of "
         f"{plural(members, 'member')} yet."
@@ -156,8 +193,17 @@ def undelivered(desks: Sequence[Desk]) -> Card:
             for x in desk.lines
             if x.delivery is not None
         ]
-        waiting = len(desk.waiting())
+        waiting, unreachable = len(desk.waiting()), len(desk.unreachable())
         lost = len(desk.not_reached())
-        summary = f"{desk.what}: {waiting} on the way, {lost} given up."
+        summary = f"**{desk.what}**: {plural(waiting + unreachable, 'message')} on the way"
+        summary += f" ({unreachable} to people the bot cannot reach yet)" if unreachable else ""
+        summary += f", {lost} given up." if lost else "."
         body += _section(summary, lines)
+    if any(d.unreachable() for d in shown):
+        body.append(
+            note(
+                "For those the bot cannot reach yet: please " + HOW_TO_REACH + ".",
+                subtle=False,
+            )
+        )
     return card(body)

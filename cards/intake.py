@@ -37,6 +37,13 @@ ROUTE_TITLES = {
     Section.STUCK: "Stuck case",
     Section.REVIEW: "Review",
 }
+# A case's route as a line names it (the form's titles carry hints for whoever chooses).
+ROUTE_NAMES = {
+    Section.NEW_REFERRAL: "New referral",
+    Section.STEP_DOWN: "Step-down from social care",
+    Section.STUCK: "Stuck case",
+    Section.REVIEW: "Review",
+}
 STATUS_TITLES = {
     Status.REFERRED: "waiting for screening",
     Status.LISTED: "listed for the next panel",
@@ -284,7 +291,7 @@ def case_list(
             )
         items: list[CardElement] = [
             note(
-                f"**{line.reference}** · {line.locality} · {ROUTE_TITLES[line.route]} · "
+                f"**{line.reference}** · {line.locality} · {ROUTE_NAMES[line.route]} · "
                 f"{STATUS_TITLES.get(line.status, line.status.value)}"
                 + (
                     f" · rolled over {plural(line.times_rolled_over, 'time')}"

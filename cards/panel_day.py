@@ -35,8 +35,9 @@ from cards.common import (
     note,
     numbered,
 )
+from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
-from cards.week import FIELD_LABELS, KNOWN_TITLES, SECTION_TITLES
+from cards.week import FIELD_LABELS, KNOWN_TITLES
 from panel.calendar import Period, Unit
 from panel.errors import InvalidInput
 from panel.meeting import MeetingStatus
@@ -79,8 +80,7 @@ MAX_TAF_DAYS = 60
 def shared(view: SharedView) -> Card:
     """For the group chat, channel or meeting chat: never a reference or a name."""
     lines = [
-        numbered(i.number, f"{SECTION_TITLES[i.section.value]}: {STATE_TITLES[i.state]}")
-        for i in view.items
+        numbered(i.number, f"{ROUTE_NAMES[i.section]}: {STATE_TITLES[i.state]}") for i in view.items
     ]
     state = "in session" if view.status is MeetingStatus.IN_SESSION else view.status.value
     return card(
@@ -98,7 +98,7 @@ def _item_block(view: ChairView, item: ItemView) -> Container:
     ids = {"meeting": view.meeting_id, "case": item.case_id}
     items: list[CardElement] = [
         note(
-            f"{numbered(item.number, item.reference)} · {SECTION_TITLES[item.section.value]} · "
+            f"{numbered(item.number, item.reference)} · {ROUTE_NAMES[item.section]} · "
             f"{item.locality} — {STATE_TITLES[item.state]}",
             subtle=False,
         )
@@ -166,7 +166,7 @@ def console(
         body.append(
             buttons(
                 action(
-                    f"Add {reference} ({SECTION_TITLES[section.value].lower()})",
+                    f"Add {reference} ({ROUTE_NAMES[section].lower()})",
                     Verb.AGENDA_ADD,
                     meeting=view.meeting_id,
                     case=case_id,
@@ -246,7 +246,9 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
     ]
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
-    body += [literal(text, label=FIELD_LABELS[f]) for f, text in data.view.shown()]
+    if data.view.back_because:
+        body.append(literal(data.view.back_because, label="Back because"))
+    body += [literal(text, label=FIELD_LABELS[f]) for f, text in data.view.shown(data.panel_date)]
     body.append(note("**What each agency said**", subtle=False))
     for answer in data.answers:
         lead = "; could lead" if answer.could_lead else ""

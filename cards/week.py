@@ -33,7 +33,7 @@ from cards.common import (
     numbered,
     when,
 )
-from cards.intake import ROUTE_TITLES
+from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
 from panel.infochecks import MAX_CAPACITY, Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
@@ -81,18 +81,9 @@ def agenda(
 ) -> Card:
     """The next sitting per locality with its overflow, and what staff can do now (with, once
     frozen, who the bot cannot reach yet: `before_circulating`)."""
-    state = (
-        "provisional: this is what would freeze now"
-        if view.provisional
-        else view.status.value.replace("-", " ")
-    )
     body: list[CardElement] = [
         heading(f"Agenda — {view.panel_name}, {day(view.panel_date)}"),
-        note(
-            f"Agenda {state}. Cut-off {when(view.cutoff_at)}; "
-            f"circulation {when(view.circulation_at)}; "
-            f"information checks due {when(view.deadline_at)}."
-        ),
+        note(_where_it_stands(view)),
     ]
     if problem:
         body.append(error(problem))
@@ -105,18 +96,14 @@ def agenda(
     for locality in localities:
         items = [i for i in view.items if i.locality == locality]
         over = [o for o in view.overflow if o.locality == locality]
-        lines = [
-            numbered(i.number, f"{i.reference} · {SECTION_TITLES[i.section.value]}") for i in items
-        ] + [f"Overflow: {o.reference} · {o.reason}" for o in over]
-        body.append(
-            Container(
-                separator=True,
-                items=[
-                    note(f"**{locality}** ({len(items)})", subtle=False),
-                    note("\n\n".join(lines)),
-                ],
-            )
-        )
+        lines: list[CardElement] = [note(f"**{locality}** ({len(items)})", subtle=False)]
+        for i in items:
+            lines.append(note(numbered(i.number, f"{i.reference} · {ROUTE_NAMES[i.section]}")))
+            if i.why:  # the lead's own words: shown as typed, never as markdown
+                lines.append(literal(i.why, label="Back because"))
+        if over:
+            lines.append(note("\n\n".join(f"Overflow: {o.reference} · {o.reason}" for o in over)))
+        body.append(Container(separator=True, items=lines))
     actions = [action("Refresh", Verb.AGENDA_VIEW, panel=view.panel_id)]
     if view.status is MeetingStatus.PLANNED:
         actions.append(action("Freeze now", Verb.AGENDA_FREEZE, panel=view.panel_id))
@@ -140,6 +127,26 @@ def agenda(
     return card(body, actions)
 
 
+def _where_it_stands(view: AgendaView) -> str:
+    """What has happened and what comes next, by the agenda's state (not the plan's times
+    once they have passed)."""
+    due = f"information checks due {when(view.deadline_at)}"
+    match view.status:
+        case MeetingStatus.PLANNED:
+            return (
+                f"Provisional: this is what would freeze now. Cut-off {when(view.cutoff_at)}; "
+                f"circulation {when(view.circulation_at)}; {due}."
+            )
+        case MeetingStatus.FROZEN:
+            return f"Frozen, not circulated yet (planned for {when(view.circulation_at)}); {due}."
+        case MeetingStatus.CIRCULATED:
+            return f"Circulated to members; {due}."
+        case MeetingStatus.IN_SESSION:
+            return "The panel is sitting now."
+        case MeetingStatus.CLOSED:
+            return "This panel has closed."
+
+
 def counts(view: AgendaCounts) -> Card:
     """For a channel or group chat: numbers only, never a case."""
     state = "frozen" if view.frozen else "so far (not frozen yet)"
@@ -161,9 +168,11 @@ def _case_block(
     typed: Mapping[str, str],
 ) -> Container:
     case_id = view.case_id
-    title = (view.reference or "Case") + (f" · {ROUTE_TITLES[view.route]}" if view.route else "")
+    title = (view.reference or "Case") + (f" · {ROUTE_NAMES[view.route]}" if view.route else "")
     items: list[CardElement] = [note(f"**{title}**", subtle=False)]
-    items += [literal(text, label=FIELD_LABELS[f]) for f, text in view.shown()]
+    if view.back_because:
+        items.append(literal(view.back_because, label="Back because"))
+    items += [literal(text, label=FIELD_LABELS[f]) for f, text in view.shown(pack.panel_date)]
     if saved is not None:
         items.append(
             note(
@@ -231,12 +240,19 @@ def _header(pack: MemberPack) -> list[CardElement]:
         else ""
     )
     answered = len(pack.cases) - pack.missing
+    if pack.missing:
+        ask = "" if pack.past_deadline else f"Please answer each by {when(pack.deadline_at)}."
+    else:
+        ask = "Every case is answered." + (
+            ""
+            if pack.past_deadline
+            else f" You can change an answer until {when(pack.deadline_at)}."
+        )
     return [
         heading(f"{pack.panel_name}: {day(pack.panel_date)}"),
         note(
             f"{plural(len(pack.cases), 'case', 'cases')} for {pack.agency}, "
-            f"{answered} answered. Please answer each by {when(pack.deadline_at)}.{late} "
-            "Confidential: for panel members only.",
+            f"{answered} answered. {ask}{late} Confidential: for panel members only.",
             subtle=False,
         ),
     ]
@@ -282,9 +298,7 @@ def circulation(
         body.append(note(notice, subtle=False, color="Good"))
     for view in shown:
         saved = pack.answers.get(view.case_id)
-        title = (view.reference or "Case") + (
-            f" · {ROUTE_TITLES[view.route]}" if view.route else ""
-        )
+        title = (view.reference or "Case") + (f" · {ROUTE_NAMES[view.route]}" if view.route else "")
         status = (
             note(f"Answered: {_answer_line(saved)}", color="Good")
             if saved
@@ -433,9 +447,20 @@ def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Car
         parts += [f"still checking: {_names(unsure)}"] if unsure else []
         parts += [f"could lead: {_names(leads)}"] if leads else []
         cases.append(note(f"{numbered(number, reference)}: " + "; ".join(parts), subtle=False))
-    no_answer = [a for a in grid.agencies if grid.missing_for(a)]
+    total = len(grid.case_ids)
+    none = [a for a in grid.agencies if len(grid.missing_for(a)) == total]
+    part = [a for a in grid.agencies if 0 < len(grid.missing_for(a)) < total]
     no_capacity = [a for a in grid.agencies if a not in grid.capacity]
-    gaps = [f"No answer yet from: {', '.join(no_answer)}."] if no_answer else []
+    gaps = [f"No answer yet from: {', '.join(none)}."] if none else []
+    gaps += (
+        [
+            "Some cases still to answer: "
+            + ", ".join(f"{a} ({len(grid.missing_for(a))} left)" for a in part)
+            + "."
+        ]
+        if part
+        else []
+    )
     gaps += [f"No capacity yet from: {', '.join(no_capacity)}."] if no_capacity else []
     summary = " ".join(gaps) or "Every agency has answered every case and given its capacity."
     body += [
@@ -443,7 +468,7 @@ def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Car
             f"{grid.answered_share():.0%} of information checks answered.",
             subtle=False,
         ),
-        note(summary, subtle=False, color="Attention" if no_answer or no_capacity else "Good"),
+        note(summary, subtle=False, color="Attention" if gaps else "Good"),
         Container(separator=True, items=agencies),
         Container(separator=True, items=cases),
     ]
@@ -459,24 +484,37 @@ def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Car
 
 TASK_TEXT = {  # (the thing counted, its plural, what is to be done)
     TaskKind.SCREEN: ("new case", "new cases", "to screen"),
-    TaskKind.ANSWER: ("information check", "information checks", "to answer"),
-    TaskKind.CAPACITY: ("", "", "your capacity for this week"),
-    TaskKind.READINESS: ("agency", "agencies", "still to answer"),
+    TaskKind.ANSWER: ("case", "cases", "to answer for your agency's information check"),
+    TaskKind.CAPACITY: ("", "", "Your agency's capacity (new cases it can lead) to give"),
+    TaskKind.READINESS: ("agency", "agencies", "still to finish their information checks"),
 }
 
 
 def _task_text(task: Task) -> str:
     one, many, todo = TASK_TEXT[task.kind]
-    return f"{plural(task.count, one, many)} {todo}" if one else todo
+    text = f"{plural(task.count, one, many)} {todo}" if one else todo
+    if task.due_at is None:
+        return text + "."
+    if task.kind is TaskKind.SCREEN:
+        return text + f", before the agenda freezes on {when(task.due_at)}."
+    return text + f", by {when(task.due_at)}."
 
 
 def tasks(items: Sequence[Task]) -> Card:
+    """What is waiting for this person, panel by panel, each with its deadline."""
     body: list[CardElement] = [heading("Your tasks")]
     actions = []
     if not items:
         body.append(note("Nothing is waiting for you.", subtle=False))
+    for panel_name in dict.fromkeys(task.panel_name for task in items):
+        lines = [_task_text(t) for t in items if t.panel_name == panel_name]
+        body.append(
+            Container(
+                separator=True,
+                items=[note(f"**{panel_name}**", subtle=False), note("\n\n".join(lines))],
+            )
+        )
     for task in items:
-        body.append(note(f"{task.panel_name}: {_task_text(task)}", subtle=False))
         if task.kind is TaskKind.SCREEN:
             actions.append(action("Screen cases", Verb.CASE_LIST, panel=task.panel_id))
         elif task.kind in (TaskKind.ANSWER, TaskKind.CAPACITY) and task.meeting_id:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypedDict
 
+from panel.calendar import long_date
 from panel.errors import ConsentMissing, InvalidInput, SafeguardingRedirect
 from panel.lifecycle import Event, Status, next_status
 from panel.outcomes import Decision, Milestone
@@ -181,6 +182,19 @@ class Case:
         if self.status is Status.DUE_REVIEW:
             return Section.REVIEW
         return self.route
+
+    def why_back(self) -> str:
+        """Why the case is back before a panel (the lead's reason it is stuck, or the review
+        that is due), until the panel records an outcome; "" for a first listing."""
+        for step in reversed(self.history):
+            if step.event is Event.RECORD_OUTCOME:
+                return ""
+            if step.event is Event.MARK_STUCK:
+                return f"Stuck: {step.reason}"
+            if step.event is Event.REVIEW_DUE:
+                due = [m for m in self.milestones if m.brings_back_to_panel and m.open]
+                return f"{due[0].label}, due {long_date(due[0].due)}" if due else "Review due"
+        return ""
 
     @property
     def waiting_since(self) -> datetime:

@@ -79,6 +79,7 @@ class Desk:
     lines: tuple[DeskLine, ...]
     panel_id: str = ""
     meeting_id: str = ""
+    channel: Delivery | None = None  # the notice to the panel's channel that went with it
 
     @property
     def delivered(self) -> int:
@@ -91,6 +92,14 @@ class Desk:
         )
 
     def waiting(self) -> list[DeskLine]:
+        """On its way to someone the bot can reach: Teams will have it shortly."""
+        return [line for line in self._on_its_way() if line.reach is not Reach.NONE]
+
+    def unreachable(self) -> list[DeskLine]:
+        """On its way to someone the bot cannot reach yet: it waits for them to open a chat."""
+        return [line for line in self._on_its_way() if line.reach is Reach.NONE]
+
+    def _on_its_way(self) -> list[DeskLine]:
         return [
             line for line in self.lines if line.delivery and line.delivery.progress in ON_ITS_WAY
         ]

@@ -21,11 +21,13 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, ClassVar, TypeVar, get_args
 
+from panel.calendar import long_date
 from panel.cases import Case
 from panel.codec import Unreadable, decode_as, encode
 from panel.infochecks import Known
 from panel.policy import CaseField, Section
 from panel.relevance import QueuedFor
+from panel.words import date_of_birth
 
 VERSION = 2
 T = TypeVar("T")
@@ -75,6 +77,8 @@ class CirculatedCase:
     family_members: tuple[str, ...] | None = None
     presenting_needs: str | None = None
     consent: str | None = None
+    # Why it is back before a panel (stuck, a review), shared as the needs are.
+    back_because: str | None = None
 
     @classmethod
     def of(cls, case: Case, fields: frozenset[CaseField]) -> CirculatedCase:
@@ -100,19 +104,23 @@ class CirculatedCase:
                 CaseField.FAMILY_MEMBERS, tuple(f"{p.name} ({p.relationship})" for p in case.family)
             ),
             presenting_needs=shared(CaseField.PRESENTING_NEEDS, case.presenting_needs),
+            back_because=shared(CaseField.PRESENTING_NEEDS, case.why_back()) or None,
             consent=shared(
                 CaseField.CONSENT,
-                f"{consent.given_by}, {consent.given_on.isoformat()}" if consent else "",
+                f"{consent.given_by}, on {long_date(consent.given_on)}" if consent else "",
             ),
         )
 
-    def shown(self) -> list[tuple[CaseField, str]]:
-        """The shared fields other than reference and route, in the policy's order, as text."""
+    def shown(self, on: date | None = None) -> list[tuple[CaseField, str]]:
+        """The shared fields other than reference and route, in the policy's order, as text;
+        dates of birth written out with each child's age on `on` (the panel's date)."""
         shown: list[tuple[CaseField, str]] = []
         for case_field in CaseField:
             value = getattr(self, case_field.value.replace("-", "_"), None)
             if value is None or case_field in (CaseField.REFERENCE, CaseField.ROUTE):
                 continue
+            if case_field is CaseField.CHILD_DATES_OF_BIRTH:
+                value = tuple(date_of_birth(v, on) for v in value)
             shown.append((case_field, ", ".join(value) if isinstance(value, tuple) else value))
         return shown
 
@@ -211,6 +219,7 @@ class CaseCard:
     answers: tuple[AnswerLine, ...]
     capacity: tuple[tuple[str, int], ...]  # (agency, allocations), by agency
     checklist: tuple[str, ...]
+    panel_date: date | None = None  # children's ages are given as on this day
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ async def test_help_after_an_at_mention_in_a_channel_still_gets_help(
 ) -> None:
     await client.post("/api/messages", json=message("<at>Panel Bot</at>  Help ", teams))
 
-    assert connector.texts == [HELP_TEXT]
+    assert connector.texts == [HELP_TEXT]  # in this test's conversation, a 1:1 chat
 
 
 async def test_anything_else_gets_a_pointer_to_help(

@@ -80,15 +80,19 @@ async def shared_agenda(s: Services, asker: Asker, panels: tuple[Panel, ...]) ->
 @handles(Verb.AGENDA_FREEZE, view=Verb.AGENDA_VIEW, commands=("freeze now",))
 async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
+    before = await week.current_meeting(s.deps, panel.id)
     meeting = await week.freeze_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     view = await week.view_agenda(s.deps, panel_id=panel.id, actor=asker.person_id)
     rolled = len(meeting.agenda.overflow) if meeting and meeting.agenda else 0
-    return cards.agenda(
-        view,
-        notice=f"Agenda frozen: {plural(len(view.items), 'case')}; {rolled} rolled over to the "
-        "following panel (their referrers have been told).",
-        before_circulating=await _reach_check(s, panel, view),
-    )
+    if before is not None and before.agenda is not None:
+        notice = "The agenda was already frozen; nothing changed."
+    else:
+        notice = f"Agenda frozen: {plural(len(view.items), 'case')}" + (
+            f"; {rolled} rolled over to the following panel (whoever listed each is told)."
+            if rolled
+            else "; none rolled over."
+        )
+    return cards.agenda(view, notice=notice, before_circulating=await _reach_check(s, panel, view))
 
 
 @handles(Verb.AGENDA_CIRCULATE, view=Verb.AGENDA_VIEW, commands=("circulate",))
@@ -125,7 +129,9 @@ async def remind(s: Services, asker: Asker, act: CardAction) -> Card:
     queued = await week.send_reminders(s.deps, meeting_id=meeting_id, actor=asker.person_id)
     if not queued:
         return await _readiness(s, asker, panel, meeting_id, "Nobody needed reminding just now.")
-    notice = f"Reminders queued: {plural(queued, 'message')} (the chair is told who is missing)."
+    notice = (
+        f"Reminders queued for {plural(queued, 'member')}; the chair is told who is still missing."
+    )
     return await _desk(s, asker, panel, meeting_id, REMINDERS, notice)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from panel.cases import Case
 from panel.errors import DomainError, NotFound, NotPermitted
-from panel.meeting import Meeting
+from panel.meeting import Meeting, MeetingStatus
 from panel.messages import Message
 from panel.ports import AuditEntry, Clock, PanelDirectory, UnitOfWork, UnitOfWorkFactory
 from panel.roster import Panel, Role
@@ -185,9 +185,12 @@ async def in_play(uow: UnitOfWork, panel: Panel, now: datetime) -> PanelSchedule
     """
     timeline = timeline_of(panel)
     imminent = timeline.next_panel(now)
+    meeting = await uow.meetings.on_date(panel.id, imminent.panel_date)
+    if meeting is not None and meeting.status is MeetingStatus.CLOSED:
+        # Closed before its planned start (a chair may start early): the next one is in play.
+        return timeline.following(imminent)
     if now < imminent.cutoff_at:
         return imminent
-    meeting = await uow.meetings.on_date(panel.id, imminent.panel_date)
     if meeting is None or meeting.agenda is None or meeting.agenda.items:
         return imminent
     return timeline.next_open_for_listing(now)

@@ -381,6 +381,7 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
             ),
             tuple(sorted(meeting.capacity.items())),
             tuple(panel.policy.checklist),
+            meeting.panel_date,
         )
         for person in recipients:
             work.send(

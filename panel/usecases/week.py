@@ -57,6 +57,7 @@ class AgendaLine:
     reference: str
     section: Section
     locality: str
+    why: str = ""  # why it is back (stuck: the lead's words; a review): typed text, literal
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,14 @@ async def view_agenda(deps: Deps, *, panel_id: str, actor: str) -> AgendaView:
         schedule.info_check_deadline_at,
         provisional,
         tuple(
-            AgendaLine(i.number, i.case_id, cases[i.case_id].reference, i.section, i.locality)
+            AgendaLine(
+                i.number,
+                i.case_id,
+                cases[i.case_id].reference,
+                i.section,
+                i.locality,
+                cases[i.case_id].why_back(),
+            )
             for i in agenda.items
         ),
         tuple(
@@ -342,7 +350,8 @@ def _circulated_notices(
 
 
 async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
-    """Remind members with missing answers; tell the chair who is still missing.
+    """Remind members with missing answers; tell the chair who is still missing. Returns how
+    many members were reminded.
 
     `slot` names the reminder time (or "on-demand-<n>"); each slot reminds each person once.
     """
@@ -391,7 +400,8 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
         for message in messages:
             uow.send(message, deps.clock.now())
         await uow.commit()
-    return len(messages)
+    # Members reminded: the chair's "still missing" goes with them, and is not one.
+    return sum(1 for m in messages if isinstance(m.body, InfoCheckReminder))
 
 
 def _reminder(agency: str, missing: int, capacity: bool, meeting: Meeting, by: datetime) -> str:

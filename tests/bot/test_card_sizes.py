@@ -47,7 +47,8 @@ def case(n: int) -> CirculatedCase:
         child_names=tuple(longest(MAX_NAME, "c") for _ in range(MAX_PEOPLE)),
         child_dates_of_birth=tuple("2019-02-03" for _ in range(MAX_PEOPLE)),
         presenting_needs=longest(MAX_NEEDS, "n"),
-        consent=longest(MAX_NAME, "p") + ", 2026-01-05",
+        consent=longest(MAX_NAME, "p") + ", on Wednesday 30 September 2026",
+        back_because="Stuck: " + longest(500, "b"),  # the lead's reason, at its longest
     )
 
 

@@ -69,8 +69,17 @@ async def test_a_stuck_case_goes_back_to_the_next_agenda(teams: Teams) -> None:
     )
     agenda = await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"})
 
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, {"panel": "demo"})
+    await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
+    await teams.deliver()
+    pack = next(c for c in teams.cards_to(ISAIAH) if "Please answer each" in texts_of(c))
+    case_card = await teams.press(ISAIAH, Verb.PACK_CASE, action_data(pack, "Answer"))
+
     assert "goes back to the next panel's agenda" in texts_of(stuck)
-    assert "EHM-300 · Stuck cases" in texts_of(agenda)
+    assert "EHM-300 · Stuck case" in texts_of(agenda)
+    # Why it is back, in the lead's words, on the agenda and on what members answer from.
+    assert "Back because: \nStuck: No engagement" in texts_of(agenda)
+    assert "Back because: \nStuck: No engagement" in texts_of(case_card)
 
 
 async def test_the_monthly_drift_report_reaches_the_chair_one_to_one(teams: Teams) -> None:

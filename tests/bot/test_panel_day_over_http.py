@@ -259,6 +259,10 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Contact the family by Tuesday 29 December 2026" in texts_of(minutes[0])
     assert "Next panel moves to Room 2" in texts_of(minutes[0])
     assert not [c for c in teams.cards_to(PATTI) if "Minutes:" in texts_of(c)]  # apologies
+    # Closed a week early: business support's agenda moves on to the next sitting.
+    agenda_after = await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"})
+    assert "Provisional: this is what would freeze now." in texts_of(agenda_after)
+    assert "This panel has closed." not in texts_of(agenda_after)
 
     # No child identity in any shared conversation, nor in the logs.
     shared = [s for s in teams.connector.sent if not s.conversation_id.startswith("a:")]
@@ -282,7 +286,7 @@ async def test_the_shared_agenda_shows_numbers_and_states_but_no_case(teams: Tea
         MEGAN, Verb.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}, **where
     )
 
-    assert "1. New referrals: waiting" in texts_of(shared)
+    assert "1. New referral: waiting" in texts_of(shared)
     assert "EHM-300" not in texts_of(shared)
     assert CANARY_CHILD not in str(shared)
     assert "Not quorate" in texts_of(refreshed)
@@ -353,10 +357,10 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
         await sign_in(teams, person, sitting.meeting)
 
     added = await teams.press(
-        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck case)")
     )
     again = await teams.press(
-        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck cases)")
+        MEGAN, Verb.AGENDA_ADD, action_data(console, "Add EHM-STUCK (stuck case)")
     )
 
     assert "Added as item 2." in texts_of(added)

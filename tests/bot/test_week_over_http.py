@@ -265,7 +265,7 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     assert "No capacity yet from: Early Help, Health, Police, Schools." in texts_of(grid)
     assert "Health: 1 of 1 case answered; no capacity yet" in texts_of(grid)
     assert "Information checks are due by Monday 7 December 2026 at 16:00" in texts_of(grid)
-    assert "Reminders queued: " in texts_of(reminded)
+    assert "Reminders queued for 5 members; the chair is told" in texts_of(reminded)
     assert "The latest reminder for the panel on Tuesday 8 December 2026" in texts_of(reminded)
     assert "Nobody needed reminding just now." in texts_of(double_click)
     assert any("Reminder:" in texts_of(c) for c in teams.cards_to(ISAIAH))
@@ -382,9 +382,17 @@ async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
 
     await teams.say(ISAIAH, "my tasks")
 
+    await teams.say(ALEX, "my tasks")
+
     card = teams.connector.to(personal(ISAIAH))[-1].cards[0]
-    assert "1 information check to answer" in texts_of(card)
+    assert (
+        "1 case to answer for your agency's information check, by Monday 7 December 2026 at "
+        "16:00."
+    ) in texts_of(card)
+    assert "Your agency's capacity (new cases it can lead) to give, by Monday" in texts_of(card)
     assert action_data(card, "Open my cases")
+    staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
+    assert "4 agencies still to finish their information checks, by Monday 7 December" in staff
 
 
 async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
@@ -502,14 +510,20 @@ async def test_after_circulating_business_support_see_who_has_the_list_and_who_c
 
     before = texts_of(frozen)
     assert "the bot cannot reach 1 of 5 members yet" in before
-    assert "Patti Fernandez** (Police) has not opened a chat with the bot" in before
-    assert "Delivered to 0 of 5 members. Still on its way to 5." in texts_of(queued)
-    assert "Delivered to 4 of 5 members. Still on its way to 1." in texts_of(desk)
-    assert (
-        "**Patti Fernandez** (Police): not delivered yet: has not opened a chat with the bot "
-        "yet, and is not in a team the bot is installed in; ask them to open Early Help Panel"
-    ) in texts_of(desk)
+    assert "Never opened a chat with the bot: **Patti Fernandez** (Police). Please ask" in before
+    assert "Delivered to 0 of 5 members. On its way to 4. 1 cannot be reached yet." in texts_of(
+        queued
+    )
+    assert "Delivered to 4 of 5 members. 1 cannot be reached yet." in texts_of(desk)
+    assert "**Cannot be reached yet**: they have never opened a chat with the bot." in texts_of(
+        desk
+    )
+    assert "ask them to open Early Help Panel in Teams" in texts_of(desk)
+    assert "**Patti Fernandez** (Police)" in texts_of(desk)
     assert "**Adele Vance** (Health): delivered at " in texts_of(desk)
+    assert "**The panel's channel**: the notice is not posted yet: the bot is not installed" in (
+        texts_of(desk)
+    )
 
 
 async def test_a_read_receipt_marks_the_list_read_on_the_desk(teams: Teams) -> None:
@@ -543,3 +557,26 @@ async def test_only_staff_see_the_delivery_desk(teams: Teams) -> None:
 
     assert "Only the chair or business support" in texts_of(card)
     assert "Isaiah" not in texts_of(card)
+
+
+async def test_a_member_is_offered_only_the_commands_they_can_use_and_hello_is_answered(
+    teams: Teams,
+) -> None:
+    await teams.say(ADELE, "help")
+    await teams.say(ADELE, "Hello")
+    await teams.say(ALEX, "help")
+    await teams.say(MEGAN, "help", conversation=CHANNEL, conversation_type="channel", team=TEAM)
+
+    member, hello = (texts_of_sent(s) for s in teams.connector.to(personal(ADELE)))
+    staff = texts_of_sent(teams.connector.to(personal(ALEX))[-1])
+    shared = texts_of_sent(teams.connector.to(CHANNEL)[-1])
+    assert "my tasks" in member
+    assert "remind now" not in member
+    assert "new case" not in member
+    assert hello.startswith("Hello. I can reach you in this chat now")
+    assert "remind now" in staff
+    assert "case detail is only ever sent in a 1:1 chat" in shared
+
+
+def texts_of_sent(sent: Any) -> str:
+    return str(sent.activity.get("text") or "")
