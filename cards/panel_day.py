@@ -45,8 +45,10 @@ from panel.messages import Ballot, CaseCard, MinutesRecord, SignInRequest
 from panel.outcomes import MAX_TEXT, Action, Decision
 from panel.quorum import Presence
 from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedView
+from panel.words import plural
 
 ACTION_SLOTS = 3
+AOB_SHOWN = 3  # notes of any other business shown on the console (all go in the minutes)
 STATE_TITLES = {
     ItemState.WAITING: "waiting",
     ItemState.OPENED: "being discussed",
@@ -174,8 +176,16 @@ def console(
             )
         )
     if view.aob:
-        body.append(note("**Any other business**", subtle=False))
-        body += [literal(text) for text in view.aob]
+        # Twenty long notes would not fit one Teams message with 15 items: the latest are
+        # shown, the count says so, and the minutes carry every one.
+        latest = view.aob[-AOB_SHOWN:]
+        heading_ = "**Any other business**" + (
+            f" ({len(view.aob)} noted, every one in the minutes; the latest {len(latest)}:)"
+            if len(view.aob) > len(latest)
+            else ""
+        )
+        body.append(note(heading_, subtle=False))
+        body += [literal(text) for text in latest]
     if live:
         body += [
             TextInput(
@@ -241,23 +251,24 @@ def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
 
 def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> Card:
     """The case as the panel discusses it, 1:1 to members present."""
+    part = f" (part {data.part} of {data.parts})" if data.parts > 1 else ""
     body: list[CardElement] = [
-        heading(f"Item {data.number or ''}: {data.view.reference or 'Case'}"),
+        heading(f"Item {data.number or ''}: {data.view.reference or 'Case'}{part}"),
     ]
     if notice:
         body.append(note(notice, subtle=False, color="Good"))
+    if data.part > 1:
+        # Too many long answers for one Teams message: the rest of them, nothing else.
+        body.append(note("**What each agency said** (continued)", subtle=False))
+        body += _answers(data)
+        return card(body)
     if data.view.back_because:
         body.append(literal(data.view.back_because, label="Back because"))
     body += [literal(text, label=FIELD_LABELS[f]) for f, text in data.view.shown(data.panel_date)]
     body.append(note("**What each agency said**", subtle=False))
-    for answer in data.answers:
-        lead = "; could lead" if answer.could_lead else ""
-        late = " (late)" if answer.late else ""
-        body.append(
-            note(f"{answer.agency}: {KNOWN_TITLES[answer.known]}{lead}{late}", subtle=False)
-        )
-        if answer.information:
-            body.append(literal(answer.information))
+    body += _answers(data)
+    if data.parts > 1:
+        body.append(note(f"More answers follow in {plural(data.parts - 1, 'message')}."))
     if data.capacity:
         body.append(note("**Capacity this week**", subtle=False))
         body.append(facts({agency: str(n) for agency, n in data.capacity}))
@@ -277,6 +288,19 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
             )
         )
     return card(body, actions)
+
+
+def _answers(data: CaseCard) -> list[CardElement]:
+    shown: list[CardElement] = []
+    for answer in data.answers:
+        lead = "; could lead" if answer.could_lead else ""
+        late = " (late)" if answer.late else ""
+        shown.append(
+            note(f"{answer.agency}: {KNOWN_TITLES[answer.known]}{lead}{late}", subtle=False)
+        )
+        if answer.information:
+            shown.append(literal(answer.information))
+    return shown
 
 
 def ballot(data: Ballot, *, voted_for: str | None = None, problem: str = "") -> Card:
@@ -457,12 +481,16 @@ def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False)
 
 
 def minutes(record: MinutesRecord) -> Card:
+    part = f" (part {record.part} of {record.parts})" if record.parts > 1 else ""
     body: list[CardElement] = [
-        heading(f"Minutes: {record.panel_name}, {day(record.panel_date)}"),
-        note(f"Present: {', '.join(record.present) or 'none'}.", subtle=False),
-        note(f"Apologies: {', '.join(record.apologies) or 'none'}.", subtle=False),
-        note(record.quorum, subtle=False),
+        heading(f"Minutes: {record.panel_name}, {day(record.panel_date)}{part}"),
     ]
+    if record.part == 1:
+        body += [
+            note(f"Present: {', '.join(record.present) or 'none'}.", subtle=False),
+            note(f"Apologies: {', '.join(record.apologies) or 'none'}.", subtle=False),
+            note(record.quorum, subtle=False),
+        ]
     for item in record.items:
         lead = f" Lead: {item.lead_agency}." if item.lead_agency else ""
         body.append(
@@ -483,4 +511,6 @@ def minutes(record: MinutesRecord) -> Card:
         body += [literal(text) for text in record.aob]
     if record.not_reached:
         body.append(note("Not reached, rolled to the next panel: " + ", ".join(record.not_reached)))
+    if record.part < record.parts:
+        body.append(note(f"Continued in part {record.part + 1} of {record.parts}."))
     return card(body)

@@ -15,8 +15,8 @@ lists for tuples, ISO strings for dates and the circulated fields under their po
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, ClassVar, TypeVar, get_args
@@ -59,6 +59,27 @@ class Kind(Enum):
 
 PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
 CHANNEL = "channel:"  # an outbox recipient: a panel's notice channel
+
+
+# -- Splitting what will not fit one Teams message ---------------------------------------------
+
+# Free text one message carries at most, in characters: with the card around it, a part stays
+# under the bot's 24 KB activity limit (bot/rendering.py; tests/bot/test_card_sizes.py).
+PART_TEXT = 16_000
+
+
+def in_parts(weights: Sequence[int], budget: int = PART_TEXT) -> list[range]:
+    """Consecutive runs of items whose weights (characters of free text) fit `budget` each;
+    an item heavier than the budget goes alone. At least one run, even for no items."""
+    parts: list[range] = []
+    start, used = 0, 0
+    for index, weight in enumerate(weights):
+        if index > start and used + weight > budget:
+            parts.append(range(start, index))
+            start, used = index, 0
+        used += weight
+    parts.append(range(start, len(weights)))
+    return parts
 
 
 # -- The bodies of 1:1 messages, one per kind ---------------------------------------------------
@@ -220,6 +241,40 @@ class CaseCard:
     capacity: tuple[tuple[str, int], ...]  # (agency, allocations), by agency
     checklist: tuple[str, ...]
     panel_date: date | None = None  # children's ages are given as on this day
+    # A case card too large for one Teams message goes as several, each with some answers.
+    part: int = 1
+    parts: int = 1
+
+    @classmethod
+    def parts_of(
+        cls,
+        meeting_id: str,
+        case_id: str,
+        number: int,
+        view: CirculatedCase,
+        answers: tuple[AnswerLine, ...],
+        capacity: tuple[tuple[str, int], ...],
+        checklist: tuple[str, ...],
+        panel_date: date,
+    ) -> tuple[CaseCard, ...]:
+        """The case card as one message, or several when the answers would not fit one: the
+        first carries the case, the capacity and the checklist; the answers fill the rest."""
+        runs = in_parts([PART_TEXT // 3, *(len(a.information) + 200 for a in answers)])
+        return tuple(
+            cls(
+                meeting_id,
+                case_id,
+                number,
+                view,
+                tuple(answers[i - 1] for i in run if i > 0),
+                capacity if n == 1 else (),
+                checklist if n == 1 else (),
+                panel_date,
+                n,
+                len(runs),
+            )
+            for n, run in enumerate(runs, 1)
+        )
 
 
 @dataclass(frozen=True)
@@ -290,6 +345,31 @@ class MinutesRecord:
     items: tuple[MinutesLine, ...]
     not_reached: tuple[str, ...]  # case references
     aob: tuple[str, ...]
+    # Minutes too large for one Teams message go as several: attendance in the first, any
+    # other business and cases not reached in the last.
+    part: int = 1
+    parts: int = 1
+
+    def in_parts(self) -> tuple[MinutesRecord, ...]:
+        """These minutes as one message, or as several when the items' text would not fit."""
+        items = self.items
+        closing = sum(len(t) + 100 for t in self.aob) + 50 * len(self.not_reached)
+        weights = [300 + sum(len(a) + 50 for a in line.actions) for line in items]
+        runs = in_parts([*weights, closing])
+        return tuple(
+            replace(
+                self,
+                present=self.present if n == 1 else (),
+                apologies=self.apologies if n == 1 else (),
+                quorum=self.quorum if n == 1 else "",
+                items=tuple(items[i] for i in run if i < len(items)),
+                not_reached=self.not_reached if n == len(runs) else (),
+                aob=self.aob if n == len(runs) else (),
+                part=n,
+                parts=len(runs),
+            )
+            for n, run in enumerate(runs, 1)
+        )
 
 
 @dataclass(frozen=True)

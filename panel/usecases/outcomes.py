@@ -166,24 +166,28 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
             i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items
         }
         await work.audit.allowed(work.uow, work.now())
-        record = _record(panel, meeting, minutes, references)
+        records = _records(panel, meeting, minutes, references)
         for person_id in meeting.attending():
-            work.send(
-                DirectMessage(
-                    person_id,
-                    f"minutes:{meeting.id}:{person_id}",
-                    f"Minutes of the panel on {long_date(meeting.panel_date)}.",
-                    record,
-                    queued_for=QueuedFor(panel.id),
+            for record in records:
+                suffix = "" if record.part == 1 else f":{record.part}"
+                work.send(
+                    DirectMessage(
+                        person_id,
+                        f"minutes:{meeting.id}:{person_id}{suffix}",
+                        f"Minutes of the panel on {long_date(meeting.panel_date)}."
+                        + (f" (part {record.part} of {record.parts})" if record.parts > 1 else ""),
+                        record,
+                        queued_for=QueuedFor(panel.id),
+                    )
                 )
-            )
         await work.uow.commit()
         return minutes
 
 
-def _record(
+def _records(
     panel: Panel, meeting: Meeting, minutes: Minutes, references: dict[str, str]
-) -> MinutesRecord:
+) -> tuple[MinutesRecord, ...]:
+    """The minutes as one message, or several when the items' text would not fit one."""
     return MinutesRecord(
         meeting.id,
         panel.name,
@@ -204,7 +208,7 @@ def _record(
         ),
         tuple(references.get(c, "") for c in minutes.not_reached),
         minutes.aob,
-    )
+    ).in_parts()
 
 
 def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:

@@ -369,30 +369,34 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         ]
         meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
         await work.audit.allowed(work.uow, work.now())
-        body = CaseCard(
+        answers = tuple(
+            AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
+            for (c, _), a in sorted(meeting.answers.items())
+            if c == case_id
+        )
+        parts = CaseCard.parts_of(
             meeting.id,
             case_id,
             item.number if item else 0,
             CirculatedCase.of(case, panel.policy.circulated_fields),
-            tuple(
-                AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
-                for (c, _), a in sorted(meeting.answers.items())
-                if c == case_id
-            ),
+            answers,
             tuple(sorted(meeting.capacity.items())),
             tuple(panel.policy.checklist),
             meeting.panel_date,
         )
         for person in recipients:
-            work.send(
-                DirectMessage(
-                    person,
-                    f"case-card:{meeting.id}:{case_id}:{person}",
-                    f"Case {case.reference} is open at the panel.",
-                    body,
-                    queued_for=QueuedFor(panel.id, meeting.id, SITTING, (case_id,)),
+            for body in parts:
+                suffix = "" if body.part == 1 else f":{body.part}"
+                work.send(
+                    DirectMessage(
+                        person,
+                        f"case-card:{meeting.id}:{case_id}:{person}{suffix}",
+                        f"Case {case.reference} is open at the panel."
+                        + (f" (part {body.part} of {body.parts})" if body.parts > 1 else ""),
+                        body,
+                        queued_for=QueuedFor(panel.id, meeting.id, SITTING, (case_id,)),
+                    )
                 )
-            )
         await work.uow.commit()
     return len(recipients)
 

@@ -13,14 +13,16 @@ import pytest
 from app import STORE
 from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
-from cards import week
+from cards import panel_day, week
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
-from panel.messages import CirculatedCase
+from panel.messages import AnswerLine, CaseCard, CirculatedCase, MinutesLine, MinutesRecord
+from panel.outcomes import MAX_TEXT
 from panel.policy import Section
 from panel.usecases.info_checks import MemberPack
+from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT, ChairView, ItemState, ItemView
 from panel.usecases.week import AgendaLine, AgendaView
 from storage.outbox import Outbox
 from tests.bot.teams import ISAIAH, Teams
@@ -159,3 +161,110 @@ def test_readiness_for_15_cases_and_20_agencies_fits() -> None:
     grid = ReadinessGrid(cases, agencies, cells, {c: agencies for c in cases}, {})
 
     assert size(week.readiness(view, grid, notice="Reminders sent: 20.")) <= MAX_ACTIVITY_BYTES
+
+
+AGENCIES = tuple(f"Agency {n:02d} " + "a" * 20 for n in range(20))
+
+
+def test_a_case_card_with_20_long_answers_goes_as_parts_that_each_fit_and_lose_nothing() -> None:
+    answers = tuple(
+        AnswerLine(a, Known.KNOWN, longest(LONGEST_ANSWER, "i"), True, True) for a in AGENCIES
+    )
+    parts = CaseCard.parts_of(
+        "m" * 32,
+        "c" * 32,
+        15,
+        case(1),
+        answers,
+        tuple((a, 99) for a in AGENCIES),
+        tuple(longest(300, "q") for _ in range(6)),
+        date(2026, 12, 8),
+    )
+
+    sizes = [size(panel_day.case_card(p, notice="Conflict noted.")) for p in parts]
+    assert len(parts) > 1  # 40,000 characters of answers do not fit one message
+    assert max(sizes) <= MAX_ACTIVITY_BYTES, sizes
+    assert [a for p in parts for a in p.answers] == list(answers)  # every answer, in order
+    assert "More answers follow in " in str(panel_day.case_card(parts[0]))
+    assert f"(part 2 of {len(parts)})" in str(panel_day.case_card(parts[1]))
+
+
+def test_minutes_of_15_items_with_the_longest_actions_and_aob_go_as_parts_that_each_fit() -> None:
+    lines = tuple(
+        MinutesLine(
+            n + 1,
+            f"EHM-{n:036d}",
+            longest(100, "o"),
+            AGENCIES[n],
+            "Health 2, Schools 1, Police 1 " + "t" * 100,
+            tuple(longest(MAX_TEXT + 60, "x") for _ in range(3)),  # owner, text, due date
+        )
+        for n in range(CASES)
+    )
+    record = MinutesRecord(
+        "m" * 32,
+        longest(100, "P"),
+        date(2026, 12, 8),
+        AGENCIES,
+        AGENCIES[:5],
+        "Quorate: 5 of 3 key agencies needed are present.",
+        lines,
+        tuple(f"EHM-{n:036d}" for n in range(5)),
+        tuple(longest(MAX_AOB_TEXT, "b") for _ in range(MAX_AOB)),
+    )
+
+    parts = record.in_parts()
+
+    sizes = [size(panel_day.minutes(p)) for p in parts]
+    assert max(sizes) <= MAX_ACTIVITY_BYTES, sizes
+    assert [i for p in parts for i in p.items] == list(lines)
+    assert [p.present for p in parts] == [AGENCIES] + [()] * (len(parts) - 1)
+    assert parts[-1].aob == record.aob
+    assert len(parts) > 1
+
+
+def test_short_minutes_stay_one_message() -> None:
+    record = MinutesRecord(
+        "m" * 32, "Panel", date(2026, 12, 8), ("Health",), (), "Quorate.", (), (), ("AOB",)
+    )
+
+    assert record.in_parts() == (record,)
+
+
+def test_the_chairs_console_for_15_items_and_20_agencies_fits() -> None:
+    items = tuple(
+        ItemView(
+            n + 1,
+            f"{n:032x}",
+            f"EHM-{n:036d}",
+            Section.NEW_REFERRAL,
+            longest(100, "L"),
+            ItemState.VOTING if n == 0 else ItemState.DECIDED,
+            "r" * 32,
+            20,
+            20,
+            longest(200, "s"),
+            AGENCIES,
+            AGENCIES[0],
+            longest(100, "o"),
+            AGENCIES[1],
+        )
+        for n in range(CASES)
+    )
+    view = ChairView(
+        "demo",
+        longest(100, "P"),
+        "m" * 32,
+        date(2026, 12, 8),
+        MeetingStatus.IN_SESSION,
+        "Quorate: 20 of 3 key agencies needed are present.",
+        True,
+        tuple((a, "present") for a in AGENCIES),
+        items,
+        tuple((f"outcome-{n}", longest(80, "o")) for n in range(8)),
+        AGENCIES,
+        tuple((f"{n:032x}", f"EHM-{n:036d}", Section.STUCK) for n in range(5)),
+        tuple(longest(MAX_AOB_TEXT, "b") for _ in range(MAX_AOB)),
+    )
+
+    assert size(panel_day.console(view, notice="Vote closed.")) <= MAX_ACTIVITY_BYTES

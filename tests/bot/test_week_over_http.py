@@ -386,8 +386,7 @@ async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
 
     card = teams.connector.to(personal(ISAIAH))[-1].cards[0]
     assert (
-        "1 case to answer for your agency's information check, by Monday 7 December 2026 at "
-        "16:00."
+        "1 case to answer for your agency's information check, by Monday 7 December 2026 at 16:00."
     ) in texts_of(card)
     assert "Your agency's capacity (new cases it can lead) to give, by Monday" in texts_of(card)
     assert action_data(card, "Open my cases")
