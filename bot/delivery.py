@@ -391,7 +391,11 @@ class Deliverer:
         team_id, channel_id = where
         stored = await self._references.get(tenant, team_key(team_id))
         if stored is None:
-            raise Undeliverable("the bot is not installed in the panel's team yet", retry=True)
+            raise Undeliverable(
+                "the bot is not installed in the panel's team yet: ask the team's owner to add "
+                "the Early Help Panel app to it",
+                retry=True,
+            )
         reference = ConversationReference().deserialize(stored)
         reference.conversation.id = channel_id
         reference.conversation.conversation_type = "channel"

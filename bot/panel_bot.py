@@ -55,7 +55,7 @@ HELP_TEXT = (
 MEMBER_HELP_TEXT = (
     "I run the Early Help panel's week. In our 1:1 chat:\n"
     "- my tasks: what is waiting for you, and by when\n"
-    "- agenda: the next panel's date and how many cases it has\n"
+    "- agenda: the next panel's date and how many cases it has\n\n"
     "When the case list is circulated it comes to you here: answer each case from it. On "
     "panel day your sign-in card, the case cards and ballots come here too."
 )
@@ -204,7 +204,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         if command in ("help", "?", ""):
             await self._reply(turn_context, help_for(asker))
         elif command in GREETINGS:
-            await self._reply(turn_context, (HELLO if asker.personal else "") + help_for(asker))
+            reply = HELLO + "Type help for what I can do." if asker.personal else help_for(asker)
+            await self._reply(turn_context, reply)
         elif not asker.personal and command in SHARED_TEXT:
             await self._reply(
                 turn_context, await self._typed(asker, command, self._panels_here(asker))

@@ -24,6 +24,7 @@ from panel.messages import (
     NoTeamsList,
     Outcome,
     RecordOnCaseSystem,
+    ReferrerNews,
     RolledOver,
     SignInRequest,
     StillMissing,
@@ -67,7 +68,14 @@ def render(stored: Stored) -> Card:
             return follow_up.milestone(body)
         case DriftSummary():
             return follow_up.drift(text, body.sections)
-        case RolledOver() | NoTeamsList() | StillMissing() | Outcome() | UndeliveredList():
+        case (
+            RolledOver()
+            | ReferrerNews()
+            | NoTeamsList()
+            | StillMissing()
+            | Outcome()
+            | UndeliveredList()
+        ):
             return message(text)
         case _:
             assert_never(body)

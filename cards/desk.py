@@ -132,8 +132,8 @@ def delivery(desk: Desk, *, what: str, notice: str = "") -> Card:
     if unreachable:
         body += _section(
             f"**Cannot be reached yet**: they have never opened a chat with the bot. Please "
-            f"{HOW_TO_REACH}; the bot keeps trying for a day, then lists them under "
-            "Please reach another way.",
+            f"{HOW_TO_REACH}; the bot keeps trying for a day, then says here that it has "
+            "stopped.",
             [_who(x) for x in unreachable],
         )
     body += _section("**On its way**", [f"{_who(x)}: {why(x)}" for x in desk.waiting()])
@@ -195,9 +195,15 @@ def undelivered(desks: Sequence[Desk]) -> Card:
         ]
         waiting, unreachable = len(desk.waiting()), len(desk.unreachable())
         lost = len(desk.not_reached())
-        summary = f"**{desk.what}**: {plural(waiting + unreachable, 'message')} on the way"
-        summary += f" ({unreachable} to people the bot cannot reach yet)" if unreachable else ""
-        summary += f", {lost} given up." if lost else "."
+        counts = [f"{waiting} on the way"] if waiting else []
+        counts += (
+            [f"{unreachable} waiting for people the bot cannot reach yet"] if unreachable else []
+        )
+        counts += [f"{lost} given up"] if lost else []
+        summary = (
+            f"**{desk.what}**: {plural(waiting + unreachable + lost, 'message')} not delivered "
+            f"yet: {', '.join(counts)}."
+        )
         body += _section(summary, lines)
     if any(d.unreachable() for d in shown):
         body.append(

@@ -22,7 +22,7 @@ from microsoft_teams.cards import (
 from cards import inputs as inputs_
 from cards.common import Card, action, buttons, card, error, heading, literal, note
 from cards.verbs import Verb
-from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral
+from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral, Referrer
 from panel.errors import InvalidInput
 from panel.lifecycle import Event, Status
 from panel.policy import Section
@@ -67,6 +67,9 @@ FORM_FIELDS = frozenset(
         "consent_by",
         "consent_on",
         "safeguarding",
+        "referrer_name",
+        "referrer_agency",
+        "referrer_contact",
         *(f"child{i}_{p}" for i in range(1, CHILD_SLOTS + 1) for p in ("name", "dob")),
         *(f"family{i}_{p}" for i in range(1, FAMILY_SLOTS + 1) for p in ("name", "rel")),
     }
@@ -119,7 +122,15 @@ def referral_from_inputs(inputs: Mapping[str, object]) -> Referral:
     concern = _text(inputs, "safeguarding", 5)
     if concern not in ("", "true", "false"):
         raise InvalidInput("Answer the safeguarding question yes or no.")
+    referrer = _text(inputs, "referrer_name", MAX_NAME)
     return Referral(
+        referrer=Referrer(
+            referrer,
+            _text(inputs, "referrer_agency", MAX_NAME),
+            _text(inputs, "referrer_contact", MAX_NAME),
+        )
+        if referrer
+        else None,
         reference=_text(inputs, "reference", 40),
         locality=_text(inputs, "locality", 100),
         route=route,
@@ -208,6 +219,13 @@ def case_form(
             text(f"family{i}_rel", f"Family member {i}: relationship", 40),
         ]
     body += [
+        text(
+            "referrer_name",
+            "Referred by (name): told when the case is listed and decided",
+            MAX_NAME,
+        ),
+        text("referrer_agency", "Referrer's agency", MAX_NAME),
+        text("referrer_contact", "Referrer's e-mail or phone", MAX_NAME),
         text("needs", "Presenting needs", MAX_NEEDS, multiline=True),
         text("consent_by", "Consent to discuss at panel given by", MAX_NAME),
         when("consent_on", "Consent given on"),
@@ -234,6 +252,10 @@ def _values_of(case: Case) -> dict[str, str]:
             values[f"child{i}_dob"] = child.date_of_birth.isoformat()
     for i, person in enumerate(case.family[:FAMILY_SLOTS], 1):
         values[f"family{i}_name"], values[f"family{i}_rel"] = person.name, person.relationship
+    if case.referrer:
+        values["referrer_name"] = case.referrer.name
+        values["referrer_agency"] = case.referrer.agency
+        values["referrer_contact"] = case.referrer.contact
     if case.consent:
         values["consent_by"] = case.consent.given_by
         values["consent_on"] = case.consent.given_on.isoformat()
@@ -302,6 +324,8 @@ def case_list(
             ),
             literal(", ".join(line.children), label="Children"),
         ]
+        if line.referrer:
+            items.append(literal(line.referrer, label="Referred by"))
         if actions:
             items.append(buttons(*actions))
         body.append(Container(separator=True, items=items))

@@ -37,7 +37,7 @@ from cards.common import (
 )
 from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
-from cards.week import FIELD_LABELS, KNOWN_TITLES
+from cards.week import KNOWN_TITLES, field_label
 from panel.calendar import Period, Unit
 from panel.errors import InvalidInput
 from panel.meeting import MeetingStatus
@@ -264,7 +264,10 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
         return card(body)
     if data.view.back_because:
         body.append(literal(data.view.back_because, label="Back because"))
-    body += [literal(text, label=FIELD_LABELS[f]) for f, text in data.view.shown(data.panel_date)]
+    body += [
+        literal(text, label=field_label(f, data.view))
+        for f, text in data.view.shown(data.panel_date)
+    ]
     body.append(note("**What each agency said**", subtle=False))
     body += _answers(data)
     if data.parts > 1:

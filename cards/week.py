@@ -70,6 +70,18 @@ FIELD_LABELS = {
     CaseField.PRESENTING_NEEDS: "Presenting needs",
     CaseField.CONSENT: "Consent",
 }
+ONE_OF = {  # the label when there is one: "Child", not "Children"
+    CaseField.CHILD_NAMES: "Child",
+    CaseField.CHILD_DATES_OF_BIRTH: "Date of birth",
+    CaseField.FAMILY_MEMBERS: "Family member",
+}
+
+
+def field_label(case_field: CaseField, view: CirculatedCase) -> str:
+    values = getattr(view, case_field.value.replace("-", "_"), None)
+    if case_field in ONE_OF and isinstance(values, tuple) and len(values) == 1:
+        return ONE_OF[case_field]
+    return FIELD_LABELS[case_field]
 
 
 def agenda(
@@ -138,7 +150,10 @@ def _where_it_stands(view: AgendaView) -> str:
                 f"circulation {when(view.circulation_at)}; {due}."
             )
         case MeetingStatus.FROZEN:
-            return f"Frozen, not circulated yet (planned for {when(view.circulation_at)}); {due}."
+            return (
+                f"Frozen. It goes to members at {when(view.circulation_at)}, or when you press "
+                f"Circulate now; {due}."
+            )
         case MeetingStatus.CIRCULATED:
             return f"Circulated to members; {due}."
         case MeetingStatus.IN_SESSION:
@@ -172,7 +187,7 @@ def _case_block(
     items: list[CardElement] = [note(f"**{title}**", subtle=False)]
     if view.back_because:
         items.append(literal(view.back_because, label="Back because"))
-    items += [literal(text, label=FIELD_LABELS[f]) for f, text in view.shown(pack.panel_date)]
+    items += [literal(text, label=field_label(f, view)) for f, text in view.shown(pack.panel_date)]
     if saved is not None:
         items.append(
             note(
@@ -220,9 +235,6 @@ def _case_block(
             ),
         ]
     return Container(separator=True, items=items)
-
-
-ALLOCATION = "new lead-professional allocation"
 
 
 def _answer_line(saved: InfoCheck) -> str:
@@ -331,7 +343,7 @@ def circulation(
         body.append(
             buttons(
                 action(
-                    "Not known to us: "
+                    "Answer 'not known to us' for the "
                     + plural(pack.missing, "case not answered yet", "cases not answered yet"),
                     Verb.INFOCHECK_NOT_KNOWN_REST,
                     meeting=pack.meeting_id,
@@ -339,9 +351,11 @@ def circulation(
             )
         )
     capacity_text = (
-        "Capacity saved: " + plural(pack.capacity, ALLOCATION, ALLOCATION + "s") + " this week."
+        "Capacity saved: your agency can lead "
+        + plural(pack.capacity, "new case")
+        + " from this panel."
         if pack.capacity is not None
-        else "How many new lead-professional allocations can your agency take this week?"
+        else "Capacity: how many new cases can your agency lead from this panel?"
     )
     body.append(
         Container(
@@ -465,7 +479,8 @@ def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Car
     summary = " ".join(gaps) or "Every agency has answered every case and given its capacity."
     body += [
         note(
-            f"{grid.answered_share():.0%} of information checks answered.",
+            f"{grid.answered()} of {plural(len(grid.cells), 'information check')} answered "
+            f"({grid.answered_share():.0%}).",
             subtle=False,
         ),
         note(summary, subtle=False, color="Attention" if gaps else "Good"),
@@ -485,7 +500,7 @@ def readiness(view: AgendaView, grid: ReadinessGrid, *, notice: str = "") -> Car
 TASK_TEXT = {  # (the thing counted, its plural, what is to be done)
     TaskKind.SCREEN: ("new case", "new cases", "to screen"),
     TaskKind.ANSWER: ("case", "cases", "to answer for your agency's information check"),
-    TaskKind.CAPACITY: ("", "", "Your agency's capacity (new cases it can lead) to give"),
+    TaskKind.CAPACITY: ("", "", "Your agency's capacity to give (how many new cases it can lead)"),
     TaskKind.READINESS: ("agency", "agencies", "still to finish their information checks"),
 }
 

@@ -34,6 +34,20 @@ class Consent:
     given_on: date
 
 
+@dataclass(frozen=True)
+class Referrer:
+    """Who referred the family: told when the case is listed, rolled over and decided."""
+
+    name: str
+    agency: str = ""
+    contact: str = ""  # an e-mail address or a phone number, as they gave it
+
+    def said(self) -> str:
+        """ "Jo Bloggs (St Mary's School, jo@example.org)"."""
+        details = ", ".join(x for x in (self.agency, self.contact) if x)
+        return f"{self.name} ({details})" if details else self.name
+
+
 class CaseFields(TypedDict):
     """The referral's fields a case keeps: one list for listing a case and correcting it."""
 
@@ -44,6 +58,7 @@ class CaseFields(TypedDict):
     family: tuple[Person, ...]
     presenting_needs: str
     consent: Consent | None
+    referrer: Referrer | None
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Referral:
     presenting_needs: str = ""
     consent: Consent | None = None
     immediate_safeguarding_concern: bool = False
+    referrer: Referrer | None = None
 
     def case_fields(self) -> CaseFields:
         """What a case keeps from its referral: listing it and correcting it take the same."""
@@ -69,6 +85,7 @@ class Referral:
             "family": self.family,
             "presenting_needs": self.presenting_needs,
             "consent": self.consent,
+            "referrer": self.referrer,
         }
 
 
@@ -106,6 +123,10 @@ def check_referral(referral: Referral, policy: Policy, today: date) -> None:
         if consent.given_on > today:
             raise InvalidInput("Consent cannot be dated in the future.")
         _check_text("Who gave consent", consent.given_by, MAX_NAME)
+    if referral.referrer is not None:
+        _check_text("The referrer's name", referral.referrer.name, MAX_NAME)
+        _check_text("The referrer's agency", referral.referrer.agency, MAX_NAME)
+        _check_text("The referrer's contact", referral.referrer.contact, MAX_NAME)
 
 
 def _check_person(person: Person, today: date) -> None:
@@ -143,7 +164,8 @@ class Case:
     presenting_needs: str
     consent: Consent | None
     referred_at: datetime
-    referred_by: str = ""  # person id: told when the case rolls over
+    referred_by: str = ""  # person id of whoever listed it: told when the case rolls over
+    referrer: Referrer | None = None  # who referred the family (often outside Teams)
     status: Status = Status.REFERRED
     times_rolled_over: int = 0
     decision: Decision | None = None

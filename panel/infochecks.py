@@ -101,6 +101,10 @@ class ReadinessGrid:
     def complete(self) -> bool:
         return not self.agencies_missing()
 
+    def answered(self) -> int:
+        """Information checks answered (still checking counts: the agency has replied)."""
+        return sum(1 for cell in self.cells.values() if cell is not Cell.MISSING)
+
     def answered_share(self) -> float:
         if not self.cells:
             return 1.0

@@ -37,6 +37,7 @@ class Kind(Enum):
     """What a message is; stored with it, and named in business support's undelivered list."""
 
     REFERRAL_ROLLED_OVER = "referral-rolled-over"
+    REFERRER_NEWS = "referrer-news"
     CIRCULATION = "circulation"
     CIRCULATION_NOTICE = "circulation-notice"
     NO_TEAMS_LIST = "no-teams-list"
@@ -151,6 +152,15 @@ class RolledOver:
     """To the referrer: their case did not fit this sitting's agenda."""
 
     KIND: ClassVar[Kind] = Kind.REFERRAL_ROLLED_OVER
+    case_id: str
+
+
+@dataclass(frozen=True)
+class ReferrerNews:
+    """To the referrer (or to business support, to pass on): their case was listed, rolled
+    over or decided. The text says what; nothing else is carried."""
+
+    KIND: ClassVar[Kind] = Kind.REFERRER_NEWS
     case_id: str
 
 
@@ -402,6 +412,7 @@ class UndeliveredList:
 
 Body = (
     RolledOver
+    | ReferrerNews
     | Circulation
     | NoTeamsList
     | InfoCheckReminder

@@ -3,6 +3,7 @@ the unit of work encrypts them on the way in and decrypts them on the way out.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -10,7 +11,7 @@ from typing import Any
 
 from panel.agenda import Agenda, AgendaItem, Overflow
 from panel.calendar import Period, Unit
-from panel.cases import Case, Consent, Person, Transition
+from panel.cases import Case, Consent, Person, Referrer, Transition
 from panel.infochecks import InfoCheck, Known
 from panel.lifecycle import Event, Status
 from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
@@ -80,6 +81,9 @@ def case_to_rows(case: Case) -> Rows:
                 "presenting_needs_enc": case.presenting_needs,
                 "consent_given_by_enc": case.consent.given_by if case.consent else None,
                 "consent_given_on": case.consent.given_on if case.consent else None,
+                "referrer_enc": json.dumps(dataclasses.asdict(case.referrer))
+                if case.referrer
+                else None,
                 "referred_at": case.referred_at,
                 "referred_by": case.referred_by,
                 "times_rolled_over": case.times_rolled_over,
@@ -210,6 +214,7 @@ def case_from_rows(rows: Rows) -> Case:
         ),
         referred_at=aware(c["referred_at"]),
         referred_by=c["referred_by"],
+        referrer=_referrer(c.get("referrer_enc")),
         status=Status(c["status"]),
         times_rolled_over=c["times_rolled_over"],
         history=[
@@ -452,6 +457,13 @@ def to_utc(moment: datetime) -> datetime:
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _referrer(text: str | None) -> Referrer | None:
+    if not text:
+        return None
+    raw = json.loads(text)
+    return Referrer(str(raw["name"]), str(raw.get("agency", "")), str(raw.get("contact", "")))
 
 
 def _period(p: Period | None) -> dict[str, Any] | None:

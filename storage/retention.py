@@ -129,6 +129,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
             reference_hash=f"anonymised:{case_id}",
             presenting_needs_enc=blank,
             consent_given_by_enc=None,
+            referrer_enc=None,
             anonymised_at=to_utc(now),
         )
     )

@@ -88,6 +88,7 @@ cases = Table(
     Column("presenting_needs_enc", Text, nullable=False),
     Column("consent_given_by_enc", Text),
     Column("consent_given_on", Date),
+    Column("referrer_enc", Text),  # {"name", "agency", "contact"} as JSON, encrypted
     utc("referred_at", nullable=False),
     Column("referred_by", String(64), nullable=False, default=""),
     Column("times_rolled_over", Integer, nullable=False, default=0),

@@ -88,9 +88,10 @@ async def freeze(s: Services, asker: Asker, act: CardAction) -> Card:
         notice = "The agenda was already frozen; nothing changed."
     else:
         notice = f"Agenda frozen: {plural(len(view.items), 'case')}" + (
-            f"; {rolled} rolled over to the following panel (whoever listed each is told)."
+            f"; {rolled} rolled over to the following panel (each referrer, or whoever listed "
+            "the case, is told why)."
             if rolled
-            else "; none rolled over."
+            else "; no case had to roll over to the following panel."
         )
     return cards.agenda(view, notice=notice, before_circulating=await _reach_check(s, panel, view))
 

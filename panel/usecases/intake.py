@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from panel.calendar import long_date
 from panel.cases import Case, Referral, check_referral
 from panel.errors import AgendaFrozen, InvalidInput
 from panel.lifecycle import EDITABLE, WITHDRAWABLE, Event, Status
 from panel.policy import Section
 from panel.roster import Role
 from panel.usecases.common import STAFF, Deps, case_of, in_play, new_id, on_panel, timeline_of
+from panel.usecases.referrers import tell_referrer
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class CaseLine:
     children: tuple[str, ...]
     referred_at: datetime
     times_rolled_over: int
+    referrer: str = ""  # "Jo Bloggs (St Mary's School, jo@...)": typed text, shown literally
 
     @classmethod
     def of(cls, case: Case) -> CaseLine:
@@ -39,6 +42,7 @@ class CaseLine:
             tuple(c.name for c in case.children),
             case.referred_at,
             case.times_rolled_over,
+            case.referrer.said() if case.referrer else "",
         )
 
     @property
@@ -94,6 +98,14 @@ async def screen_case(
         if meeting is not None and meeting.agenda is not None:
             # That agenda is frozen: the case waits for the next one.
             schedule = timeline_of(work.panel).following(schedule)
+        if status is Status.LISTED:
+            for message in tell_referrer(
+                work.panel,
+                case,
+                f"is listed for the panel on {long_date(schedule.panel_date)}.",
+                f"listed:{case.id}:{schedule.panel_date.isoformat()}",
+            ):
+                work.send(message)
         await work.done()
     if status is not Status.LISTED:
         return Screened(case.reference, status)

@@ -26,6 +26,7 @@ from panel.quorum import Presence, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
+from panel.usecases.referrers import tell_referrer
 from panel.votes import RoundState, VoteRound
 from panel.words import plural
 
@@ -116,6 +117,14 @@ def _tell_outcome(
                 queued_for=about_case,
             )
         )
+    lead = f" The lead agency is {decision.lead_agency}." if decision.lead_agency else ""
+    for message in tell_referrer(
+        panel,
+        case,
+        f"was decided at the panel on {long_date(meeting.panel_date)}: {label}.{lead}",
+        f"decided:{meeting.id}:{case.id}",
+    ):
+        work.send(message)
     work.send(
         ChannelNotice(
             panel.id,
@@ -159,6 +168,14 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
             if item.case_id not in meeting.decisions:
                 case = await work.uow.cases.get(item.case_id)
                 case.apply(Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one.")
+                for message in tell_referrer(
+                    panel,
+                    case,
+                    f"was not reached at the panel on {long_date(meeting.panel_date)} and goes "
+                    "to the next one.",
+                    f"not-reached:{meeting.id}:{case.id}",
+                ):
+                    work.send(message)
                 not_reached.append(case.id)
         minutes = _minutes(panel, meeting, tuple(not_reached))
         meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED

@@ -43,6 +43,7 @@ from panel.usecases.common import (
     timeline_of,
 )
 from panel.usecases.info_checks import readiness_grid
+from panel.usecases.referrers import tell_referrer
 from panel.words import plural
 
 CONSENT_BASIS = (
@@ -218,23 +219,20 @@ async def freeze_agenda(
         for over in agenda.overflow:
             case = by_id[over.case_id]
             case.apply(Event.ROLL_OVER, now, over.reason)
-            if case.referred_by:
-                uow.send(_rolled_over(meeting, case, over.reason), now)
+            for message in tell_referrer(
+                panel,
+                case,
+                f"has rolled over to the following panel: {over.reason}",
+                f"rolled:{meeting.id}:{case.id}",
+                body=RolledOver(case.id),
+                queued_for=QueuedFor(meeting.panel_id, case_ids=(case.id,)),
+                or_whoever_listed_it=True,
+            ):
+                uow.send(message, now)
         for case_id in by_id:
             await audit.allowed(uow, now, case_id)
         await uow.commit()
     return meeting
-
-
-def _rolled_over(meeting: Meeting, case: Case, reason: str) -> DirectMessage:
-    """To the referrer: their case did not fit this meeting's agenda, and why."""
-    return DirectMessage(
-        case.referred_by or "",
-        f"rolled:{meeting.id}:{case.id}",
-        f"Case {case.reference}: {reason}",
-        RolledOver(case.id),
-        queued_for=QueuedFor(meeting.panel_id, case_ids=(case.id,)),
-    )
 
 
 def _pack(
@@ -405,12 +403,12 @@ async def remind_missing(deps: Deps, *, meeting_id: str, slot: str) -> int:
 
 
 def _reminder(agency: str, missing: int, capacity: bool, meeting: Meeting, by: datetime) -> str:
-    """What is missing, said as it is (answers, the capacity figure or both), and by when."""
-    gaps = [f"{plural(missing, 'case')} without an information check"] if missing else []
-    gaps += [] if capacity else ["no capacity figure"]
+    """What is missing, said as it is (answers, the capacity or both), and by when."""
+    asks = [f"answer {plural(missing, 'case')} still open"] if missing else []
+    asks += [] if capacity else ["give your agency's capacity (how many new cases it can lead)"]
     return (
-        f"Reminder: {agency} has {' and '.join(gaps)} for the panel on "
-        f"{long_date(meeting.panel_date)}. Please answer by {long_date(by.date())} at {by:%H:%M}."
+        f"Reminder: {agency}, for the panel on {long_date(meeting.panel_date)}: please "
+        f"{' and '.join(asks)} by {long_date(by.date())} at {by:%H:%M}."
     )
 
 

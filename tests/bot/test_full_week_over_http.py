@@ -158,7 +158,7 @@ async def test_a_full_barnet_week_at_real_scale_fits_teams_and_reminds_only_who_
         saved = await measured.press(
             person, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "2"}
         )
-        assert "Capacity saved: 2" in texts_of(saved)
+        assert "Capacity saved: your agency can lead 2 new cases" in texts_of(saved)
         clicks[agency] += 2  # the figure, and Save capacity
 
     reminded = await measured.press(

@@ -36,8 +36,12 @@ def kind_of(name: str) -> str:
     return name.removeprefix("channel:")
 
 
+# Kinds added after version 2 of the payload: no version 1 row of them can exist.
+SINCE_VERSION_2 = frozenset({Kind.REFERRER_NEWS.value})
+
+
 def test_the_old_rows_cover_every_kind_of_message() -> None:
-    assert {k.value for k in BODIES} <= set(ROWS)
+    assert {k.value for k in BODIES} - SINCE_VERSION_2 <= set(ROWS)
     assert all("v" not in row["payload"] for row in ROWS.values())  # all of version 1
 
 

@@ -237,7 +237,7 @@ async def test_capacity_is_saved_and_nonsense_is_refused_plainly(teams: Teams) -
         ADELE, Verb.CAPACITY_RECORD, {"meeting": meeting, "capacity": "2.5"}
     )
 
-    assert "Capacity saved: 2" in texts_of(saved)
+    assert "Capacity saved: your agency can lead 2 new cases" in texts_of(saved)
     assert "whole number" in texts_of(refused)
 
 
@@ -388,7 +388,9 @@ async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
     assert (
         "1 case to answer for your agency's information check, by Monday 7 December 2026 at 16:00."
     ) in texts_of(card)
-    assert "Your agency's capacity (new cases it can lead) to give, by Monday" in texts_of(card)
+    assert "Your agency's capacity to give (how many new cases it can lead), by Monday" in texts_of(
+        card
+    )
     assert action_data(card, "Open my cases")
     staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
     assert "4 agencies still to finish their information checks, by Monday 7 December" in staff
@@ -464,7 +466,7 @@ async def test_the_week_runs_the_same_on_sqlite_and_postgresql(
     )
 
     assert "Known to us" in texts_of(saved)
-    assert "Capacity saved: 1" in texts_of(replay)
+    assert "Capacity saved: your agency can lead 1 new case from" in texts_of(replay)
     assert ALREADY_HANDLED in texts_of(again)
     assert len([c for c in teams.cards_to(PATTI) if "Please answer each" in texts_of(c)]) == 1
 
@@ -579,3 +581,37 @@ async def test_a_member_is_offered_only_the_commands_they_can_use_and_hello_is_a
 
 def texts_of_sent(sent: Any) -> str:
     return str(sent.activity.get("text") or "")
+
+
+async def test_a_referrer_outside_teams_is_recorded_and_business_support_asked_to_tell_them(
+    teams: Teams,
+) -> None:
+    referrer = {
+        "referrer_name": "Jo Bloggs",
+        "referrer_agency": "St Mary's School",
+        "referrer_contact": "jo.bloggs@school.example",
+    }
+    await teams.say(ALEX, "hello")
+    await list_family(teams, **referrer)
+    await teams.deliver()
+
+    listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
+    told = [s.activity.get("summary") or "" for s in teams.connector.to(personal(ALEX))]
+    assert "Referred by: \nJo Bloggs (St Mary's School, jo.bloggs@school.example)" in texts_of(
+        listing
+    )
+    assert (
+        "Please tell the referrer, Jo Bloggs (St Mary's School, jo.bloggs@school.example): "
+        "EHM-1001 is listed for the panel on Tuesday 8 December 2026."
+    ) in told
+
+
+async def test_a_referrer_on_the_roster_is_told_in_teams_when_their_case_is_listed(
+    teams: Teams,
+) -> None:
+    await teams.say(ISAIAH, "hello")
+    await list_family(teams, referrer_name="Isaiah Langer", referrer_contact="IsaiahL@example.com")
+    await teams.deliver()
+
+    told = [s.activity.get("summary") or "" for s in teams.connector.to(personal(ISAIAH))]
+    assert "Your referral EHM-1001 is listed for the panel on Tuesday 8 December 2026." in told

@@ -343,11 +343,15 @@ async def test_a_reminder_says_what_is_missing_and_by_when() -> None:
         if m.kind is Kind.INFO_CHECK_REMINDER
     }
     # Health answered its only case: only its capacity is missing, and it is told just that.
-    assert texts[member_id("Health")].startswith("Reminder: Health has no capacity figure for")
-    assert (
-        "1 case without an information check and no capacity figure" in texts[member_id("Police")]
+    assert texts[member_id("Health")] == (
+        "Reminder: Health, for the panel on Tuesday 12 January 2027: please give your agency's "
+        "capacity (how many new cases it can lead) by Monday 11 January 2027 at 16:00."
     )
-    assert all(" Please answer by " in t and " at 16:00." in t for t in texts.values())
+    assert (
+        "please answer 1 case still open and give your agency's capacity"
+        in texts[member_id("Police")]
+    )
+    assert all(t.endswith(" by Monday 11 January 2027 at 16:00.") for t in texts.values())
 
 
 # -- Panel day --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
-from panel.cases import Case, Person
+from panel.cases import Case, Person, Referrer
 from panel.errors import NotFound, Unavailable
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
@@ -49,9 +49,14 @@ def deps(store: Store, clock: FakeClock, notifier: FakeNotifier | None = None) -
     return Deps(FakePanels(PANEL), store.unit_of_work, clock)
 
 
+CANARY_CONTACT = "canary.referrer@school.example"
+
+
 async def canary_case(d: Deps) -> str:
     ref = dataclasses.replace(
-        referral("EHM-CANARY-1", "South"), children=(Person(CANARY_CHILD, CANARY_DOB),)
+        referral("EHM-CANARY-1", "South"),
+        children=(Person(CANARY_CHILD, CANARY_DOB),),
+        referrer=Referrer("Canary Referrer", "A School", CANARY_CONTACT),
     )
     case_id = await intake.refer_case(d, panel_id=PANEL.id, actor=SUPPORT, referral=ref)
     await intake.screen_case(
@@ -159,7 +164,7 @@ async def test_a_canary_child_is_not_stored_in_plaintext_anywhere(
 ) -> None:
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     case_id, _ = await run_week(deps(store, clock), clock)
-    needles = [CANARY_CHILD, CANARY_DOB.isoformat(), "EHM-CANARY-1"]
+    needles = [CANARY_CHILD, CANARY_DOB.isoformat(), "EHM-CANARY-1", CANARY_CONTACT]
     if store.engine.dialect.name == "sqlite":
         await store.engine.dispose()  # checkpoint nothing away: read the main file and the WAL
         path = database_url.split("///", 1)[1]
@@ -175,7 +180,9 @@ async def test_a_canary_child_is_not_stored_in_plaintext_anywhere(
                 for needle in needles:
                     assert needle not in dump, f"{needle} in {table.name}"
     async with store.unit_of_work() as uow:
-        assert (await uow.cases.get(case_id)).children[0].name == CANARY_CHILD
+        stored = await uow.cases.get(case_id)
+        assert stored.children[0].name == CANARY_CHILD
+        assert stored.referrer == Referrer("Canary Referrer", "A School", CANARY_CONTACT)
 
 
 async def test_a_case_is_found_by_its_reference_through_a_keyed_hash(store: Store) -> None:

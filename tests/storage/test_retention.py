@@ -27,7 +27,7 @@ from storage.retention import (
 )
 from storage.unit_of_work import Store
 from tests.panel.world import CANARY_CHILD, CANARY_DOB, CHAIR, london, member_id
-from tests.storage.test_record import PANEL, canary_case, circulated, deps
+from tests.storage.test_record import CANARY_CONTACT, PANEL, canary_case, circulated, deps
 
 POLICIES = {PANEL.id: BARNET}  # Barnet keeps a closed case 24 months
 
@@ -71,6 +71,7 @@ async def test_a_closed_case_is_anonymised_after_the_retention_period(store: Sto
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     case_id = await closed_case(store, clock)
     assert CANARY_CHILD in await decrypted_text(store)
+    assert CANARY_CONTACT in await decrypted_text(store)
     async with store.unit_of_work() as uow:
         closed_on = (await uow.cases.get(case_id)).history[-1].at.date()
     ends = add_months(closed_on, 24)
@@ -80,6 +81,7 @@ async def test_a_closed_case_is_anonymised_after_the_retention_period(store: Sto
     assert report.anonymised == (case_id,)
     remaining = await decrypted_text(store)
     assert CANARY_CHILD not in remaining
+    assert CANARY_CONTACT not in remaining  # the referrer goes with the family
     assert "EHM-CANARY-1" not in remaining
     assert ANONYMISED in remaining
     async with store.unit_of_work() as uow:
@@ -109,7 +111,8 @@ async def test_an_open_case_is_never_swept(store: Store) -> None:
     clock = FakeClock(london(2027, 1, 4, 10, 0))
     await canary_case(deps(store, clock))
     report = await sweep_retention(store, POLICIES, london(2040, 1, 1, 12, 0))
-    assert report == type(report)((), ())
+    # Neither anonymised nor held; only the old message to its referrer is erased.
+    assert (report.anonymised, report.held, report.messages_erased) == ((), (), 1)
     assert CANARY_CHILD in await decrypted_text(store)
 
 
