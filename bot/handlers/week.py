@@ -10,6 +10,7 @@ from bot.desk import CIRCULATION, REMINDERS
 from bot.handlers.registry import Services, handles, text_command
 from bot.identity import Asker
 from cards import desk as desk_cards
+from cards import tasks as task_cards
 from cards import week as cards
 from cards.common import Card, message
 from cards.verbs import Verb
@@ -141,4 +142,4 @@ async def my_tasks(s: Services, asker: Asker, act: CardAction) -> Card:
     items = await tasks.view_tasks(
         s.deps, actor=asker.person_id, panel_ids=[p.id for p in asker.panels]
     )
-    return cards.tasks(items)
+    return task_cards.tasks(items)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cards import intake, week
+from cards import intake, tasks, week
 from cards import panel_day as day_cards
 from cards.common import message
 from cards.verbs import Verb
@@ -108,8 +108,8 @@ def every_card() -> dict[str, dict[str, Any]]:
         "circulation answered": week.circulation(pack(answered=True), notice="Saved."),
         "circulation late": week.circulation(pack(answered=True, past_deadline=True)),
         "readiness": week.readiness(view, grid),
-        "tasks": week.tasks([Task(TaskKind.ANSWER, "demo", "Demo", 2, "m" * 32)]),
-        "no tasks": week.tasks([]),
+        "tasks": tasks.tasks([Task(TaskKind.ANSWER, "demo", "Demo", 2, "m" * 32)]),
+        "no tasks": tasks.tasks([]),
         "reminder": week.reminder("Reminder.", "m" * 32),
         "notice": week.notice("Sent.", {"cases": 3, "new-referral": 2}),
         "message": message("Hello.", problem="Refused."),

@@ -1,0 +1,59 @@
+"""Each person's tasks ("my tasks"): what is waiting for them, panel by panel, each with its
+deadline. Counts only, no case data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from microsoft_teams.cards import CardElement, Container
+
+from cards.common import Card, action, card, heading, note, when
+from cards.verbs import Verb
+from panel.usecases.tasks import Task, TaskKind
+from panel.words import plural
+
+TASK_TEXT = {  # (the thing counted, its plural, what is to be done)
+    TaskKind.SCREEN: ("new case", "new cases", "to screen"),
+    TaskKind.ANSWER: ("case", "cases", "to answer for your agency's information check"),
+    TaskKind.CAPACITY: ("", "", "Your agency's capacity to give (how many new cases it can lead)"),
+    TaskKind.READINESS: ("agency", "agencies", "still to finish their information checks"),
+}
+
+
+def _task_text(task: Task) -> str:
+    one, many, todo = TASK_TEXT[task.kind]
+    text = f"{plural(task.count, one, many)} {todo}" if one else todo
+    if task.due_at is None:
+        return text + "."
+    if task.kind is TaskKind.SCREEN:
+        return text + f", before the agenda freezes on {when(task.due_at)}."
+    return text + f", by {when(task.due_at)}."
+
+
+def tasks(items: Sequence[Task]) -> Card:
+    """What is waiting for this person, panel by panel, each with its deadline."""
+    body: list[CardElement] = [heading("Your tasks")]
+    actions = []
+    if not items:
+        body.append(note("Nothing is waiting for you.", subtle=False))
+    for panel_name in dict.fromkeys(task.panel_name for task in items):
+        lines = [_task_text(t) for t in items if t.panel_name == panel_name]
+        body.append(
+            Container(
+                separator=True,
+                items=[note(f"**{panel_name}**", subtle=False), note("\n\n".join(lines))],
+            )
+        )
+    for task in items:
+        if task.kind is TaskKind.SCREEN:
+            actions.append(action("Screen cases", Verb.CASE_LIST, panel=task.panel_id))
+        elif task.kind in (TaskKind.ANSWER, TaskKind.CAPACITY) and task.meeting_id:
+            actions.append(action("Open my cases", Verb.PACK_OPEN, meeting=task.meeting_id))
+        elif task.kind is TaskKind.READINESS and task.meeting_id:
+            actions.append(
+                action(
+                    "Readiness", Verb.READINESS_VIEW, panel=task.panel_id, meeting=task.meeting_id
+                )
+            )
+    unique = {(a.verb, a.title): a for a in actions}  # one button per kind of task
+    return card(body, list(unique.values()))
