@@ -327,7 +327,12 @@ def circulation(
                     # The names are what an agency looks up to say whether it knows the family,
                     # so they are on the overview too (when the policy shares them).
                     *(
-                        [literal(", ".join(view.child_names), label="Children")]
+                        [
+                            literal(
+                                ", ".join(view.child_names),
+                                label=field_label(CaseField.CHILD_NAMES, view),
+                            )
+                        ]
                         if view.child_names
                         else []
                     ),
@@ -339,11 +344,19 @@ def circulation(
             )
         )
     if pack.missing:
+        # The explanation is a line of its own: Teams cuts a long button title short.
+        body.append(
+            note(
+                "If your agency knows none of the families not answered yet, answer them all "
+                "at once:",
+                subtle=False,
+            )
+        )
+        everyone = "it" if pack.missing == 1 else f"all {pack.missing}"
         body.append(
             buttons(
                 action(
-                    "Answer 'not known to us' for the "
-                    + plural(pack.missing, "case not answered yet", "cases not answered yet"),
+                    f"Not known to us: {everyone}",
                     Verb.INFOCHECK_NOT_KNOWN_REST,
                     meeting=pack.meeting_id,
                 )

@@ -478,6 +478,7 @@ async def test_a_member_answers_one_case_on_its_own_card_then_not_known_for_the_
         await list_family(teams, reference=reference)
     await circulated(teams)  # a third family, then the list goes out
     first = action_data(teams.cards_to(ADELE)[-1], "Answer")
+    assert action_data(teams.cards_to(ADELE)[-1], "Not known to us: all 3")  # short: Teams cuts
 
     case_card = await teams.press(ADELE, Verb.PACK_CASE, first)
     saved = await teams.press(
