@@ -39,6 +39,7 @@ from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock, FakePanels, FakeStore, FakeUnitOfWork
 from bot.delivery import Deliverer, TeamsDirectory
 from bot.graph import marker_of
+from bot.ports import Queue, References
 from bot.rate_budget import RateBudget
 from panel.cases import Consent, Person, Referral
 from panel.errors import DomainError
@@ -48,6 +49,7 @@ from panel.meeting import MeetingStatus
 from panel.messages import ChannelNotice, DirectMessage
 from panel.outcomes import Decision
 from panel.policy import BARNET, QuorumBasis, Section
+from panel.ports import Clock
 from panel.quorum import Presence, quorum
 from panel.roster import Member, Panel, Role
 from panel.timeline import Timeline
@@ -169,7 +171,9 @@ class MemoryOutbox:
         due = [i for i in self.pending.values() if i.due <= now]
         return due[:limit]
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, teams_message_id: str | None = None
+    ) -> bool:
         item = self.items[message_id - 1]
         item.sent, item.unconfirmed_since = True, None
         self.pending.pop(message_id, None)
@@ -268,8 +272,27 @@ class FakeConnector:
 class TracingDeliverer(Deliverer):
     """The real worker; tells the fake connector which outbox key it is sending."""
 
-    def __init__(self, connector: FakeConnector, *args: Any, reconcile: bool = True) -> None:
-        super().__init__(connector, *args, receipts=connector if reconcile else None)
+    def __init__(
+        self,
+        connector: FakeConnector,
+        queue: Queue,
+        references: References,
+        directory: TeamsDirectory,
+        clock: Clock,
+        budget: RateBudget,
+        *,
+        reconcile: bool = True,
+    ) -> None:
+        super().__init__(
+            connector,  # stands in for the CloudAdapter
+            "",
+            queue,
+            references,
+            directory,
+            clock,
+            budget,
+            receipts=connector if reconcile else None,
+        )
         self.connector = connector
 
     async def _deliver(self, item: Any) -> None:
@@ -306,7 +329,6 @@ class Year:
         self.connector = FakeConnector(flaky, self.rng)
         self.deliverer = TracingDeliverer(
             self.connector,
-            "",
             self.outbox,
             EveryoneReachable(),
             TeamsDirectory(channel_of_panel={"large": ("team", "channel")}),
