@@ -9,9 +9,10 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from cards import follow_up, panel_day, week
-from cards.common import Card, action, message
+from cards.common import Card, action, card, literal, message
 from cards.verbs import Verb
 from panel.messages import (
+    ActionForAgency,
     Allocation,
     Ballot,
     CaseCard,
@@ -53,11 +54,15 @@ def render(stored: Stored) -> Card:
             return panel_day.case_card(body)
         case Ballot():
             return panel_day.ballot(body)
-        case VoteResult():
+        case VoteResult(for_chair=True):
             return message(
                 text,
                 actions=[action("Open the console", Verb.PANEL_CONSOLE, meeting=body.meeting_id)],
             )
+        case VoteResult():
+            return message(text)
+        case ActionForAgency():
+            return panel_day.action_for_agency(body)
         case Allocation():
             return panel_day.allocation(text, body.milestones)
         case RecordOnCaseSystem():
@@ -68,15 +73,11 @@ def render(stored: Stored) -> Card:
             return follow_up.milestone(body)
         case DriftSummary():
             return follow_up.drift(text, body.sections)
-        case (
-            RolledOver()
-            | ReferrerNews()
-            | NoTeamsList()
-            | StillMissing()
-            | Outcome()
-            | UndeliveredList()
-        ):
+        case RolledOver() | NoTeamsList() | StillMissing() | Outcome() | UndeliveredList():
             return message(text)
+        case ReferrerNews():
+            # It names the referrer as business support typed them: shown literally.
+            return card([literal(text)])
         case _:
             assert_never(body)
 

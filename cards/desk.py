@@ -38,6 +38,8 @@ KIND_NAMES = {
     "circulation-notice": "the channel notice of the list",
     "outcome-notice": "the channel notice of an outcome",
     "break": "a break notice",
+    "referrer-news": "news for a referrer",
+    "action": "an action from the panel",
 }
 
 

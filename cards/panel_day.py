@@ -41,7 +41,7 @@ from cards.week import KNOWN_TITLES, field_label
 from panel.calendar import Period, Unit
 from panel.errors import InvalidInput
 from panel.meeting import MeetingStatus
-from panel.messages import Ballot, CaseCard, MinutesRecord, SignInRequest
+from panel.messages import ActionForAgency, Ballot, CaseCard, MinutesRecord, SignInRequest
 from panel.outcomes import MAX_TEXT, Action, Decision
 from panel.quorum import Presence
 from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedView
@@ -309,14 +309,15 @@ def _answers(data: CaseCard) -> list[CardElement]:
 def ballot(data: Ballot, *, voted_for: str | None = None, problem: str = "") -> Card:
     body: list[CardElement] = [
         heading(f"Vote: lead agency for {data.reference}"),
-        note(f"You vote for {data.agency}; one vote per agency.", subtle=False),
+        note(f"You are voting on behalf of {data.agency}. Who should lead?", subtle=False),
     ]
     if problem:
         body.append(error(problem))
     if voted_for is not None:
         body.append(
             note(
-                f"Your vote for {voted_for} is recorded. The result is shown when the vote closes.",
+                f"Your vote for {voted_for} is recorded. You will be sent the result when the "
+                "vote closes.",
                 subtle=False,
                 color="Good",
             )
@@ -480,6 +481,17 @@ def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False)
                 case=case_id,
             )
         ],
+    )
+
+
+def action_for_agency(data: ActionForAgency) -> Card:
+    """An action the panel gave an agency, to that agency's members (present or not)."""
+    return card(
+        [
+            heading(f"Action for {data.owner}: case {data.reference}"),
+            note(f"Agreed at the panel; due {day(data.due)}.", subtle=False),
+            literal(data.text),  # as the chair typed it
+        ]
     )
 
 

@@ -38,6 +38,7 @@ class Kind(Enum):
 
     REFERRAL_ROLLED_OVER = "referral-rolled-over"
     REFERRER_NEWS = "referrer-news"
+    ACTION = "action"
     CIRCULATION = "circulation"
     CIRCULATION_NOTICE = "circulation-notice"
     NO_TEAMS_LIST = "no-teams-list"
@@ -300,11 +301,12 @@ class Ballot:
 
 @dataclass(frozen=True)
 class VoteResult:
-    """To the chair: a vote has closed."""
+    """To the chair and to everyone who had a ballot: a vote has closed, and how."""
 
     KIND: ClassVar[Kind] = Kind.VOTE_RESULT
     meeting_id: str
     case_id: str
+    for_chair: bool = False  # only the chair's card offers the console
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,19 @@ class Outcome:
 
     KIND: ClassVar[Kind] = Kind.OUTCOME
     case_id: str
+
+
+@dataclass(frozen=True)
+class ActionForAgency:
+    """To the members of the agency that owns an action the panel agreed: what, and by when."""
+
+    KIND: ClassVar[Kind] = Kind.ACTION
+    meeting_id: str
+    case_id: str
+    reference: str
+    owner: str
+    text: str  # as the chair typed it: shown literally
+    due: date
 
 
 @dataclass(frozen=True)
@@ -412,6 +427,7 @@ class UndeliveredList:
 
 Body = (
     RolledOver
+    | ActionForAgency
     | ReferrerNews
     | Circulation
     | NoTeamsList

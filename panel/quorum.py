@@ -40,7 +40,7 @@ class QuorumStatus:
         """The live quorum line shown to the panel."""
         what = "key agencies" if self.basis is QuorumBasis.KEY_MEMBERS else "agencies"
         state = "Quorate" if self.quorate else "Not quorate"
-        return f"{state}: {self.present} of {self.required} {what} needed are present."
+        return f"{state}: {self.present} {what} present ({self.required} needed)."
 
 
 def agencies_present(attendance: Iterable[Attendance]) -> frozenset[str]:

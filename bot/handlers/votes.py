@@ -40,8 +40,8 @@ async def cast_vote(s: Services, asker: Asker, act: CardAction) -> Card:
     if cast.duplicate:
         return message(f"Your agency's vote for {choice} stands; nothing has changed.")
     return message(
-        f"Your vote for {choice} is recorded for {cast.agency}. "
-        "The result is shown when the vote closes."
+        f"Your vote for {choice} is recorded, on behalf of {cast.agency}. "
+        "You will be sent the result when the vote closes."
     )
 
 

@@ -12,6 +12,7 @@ from panel.errors import InvalidInput, VoteRejected
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus, Minutes, MinutesItem
 from panel.messages import (
+    ActionForAgency,
     Allocation,
     ChannelNotice,
     DirectMessage,
@@ -117,6 +118,7 @@ def _tell_outcome(
                 queued_for=about_case,
             )
         )
+    _tell_agencies_named(work, case, decision, label)
     lead = f" The lead agency is {decision.lead_agency}." if decision.lead_agency else ""
     for message in tell_referrer(
         panel,
@@ -135,6 +137,41 @@ def _tell_outcome(
             queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
     )
+
+
+def _tell_agencies_named(work: Work, case: Case, decision: Decision, label: str) -> None:
+    """Every agency the decision names hears it, present or not: the outcome to the Team
+    Around the Family and the action owners, and each action to its owner."""
+    meeting, panel = work.meeting, work.panel
+    about_case = QueuedFor(panel.id, case_ids=(case.id,))
+    present = set(meeting.attending())
+    named = [*decision.taf_agencies, *(a.owner for a in decision.actions)]
+    for agency in dict.fromkeys(named):
+        for member in panel.members_of(agency):
+            if member.person_id in present:
+                continue  # told as one who attended
+            work.send(
+                DirectMessage(
+                    member.person_id,
+                    f"outcome:{meeting.id}:{case.id}:{member.person_id}",
+                    f"Case {case.reference}: {label}; {agency} is named in it.",
+                    Outcome(case.id),
+                    queued_for=about_case,
+                )
+            )
+    for n, task in enumerate(decision.actions, 1):
+        for member in panel.members_of(task.owner):
+            work.send(
+                DirectMessage(
+                    member.person_id,
+                    f"action:{meeting.id}:{case.id}:{n}:{member.person_id}",
+                    f"Action for {task.owner}: case {case.reference}, due {long_date(task.due)}.",
+                    ActionForAgency(
+                        meeting.id, case.id, case.reference, task.owner, task.text, task.due
+                    ),
+                    queued_for=about_case,
+                )
+            )
 
 
 def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:

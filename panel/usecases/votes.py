@@ -109,28 +109,49 @@ async def casting_vote(
         vote = work.meeting.round(round_id)
         work.audit.case_id = vote.case_id
         result = vote.casting_vote(choice)
+        reference = (await work.uow.cases.get(vote.case_id)).reference
+        chairs = {c.person_id for c in work.panel.with_role(Role.CHAIR)}
+        for person in _told_of(work, vote):
+            work.send(
+                DirectMessage(
+                    person,
+                    f"casting:{vote.id}:{person}",
+                    f"Vote on case {reference}: {result.summary()}",
+                    VoteResult(work.meeting.id, vote.case_id, person in chairs),
+                    queued_for=QueuedFor(work.panel.id, work.meeting.id, case_ids=(vote.case_id,)),
+                )
+            )
         await work.done()
         return result
 
 
 async def _announce(work: Work, vote: VoteRound, result: RoundResult) -> None:
-    """With the closing round: the chair hears the result, and a re-vote's ballots go out."""
+    """With the closing round: the chair and everyone who had a ballot hear the result (the
+    ballot promised it), and a re-vote's ballots go out."""
     meeting = work.meeting
+    reference = (await work.uow.cases.get(vote.case_id)).reference
     if result.state is RoundState.REVOTE:
         latest = [r for r in meeting.rounds.values() if r.case_id == vote.case_id][-1]
-        reference = (await work.uow.cases.get(vote.case_id)).reference
         for ballot in ballots_for(meeting, latest, reference):
             work.send(ballot)
-    for chair in work.panel.with_role(Role.CHAIR):
+    chairs = {c.person_id for c in work.panel.with_role(Role.CHAIR)}
+    for person in _told_of(work, vote):
         work.send(
             DirectMessage(
-                chair.person_id,
-                f"result:{vote.id}:{chair.person_id}",
-                f"Vote closed: {result.summary()}",
-                VoteResult(meeting.id, vote.case_id),
+                person,
+                f"result:{vote.id}:{person}",
+                f"Vote on case {reference} closed: {result.summary()}",
+                VoteResult(meeting.id, vote.case_id, person in chairs),
                 queued_for=QueuedFor(work.panel.id, meeting.id, case_ids=(vote.case_id,)),
             )
         )
+
+
+def _told_of(work: Work, vote: VoteRound) -> list[str]:
+    """The chair, and each person present for an agency that could vote in this round."""
+    voters = [b.person_id for b in ballots_for(work.meeting, vote, "")]
+    chairs = [c.person_id for c in work.panel.with_role(Role.CHAIR)]
+    return list(dict.fromkeys([*chairs, *voters]))
 
 
 def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:

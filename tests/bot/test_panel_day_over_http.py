@@ -30,6 +30,7 @@ from tests.bot.teams import (
     TENANT,
     Card,
     Teams,
+    chats_of,
     personal,
     teams_bot,
     texts_of,
@@ -169,8 +170,10 @@ async def test_a_whole_panel_runs_from_teams(
     assert "3 agencies may vote" in texts_of(called)
     await teams.deliver()
     assert ballots(teams, ALEX) == []  # conflicted
-    assert "recorded for Police" in await vote(teams, LYNNE, "Health")
-    assert "recorded for Health" in await vote(teams, ADELE, "Health", activity_id="adele-vote")
+    assert "recorded, on behalf of Police" in await vote(teams, LYNNE, "Health")
+    assert "recorded, on behalf of Health" in await vote(
+        teams, ADELE, "Health", activity_id="adele-vote"
+    )
     assert "stands" in await vote(teams, ADELE, "Health")  # a double click
     replay = await vote(teams, ADELE, "Health", activity_id="adele-vote")  # Teams re-delivers
     assert ALREADY_HANDLED in replay
@@ -203,7 +206,7 @@ async def test_a_whole_panel_runs_from_teams(
             "case": first,
             "outcome": outcome_code(teams),
             "lead": "Health",
-            "taf": "Health,Schools",
+            "taf": "Health,Schools,Police",
             "taf_within": "10",
             "action1_owner": "Health",
             "action1_text": "Contact the family",
@@ -214,6 +217,23 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Outcome recorded for item" in texts_of(recorded)
     await teams.deliver()
     assert any("New allocation" in texts_of(c) for c in teams.cards_to(ADELE))
+    # Everyone concerned hears it: each voter the result, the action's owner the action, and
+    # an agency named in the Team Around the Family though it sent apologies.
+    for voter in (ADELE, ISAIAH, LYNNE):
+        assert any(
+            "Vote on case EHM-300 closed: Health leads" in str(s.activity)
+            for s in teams.connector.sent
+            if s.conversation_id in chats_of(voter)
+        ), voter
+    action_card = next(c for c in teams.cards_to(ADELE) if "Action for Health" in texts_of(c))
+    assert "Contact the family" in texts_of(action_card)
+    assert "due Tuesday 29 December 2026" in texts_of(action_card)
+    assert any("Police is named in it" in texts_of(c) for c in teams.cards_to(PATTI))
+    assert (
+        not [  # only the chair's result card offers the chair's console
+            c for c in teams.cards_to(ADELE) if "Open the console" in texts_of(c)
+        ]
+    )
     tick = next(c for c in teams.cards_to(ALEX) if "Record on the case system" in texts_of(c))
     ticked = await teams.press(
         ALEX, Verb.OUTCOME_RECORDED, action_data(tick, "Recorded on the case system")

@@ -35,7 +35,7 @@ def test_a_member_votes_and_the_chair_closes_the_round_and_records_the_outcome(
     megan.drive(
         [
             {"click": "Refresh", "card": "Chair:"},
-            {"waitText": "Quorate: 3 of 3", "in": "card"},
+            {"waitText": "Quorate: 3 key agencies present (3 needed)", "in": "card"},
             {"click": "Call vote", "card": "Chair:"},
             {"waitText": "Vote open between", "in": "card"},
         ]
@@ -62,6 +62,6 @@ def test_a_member_votes_and_the_chair_closes_the_round_and_records_the_outcome(
         ]
     )
 
-    assert "The result is shown when the vote closes" in voted.reads[-1]
+    assert "You will be sent the result when the vote closes" in voted.reads[-1]
     assert "Health leads (Health 1)" not in voted.reads[-1]  # hidden from voters until close
     assert "lead: Health" in closed.reads[-1]

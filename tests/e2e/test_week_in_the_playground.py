@@ -12,7 +12,8 @@ REFERENCES = [f"EHM-100{n}" for n in range(1, 6)]  # five families, one locality
 def list_a_family(reference: str, child: str) -> list[dict[str, object]]:
     return [
         {"send": "new case"},
-        {"waitText": "List a family", "in": "card"},
+        # The form's own label: the case list's "List a family" button would match too early.
+        {"waitText": "Case reference (from the case system)", "in": "card"},
         {"fill": {"id": "reference", "value": reference}},
         {"choose": {"id": "locality", "value": "South"}},
         {"fill": {"id": "child1_name", "value": child}},
@@ -20,7 +21,7 @@ def list_a_family(reference: str, child: str) -> list[dict[str, object]]:
         {"fill": {"id": "needs", "value": "School attendance; *not bold*"}},
         {"fill": {"id": "consent_by", "value": "Parent"}},
         {"fill": {"id": "consent_on", "value": "2026-01-05"}},
-        {"click": "Save referral", "card": "List a family"},
+        {"click": "Save referral", "card": "Case reference (from the case system)"},
         {"waitText": f"Recorded {reference}", "in": "card"},
         {"click": "Put on panel list", "card": f"Recorded {reference}"},
         {"waitText": f"{reference}: listed for the panel on", "in": "card"},

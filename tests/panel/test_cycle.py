@@ -176,7 +176,7 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
         accepted_statement=True,
     )
     assert not status.quorate
-    assert status.line() == "Not quorate: 2 of 3 key agencies needed are present."
+    assert status.line() == "Not quorate: 2 key agencies present (3 needed)."
     status = await panel_day.sign_in(
         w.deps,
         meeting_id=meeting.id,

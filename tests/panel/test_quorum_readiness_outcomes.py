@@ -48,7 +48,7 @@ def test_a_quorum_of_any_agencies_counts_every_agency_present() -> None:
     policy = dataclasses.replace(BARNET, quorum_basis=QuorumBasis.AGENCIES, quorum_minimum=4)
     status = quorum(policy, [present(a) for a in ("Housing", "Probation", "CAMHS", "Police")])
     assert status.quorate
-    assert status.line() == "Quorate: 4 of 4 agencies needed are present."
+    assert status.line() == "Quorate: 4 agencies present (4 needed)."
 
 
 def answer(case_id: str, agency: str, known: Known, could_lead: bool = False) -> InfoCheck:
