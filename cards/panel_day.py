@@ -152,12 +152,19 @@ def console(
 ) -> Card:
     """The chair's console, 1:1: the agenda with references, votes, outcomes, quorum.
     `values` refills what was typed when it comes back after a refusal."""
-    attendance = ", ".join(f"{agency} ({presence})" for agency, presence in view.attendance)
+    present = ", ".join(
+        agency + (" (deputy)" if presence == Presence.DEPUTY.value else "")
+        for agency, presence in view.attendance
+        if presence != Presence.APOLOGIES.value
+    )
+    apologies = [a for a, presence in view.attendance if presence == Presence.APOLOGIES.value]
     body: list[CardElement] = [
         heading(f"Chair: {view.panel_name}, {day(view.panel_date)}"),
         note(view.quorum_line, subtle=False, color="Good" if view.quorate else "Attention"),
-        note(f"Signed in: {attendance or 'nobody yet'}."),
+        note(f"Present: {present or 'nobody yet'}."),
     ]
+    if apologies:
+        body.append(note(f"Apologies: {', '.join(apologies)}."))
     if problem:
         body.append(error(problem))
     if notice:
@@ -238,11 +245,21 @@ def sign_in(request: SignInRequest, *, problem: str = "") -> Card:
 
 
 def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
-    what = "sent apologies" if presence is Presence.APOLOGIES else "are signed in"
+    if presence is Presence.APOLOGIES:
+        return card(
+            [
+                heading("Apologies recorded"),
+                note(f"You have sent apologies for {agency}.", subtle=False),
+                note(
+                    "You will not be sent case cards, ballots or the minutes of this panel. "
+                    f"An outcome that names {agency}, and any action for it, will be sent to you."
+                ),
+            ]
+        )
     return card(
         [
-            heading("Signed in" if presence is not Presence.APOLOGIES else "Apologies recorded"),
-            note(f"You {what} for {agency}.", subtle=False),
+            heading("Signed in"),
+            note(f"You are signed in for {agency}.", subtle=False),
             note(quorum_line),
             note("Case cards and ballots will come to this chat as the chair opens each item."),
         ]

@@ -151,7 +151,9 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Accept the confidentiality statement" in texts_of(unaccepted)
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, meeting)
-    await sign_in(teams, PATTI, meeting, "apologies")
+    apologised = await sign_in(teams, PATTI, meeting, "apologies")
+    # Told what they will and will not receive, not promised case cards they will not get.
+    assert "You will not be sent case cards, ballots or the minutes" in texts_of(apologised)
     signed = await sign_in(teams, LYNNE, meeting, "deputy")
     assert "Quorate" in texts_of(signed)
 
@@ -252,6 +254,8 @@ async def test_a_whole_panel_runs_from_teams(
     ):
         await vote(teams, person, choice)
     console_after_tie = await teams.press(MEGAN, Verb.PANEL_CONSOLE, {"meeting": meeting})
+    assert "Present: Early Help, Health, Police (deputy), Schools." in texts_of(console_after_tie)
+    assert "Apologies: Police." in texts_of(console_after_tie)
     policy = PRESETS[teams.preset]  # type: ignore[attr-defined]
     if policy.chair_casting_vote:
         assert "the chair has the casting vote" in texts_of(console_after_tie)
