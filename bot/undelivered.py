@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.ports import Queue, Undelivered
 from cards.desk import KIND_NAMES
+from panel.delivery import GAVE_UP_PREFIX
 from panel.messages import DirectMessage, Kind, UndeliveredList
 from panel.roster import Panel, Role
 from panel.words import plural
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 DIGEST = Kind.UNDELIVERED.value  # the outbox kind of the list itself
 HEADING = "Not delivered; please reach these people another way:"
-GAVE_UP_PREFIX = "gave up: "  # how the outbox marks a reason it gave up for
 
 
 def lines_for(failed: Iterable[Any], panels: Sequence[Panel]) -> list[str]:

@@ -17,6 +17,10 @@ from enum import StrEnum
 from panel.messages import CHANNEL, PERSON
 from panel.roster import Member, Panel, Role
 
+# How the outbox marks a message's last error once it stopped trying: storage writes it, the
+# desk and business support's digest read past it.
+GAVE_UP_PREFIX = "gave up: "
+
 
 class Progress(StrEnum):
     """How far one queued message has got, from the outbox's columns."""
@@ -105,7 +109,7 @@ class Desk:
         ]
 
     def not_reached(self) -> list[DeskLine]:
-        """Given up, dropped, or never queued (not on Teams): someone must act."""
+        """Given up, or never queued (not on Teams): someone must reach them another way."""
         return [
             line
             for line in self.lines

@@ -70,6 +70,15 @@ CHANNEL = "channel:"  # an outbox recipient: a panel's notice channel
 PART_TEXT = 16_000
 
 
+def part_of(key: str, text: str, part: int, parts: int) -> tuple[str, str]:
+    """The outbox key and the sentence of one part of a message sent in parts. The first part
+    keeps the key of the whole (a message queued before parts existed is the same message)."""
+    return (
+        key if part == 1 else f"{key}:{part}",
+        text + (f" (part {part} of {parts})" if parts > 1 else ""),
+    )
+
+
 def in_parts(weights: Sequence[int], budget: int = PART_TEXT) -> list[range]:
     """Consecutive runs of items whose weights (characters of free text) fit `budget` each;
     an item heavier than the budget goes alone. At least one run, even for no items."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
-from panel.delivery import Delivery, Progress
+from panel.delivery import GAVE_UP_PREFIX, Delivery, Progress
 from storage import schema
 from storage.crypto import CipherError
 from storage.mapping import aware, to_utc
@@ -32,7 +32,6 @@ from storage.queueing import insert_message, upsert_statement
 from storage.unit_of_work import Store
 
 GAVE_UP = "gave-up"  # `leased_by` of a message no worker will claim again
-GAVE_UP_PREFIX = "gave up: "
 CANCELLED_PREFIX = "cancelled: "
 ERROR_LENGTH = 500  # schema.outbox.c.last_error
 WORKER_LENGTH = 64  # schema.outbox.c.leased_by

@@ -21,6 +21,7 @@ from panel.messages import (
     MinutesRecord,
     Outcome,
     RecordOnCaseSystem,
+    part_of,
 )
 from panel.outcomes import Decision, Milestone, check_decision, plan_milestones
 from panel.quorum import Presence, quorum
@@ -223,16 +224,14 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
         records = _records(panel, meeting, minutes, references)
         for person_id in meeting.attending():
             for record in records:
-                suffix = "" if record.part == 1 else f":{record.part}"
+                key, text = part_of(
+                    f"minutes:{meeting.id}:{person_id}",
+                    f"Minutes of the panel on {long_date(meeting.panel_date)}.",
+                    record.part,
+                    record.parts,
+                )
                 work.send(
-                    DirectMessage(
-                        person_id,
-                        f"minutes:{meeting.id}:{person_id}{suffix}",
-                        f"Minutes of the panel on {long_date(meeting.panel_date)}."
-                        + (f" (part {record.part} of {record.parts})" if record.parts > 1 else ""),
-                        record,
-                        queued_for=QueuedFor(panel.id),
-                    )
+                    DirectMessage(person_id, key, text, record, queued_for=QueuedFor(panel.id))
                 )
         await work.uow.commit()
         return minutes

@@ -25,6 +25,7 @@ from panel.messages import (
     DirectMessage,
     Kind,
     SignInRequest,
+    part_of,
 )
 from panel.policy import Section
 from panel.quorum import Attendance, Presence, QuorumStatus, quorum
@@ -386,17 +387,14 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         )
         for person in recipients:
             for body in parts:
-                suffix = "" if body.part == 1 else f":{body.part}"
-                work.send(
-                    DirectMessage(
-                        person,
-                        f"case-card:{meeting.id}:{case_id}:{person}{suffix}",
-                        f"Case {case.reference} is open at the panel."
-                        + (f" (part {body.part} of {body.parts})" if body.parts > 1 else ""),
-                        body,
-                        queued_for=QueuedFor(panel.id, meeting.id, SITTING, (case_id,)),
-                    )
+                key, text = part_of(
+                    f"case-card:{meeting.id}:{case_id}:{person}",
+                    f"Case {case.reference} is open at the panel.",
+                    body.part,
+                    body.parts,
                 )
+                queued_for = QueuedFor(panel.id, meeting.id, SITTING, (case_id,))
+                work.send(DirectMessage(person, key, text, body, queued_for=queued_for))
         await work.uow.commit()
     return len(recipients)
 

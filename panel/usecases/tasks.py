@@ -12,7 +12,6 @@ from panel.meeting import MeetingStatus
 from panel.roster import Role
 from panel.usecases.common import STAFF, Audit, Deps, in_play, timeline_of
 from panel.usecases.info_checks import readiness_grid
-from panel.usecases.week import current_meeting
 
 
 class TaskKind(Enum):
@@ -40,12 +39,10 @@ async def view_tasks(deps: Deps, *, actor: str, panel_ids: list[str]) -> list[Ta
         member = panel.find(actor)
         if member is None:
             continue
-        meeting = await current_meeting(deps, panel_id)
         timeline = timeline_of(panel)
         async with deps.uow() as uow:
             schedule = await in_play(uow, panel, deps.clock.now())
-        if meeting is not None:
-            schedule = timeline.schedule_for(meeting.panel_date)
+            meeting = await uow.meetings.on_date(panel_id, schedule.panel_date)
         deadline = schedule.info_check_deadline_at.astimezone(timeline.zone)
         cutoff = schedule.cutoff_at.astimezone(timeline.zone)
         if member.roles & set(STAFF):

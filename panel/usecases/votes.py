@@ -7,7 +7,7 @@ from __future__ import annotations
 from panel.errors import VoteRejected
 from panel.meeting import Meeting, MeetingStatus
 from panel.messages import Ballot, DirectMessage, VoteResult
-from panel.quorum import agencies_present, quorum
+from panel.quorum import Attendance, agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Role
 from panel.usecases.common import Deps, Work, at_meeting, new_id
@@ -57,6 +57,14 @@ def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[Direc
             Ballot(meeting.id, vote.id, reference, attendance.agency, vote.candidates, vote.number),
             queued_for=QueuedFor(meeting.panel_id, meeting.id, SITTING, (vote.case_id,), vote.id),
         )
+        for person, attendance in _voters(meeting, vote)
+    ]
+
+
+def _voters(meeting: Meeting, vote: VoteRound) -> list[tuple[str, Attendance]]:
+    """Each person present for an agency that may vote in this round."""
+    return [
+        (person, attendance)
         for person, attendance in meeting.attendance.items()
         if attendance.counts and attendance.agency in vote.eligible
     ]
@@ -110,17 +118,7 @@ async def casting_vote(
         work.audit.case_id = vote.case_id
         result = vote.casting_vote(choice)
         reference = (await work.uow.cases.get(vote.case_id)).reference
-        chairs = {c.person_id for c in work.panel.with_role(Role.CHAIR)}
-        for person in _told_of(work, vote):
-            work.send(
-                DirectMessage(
-                    person,
-                    f"casting:{vote.id}:{person}",
-                    f"Vote on case {reference}: {result.summary()}",
-                    VoteResult(work.meeting.id, vote.case_id, person in chairs),
-                    queued_for=QueuedFor(work.panel.id, work.meeting.id, case_ids=(vote.case_id,)),
-                )
-            )
+        _tell_result(work, vote, "casting", f"Vote on case {reference}: {result.summary()}")
         await work.done()
         return result
 
@@ -134,24 +132,25 @@ async def _announce(work: Work, vote: VoteRound, result: RoundResult) -> None:
         latest = [r for r in meeting.rounds.values() if r.case_id == vote.case_id][-1]
         for ballot in ballots_for(meeting, latest, reference):
             work.send(ballot)
-    chairs = {c.person_id for c in work.panel.with_role(Role.CHAIR)}
-    for person in _told_of(work, vote):
+    _tell_result(work, vote, "result", f"Vote on case {reference} closed: {result.summary()}")
+
+
+def _tell_result(work: Work, vote: VoteRound, key: str, text: str) -> None:
+    """The chair, and each person present for an agency that could vote in this round, hear
+    how it ended; only the chair's card offers the console."""
+    meeting = work.meeting
+    chairs = [c.person_id for c in work.panel.with_role(Role.CHAIR)]
+    voters = [person for person, _ in _voters(meeting, vote)]
+    for person in dict.fromkeys([*chairs, *voters]):
         work.send(
             DirectMessage(
                 person,
-                f"result:{vote.id}:{person}",
-                f"Vote on case {reference} closed: {result.summary()}",
+                f"{key}:{vote.id}:{person}",
+                text,
                 VoteResult(meeting.id, vote.case_id, person in chairs),
                 queued_for=QueuedFor(work.panel.id, meeting.id, case_ids=(vote.case_id,)),
             )
         )
-
-
-def _told_of(work: Work, vote: VoteRound) -> list[str]:
-    """The chair, and each person present for an agency that could vote in this round."""
-    voters = [b.person_id for b in ballots_for(work.meeting, vote, "")]
-    chairs = [c.person_id for c in work.panel.with_role(Role.CHAIR)]
-    return list(dict.fromkeys([*chairs, *voters]))
 
 
 def _settle(meeting: Meeting, vote: VoteRound) -> RoundResult:

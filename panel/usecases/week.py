@@ -12,6 +12,7 @@ from datetime import date, datetime
 from panel.agenda import Agenda, Candidate, build_agenda
 from panel.calendar import long_date
 from panel.cases import Case
+from panel.delivery import members_to_reach
 from panel.errors import InvalidInput
 from panel.lifecycle import Event
 from panel.meeting import CirculationRecord, Meeting, MeetingStatus
@@ -225,7 +226,6 @@ async def freeze_agenda(
                 f"has rolled over to the following panel: {over.reason}",
                 f"rolled:{meeting.id}:{case.id}",
                 body=RolledOver(case.id),
-                queued_for=QueuedFor(meeting.panel_id, case_ids=(case.id,)),
                 or_whoever_listed_it=True,
             ):
                 uow.send(message, now)
@@ -287,7 +287,7 @@ async def circulate_agenda(deps: Deps, *, meeting_id: str, actor: str | None = N
         deadline = timeline_of(panel).schedule_for(meeting.panel_date).info_check_deadline_at
         sent = 0
         without_teams: list[Member] = []
-        for member in (m for m in panel.with_role(Role.MEMBER) if panel.agency_of(m)):
+        for member in members_to_reach(panel):
             meeting.circulations.append(
                 CirculationRecord(
                     member.person_id,
