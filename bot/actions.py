@@ -13,18 +13,26 @@ from dataclasses import dataclass
 
 from cards.follow_up import FOLLOW_UP_FIELDS
 from cards.intake import FORM_FIELDS
-from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, SIGN_IN_FIELDS
+from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
 from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
 from panel.ports import REFERENCE_LENGTH
 
-REFERENCE_KEYS = frozenset({"panel", "meeting", "case", "to", "round", "milestone", "page", "what"})
+REFERENCE_KEYS = frozenset(
+    {"panel", "meeting", "case", "to", "round", "milestone", "page", "what", "confirm"}
+)
 REFERENCE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{REFERENCE_LENGTH - 1}}}")
 # A vote's choice is an agency's name, checked against the round's candidates by the rules.
 CHOICE = re.compile(r"[\w][\w &'()/,.-]{0,99}")
 PER_CASE_INPUT = re.compile(r"(known|information|could_lead)\.[0-9a-f]{32}")
 OTHER_INPUTS = (
-    FORM_FIELDS | OUTCOME_FIELDS | SIGN_IN_FIELDS | AOB_FIELDS | FOLLOW_UP_FIELDS | {"capacity"}
+    FORM_FIELDS
+    | OUTCOME_FIELDS
+    | SIGN_IN_FIELDS
+    | AOB_FIELDS
+    | REOPEN_FIELDS
+    | FOLLOW_UP_FIELDS
+    | {"capacity"}
 )
 MAX_KEYS = 120
 MAX_VALUE = 2000
@@ -39,6 +47,9 @@ class CardAction:
     verb: Verb
     refs: Mapping[str, str]
     inputs: Mapping[str, str]
+    # The Teams message the card was pressed in (the invoke's replyToId): what the answer
+    # replaces, so the chair's console can be kept current there.
+    message_id: str = ""
 
     def ref(self, key: str) -> str:
         try:

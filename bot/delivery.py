@@ -41,7 +41,7 @@ from bot.rendering import (
 )
 from panel.codec import Unreadable
 from panel.errors import summary
-from panel.messages import CHANNEL, PERSON, Stored, decode
+from panel.messages import CHANNEL, PERSON, ConsoleUpdate, Stored, decode
 from panel.ports import Clock
 from panel.relevance import QueuedFor, Verdict
 
@@ -278,8 +278,12 @@ class Deliverer:
             await self._failed(item, Undeliverable(too_large(size), retry=False))
             return
         activity = activity_for(card, kept.text, marker)
+        if isinstance(kept.body, ConsoleUpdate):
+            # The console already in the chat is replaced where it is: the same message again
+            # is harmless, so there is nothing to look for after an unknown outcome.
+            activity.id = kept.body.message_id
         since = item.unconfirmed_since
-        if since is not None and await self._arrived(item, marker, since):
+        if since is not None and not activity.id and await self._arrived(item, marker, since):
             await self._queue.mark_sent(item.id, self.worker, self._clock.now())
             return
         leaving = Leaving()
@@ -435,7 +439,10 @@ class Deliverer:
 
         async def send(turn_context: TurnContext) -> None:
             await acquire()
-            sent[0] = _id_of(await turn_context.send_activity(activity))
+            if activity.id:  # a message to replace in place (the chair's console)
+                sent[0] = _id_of(await turn_context.update_activity(activity)) or activity.id
+            else:
+                sent[0] = _id_of(await turn_context.send_activity(activity))
 
         await self._proactive(reference, send)
         return sent[0]

@@ -5,10 +5,11 @@ only (`bot/identity.py`). Case detail is shown only in 1:1 chats (docs/safeguard
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botbuilder.core import (
@@ -27,7 +28,7 @@ from bot.handlers import COMMANDS, HANDLERS, PERSONAL_TEXT, SHARED_TEXT, Service
 from bot.identity import Asker, asker_of, is_personal
 from bot.ports import References, SeenActivities, Undelivered
 from bot.rendering import MAX_ACTIVITY_BYTES, size_of, too_large
-from cards import panel_day
+from cards import console as console_cards
 from cards.common import Card, action, message, with_notice, with_problem
 from cards.verbs import SHARED, Verb
 from panel.errors import DomainError, summary
@@ -100,6 +101,11 @@ def fitting(card: Card) -> Card:
         f"This is more than Teams can show in one card: {too_large(size)}. Nothing was lost; "
         "please tell business support which card it was, so it can be split."
     )
+
+
+def _message_id(value: object) -> str:
+    """A Teams message id as Teams gave it, or "" (none, or not one we would store)."""
+    return value if isinstance(value, str) and 0 < len(value) <= 100 else ""
 
 
 def command_of(text: str | None) -> str:
@@ -193,7 +199,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._invoke_reply(turn_context, message(ALREADY_HANDLED))
             return
         view = HANDLERS[parsed.verb].view or parsed.verb
-        card = await self._run(asker, CardAction(view, parsed.refs, {}), notice=ALREADY_HANDLED)
+        shown = CardAction(view, parsed.refs, {}, _message_id(activity.reply_to_id))
+        card = await self._run(asker, shown, notice=ALREADY_HANDLED)
         await self._invoke_reply(turn_context, card)
 
     # -- Messages ------------------------------------------------------------------------
@@ -223,7 +230,13 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         else:
             verb = COMMANDS[command]
             refs = {} if verb is Verb.TASKS_VIEW else {"panel": asker.panels[0].id}
-            await self._reply(turn_context, await self._run(asker, CardAction(verb, refs, {})))
+            sent = await self._reply(
+                turn_context, await self._run(asker, CardAction(verb, refs, {}))
+            )
+            after_sent = HANDLERS[verb].after_sent
+            if after_sent is not None and sent:
+                with contextlib.suppress(DomainError):  # the card said why; nothing to keep
+                    await after_sent(self.services, asker, CardAction(verb, refs, {}, sent))
 
     async def _typed(self, asker: Asker, command: str, panels: tuple[Panel, ...]) -> Card:
         """A typed command with no card verb; a refusal is said in a plain message."""
@@ -262,6 +275,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         if not asker.personal and parsed.verb not in SHARED:
             await self._audit_refusal(asker, parsed.verb, "NotPersonal")
             return self._invoke_response(message(PRIVATE_ONLY))
+        parsed = replace(parsed, message_id=_message_id(activity.reply_to_id))
         return self._invoke_response(await self._run(asker, parsed))
 
     async def _run(self, asker: Asker, parsed: CardAction, *, notice: str = "") -> Card:
@@ -288,7 +302,9 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
         try:
             # What was typed goes back with it, so nothing is lost (docs/safeguards.md §9).
             card = await HANDLERS[view].handler(
-                self.services, asker, CardAction(view, parsed.refs, parsed.inputs)
+                self.services,
+                asker,
+                CardAction(view, parsed.refs, parsed.inputs, parsed.message_id),
             )
         except Exception:  # the view cannot be read either (the database is down, say)
             return message(error.message)
@@ -307,7 +323,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
                     )
                 except DomainError:
                     continue
-                await self._reply(turn_context, panel_day.shared(view))
+                await self._reply(turn_context, console_cards.shared(view))
         elif activity.name == READ_RECEIPT and self.config.desk and is_personal(activity):
             # Teams says the person has read their chat up to this message: what the bot sent
             # them up to it shows as read on business support's delivery desk.
@@ -336,18 +352,20 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     # -- Plumbing ----------------------------------------------------------------------------
 
-    async def _reply(self, turn_context: TurnContext, content: str | Card) -> None:
+    async def _reply(self, turn_context: TurnContext, content: str | Card) -> str:
+        """Answer the activity; the id Teams gave the message sent, if any."""
         if turn_context.activity.type == ActivityTypes.invoke:
             await self._invoke_reply(
                 turn_context, message(content) if isinstance(content, str) else content
             )
-            return
+            return ""
         if isinstance(content, str):
-            await turn_context.send_activity(MessageFactory.text(content))
+            response = await turn_context.send_activity(MessageFactory.text(content))
         else:
-            await turn_context.send_activity(
+            response = await turn_context.send_activity(
                 MessageFactory.attachment(CardFactory.adaptive_card(fitting(content)))
             )
+        return _message_id(getattr(response, "id", None))
 
     async def _invoke_reply(self, turn_context: TurnContext, card: Card) -> None:
         response = self._invoke_response(card)

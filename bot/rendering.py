@@ -8,7 +8,7 @@ from typing import assert_never
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
-from cards import follow_up, panel_day, week
+from cards import console, follow_up, panel_day, week
 from cards.common import Card, action, card, literal, message
 from cards.verbs import Verb
 from panel.messages import (
@@ -17,6 +17,8 @@ from panel.messages import (
     Ballot,
     CaseCard,
     Circulation,
+    ConsoleUpdate,
+    CorrectionNotice,
     Counts,
     DriftSummary,
     InfoCheckReminder,
@@ -54,6 +56,10 @@ def render(stored: Stored) -> Card:
             return panel_day.case_card(body)
         case Ballot():
             return panel_day.ballot(body)
+        case ConsoleUpdate():
+            return console.console(body.view)
+        case CorrectionNotice():
+            return panel_day.correction(body)
         case VoteResult(for_chair=True):
             return message(
                 text,

@@ -15,6 +15,7 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     RichTextBlock,
+    ShowCardAction,
     TextBlock,
     TextRun,
 )
@@ -28,11 +29,24 @@ VERSION: Literal["1.5"] = "1.5"
 Color = Literal["Default", "Good", "Warning", "Attention", "Accent"]
 
 
-def card(body: Sequence[CardElement], actions: Sequence[ExecuteAction] = ()) -> Card:
+def card(
+    body: Sequence[CardElement], actions: Sequence[ExecuteAction | ShowCardAction] = ()
+) -> Card:
     model = AdaptiveCard(version=VERSION, body=list(body), actions=list(actions) or None)
     result: Card = _whole_numbers(model.model_dump(by_alias=True, exclude_none=True))
     result["$schema"] = SCHEMA
     return result
+
+
+def asking(
+    title: str, body: Sequence[CardElement], actions: Sequence[ExecuteAction]
+) -> ShowCardAction:
+    """A button that opens a question under it, in the same card (Action.ShowCard): a step
+    that cannot be undone, or that surprises, is asked about before it is taken, and
+    "not now" is simply not pressing the answer."""
+    return ShowCardAction(
+        title=title, card=AdaptiveCard(version=VERSION, body=list(body), actions=list(actions))
+    )
 
 
 def _whole_numbers(node: Any) -> Any:
@@ -53,7 +67,8 @@ def heading(text: str) -> TextBlock:
 
 def note(text: str, *, subtle: bool = True, color: Color | None = None) -> TextBlock:
     """Text the bot wrote itself (never user text: TextBlock renders markdown)."""
-    return TextBlock(text=text, wrap=True, is_subtle=subtle, color=color)
+    # Not subtle is the default: left out, which keeps the largest cards under Teams' limit.
+    return TextBlock(text=text, wrap=True, is_subtle=subtle or None, color=color)
 
 
 def numbered(number: int, title: str) -> str:

@@ -40,6 +40,8 @@ KIND_NAMES = {
     "break": "a break notice",
     "referrer-news": "news for a referrer",
     "action": "an action from the panel",
+    "console-update": "an update of the chair's console",
+    "correction": "a correction from the chair",
 }
 
 

@@ -12,7 +12,6 @@ from microsoft_teams.cards import (
     ChoiceSetInput,
     Container,
     DateInput,
-    ExecuteAction,
     NumberInput,
     TextInput,
     ToggleInput,
@@ -25,7 +24,6 @@ from cards import inputs as inputs_
 from cards.common import (
     Card,
     action,
-    buttons,
     card,
     day,
     error,
@@ -35,29 +33,24 @@ from cards.common import (
     note,
     numbered,
 )
-from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
 from cards.week import KNOWN_TITLES, field_label
 from panel.calendar import Period, Unit
+from panel.console import ChairView, ItemView
 from panel.errors import InvalidInput
-from panel.meeting import MeetingStatus
-from panel.messages import ActionForAgency, Ballot, CaseCard, MinutesRecord, SignInRequest
-from panel.outcomes import MAX_TEXT, Action, Decision
+from panel.messages import (
+    ActionForAgency,
+    Ballot,
+    CaseCard,
+    CorrectionNotice,
+    MinutesRecord,
+    SignInRequest,
+)
+from panel.outcomes import MAX_REASON, MAX_TEXT, Action, Decision
 from panel.quorum import Presence
-from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedView
 from panel.words import plural
 
 ACTION_SLOTS = 3
-AOB_SHOWN = 3  # notes of any other business shown on the console (all go in the minutes)
-STATE_TITLES = {
-    ItemState.WAITING: "waiting",
-    ItemState.OPENED: "being discussed",
-    ItemState.VOTING: "vote open",
-    ItemState.CASTING_VOTE: "awaiting the chair's casting vote",
-    ItemState.VOTED: "voted; outcome to record",
-    ItemState.ESCALATED: "escalated",
-    ItemState.DECIDED: "decided",
-}
 PRESENCE_TITLES = {
     Presence.PRESENT: "Present for my agency",
     Presence.DEPUTY: "Deputising for my agency's member",
@@ -71,143 +64,14 @@ OUTCOME_FIELDS = frozenset(
         "taf_within",
         "rationale",
         "dissent",
+        "change_reason",
         *(f"action{i}_{p}" for i in range(1, ACTION_SLOTS + 1) for p in ("owner", "text", "due")),
     }
 )
 SIGN_IN_FIELDS = frozenset({"presence", "accept"})
 AOB_FIELDS = frozenset({"aob_text"})
+REOPEN_FIELDS = frozenset({"reopen_reason"})
 MAX_TAF_DAYS = 60
-
-
-def shared(view: SharedView) -> Card:
-    """For the group chat, channel or meeting chat: never a reference or a name."""
-    lines = [
-        numbered(i.number, f"{ROUTE_NAMES[i.section]}: {STATE_TITLES[i.state]}") for i in view.items
-    ]
-    state = "in session" if view.status is MeetingStatus.IN_SESSION else view.status.value
-    return card(
-        [
-            heading(f"{view.panel_name}: {day(view.panel_date)}"),
-            note(f"Panel {state}. {view.quorum_line}", subtle=False),
-            note("\n\n".join(lines) or "No items."),
-            note("Case details go 1:1 to members present. Sign in from your chat with the bot."),
-        ],
-        [action("Refresh", Verb.PANEL_SHARED, panel=view.panel_id)],
-    )
-
-
-def _item_block(view: ChairView, item: ItemView) -> Container:
-    ids = {"meeting": view.meeting_id, "case": item.case_id}
-    items: list[CardElement] = [
-        note(
-            f"{numbered(item.number, item.reference)} · {ROUTE_NAMES[item.section]} · "
-            f"{item.locality} — {STATE_TITLES[item.state]}",
-            subtle=False,
-        )
-    ]
-    live = view.status is MeetingStatus.IN_SESSION
-    actions: list[ExecuteAction] = []
-    if item.state in (ItemState.WAITING, ItemState.OPENED) and live:
-        actions += [
-            action("Open case", Verb.CASE_OPEN, **ids),
-            action("Call vote", Verb.VOTE_OPEN, **ids),
-            action("Record outcome", Verb.OUTCOME_FORM, **ids),
-        ]
-    if item.state is ItemState.VOTING and item.round_id:
-        items.append(note(f"Votes cast: {item.votes_cast} of {item.eligible}.", subtle=False))
-        if live:
-            actions.append(
-                action("Close vote", Verb.VOTE_CLOSE, meeting=view.meeting_id, round=item.round_id)
-            )
-    if item.result and item.state is not ItemState.VOTING:
-        items.append(note(item.result, subtle=False))
-    if item.state is ItemState.CASTING_VOTE and item.round_id and live:
-        actions += [
-            action(
-                f"Casting vote: {name}",
-                Verb.VOTE_CASTING,
-                meeting=view.meeting_id,
-                round=item.round_id,
-                choice=name,
-            )
-            for name in item.contenders
-        ]
-    if item.state in (ItemState.VOTED, ItemState.ESCALATED) and live:
-        actions.append(action("Record outcome", Verb.OUTCOME_FORM, **ids))
-    if item.state is ItemState.DECIDED:
-        lead = f"; lead: {item.lead_agency}" if item.lead_agency else ""
-        tick = " Recorded on the case system." if item.recorded else ""
-        items.append(note(f"Outcome: {item.outcome}{lead}.{tick}", subtle=False, color="Good"))
-    if actions:
-        items.append(buttons(*actions))
-    return Container(separator=True, items=items)
-
-
-def console(
-    view: ChairView,
-    *,
-    notice: str = "",
-    problem: str = "",
-    values: Mapping[str, str] | None = None,
-) -> Card:
-    """The chair's console, 1:1: the agenda with references, votes, outcomes, quorum.
-    `values` refills what was typed when it comes back after a refusal."""
-    present = ", ".join(
-        agency + (" (deputy)" if presence == Presence.DEPUTY.value else "")
-        for agency, presence in view.attendance
-        if presence != Presence.APOLOGIES.value
-    )
-    apologies = [a for a, presence in view.attendance if presence == Presence.APOLOGIES.value]
-    body: list[CardElement] = [
-        heading(f"Chair: {view.panel_name}, {day(view.panel_date)}"),
-        note(view.quorum_line, subtle=False, color="Good" if view.quorate else "Attention"),
-        note(f"Present: {present or 'nobody yet'}."),
-    ]
-    if apologies:
-        body.append(note(f"Apologies: {', '.join(apologies)}."))
-    if problem:
-        body.append(error(problem))
-    if notice:
-        body.append(note(notice, subtle=False, color="Good"))
-    body += [_item_block(view, item) for item in view.items]
-    live = view.status is MeetingStatus.IN_SESSION
-    for case_id, reference, section in view.can_add if live else ():
-        body.append(
-            buttons(
-                action(
-                    f"Add {reference} ({ROUTE_NAMES[section].lower()})",
-                    Verb.AGENDA_ADD,
-                    meeting=view.meeting_id,
-                    case=case_id,
-                )
-            )
-        )
-    if view.aob:
-        # Twenty long notes would not fit one Teams message with 15 items: the latest are
-        # shown, the count says so, and the minutes carry every one.
-        latest = view.aob[-AOB_SHOWN:]
-        heading_ = "**Any other business**" + (
-            f" ({len(view.aob)} noted, every one in the minutes; the latest {len(latest)}:)"
-            if len(view.aob) > len(latest)
-            else ""
-        )
-        body.append(note(heading_, subtle=False))
-        body += [literal(text) for text in latest]
-    if live:
-        body += [
-            TextInput(
-                id="aob_text",
-                label="Any other business, for the minutes",
-                max_length=500,
-                is_multiline=True,
-                value=(values or {}).get("aob_text"),
-            ),
-            buttons(action("Add to the minutes", Verb.PANEL_AOB, meeting=view.meeting_id)),
-        ]
-    actions = [action("Refresh", Verb.PANEL_CONSOLE, meeting=view.meeting_id)]
-    if live:
-        actions.append(action("Close panel", Verb.PANEL_CLOSE, meeting=view.meeting_id))
-    return card(body, actions)
 
 
 def sign_in(request: SignInRequest, *, problem: str = "") -> Card:
@@ -350,13 +214,21 @@ def ballot(data: Ballot, *, voted_for: str | None = None, problem: str = "") -> 
 
 
 def outcome_form(
-    view: ChairView, item: ItemView, *, values: Mapping[str, str] | None = None, problem: str = ""
+    view: ChairView,
+    item: ItemView,
+    *,
+    values: Mapping[str, str] | None = None,
+    problem: str = "",
+    changing: bool = False,
 ) -> Card:
+    """The outcome to record; `changing`: the recorded one, to correct before the panel closes
+    (with a reason, for the minutes and for everyone told it)."""
     filled = dict(values or {})
     if item.winner and "lead" not in filled:
         filled["lead"] = item.winner
     agencies = [CardChoice(title=a, value=a) for a in view.agencies]
-    body: list[CardElement] = [heading(f"Outcome for item {item.number}: {item.reference}")]
+    title = "Change the outcome" if changing else "Outcome"
+    body: list[CardElement] = [heading(f"{title} for item {item.number}: {item.reference}")]
     if item.result:
         body.append(note(item.result, subtle=False))
     if problem:
@@ -431,11 +303,77 @@ def outcome_form(
             value=filled.get("dissent"),
         ),
     ]
+    if changing:
+        body.append(
+            TextInput(
+                id="change_reason",
+                label="Why change it (for the minutes, and told to everyone who heard the outcome)",
+                is_multiline=True,
+                is_required=True,
+                error_message="Say why the outcome is changed.",
+                max_length=MAX_REASON,
+                value=filled.get("change_reason"),
+            )
+        )
     return card(
         body,
         [
             action(
-                "Record outcome", Verb.OUTCOME_RECORD, meeting=view.meeting_id, case=item.case_id
+                "Save the change" if changing else "Record outcome",
+                Verb.OUTCOME_RECORD,
+                meeting=view.meeting_id,
+                case=item.case_id,
+            ),
+            action("Back", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
+        ],
+    )
+
+
+def inputs_of(decision: Decision) -> dict[str, str]:
+    """A recorded decision as the outcome form's inputs, to change it."""
+    values = {
+        "outcome": decision.outcome,
+        "lead": decision.lead_agency or "",
+        "taf": ",".join(decision.taf_agencies),
+        "rationale": decision.rationale,
+        "dissent": decision.dissent,
+    }
+    if decision.first_taf_within is not None:
+        values["taf_within"] = str(decision.first_taf_within.amount)
+    for i, task in enumerate(decision.actions[:ACTION_SLOTS], 1):
+        values |= {
+            f"action{i}_owner": task.owner,
+            f"action{i}_text": task.text,
+            f"action{i}_due": task.due.isoformat(),
+        }
+    return values
+
+
+def reopen_form(
+    view: ChairView, item: ItemView, *, values: Mapping[str, str] | None = None, problem: str = ""
+) -> Card:
+    """Re-open a closed vote: the reason goes in the minutes and to everyone told the result."""
+    body: list[CardElement] = [heading(f"Re-open the vote on item {item.number}: {item.reference}")]
+    if problem:
+        body.append(error(problem))
+    body += [
+        note(f"The result so far: {item.result}", subtle=False),
+        note("A new round's ballots go out 1:1; the result above will no longer stand."),
+        TextInput(
+            id="reopen_reason",
+            label="Why re-open it (for the minutes, and told to everyone who heard the result)",
+            is_multiline=True,
+            is_required=True,
+            error_message="Say why the vote is re-opened.",
+            max_length=MAX_REASON,
+            value=(values or {}).get("reopen_reason"),
+        ),
+    ]
+    return card(
+        body,
+        [
+            action(
+                "Re-open the vote", Verb.VOTE_REOPEN, meeting=view.meeting_id, case=item.case_id
             ),
             action("Back", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
@@ -512,6 +450,17 @@ def action_for_agency(data: ActionForAgency) -> Card:
     )
 
 
+def correction(data: CorrectionNotice) -> Card:
+    """The chair corrected what the panel decided about a case: what changed, and why."""
+    return card(
+        [
+            heading(f"Correction: case {data.reference}"),
+            note(data.what, subtle=False, color="Attention"),
+            literal(data.reason, label="Why"),  # as the chair typed it
+        ]
+    )
+
+
 def minutes(record: MinutesRecord) -> Card:
     part = f" (part {record.part} of {record.parts})" if record.parts > 1 else ""
     body: list[CardElement] = [
@@ -535,6 +484,7 @@ def minutes(record: MinutesRecord) -> Card:
                     ),
                     note(f"Vote: {item.tally}"),
                     *[literal(a) for a in item.actions],
+                    *[literal(c, label="Corrected on the day") for c in item.corrections],
                 ],
             )
         )

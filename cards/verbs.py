@@ -40,6 +40,7 @@ class Verb(StrEnum):
     PANEL_SIGN_IN = "panel.sign-in"
     PANEL_CLOSE = "panel.close"
     PANEL_AOB = "panel.aob"
+    PANEL_AOB_FORM = "panel.aob-form"
     CASE_OPEN = "case.open"
     CONFLICT_DECLARE = "conflict.declare"
     AGENDA_ADD = "agenda.add"
@@ -48,6 +49,7 @@ class Verb(StrEnum):
     VOTE_CAST = "vote.cast"
     VOTE_CLOSE = "vote.close"
     VOTE_CASTING = "vote.casting"
+    VOTE_REOPEN = "vote.reopen"
     # Outcomes
     OUTCOME_FORM = "outcome.form"
     OUTCOME_RECORD = "outcome.record"

@@ -44,6 +44,16 @@ class CirculationRecord:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The chair corrected the panel's record of a case on the day (a vote re-opened, an
+    outcome changed): what, and why in the chair's words. The minutes carry it."""
+
+    case_id: str
+    what: str  # the bot's own sentence
+    reason: str  # as the chair typed it
+
+
+@dataclass(frozen=True)
 class MinutesItem:
     number: int
     case_id: str
@@ -51,6 +61,7 @@ class MinutesItem:
     lead_agency: str | None
     tally: str
     actions: tuple[str, ...]
+    corrections: tuple[str, ...] = ()  # "what: reason", shown as typed
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,11 @@ class Meeting:
     done: set[str] = field(default_factory=set)  # idempotency keys of steps already taken
     minutes: Minutes | None = None
     aob: list[str] = field(default_factory=list)  # any other business, in the order noted
+    in_hand: str | None = None  # the case the chair opened last: its papers are on the console
+    # Where each console is in its holder's chat (person id: Teams message id), so that a
+    # sign-in, a vote or a conflict brings it up to date without anyone pressing Refresh.
+    consoles: dict[str, str] = field(default_factory=dict)
+    corrections: list[Correction] = field(default_factory=list)
 
     def freeze(self, agenda: Agenda) -> None:
         if self.status is not MeetingStatus.PLANNED:

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, TypeVar, get_args
 from panel.calendar import long_date
 from panel.cases import Case
 from panel.codec import Unreadable, decode_as, encode
+from panel.console import ChairView
 from panel.infochecks import Known
 from panel.policy import CaseField, Section
 from panel.relevance import QueuedFor
@@ -57,6 +58,8 @@ class Kind(Enum):
     MILESTONE_DUE = "milestone-due"
     DRIFT_REPORT = "drift-report"
     UNDELIVERED = "undelivered-digest"
+    CONSOLE_UPDATE = "console-update"
+    CORRECTION = "correction"
 
 
 PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
@@ -319,6 +322,26 @@ class VoteResult:
 
 
 @dataclass(frozen=True)
+class ConsoleUpdate:
+    """The chair's console as it stands now, to replace the console message already in the
+    holder's chat (a sign-in, a vote, a conflict changed it): nobody need press Refresh."""
+
+    KIND: ClassVar[Kind] = Kind.CONSOLE_UPDATE
+    message_id: str  # the Teams message the console is in
+    view: ChairView
+
+
+@dataclass(frozen=True)
+class CorrectionNotice:
+    """To everyone told the earlier result: the chair corrected it, and why (as typed)."""
+
+    KIND: ClassVar[Kind] = Kind.CORRECTION
+    reference: str
+    what: str  # the bot's own sentence
+    reason: str  # as the chair typed it: shown literally
+
+
+@dataclass(frozen=True)
 class Allocation:
     """To the lead agency: the case is theirs, and when each step is due."""
 
@@ -365,6 +388,7 @@ class MinutesLine:
     lead_agency: str | None
     tally: str
     actions: tuple[str, ...]
+    corrections: tuple[str, ...] = ()  # "what: reason", shown as typed
 
 
 @dataclass(frozen=True)
@@ -388,7 +412,9 @@ class MinutesRecord:
         """These minutes as one message, or as several when the items' text would not fit."""
         items = self.items
         closing = sum(len(t) + 100 for t in self.aob) + 50 * len(self.not_reached)
-        weights = [300 + sum(len(a) + 50 for a in line.actions) for line in items]
+        weights = [
+            300 + sum(len(a) + 50 for a in (*line.actions, *line.corrections)) for line in items
+        ]
         runs = in_parts([*weights, closing])
         return tuple(
             replace(
@@ -446,6 +472,8 @@ Body = (
     | CaseCard
     | Ballot
     | VoteResult
+    | ConsoleUpdate
+    | CorrectionNotice
     | Allocation
     | Outcome
     | RecordOnCaseSystem

@@ -11,6 +11,15 @@ from panel.errors import InvalidInput
 from panel.policy import Anchor, Policy
 
 MAX_TEXT = 2000
+MAX_REASON = 500
+
+
+def check_reason(text: str) -> str:
+    """The chair's reason for correcting the record on the day: required, kept as typed."""
+    reason = text.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput(f"Say why, in 1 to {MAX_REASON} characters: it goes in the minutes.")
+    return reason
 
 
 @dataclass(frozen=True)

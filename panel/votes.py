@@ -144,6 +144,12 @@ class VoteRound:
         names = tuple(sorted(set(candidates)))
         if not names:
             raise VoteRejected("There is no agency to vote for.")
+        if len(names) == 1:
+            # Nothing to choose between: the panel agrees the lead instead (issue 14).
+            raise VoteRejected(
+                f"Only {names[0]} can be chosen, so there is nothing to vote on: record the "
+                f"outcome as agreed, with {names[0]} as lead."
+            )
         return cls(round_id, case_id, number, names, eligible, rule)
 
     def cast(self, agency: str, choice: str, *, quorate: bool) -> VoteCast:

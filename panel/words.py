@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 
@@ -31,3 +32,10 @@ def date_of_birth(iso: str, on: date | None) -> str:
         return iso
     written = f"{born.day} {born:%B %Y}"
     return f"{written} ({age(born, on)})" if on is not None and on >= born else written
+
+
+def and_list(names: Sequence[str]) -> str:
+    """ "Health", "Health and Schools", "Health, Police and Schools"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -14,7 +14,14 @@ from panel.calendar import Period, Unit
 from panel.cases import Case, Consent, Person, Referrer, Transition
 from panel.infochecks import InfoCheck, Known
 from panel.lifecycle import Event, Status
-from panel.meeting import CirculationRecord, Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.meeting import (
+    CirculationRecord,
+    Correction,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesItem,
+)
 from panel.outcomes import Action, Decision, Milestone
 from panel.policy import CaseField, Deadlock, MajorityBase, Section
 from panel.quorum import Attendance, Presence
@@ -253,6 +260,11 @@ def meeting_to_rows(m: Meeting) -> Rows:
                 "frozen": m.agenda is not None,
                 "minutes_enc": _minutes(m.minutes),
                 "aob_enc": json.dumps(m.aob) if m.aob else None,
+                "in_hand": m.in_hand,
+                "consoles": dict(sorted(m.consoles.items())) or None,
+                "corrections_enc": json.dumps([dataclasses.asdict(c) for c in m.corrections])
+                if m.corrections
+                else None,
             }
         ],
     )
@@ -441,6 +453,9 @@ def meeting_from_rows(rows: Rows, decisions: Mapping[str, Decision]) -> Meeting:
         done={s["key"] for s in rows["meeting_steps"].values()},
         minutes=_unminutes(r["minutes_enc"]),
         aob=json.loads(r["aob_enc"]) if r.get("aob_enc") else [],
+        in_hand=r.get("in_hand"),
+        consoles=dict(r.get("consoles") or {}),
+        corrections=[Correction(**c) for c in json.loads(r.get("corrections_enc") or "[]")],
     )
 
 
@@ -539,6 +554,7 @@ def _minutes(minutes: Minutes | None) -> str | None:
                     "lead_agency": i.lead_agency,
                     "tally": i.tally,
                     "actions": list(i.actions),
+                    "corrections": list(i.corrections),
                 }
                 for i in minutes.items
             ],
@@ -565,6 +581,7 @@ def _unminutes(text: str | None) -> Minutes | None:
                 i["lead_agency"],
                 i["tally"],
                 tuple(i["actions"]),
+                tuple(i.get("corrections", [])),
             )
             for i in raw["items"]
         ),

@@ -174,6 +174,9 @@ meetings = Table(
     Column("frozen", Boolean, nullable=False, default=False),
     Column("minutes_enc", Text),  # JSON; actions are free text, so encrypted
     Column("aob_enc", Text),  # JSON list of any other business the chair noted; free text
+    Column("in_hand", String(ID)),  # the case whose papers are on the chair's console
+    Column("consoles", JSON),  # person id: the Teams message id of their console
+    Column("corrections_enc", Text),  # JSON list of the chair's corrections; reasons are typed
     UniqueConstraint("panel_id", "panel_date"),
 )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.actions import CardAction, Tampered
 from bot.handlers.registry import Services, handles, text_command
 from bot.identity import Asker
+from cards import console as console_cards
 from cards import inputs
 from cards import panel_day as cards
 from cards.common import Card, message
@@ -27,14 +28,25 @@ async def console_of(s: Services, asker: Asker, act: CardAction, notice: str = "
     else:
         panel = asker.panel(act.refs.get("panel"))
         meeting_id = (await panel_day.find_running(s.deps, panel.id)).id
-    view = await panel_day.view_console(s.deps, meeting_id=meeting_id, actor=asker.person_id)
-    return cards.console(view, notice=notice, values=act.inputs)
+    view = await panel_day.view_console(
+        s.deps, meeting_id=meeting_id, actor=asker.person_id, shown_at=act.message_id
+    )
+    return console_cards.console(view, notice=notice)
+
+
+async def keep_current(s: Services, asker: Asker, act: CardAction) -> None:
+    """A console typed for (`panel`, `start panel`) went as a new message: keep it current."""
+    panel = asker.panel(act.refs.get("panel"))
+    meeting = await panel_day.find_running(s.deps, panel.id)
+    await panel_day.remember_console(
+        s.deps, meeting_id=meeting.id, actor=asker.person_id, message_id=act.message_id
+    )
 
 
 async def item_of(s: Services, asker: Asker, act: CardAction) -> tuple[ChairView, ItemView]:
-    """The console and the card's item on it."""
+    """The console and the card's item on it, for a form that takes the console's place."""
     view = await panel_day.view_console(
-        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, replaced_at=act.message_id
     )
     case_id = act.ref("case")
     item = next((i for i in view.items if i.case_id == case_id), None)
@@ -43,12 +55,14 @@ async def item_of(s: Services, asker: Asker, act: CardAction) -> tuple[ChairView
     return view, item
 
 
-@handles(Verb.PANEL_START, commands=("start panel",))
+@handles(Verb.PANEL_START, commands=("start panel",), after_sent=keep_current)
 async def start(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.refs.get("panel"))
     meeting = await panel_day.start_panel(s.deps, panel_id=panel.id, actor=asker.person_id)
-    view = await panel_day.view_console(s.deps, meeting_id=meeting.id, actor=asker.person_id)
-    return cards.console(
+    view = await panel_day.view_console(
+        s.deps, meeting_id=meeting.id, actor=asker.person_id, shown_at=act.message_id
+    )
+    return console_cards.console(
         view, notice="The panel has started: members have been asked 1:1 to sign in."
     )
 
@@ -56,19 +70,19 @@ async def start(s: Services, asker: Asker, act: CardAction) -> Card:
 @text_command("start panel", shared=True)
 async def start_shared(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
     await panel_day.start_panel(s.deps, panel_id=panels[0].id, actor=asker.person_id)
-    return cards.shared(
+    return console_cards.shared(
         await panel_day.view_shared(s.deps, panel_id=panels[0].id, actor=asker.person_id)
     )
 
 
 @text_command("panel", shared=True)
 async def shared_typed(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
-    return cards.shared(
+    return console_cards.shared(
         await panel_day.view_shared(s.deps, panel_id=panels[0].id, actor=asker.person_id)
     )
 
 
-@handles(Verb.PANEL_CONSOLE, commands=("panel",))
+@handles(Verb.PANEL_CONSOLE, commands=("panel",), after_sent=keep_current)
 async def console(s: Services, asker: Asker, act: CardAction) -> Card:
     return await console_of(s, asker, act)
 
@@ -76,7 +90,7 @@ async def console(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.PANEL_SHARED)
 async def shared(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    return cards.shared(
+    return console_cards.shared(
         await panel_day.view_shared(s.deps, panel_id=panel.id, actor=asker.person_id)
     )
 
@@ -112,7 +126,11 @@ async def open_case(s: Services, asker: Asker, act: CardAction) -> Card:
         s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
     )
     return await console_of(
-        s, asker, act, f"Case card sent 1:1 to {plural(sent, 'member')} present."
+        s,
+        asker,
+        act,
+        f"Its papers are below. Case card sent 1:1 to {plural(sent, 'member')} present, "
+        "and to you.",
     )
 
 
@@ -132,7 +150,15 @@ async def add_to_agenda(s: Services, asker: Asker, act: CardAction) -> Card:
     return await console_of(s, asker, act, f"Added as item {number}.")
 
 
-@handles(Verb.PANEL_AOB, view=Verb.PANEL_CONSOLE)
+@handles(Verb.PANEL_AOB_FORM, view=Verb.PANEL_CONSOLE)
+async def aob_form(s: Services, asker: Asker, act: CardAction) -> Card:
+    view = await panel_day.view_console(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, replaced_at=act.message_id
+    )
+    return console_cards.aob_form(view, values=act.inputs)
+
+
+@handles(Verb.PANEL_AOB, view=Verb.PANEL_AOB_FORM)
 async def add_aob(s: Services, asker: Asker, act: CardAction) -> Card:
     text = inputs.text(act.inputs, "aob_text", panel_day.MAX_AOB_TEXT, "Any other business")
     count = await panel_day.add_aob(

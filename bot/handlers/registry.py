@@ -28,6 +28,7 @@ class Services:
 
 
 Handler = Callable[[Services, Asker, CardAction], Awaitable[Card]]
+AfterSent = Callable[[Services, Asker, CardAction], Awaitable[None]]
 TextHandler = Callable[[Services, Asker, tuple[Panel, ...]], Awaitable[Card]]
 """A typed command with no card verb, given the panels it is about: in a shared conversation
 the conversation's (numbers only), in a 1:1 chat the person's."""
@@ -39,6 +40,9 @@ class Registered:
     # After a replayed or refused action, the current state is shown with this verb's card
     # (what was typed goes back with it); None: the refusal is said in a plain message.
     view: Verb | None
+    # Run with the sent message's id after a typed command's card went as a new message
+    # (the chair's console is kept current where it is).
+    after_sent: AfterSent | None = None
 
 
 HANDLERS: dict[Verb, Registered] = {}
@@ -48,14 +52,18 @@ SHARED_TEXT: dict[str, TextHandler] = {}  # typed in a channel, group chat or me
 
 
 def handles(
-    verb: Verb, *, view: Verb | None = None, commands: tuple[str, ...] = ()
+    verb: Verb,
+    *,
+    view: Verb | None = None,
+    commands: tuple[str, ...] = (),
+    after_sent: AfterSent | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of `verb` (and of typed `commands`)."""
 
     def register(handler: Handler) -> Handler:
         if verb in HANDLERS:
             raise RuntimeError(f"Two handlers for {verb}")
-        HANDLERS[verb] = Registered(handler, view)
+        HANDLERS[verb] = Registered(handler, view, after_sent)
         for command in commands:
             COMMANDS[command] = verb
         return handler

@@ -4,13 +4,15 @@ from their ballot, 1:1."""
 from __future__ import annotations
 
 from bot.actions import CardAction
-from bot.handlers.panel_day import console_of
+from bot.handlers.panel_day import console_of, item_of
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
+from cards import panel_day as cards
 from cards.common import Card, message
 from cards.verbs import Verb
+from panel.errors import InvalidInput
 from panel.usecases import votes
-from panel.words import plural
+from panel.words import and_list, plural
 
 
 @handles(Verb.VOTE_OPEN, view=Verb.PANEL_CONSOLE)
@@ -22,8 +24,9 @@ async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
         s,
         asker,
         act,
-        f"Vote open between {', '.join(vote.candidates)}; "
-        f"{plural(len(vote.eligible), 'agency', 'agencies')} may vote. Ballots have gone out 1:1.",
+        f"Vote open between {and_list(vote.candidates)}; "
+        f"{plural(len(vote.eligible), 'agency', 'agencies')} may vote. "
+        "Ballots are on their way 1:1.",
     )
 
 
@@ -47,10 +50,36 @@ async def cast_vote(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @handles(Verb.VOTE_CLOSE, view=Verb.PANEL_CONSOLE)
 async def close_vote(s: Services, asker: Asker, act: CardAction) -> Card:
-    result = await votes.close_vote(
+    result, closed_now = await votes.close_vote(
         s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, round_id=act.ref("round")
     )
-    return await console_of(s, asker, act, f"Vote closed. {result.summary()}")
+    said = "Vote closed." if closed_now else "This vote had already closed."
+    return await console_of(s, asker, act, f"{said} {result.summary()}")
+
+
+@handles(Verb.VOTE_REOPEN, view=Verb.PANEL_CONSOLE)
+async def reopen_vote(s: Services, asker: Asker, act: CardAction) -> Card:
+    """Asks why first (the form), then re-opens the vote."""
+    view, item = await item_of(s, asker, act)
+    if "reopen_reason" not in act.inputs:
+        return cards.reopen_form(view, item)
+    try:
+        vote = await votes.reopen_vote(
+            s.deps,
+            meeting_id=view.meeting_id,
+            actor=asker.person_id,
+            case_id=item.case_id,
+            reason=act.inputs["reopen_reason"],
+        )
+    except InvalidInput as error:
+        return cards.reopen_form(view, item, values=act.inputs, problem=error.message)
+    return await console_of(
+        s,
+        asker,
+        act,
+        f"Vote re-opened (round {vote.number}): ballots are on their way 1:1, and everyone told "
+        "the earlier result will be told why.",
+    )
 
 
 @handles(Verb.VOTE_CASTING, view=Verb.PANEL_CONSOLE)

@@ -10,11 +10,12 @@ from panel.calendar import long_date
 from panel.cases import Case
 from panel.errors import InvalidInput, VoteRejected
 from panel.lifecycle import Event
-from panel.meeting import Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.meeting import Correction, Meeting, MeetingStatus, Minutes, MinutesItem
 from panel.messages import (
     ActionForAgency,
     Allocation,
     ChannelNotice,
+    CorrectionNotice,
     DirectMessage,
     Kind,
     MinutesLine,
@@ -23,11 +24,12 @@ from panel.messages import (
     RecordOnCaseSystem,
     part_of,
 )
-from panel.outcomes import Decision, Milestone, check_decision, plan_milestones
+from panel.outcomes import Decision, Milestone, check_decision, check_reason, plan_milestones
 from panel.quorum import Presence, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
+from panel.usecases.console import tell_consoles
 from panel.usecases.referrers import tell_referrer
 from panel.votes import RoundState, VoteRound
 from panel.words import plural
@@ -57,8 +59,83 @@ async def record_outcome(
         meeting.decisions[decision.case_id] = decision
         await work.audit.allowed(work.uow, work.now())
         _tell_outcome(work, case, decision, milestones)
+        await tell_consoles(work, skip=actor)
         await work.uow.commit()
         return milestones
+
+
+async def change_outcome(
+    deps: Deps, *, meeting_id: str, actor: str, decision: Decision, reason: str
+) -> tuple[Milestone, ...]:
+    """The chair changes a recorded outcome before the panel closes, with a reason: follow-up
+    is planned again, everyone concerned hears the new outcome, and everyone told the old one
+    or the new one hears what changed and why. The minutes carry the correction."""
+    reason = check_reason(reason)
+    async with at_meeting(
+        deps, actor, "outcome.change", meeting_id, Role.CHAIR, case_id=decision.case_id
+    ) as work:
+        meeting, panel = work.meeting, work.panel
+        meeting.require_status(MeetingStatus.IN_SESSION, doing="change an outcome")
+        earlier = meeting.decisions.get(decision.case_id)
+        if earlier is None:
+            raise InvalidInput("That case has no outcome to change yet.")
+        decision = _as_decided(panel, meeting, decision)
+        check_decision(decision, panel.policy, panel.agencies)
+        before, after = (
+            panel.policy.outcome(earlier.outcome),
+            panel.policy.outcome(decision.outcome),
+        )
+        if before.closes_case != after.closes_case:
+            # A closed case never reopens (panel/lifecycle.py): the record stays true instead.
+            raise InvalidInput(
+                f"'{before.label}' {'closed' if before.closes_case else 'kept open'} the case, "
+                f"and '{after.label}' would {'keep it open' if before.closes_case else 'close it'}"
+                ": that cannot be changed on the day. Record it at the next panel instead."
+            )
+        case = await work.uow.cases.get(decision.case_id)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        case.decision, case.milestones = decision, milestones
+        meeting.decisions[decision.case_id] = decision
+        what = (
+            f"The outcome was changed from {_said(before.label, earlier)} to "
+            f"{_said(after.label, decision)}."
+        )
+        meeting.corrections.append(Correction(case.id, what, reason))
+        version = sum(1 for c in meeting.corrections if c.case_id == case.id)
+        told = _told_of(panel, meeting, earlier) | _told_of(panel, meeting, decision)
+        await work.audit.allowed(work.uow, work.now())
+        _tell_outcome(work, case, decision, milestones, version=version)
+        for person in sorted(told):
+            work.send(
+                DirectMessage(
+                    person,
+                    f"correction:{meeting.id}:{case.id}:{version}:{person}",
+                    f"Case {case.reference}: the outcome was changed.",
+                    CorrectionNotice(case.reference, what, reason),
+                    queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
+                )
+            )
+        await tell_consoles(work, skip=actor)
+        await work.uow.commit()
+        return milestones
+
+
+def _said(label: str, decision: Decision) -> str:
+    return f"'{label}'" + (f" (lead: {decision.lead_agency})" if decision.lead_agency else "")
+
+
+def _told_of(panel: Panel, meeting: Meeting, decision: Decision) -> set[str]:
+    """Everyone a recorded outcome was sent to (see _tell_outcome)."""
+    agencies = [
+        *([decision.lead_agency] if decision.lead_agency else []),
+        *decision.taf_agencies,
+        *(a.owner for a in decision.actions),
+    ]
+    return (
+        set(meeting.attending())
+        | {m.person_id for agency in agencies for m in panel.members_of(agency)}
+        | {s.person_id for s in panel.with_role(Role.BUSINESS_SUPPORT)}
+    )
 
 
 def _as_decided(panel: Panel, meeting: Meeting, decision: Decision) -> Decision:
@@ -81,9 +158,17 @@ def _as_decided(panel: Panel, meeting: Meeting, decision: Decision) -> Decision:
 
 
 def _tell_outcome(
-    work: Work, case: Case, decision: Decision, milestones: tuple[Milestone, ...]
+    work: Work,
+    case: Case,
+    decision: Decision,
+    milestones: tuple[Milestone, ...],
+    *,
+    version: int = 0,
 ) -> None:
+    """Everyone concerned hears the outcome; `version` counts changes on the day (each is a
+    message of its own, not a repeat the outbox would drop)."""
     meeting, panel = work.meeting, work.panel
+    v = f":v{version}" if version else ""
     label = panel.policy.outcome(decision.outcome).label
     about_case = QueuedFor(panel.id, case_ids=(case.id,))
     dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
@@ -92,7 +177,7 @@ def _tell_outcome(
             work.send(
                 DirectMessage(
                     member.person_id,
-                    f"allocation:{meeting.id}:{case.id}:{member.person_id}",
+                    f"allocation:{meeting.id}:{case.id}:{member.person_id}{v}",
                     f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
                     Allocation(case.id, tuple((m.code, m.due) for m in milestones)),
                     queued_for=about_case,
@@ -102,7 +187,7 @@ def _tell_outcome(
         work.send(
             DirectMessage(
                 person_id,
-                f"outcome:{meeting.id}:{case.id}:{person_id}",
+                f"outcome:{meeting.id}:{case.id}:{person_id}{v}",
                 f"Case {case.reference}: {label}."
                 + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
                 Outcome(case.id),
@@ -113,21 +198,23 @@ def _tell_outcome(
         work.send(
             DirectMessage(
                 support.person_id,
-                f"record:{meeting.id}:{case.id}:{support.person_id}",
+                f"record:{meeting.id}:{case.id}:{support.person_id}{v}",
                 f"Record on the case system: case {case.reference}, {label}.",
                 RecordOnCaseSystem(meeting.id, case.id),
                 queued_for=about_case,
             )
         )
-    _tell_agencies_named(work, case, decision, label)
+    _tell_agencies_named(work, case, decision, label, v)
     lead = f" The lead agency is {decision.lead_agency}." if decision.lead_agency else ""
     for message in tell_referrer(
         panel,
         case,
         f"was decided at the panel on {long_date(meeting.panel_date)}: {label}.{lead}",
-        f"decided:{meeting.id}:{case.id}",
+        f"decided:{meeting.id}:{case.id}{v}",
     ):
         work.send(message)
+    if version:
+        return  # the count of cases decided today is unchanged
     work.send(
         ChannelNotice(
             panel.id,
@@ -140,7 +227,9 @@ def _tell_outcome(
     )
 
 
-def _tell_agencies_named(work: Work, case: Case, decision: Decision, label: str) -> None:
+def _tell_agencies_named(
+    work: Work, case: Case, decision: Decision, label: str, v: str = ""
+) -> None:
     """Every agency the decision names hears it, present or not: the outcome to the Team
     Around the Family and the action owners, and each action to its owner."""
     meeting, panel = work.meeting, work.panel
@@ -154,7 +243,7 @@ def _tell_agencies_named(work: Work, case: Case, decision: Decision, label: str)
             work.send(
                 DirectMessage(
                     member.person_id,
-                    f"outcome:{meeting.id}:{case.id}:{member.person_id}",
+                    f"outcome:{meeting.id}:{case.id}:{member.person_id}{v}",
                     f"Case {case.reference}: {label}; {agency} is named in it.",
                     Outcome(case.id),
                     queued_for=about_case,
@@ -165,7 +254,7 @@ def _tell_agencies_named(work: Work, case: Case, decision: Decision, label: str)
             work.send(
                 DirectMessage(
                     member.person_id,
-                    f"action:{meeting.id}:{case.id}:{n}:{member.person_id}",
+                    f"action:{meeting.id}:{case.id}:{n}:{member.person_id}{v}",
                     f"Action for {task.owner}: case {case.reference}, due {long_date(task.due)}.",
                     ActionForAgency(
                         meeting.id, case.id, case.reference, task.owner, task.text, task.due
@@ -180,6 +269,18 @@ def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
     return next((r for r in reversed(rounds) if r.state is RoundState.DECIDED), None)
 
 
+async def recorded_decision(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> Decision:
+    """The outcome recorded today, for the chair to change it."""
+    async with at_meeting(
+        deps, actor, "outcome.form", meeting_id, Role.CHAIR, case_id=case_id
+    ) as work:
+        decision = work.meeting.decisions.get(case_id)
+        if decision is None:
+            raise InvalidInput("That case has no outcome to change yet.")
+        await work.done()
+        return decision
+
+
 async def mark_recorded(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> None:
     """Business support ticks a decision off as recorded on the case system."""
     async with at_meeting(
@@ -188,6 +289,7 @@ async def mark_recorded(deps: Deps, *, meeting_id: str, actor: str, case_id: str
         if case_id not in work.meeting.decisions:
             raise InvalidInput("That case has no outcome to record yet.")
         work.meeting.done.add(f"recorded:{case_id}")
+        await tell_consoles(work)
         await work.done()
 
 
@@ -256,6 +358,7 @@ def _records(
                 i.lead_agency,
                 i.tally,
                 i.actions,
+                i.corrections,
             )
             for i in minutes.items
         ),
@@ -280,6 +383,11 @@ def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Mi
                 decision.lead_agency,
                 tally,
                 tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
+                tuple(
+                    f"{c.what} Why: {c.reason}"
+                    for c in meeting.corrections
+                    if c.case_id == item.case_id
+                ),
             )
         )
     people = meeting.attendance.values()

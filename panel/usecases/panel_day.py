@@ -8,12 +8,9 @@ who accepted the confidentiality statement (docs/safeguards.md §1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from enum import Enum
-
 from panel.agenda import Agenda, AgendaItem
 from panel.calendar import long_date
+from panel.console import ChairView, ItemState, ItemView, SharedItem, SharedView, item_state
 from panel.errors import InvalidInput, NotFound, NotPermitted, VoteRejected
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus, SeatTaken
@@ -32,7 +29,6 @@ from panel.quorum import Attendance, Presence, QuorumStatus, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.usecases.common import (
-    STAFF,
     SYSTEM,
     Audit,
     Deps,
@@ -43,92 +39,20 @@ from panel.usecases.common import (
     in_play,
     timeline_of,
 )
-from panel.votes import RoundState, VoteRound
+from panel.usecases.console import remember_console, tell_consoles, view_console
 from panel.words import plural
 
-
-class ItemState(Enum):
-    WAITING = "waiting"
-    OPENED = "opened"
-    VOTING = "voting"
-    CASTING_VOTE = "casting-vote"
-    VOTED = "voted"  # the vote decided; the outcome is still to record
-    ESCALATED = "escalated"
-    DECIDED = "decided"
-
-
-@dataclass(frozen=True)
-class ItemView:
-    number: int
-    case_id: str
-    reference: str  # staff only: the shared view has no reference
-    section: Section
-    locality: str
-    state: ItemState
-    round_id: str | None = None
-    votes_cast: int = 0
-    eligible: int = 0
-    result: str = ""
-    contenders: tuple[str, ...] = ()
-    winner: str | None = None
-    outcome: str = ""
-    lead_agency: str | None = None
-    recorded: bool = False
-
-
-@dataclass(frozen=True)
-class ChairView:
-    panel_id: str
-    panel_name: str
-    meeting_id: str
-    panel_date: date
-    status: MeetingStatus
-    quorum_line: str
-    quorate: bool
-    attendance: tuple[tuple[str, str], ...]  # (agency, "present" / "deputy" / "apologies")
-    items: tuple[ItemView, ...]
-    outcomes: tuple[tuple[str, str], ...]  # (code, label)
-    agencies: tuple[str, ...]
-    can_add: tuple[tuple[str, str, Section], ...]  # (case id, reference, section) to add today
-    aob: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SharedItem:
-    number: int
-    section: Section
-    state: ItemState
-
-
-@dataclass(frozen=True)
-class SharedView:
-    """For a group chat, channel or meeting chat: numbers, sections and states only."""
-
-    panel_id: str
-    panel_name: str
-    panel_date: date
-    status: MeetingStatus
-    quorum_line: str
-    items: tuple[SharedItem, ...]
-
-
-def item_state(meeting: Meeting, case_id: str) -> tuple[ItemState, VoteRound | None]:
-    if case_id in meeting.decisions:
-        return ItemState.DECIDED, None
-    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
-    latest = rounds[-1] if rounds else None
-    if latest is not None:
-        state = {
-            RoundState.OPEN: ItemState.VOTING,
-            RoundState.AWAITING_CASTING_VOTE: ItemState.CASTING_VOTE,
-            RoundState.DECIDED: ItemState.VOTED,
-            RoundState.ESCALATED: ItemState.ESCALATED,
-            RoundState.REVOTE: ItemState.VOTING,
-        }[latest.state]
-        return state, latest
-    if f"opened:{case_id}" in meeting.done:
-        return ItemState.OPENED, None
-    return ItemState.WAITING, None
+# The console's view types live in panel/console.py; named here too, where its use cases are.
+__all__ = [
+    "ChairView",
+    "ItemState",
+    "ItemView",
+    "SharedItem",
+    "SharedView",
+    "item_state",
+    "remember_console",
+    "view_console",
+]
 
 
 async def find_running(deps: Deps, panel_id: str) -> Meeting:
@@ -259,6 +183,7 @@ async def sign_in(
                 "taking over, tell the chair."
             ) from None
         status = quorum(panel.policy, work.meeting.attendance.values())
+        await tell_consoles(work)
         await work.done()
         return status
 
@@ -269,62 +194,6 @@ async def sign_in_form(deps: Deps, *, meeting_id: str, actor: str) -> SignInRequ
         deps, actor, "panel.sign-in-form", meeting_id, Role.MEMBER, Role.CHAIR
     ) as work:
         return sign_in_request(work.panel, work.meeting, work.panel.require(actor))
-
-
-async def view_console(deps: Deps, *, meeting_id: str, actor: str) -> ChairView:
-    """The chair's console (chair and business support): references, states, quorum."""
-    async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
-        meeting, panel = work.meeting, work.panel
-        references: dict[str, str] = {}
-        for item in meeting.items:
-            references[item.case_id] = (await work.uow.cases.get(item.case_id)).reference
-            await work.audit.allowed(work.uow, work.now(), item.case_id)
-        can_add = []
-        if meeting.status is MeetingStatus.IN_SESSION:
-            for case in await work.uow.cases.waiting_for_agenda(panel.id):
-                if case.section in (Section.STUCK, Section.REVIEW):
-                    can_add.append((case.id, case.reference, case.section))
-                    await work.audit.allowed(work.uow, work.now(), case.id)
-        await work.uow.commit()
-    status = quorum(panel.policy, meeting.attendance.values())
-    return ChairView(
-        panel.id,
-        panel.name,
-        meeting.id,
-        meeting.panel_date,
-        meeting.status,
-        status.line(),
-        status.quorate,
-        tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
-        tuple(_item_view(panel, meeting, references[item.case_id], item) for item in meeting.items),
-        tuple((o.code, o.label) for o in panel.policy.outcomes),
-        tuple(sorted(panel.agencies)),
-        tuple(can_add),
-        tuple(meeting.aob),
-    )
-
-
-def _item_view(panel: Panel, meeting: Meeting, reference: str, item: AgendaItem) -> ItemView:
-    state, vote = item_state(meeting, item.case_id)
-    decision = meeting.decisions.get(item.case_id)
-    result = vote.result if vote is not None else None
-    return ItemView(
-        item.number,
-        item.case_id,
-        reference,
-        item.section,
-        item.locality,
-        state,
-        vote.id if vote else None,
-        len(vote.votes) if vote else 0,
-        len(vote.eligible) if vote else 0,
-        result.summary() if result else "",
-        result.contenders if result else (),
-        result.winner if result else None,
-        panel.policy.outcome(decision.outcome).label if decision else "",
-        decision.lead_agency if decision else None,
-        f"recorded:{item.case_id}" in meeting.done,
-    )
 
 
 async def view_shared(deps: Deps, *, panel_id: str, actor: str) -> SharedView:
@@ -352,8 +221,9 @@ def _present_members(panel: Panel, meeting: Meeting) -> list[str]:
 
 
 async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> int:
-    """The chair opens an item: each member present gets the case card 1:1. Opening again
-    sends it only to those who signed in since. Returns how many were sent it."""
+    """The chair opens an item: its papers come onto the console, and each member present (and
+    the chair) gets the case card 1:1. Opening again sends it only to those who signed in
+    since. Returns how many members present were sent it."""
     async with at_meeting(
         deps, actor, "case.open", meeting_id, Role.CHAIR, case_id=case_id
     ) as work:
@@ -363,9 +233,12 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         case = await work.uow.cases.get(case_id)
         item = meeting.agenda.item_for(case_id) if meeting.agenda else None
         meeting.done.add(f"opened:{case_id}")
+        meeting.in_hand = case_id
+        present = _present_members(panel, meeting)
+        chairs = [c.person_id for c in panel.with_role(Role.CHAIR)]
         recipients = [
             p
-            for p in _present_members(panel, meeting)
+            for p in dict.fromkeys([*present, *chairs])
             if f"case-card:{case_id}:{p}" not in meeting.done
         ]
         meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
@@ -395,8 +268,9 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
                 )
                 queued_for = QueuedFor(panel.id, meeting.id, SITTING, (case_id,))
                 work.send(DirectMessage(person, key, text, body, queued_for=queued_for))
+        await tell_consoles(work, skip=actor)
         await work.uow.commit()
-    return len(recipients)
+    return len([p for p in recipients if p in present])
 
 
 async def declare_conflict(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> None:
@@ -405,6 +279,7 @@ async def declare_conflict(deps: Deps, *, meeting_id: str, actor: str, case_id: 
         if work.meeting.open_round_for(case_id) is not None:
             raise VoteRejected("Declare a conflict before the vote opens.")
         work.meeting.declare_conflict(case_id, agency)
+        await tell_consoles(work)
         await work.done()
 
 
@@ -431,6 +306,7 @@ async def add_to_agenda(deps: Deps, *, meeting_id: str, actor: str, case_id: str
         )
         case.apply(Event.ADD_TO_AGENDA, work.now(), "Added by the chair on the day.")
         case.apply(Event.CIRCULATE, work.now())
+        await tell_consoles(work, skip=actor)
         await work.done()
         return number
 
@@ -452,6 +328,7 @@ async def add_aob(deps: Deps, *, meeting_id: str, actor: str, text: str) -> int:
             if len(meeting.aob) >= MAX_AOB:
                 raise InvalidInput(f"At most {MAX_AOB} items of other business.")
             meeting.aob.append(text)
+            await tell_consoles(work, skip=actor)
         await work.done()
         return len(meeting.aob)
 

@@ -5,12 +5,14 @@ to the chair's casting vote or a re-vote, per policy. The rules are in votes.py.
 from __future__ import annotations
 
 from panel.errors import VoteRejected
-from panel.meeting import Meeting, MeetingStatus
-from panel.messages import Ballot, DirectMessage, VoteResult
+from panel.meeting import Correction, Meeting, MeetingStatus
+from panel.messages import Ballot, CorrectionNotice, DirectMessage, VoteResult
+from panel.outcomes import check_reason
 from panel.quorum import Attendance, agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Role
 from panel.usecases.common import Deps, Work, at_meeting, new_id
+from panel.usecases.console import tell_consoles
 from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
 
 
@@ -19,31 +21,77 @@ async def open_vote(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
     async with at_meeting(
         deps, actor, "vote.open", meeting_id, Role.CHAIR, case_id=case_id
     ) as work:
-        meeting, panel = work.meeting, work.panel
-        meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
-        meeting.require_on_agenda(case_id)
-        if case_id in meeting.decisions:
-            raise VoteRejected("This case already has a decision.")
-        present = agencies_present(meeting.attendance.values())
-        offered = [
-            a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead
-        ]
-        vote = VoteRound.open(
-            new_id(),
-            case_id,
-            candidates=choose_candidates(panel.policy, present, offered),
-            present=present,
-            conflicted=meeting.conflicted(case_id),
-            rule=VoteRule.of(panel.policy),
-            quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
-        )
-        meeting.add_round(vote)
-        await work.audit.allowed(work.uow, work.now())
-        reference = (await work.uow.cases.get(case_id)).reference
-        for ballot in ballots_for(meeting, vote, reference):
-            work.send(ballot)
-        await work.uow.commit()
+        vote = await _call(work, case_id, 1)
+        await tell_consoles(work, skip=actor)
+        await work.done()
         return vote
+
+
+async def _call(work: Work, case_id: str, number: int) -> VoteRound:
+    """A new round on the case between the agencies present who may lead, with its ballots."""
+    meeting, panel = work.meeting, work.panel
+    meeting.require_status(MeetingStatus.IN_SESSION, doing="open a vote")
+    meeting.require_on_agenda(case_id)
+    if case_id in meeting.decisions:
+        raise VoteRejected("This case already has a decision.")
+    present = agencies_present(meeting.attendance.values())
+    offered = [a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead]
+    vote = VoteRound.open(
+        new_id(),
+        case_id,
+        candidates=choose_candidates(panel.policy, present, offered),
+        present=present,
+        conflicted=meeting.conflicted(case_id),
+        rule=VoteRule.of(panel.policy),
+        quorate=quorum(panel.policy, meeting.attendance.values()).quorate,
+        number=number,
+    )
+    meeting.add_round(vote)
+    reference = (await work.uow.cases.get(case_id)).reference
+    for ballot in ballots_for(meeting, vote, reference):
+        work.send(ballot)
+    return vote
+
+
+async def reopen_vote(
+    deps: Deps, *, meeting_id: str, actor: str, case_id: str, reason: str
+) -> VoteRound:
+    """The chair re-opens a closed vote, before the outcome is recorded, with a reason: a new
+    round's ballots go out, and everyone who was told the result hears it no longer stands,
+    and why. The minutes carry the correction."""
+    reason = check_reason(reason)
+    async with at_meeting(
+        deps, actor, "vote.reopen", meeting_id, Role.CHAIR, case_id=case_id
+    ) as work:
+        meeting = work.meeting
+        if case_id in meeting.decisions:
+            raise VoteRejected("This case's outcome is recorded: change the outcome instead.")
+        rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
+        latest = rounds[-1] if rounds else None
+        if latest is None or latest.result is None or not latest.state.closed:
+            raise VoteRejected("There is no closed vote on this case to re-open.")
+        told = [*_chairs(work), *(person for person, _ in _voters(meeting, latest))]
+        vote = await _call(work, case_id, latest.number + 1)
+        what = f"The vote was re-opened: its result ({latest.result.summary()}) no longer stands."
+        meeting.corrections.append(Correction(case_id, what, reason))
+        reference = (await work.uow.cases.get(case_id)).reference
+        for person in dict.fromkeys(told):
+            work.send(
+                DirectMessage(
+                    person,
+                    f"reopened:{vote.id}:{person}",
+                    f"Case {reference}: the vote was re-opened.",
+                    CorrectionNotice(reference, what, reason),
+                    queued_for=QueuedFor(work.panel.id, meeting.id, SITTING, (case_id,)),
+                )
+            )
+        await tell_consoles(work, skip=actor)
+        await work.done()
+        return vote
+
+
+def _chairs(work: Work) -> list[str]:
+    return [c.person_id for c in work.panel.with_role(Role.CHAIR)]
 
 
 def ballots_for(meeting: Meeting, vote: VoteRound, reference: str) -> list[DirectMessage]:
@@ -95,19 +143,27 @@ async def cast_vote(
             )
             await work.uow.commit()
         else:
+            await tell_consoles(work)
             await work.done()
         return cast, result
 
 
-async def close_vote(deps: Deps, *, meeting_id: str, actor: str, round_id: str) -> RoundResult:
-    """The chair closes the round before everyone has voted."""
+async def close_vote(
+    deps: Deps, *, meeting_id: str, actor: str, round_id: str
+) -> tuple[RoundResult, bool]:
+    """The chair closes the round before everyone has voted. A round that has closed already
+    (the last vote closed it while the chair's console was stale) is not an error: its result
+    is returned, with False for "closed before"."""
     async with at_meeting(deps, actor, "vote.close", meeting_id, Role.CHAIR) as work:
         vote = work.meeting.round(round_id)
         work.audit.case_id = vote.case_id
+        if vote.state.closed and vote.result is not None:
+            return vote.result, False
         result = _settle(work.meeting, vote)
         await _announce(work, vote, result)
+        await tell_consoles(work, skip=actor)
         await work.done()
-        return result
+        return result, True
 
 
 async def casting_vote(
@@ -119,6 +175,7 @@ async def casting_vote(
         result = vote.casting_vote(choice)
         reference = (await work.uow.cases.get(vote.case_id)).reference
         _tell_result(work, vote, "casting", f"Vote on case {reference}: {result.summary()}")
+        await tell_consoles(work, skip=actor)
         await work.done()
         return result
 
@@ -139,7 +196,7 @@ def _tell_result(work: Work, vote: VoteRound, key: str, text: str) -> None:
     """The chair, and each person present for an agency that could vote in this round, hear
     how it ended; only the chair's card offers the console."""
     meeting = work.meeting
-    chairs = [c.person_id for c in work.panel.with_role(Role.CHAIR)]
+    chairs = _chairs(work)
     voters = [person for person, _ in _voters(meeting, vote)]
     for person in dict.fromkeys([*chairs, *voters]):
         work.send(

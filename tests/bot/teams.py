@@ -101,7 +101,28 @@ class FakeConnector:
         self.app.router.add_post("/v3/conversations", self._create)
         self.app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         self.app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        self.app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         self.app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        # Messages the bot replaced in place (the chair's console): conversation, message id,
+        # and the activity that replaced it, in order.
+        self.updated: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def _update(self, request: web.Request) -> web.Response:
+        cid, aid = request.match_info["cid"], request.match_info["aid"]
+        self.updated.append((cid, aid, await request.json()))
+        return web.json_response({"id": aid})
+
+    def latest(self, conversation_id: str, message_id: str) -> Card | None:
+        """The card message `message_id` shows now, if the bot replaced it."""
+        for cid, aid, activity in reversed(self.updated):
+            if (cid, aid) == (conversation_id, message_id):
+                card: Card = next(
+                    a["content"]
+                    for a in activity.get("attachments") or []
+                    if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+                )
+                return card
+        return None
 
     async def _send(self, request: web.Request) -> web.Response:
         if request.match_info["cid"] in self.slow:
@@ -221,9 +242,19 @@ class Teams:
         return card
 
     async def invoke(
-        self, person: str | None, verb: str, data: dict[str, Any] | None = None, **where: Any
+        self,
+        person: str | None,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        in_message: str | None = None,
+        **where: Any,
     ) -> tuple[int, Any]:
+        """Press a button; `in_message`: the id of the message the card is in (Teams sends it
+        as the invoke's replyToId)."""
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}}
+        if in_message is not None:
+            where["replyToId"] = in_message
         body = self.activity(person, "invoke", name="adaptiveCard/action", value=value, **where)
         response = await self.client.post("/api/messages", json=body)
         return response.status, await response.json()

@@ -13,16 +13,17 @@ import pytest
 from app import STORE
 from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
-from cards import panel_day, week
+from cards import console, panel_day, week
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
+from panel.console import CasePapers, ChairView, ItemState, ItemView, PaperAnswer
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
 from panel.messages import AnswerLine, CaseCard, CirculatedCase, MinutesLine, MinutesRecord
 from panel.outcomes import MAX_TEXT
 from panel.policy import Section
 from panel.usecases.info_checks import MemberPack
-from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT, ChairView, ItemState, ItemView
+from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT
 from panel.usecases.week import AgendaLine, AgendaView
 from storage.outbox import Outbox
 from tests.bot.teams import ISAIAH, Teams
@@ -231,7 +232,7 @@ def test_short_minutes_stay_one_message() -> None:
     assert record.in_parts() == (record,)
 
 
-def test_the_chairs_console_for_15_items_and_20_agencies_fits() -> None:
+def test_the_chairs_console_for_15_items_and_20_agencies_with_its_papers_fits() -> None:
     items = tuple(
         ItemView(
             n + 1,
@@ -265,6 +266,19 @@ def test_the_chairs_console_for_15_items_and_20_agencies_fits() -> None:
         AGENCIES,
         tuple((f"{n:032x}", f"EHM-{n:036d}", Section.STUCK) for n in range(5)),
         tuple(longest(MAX_AOB_TEXT, "b") for _ in range(MAX_AOB)),
+        # The item in hand: every agency answered at the longest the form allows.
+        CasePapers(
+            items[0].case_id,
+            1,
+            items[0].reference,
+            tuple(PaperAnswer(a, "known", longest(2000, "i"), True, True) for a in AGENCIES),
+            (),
+            AGENCIES,
+            tuple((a, 99) for a in AGENCIES),
+            AGENCIES,
+            tuple(longest(300, "c") for _ in range(6)),
+            AGENCIES,
+        ),
     )
 
-    assert size(panel_day.console(view, notice="Vote closed.")) <= MAX_ACTIVITY_BYTES
+    assert size(console.console(view, notice="Vote closed.")) <= MAX_ACTIVITY_BYTES

@@ -6,6 +6,7 @@ audit row, and no child's identity reaches a shared conversation or the logs."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from tests.bot.teams import (
     texts_of,
 )
 from tests.bot.test_week_over_http import FORM, action_data, audit_rows
+from tests.card_nodes import nodes
 from tests.panel.world import CANARY_CHILD, CANARY_DOB
 
 AGENCIES = ("Early Help", "Health", "Schools", "Police")
@@ -135,7 +137,8 @@ async def test_a_whole_panel_runs_from_teams(
     # The chair starts the panel; members are asked 1:1 to sign in.
     await teams.say(MEGAN, "start panel")
     await teams.deliver()
-    console = teams.connector.to(personal(MEGAN))[-1].cards[0]
+    console_message = teams.connector.to(personal(MEGAN))[-1]
+    console = console_message.cards[0]
     assert "The panel has started" in texts_of(console)
     assert any("Sign in:" in texts_of(c) for c in teams.cards_to(ADELE))
 
@@ -156,13 +159,31 @@ async def test_a_whole_panel_runs_from_teams(
     assert "You will not be sent case cards, ballots or the minutes" in texts_of(apologised)
     signed = await sign_in(teams, LYNNE, meeting, "deputy")
     assert "Quorate" in texts_of(signed)
+    # The chair's console caught up in place, without the chair pressing anything.
+    await teams.deliver()
+    live = teams.connector.latest(personal(MEGAN), console_message.teams_id)
+    assert live is not None
+    assert "Present: Early Help, Health, Police (deputy), Schools." in texts_of(live)
+    assert "Apologies: Police." in texts_of(live)
 
     # Early Help knows the first family: it is excluded from that vote.
     await teams.press(ALEX, Verb.CONFLICT_DECLARE, {"meeting": meeting, "case": first})
 
-    # The chair opens the case: case cards 1:1 to the four people present.
-    opened = await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": meeting, "case": first})
-    assert "Case card sent 1:1 to 4 members present." in texts_of(opened)
+    # The chair opens the case: case cards 1:1 to the four people present and the chair, and
+    # its papers on the console: each agency's answer, who offered to lead, the conflict.
+    opened = await teams.press(
+        MEGAN,
+        Verb.CASE_OPEN,
+        {"meeting": meeting, "case": first},
+        in_message=console_message.teams_id,
+    )
+    assert "Case card sent 1:1 to 4 members present, and to you." in texts_of(opened)
+    assert re.search(r"In hand: item \d, EHM-300", texts_of(opened))
+    assert "Health: Known to us; could lead" in texts_of(opened)
+    assert "Offered to lead: Health, Police, Schools." in texts_of(opened)
+    assert "Conflicts declared: Early Help (will not vote)." in texts_of(opened)
+    await teams.deliver()
+    assert any(re.search(r"Item \d: EHM-300", texts_of(c)) for c in teams.cards_to(MEGAN))
     tampered = await teams.press(MEGAN, Verb.CASE_OPEN, {"meeting": meeting, "case": "f" * 32})
     assert "not on this panel's agenda" in texts_of(tampered)
     assert ("case.open", "NotFound") in await refusals(teams)
@@ -173,6 +194,10 @@ async def test_a_whole_panel_runs_from_teams(
     await teams.deliver()
     assert ballots(teams, ALEX) == []  # conflicted
     assert "recorded, on behalf of Police" in await vote(teams, LYNNE, "Health")
+    await teams.deliver()
+    live = teams.connector.latest(personal(MEGAN), console_message.teams_id)
+    assert live is not None
+    assert "Votes cast: 1 of 3." in texts_of(live)
     assert "recorded, on behalf of Health" in await vote(
         teams, ADELE, "Health", activity_id="adele-vote"
     )
@@ -272,8 +297,13 @@ async def test_a_whole_panel_runs_from_teams(
     )
     assert "Noted for the minutes (1)." in texts_of(noted)
 
-    # Close: the second case rolls over if undecided; minutes go 1:1 to those who attended.
-    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting})
+    # Close: asked first, as the second case has no outcome; nothing closes until confirmed.
+    asked = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting})
+    assert "Close the panel with 1 item not reached? It rolls to the panel on" in texts_of(asked)
+    await teams.deliver()
+    assert not [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
+    # Confirmed, the second case rolls over; minutes go 1:1 to those who attended.
+    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, action_data(asked, "Yes, close the panel"))
     assert "Panel closed: 1 decision" in texts_of(closed)
     await teams.deliver()
     minutes = [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
@@ -390,8 +420,81 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
     assert "Added as item 2." in texts_of(added)
     assert "2. EHM-STUCK" in texts_of(added)
     assert "Added as item 2." in texts_of(again)  # a double click adds it once
-    case = action_data(added, "Open case", 1)
+    case = action_data(added, "Open", 1)  # one button per item: the second item's
     opened = await teams.press(MEGAN, Verb.CASE_OPEN, case)
     await teams.deliver()
-    assert "Case card sent 1:1 to 3 members present." in texts_of(opened)
+    assert "Case card sent 1:1 to 3 members present, and to you." in texts_of(opened)
+    assert "In hand: item 2, EHM-STUCK" in texts_of(opened)
     assert any("EHM-STUCK" in texts_of(c) for c in teams.cards_to(ISAIAH))
+
+
+async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_hear_why(
+    teams: Teams,
+) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams, families=1)
+    [case] = sitting.cases
+    ids = {"meeting": sitting.meeting, "case": case}
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    for person in (ALEX, ADELE, ISAIAH):
+        await sign_in(teams, person, sitting.meeting)
+    await teams.press(MEGAN, Verb.CASE_OPEN, ids)
+    await teams.press(MEGAN, Verb.VOTE_OPEN, ids)
+    await teams.deliver()
+    for person, choice in ((ADELE, "Health"), (ISAIAH, "Schools"), (ALEX, "Health")):
+        await vote(teams, person, choice)  # the last vote closes the round: Health leads
+
+    # Re-opening asks why; without a reason nothing happens.
+    form = await teams.press(MEGAN, Verb.VOTE_REOPEN, ids)
+    assert "Re-open the vote on item 1: EHM-300" in texts_of(form)
+    blank = await teams.press(MEGAN, Verb.VOTE_REOPEN, {**ids, "reopen_reason": " "})
+    assert "Say why" in texts_of(blank)
+    reopened = await teams.press(
+        MEGAN, Verb.VOTE_REOPEN, {**ids, "reopen_reason": "Schools had not **heard** the case"}
+    )
+    assert "Vote re-opened (round 2)" in texts_of(reopened)
+    await teams.deliver()
+    # Everyone told the first result hears it no longer stands, and why, as typed.
+    told = [c for c in teams.cards_to(ISAIAH) if "Correction: case EHM-300" in texts_of(c)]
+    assert len(told) == 1
+    assert "The vote was re-opened: its result (Health leads" in texts_of(told[0])
+    assert "Schools had not **heard** the case" in texts_of(told[0])
+    for person in (ADELE, ISAIAH, ALEX):
+        await vote(teams, person, "Schools")  # round 2: Schools leads
+
+    recorded = await teams.press(
+        MEGAN,
+        Verb.OUTCOME_RECORD,
+        {**ids, "outcome": "eha", "lead": "Schools", "rationale": "Schools sees him daily."},
+    )
+    assert "Outcome recorded for item 1." in texts_of(recorded)
+    # Changing it shows the recorded outcome, and asks why.
+    change = await teams.press(MEGAN, Verb.OUTCOME_FORM, ids)
+    assert "Change the outcome for item 1" in texts_of(change)
+    [rationale] = [n for n in nodes(change) if n.get("id") == "rationale"]
+    assert rationale["value"] == "Schools sees him daily."
+    changed_inputs = {**ids, "outcome": "universal-plus", "lead": "Schools"}
+    unexplained = await teams.press(MEGAN, Verb.OUTCOME_RECORD, changed_inputs)
+    assert "Say why" in texts_of(unexplained)
+    changed = await teams.press(
+        MEGAN, Verb.OUTCOME_RECORD, {**changed_inputs, "change_reason": "Needs are lower."}
+    )
+    assert "Outcome changed for item 1." in texts_of(changed)
+    assert "Initiate a Universal Plus intervention; lead Schools" in texts_of(changed)
+    await teams.deliver()
+    correction = [c for c in teams.cards_to(ADELE) if "The outcome was changed from" in texts_of(c)]
+    assert len(correction) == 1
+    assert "Needs are lower." in texts_of(correction[0])
+    # The new outcome reaches the lead again, as a message of its own.
+    allocations = [c for c in teams.cards_to(ISAIAH) if "New allocation" in texts_of(c)]
+    assert len(allocations) == 2
+    rows = [(r.action, r.allowed) for r in await audit_rows(teams)]
+    assert ("vote.reopen", True) in rows
+    assert ("outcome.change", True) in rows
+
+    # The minutes carry both corrections with their reasons.
+    await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": sitting.meeting, "confirm": "yes"})
+    await teams.deliver()
+    [minutes] = [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
+    assert "Schools had not **heard** the case" in texts_of(minutes)
+    assert "Why: Needs are lower." in texts_of(minutes)

@@ -85,7 +85,7 @@ async def test_messages_waiting_when_the_panel_closes_are_dropped_not_sent(teams
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, meeting)
     await teams.deliver()
-    await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting})
+    await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": meeting, "confirm": "yes"})
     await teams.deliver()
 
     await reachable_again(teams)

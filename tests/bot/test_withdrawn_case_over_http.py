@@ -85,7 +85,7 @@ async def test_at_panel_a_withdrawn_case_cannot_be_opened_and_the_panel_still_cl
         MEGAN, Verb.VOTE_OPEN, {"meeting": week.meeting, "case": week.withdrawn}
     )
     await teams.deliver()
-    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": week.meeting})
+    closed = await teams.press(MEGAN, Verb.PANEL_CLOSE, {"meeting": week.meeting, "confirm": "yes"})
     await teams.deliver()
 
     assert "EHM-2001" in texts_of(console)

@@ -14,10 +14,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cards import console as console_cards
 from cards import intake, tasks, week
 from cards import panel_day as day_cards
 from cards.common import message
 from cards.verbs import Verb
+from panel.console import (
+    CasePapers,
+    ChairView,
+    ItemState,
+    ItemView,
+    PaperAnswer,
+    SharedItem,
+    SharedView,
+)
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
@@ -34,7 +44,6 @@ from panel.policy import Section
 from panel.quorum import Presence
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.intake import CaseLine
-from panel.usecases.panel_day import ChairView, ItemState, ItemView, SharedItem, SharedView
 from panel.usecases.tasks import Task, TaskKind
 from panel.usecases.week import AgendaCounts, AgendaLine, AgendaView, OverflowLine
 from tests.card_nodes import nodes
@@ -154,6 +163,18 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         ("A", "B", "Health"),
         (("f" * 32, "EHM-9", Section.STUCK),),
         (HOSTILE,),
+        CasePapers(
+            items[1].case_id,
+            items[1].number,
+            items[1].reference,
+            (PaperAnswer("Health", "known", HOSTILE * 40, True, True),),
+            ("Police",),
+            ("Health",),
+            (("Health", 2),),
+            ("Schools",),
+            ("Threshold met?",),
+            ("Health", "Police"),
+        ),
     )
     shared_view = SharedView(
         "demo",
@@ -186,8 +207,9 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         (HOSTILE,),
     )
     return {
-        "shared agenda": day_cards.shared(shared_view),
-        "chair console": day_cards.console(view, notice="Done.", problem="No."),
+        "shared agenda": console_cards.shared(shared_view),
+        "chair console": console_cards.console(view, notice="Done.", problem="No."),
+        "any other business": console_cards.aob_form(view, values={"aob_text": HOSTILE}),
         "sign in": day_cards.sign_in(sign_in, problem="Accept it."),
         "signed in": day_cards.signed_in("Health", Presence.DEPUTY, "Quorate."),
         "case card": day_cards.case_card(case),

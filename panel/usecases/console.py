@@ -1,0 +1,158 @@
+"""The chair's console: built from the meeting (the items and their states, the papers of the
+item in hand), shown to the chair and business support, and kept current in their chats.
+
+Each console message is remembered by its Teams message id (`Meeting.consoles`); whatever
+changes what a console shows (a sign-in, a vote, a conflict, an outcome) queues the console as
+it now stands to replace it in place, in the transaction that changed it. A console that has
+been replaced by a form (the outcome form) is forgotten, so a form being filled in is never
+overwritten. The chair's Refresh stays, and always shows the current state.
+"""
+
+from __future__ import annotations
+
+from panel.agenda import AgendaItem
+from panel.console import CasePapers, ChairView, ItemState, ItemView, PaperAnswer, item_state
+from panel.meeting import Meeting, MeetingStatus
+from panel.messages import ConsoleUpdate, DirectMessage
+from panel.policy import Section
+from panel.quorum import agencies_present, quorum
+from panel.relevance import SITTING, QueuedFor
+from panel.roster import Panel, Role
+from panel.usecases.common import STAFF, Audit, Deps, Work, at_meeting, new_id, timeline_of
+from panel.votes import choose_candidates
+
+
+async def view_console(
+    deps: Deps, *, meeting_id: str, actor: str, shown_at: str = "", replaced_at: str = ""
+) -> ChairView:
+    """The chair's console (chair and business support): references, states, quorum, and the
+    papers of the item in hand. `shown_at`: the Teams message it is shown in, kept up to date
+    from now on; `replaced_at`: a message where a form takes the console's place."""
+    async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
+        view = await chair_view(work)
+        for item in work.meeting.items:
+            await work.audit.allowed(work.uow, work.now(), item.case_id)
+        consoles = work.meeting.consoles
+        if shown_at and consoles.get(actor) != shown_at:
+            consoles[actor] = shown_at
+        elif replaced_at and consoles.get(actor) == replaced_at:
+            del consoles[actor]
+        await work.uow.commit()
+    return view
+
+
+async def remember_console(deps: Deps, *, meeting_id: str, actor: str, message_id: str) -> None:
+    """A console sent as a new message (a typed `panel`) is kept up to date from now on."""
+    async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
+        if work.meeting.consoles.get(actor) != message_id:
+            work.meeting.consoles[actor] = message_id
+            await work.uow.commit()
+
+
+async def chair_view(work: Work) -> ChairView:
+    """The console as the meeting stands in this transaction."""
+    meeting, panel = work.meeting, work.panel
+    references = {i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items}
+    can_add = []
+    if meeting.status is MeetingStatus.IN_SESSION:
+        for case in await work.uow.cases.waiting_for_agenda(panel.id):
+            if case.section in (Section.STUCK, Section.REVIEW):
+                can_add.append((case.id, case.reference, case.section))
+    status = quorum(panel.policy, meeting.attendance.values())
+    timeline = timeline_of(panel)
+    return ChairView(
+        panel.id,
+        panel.name,
+        meeting.id,
+        meeting.panel_date,
+        meeting.status,
+        status.line(),
+        status.quorate,
+        tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
+        tuple(_item_view(panel, meeting, references[i.case_id], i) for i in meeting.items),
+        tuple((o.code, o.label) for o in panel.policy.outcomes),
+        tuple(sorted(panel.agencies)),
+        tuple(can_add),
+        tuple(meeting.aob),
+        _papers(panel, meeting, references),
+        timeline.following(timeline.schedule_for(meeting.panel_date)).panel_date,
+    )
+
+
+def _item_view(panel: Panel, meeting: Meeting, reference: str, item: AgendaItem) -> ItemView:
+    state, vote = item_state(meeting, item.case_id)
+    decision = meeting.decisions.get(item.case_id)
+    result = vote.result if vote is not None else None
+    return ItemView(
+        item.number,
+        item.case_id,
+        reference,
+        item.section,
+        item.locality,
+        state,
+        vote.id if vote else None,
+        len(vote.votes) if vote else 0,
+        len(vote.eligible) if vote else 0,
+        result.summary() if result else "",
+        result.contenders if result else (),
+        result.winner if result else None,
+        panel.policy.outcome(decision.outcome).label if decision else "",
+        decision.lead_agency if decision else None,
+        f"recorded:{item.case_id}" in meeting.done,
+        sum(1 for r in meeting.rounds.values() if r.case_id == item.case_id),
+    )
+
+
+def _papers(panel: Panel, meeting: Meeting, references: dict[str, str]) -> CasePapers | None:
+    """The item in hand's papers, until its outcome is recorded."""
+    case_id = meeting.in_hand
+    item = meeting.agenda.item_for(case_id) if meeting.agenda and case_id else None
+    if item is None or item_state(meeting, item.case_id)[0] is ItemState.DECIDED:
+        return None
+    answers = sorted(
+        (a for (c, _), a in meeting.answers.items() if c == item.case_id), key=lambda a: a.agency
+    )
+    expected = {a for m in panel.with_role(Role.MEMBER) if (a := panel.agency_of(m))}
+    offered = tuple(a.agency for a in answers if a.could_lead)
+    present = agencies_present(meeting.attendance.values())
+    return CasePapers(
+        item.case_id,
+        item.number,
+        references[item.case_id],
+        tuple(
+            PaperAnswer(a.agency, a.known.value, a.information, a.could_lead, a.late)
+            for a in answers
+        ),
+        tuple(sorted(expected - {a.agency for a in answers})),
+        offered,
+        tuple(sorted(meeting.capacity.items())),
+        tuple(sorted(meeting.conflicted(item.case_id))),
+        tuple(panel.policy.checklist),
+        choose_candidates(panel.policy, present, offered),
+    )
+
+
+async def tell_consoles(work: Work, *, skip: str = "") -> None:
+    """Queue each open console as the meeting now stands, to replace it in its chat (not the
+    one of `skip`, who is looking at the answer to what they pressed). Dropped unread once the
+    panel is no longer sitting."""
+    consoles = {p: m for p, m in work.meeting.consoles.items() if p != skip}
+    if not consoles:
+        return
+    view = await chair_view(work)
+    for person, message_id in sorted(consoles.items()):
+        # Who was shown what: the console carries the references and the papers in hand.
+        await (
+            Audit(person, "panel.console-update")
+            .about(work.panel)
+            .allowed(work.uow, work.now(), view.papers.case_id if view.papers else None)
+        )
+        work.send(
+            DirectMessage(
+                person,
+                f"console:{work.meeting.id}:{person}:{new_id()}",
+                f"The panel on {view.panel_date:%d %B}: the console is up to date.",
+                ConsoleUpdate(message_id, view),
+                queued_for=QueuedFor(work.panel.id, work.meeting.id, SITTING),
+            )
+        )
