@@ -420,7 +420,7 @@ class Year:
 
     async def sit(self, meeting_id: str, starts: datetime) -> None:
         self.at(starts)
-        await panel_day.start_panel(self.deps, panel_id=self.panel.id, actor=CHAIR)
+        await panel_day.start_panel(self.deps, panel_id=self.panel.id, actor=CHAIR, early=True)
         for n, _ in enumerate(AGENCIES, 1):
             presence = Presence.APOLOGIES if self.rng.random() < 0.2 else Presence.PRESENT
             await panel_day.sign_in(

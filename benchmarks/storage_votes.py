@@ -104,7 +104,7 @@ async def run(url: str, rounds: int) -> str:
                 could_lead=i % 5 == 0,
             )
     clock.set(schedule.starts_at)
-    await panel_day.start_panel(deps, panel_id=meeting.panel_id, actor="chair")
+    await panel_day.start_panel(deps, panel_id=meeting.panel_id, actor="chair", early=True)
     for i in range(len(AGENCIES)):
         await panel_day.sign_in(
             deps,

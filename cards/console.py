@@ -41,11 +41,11 @@ from panel.meeting import MeetingStatus
 from panel.quorum import Presence
 from panel.words import plural
 
-AOB_SHOWN = 3  # notes of any other business shown on the console (all go in the minutes)
+AOB_SHOWN = 2  # notes of any other business shown on the console (all go in the minutes)
 # Characters of each answer on the console (the case card has them in full): 280 each, less
 # when many agencies answered, so 15 items and 20 agencies' answers stay one Teams message.
 PAPER_TEXT = 280
-PAPERS_TEXT = 2400
+PAPERS_TEXT = 1800
 STATE_TITLES = {
     ItemState.WAITING: "waiting",
     ItemState.OPENED: "being discussed",
@@ -259,21 +259,16 @@ def _item_row(view: ChairView, item: ItemView, in_hand: ItemView | None, live: b
         state += ", in hand (above)"
     elif item.state is ItemState.VOTING:
         state += f": {item.votes_cast} of {item.eligible} voted"
-    if item.state is ItemState.DECIDED:
-        lead = f"; lead {item.lead_agency}" if item.lead_agency else ""
-        tick = "; on the case system" if item.recorded else ""
-        state = f"{item.outcome}{lead}{tick}"
     text = f"{numbered(item.number, item.reference)} · {ROUTE_NAMES[item.section]} · " + (
         f"{item.locality} — {state}"
     )
+    if item.state is ItemState.DECIDED:
+        # Route and locality no longer matter: the outcome does (and 15 rows must fit).
+        lead = f"; lead {item.lead_agency}" if item.lead_agency else ""
+        tick = "; on the case system" if item.recorded else ""
+        text = f"{numbered(item.number, item.reference)} — {item.outcome}{lead}{tick}"
     row_action = _row_action(view, item, in_hand) if live else None
-    columns = [
-        Column(
-            width="stretch",
-            items=[note(text, subtle=item.state is ItemState.DECIDED)],
-            vertical_content_alignment="Center",
-        )
-    ]
+    columns = [Column(width="stretch", items=[note(text, subtle=item.state is ItemState.DECIDED)])]
     if row_action is not None:
         columns.append(Column(width="auto", items=[buttons(row_action)]))
     return ColumnSet(separator=True, columns=columns)
@@ -301,6 +296,18 @@ def _aob(view: ChairView) -> list[CardElement]:
         else ""
     )
     return [note(heading_, subtle=False), *(literal(text) for text in latest)]
+
+
+def start_early(panel_id: str, said: str) -> Card:
+    """Started on another day: asked first, as every member is asked to sign in."""
+    return card(
+        [
+            heading("Start the panel early?"),
+            note(said, subtle=False, color="Attention"),
+            note("Starting it now asks every member to sign in, 1:1, and opens the console."),
+        ],
+        [action("Start the panel now", Verb.PANEL_START, panel=panel_id, confirm="yes")],
+    )
 
 
 def aob_form(

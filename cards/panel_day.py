@@ -24,6 +24,7 @@ from cards import inputs as inputs_
 from cards.common import (
     Card,
     action,
+    asking,
     card,
     day,
     error,
@@ -159,19 +160,28 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
     if data.checklist:
         body.append(note("**Decision checklist**", subtle=False))
         body.append(note("\n\n".join(f"- {q}" for q in data.checklist), subtle=False))
-    actions = []
+    ids = {"meeting": data.meeting_id, "case": data.case_id}
     if conflicted:
-        body.append(note("You have declared a conflict: your agency will not vote on this case."))
-    else:
-        actions.append(
-            action(
-                "I know this family personally",
-                Verb.CONFLICT_DECLARE,
-                meeting=data.meeting_id,
-                case=data.case_id,
+        body.append(
+            note(
+                "You have declared a conflict: your agency will not vote on this case. You can "
+                "withdraw it until the vote opens."
             )
         )
-    return card(body, actions)
+        return card(body, [action("Withdraw my conflict", Verb.CONFLICT_WITHDRAW, **ids)])
+    # Asked in the card first: a conflict takes the agency's vote on the case away.
+    question = asking(
+        "I know this family personally",
+        [
+            note(
+                "Declare a conflict of interest on this case? Your agency will not vote on it. "
+                "You can withdraw it until the vote opens.",
+                subtle=False,
+            )
+        ],
+        [action("Declare a conflict", Verb.CONFLICT_DECLARE, **ids)],
+    )
+    return card(body, [question])
 
 
 def _answers(data: CaseCard) -> list[CardElement]:

@@ -43,6 +43,7 @@ class Verb(StrEnum):
     PANEL_AOB_FORM = "panel.aob-form"
     CASE_OPEN = "case.open"
     CONFLICT_DECLARE = "conflict.declare"
+    CONFLICT_WITHDRAW = "conflict.withdraw"
     AGENDA_ADD = "agenda.add"
     # Votes
     VOTE_OPEN = "vote.open"

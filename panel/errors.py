@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from datetime import date
 from pathlib import Path
 
 
@@ -44,6 +45,14 @@ class AgendaFrozen(DomainError):
 
 class DeadlinePassed(DomainError):
     """The window for this action has closed."""
+
+
+class NotPanelDay(DomainError):
+    """The panel was started on a day that is not its own: asked first (issue 14)."""
+
+    def __init__(self, message: str, panel_date: date) -> None:
+        super().__init__(message)
+        self.panel_date = panel_date
 
 
 class NotQuorate(DomainError):

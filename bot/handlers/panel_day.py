@@ -12,7 +12,7 @@ from cards import inputs
 from cards import panel_day as cards
 from cards.common import Card, message
 from cards.verbs import Verb
-from panel.errors import InvalidInput
+from panel.errors import InvalidInput, NotPanelDay
 from panel.quorum import Presence
 from panel.roster import Panel
 from panel.usecases import panel_day
@@ -58,7 +58,12 @@ async def item_of(s: Services, asker: Asker, act: CardAction) -> tuple[ChairView
 @handles(Verb.PANEL_START, commands=("start panel",), after_sent=keep_current)
 async def start(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.refs.get("panel"))
-    meeting = await panel_day.start_panel(s.deps, panel_id=panel.id, actor=asker.person_id)
+    try:
+        meeting = await panel_day.start_panel(
+            s.deps, panel_id=panel.id, actor=asker.person_id, early=act.refs.get("confirm") == "yes"
+        )
+    except NotPanelDay as error:
+        return console_cards.start_early(panel.id, error.message)
     view = await panel_day.view_console(
         s.deps, meeting_id=meeting.id, actor=asker.person_id, shown_at=act.message_id
     )
@@ -69,7 +74,13 @@ async def start(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @text_command("start panel", shared=True)
 async def start_shared(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> Card:
-    await panel_day.start_panel(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    try:
+        await panel_day.start_panel(s.deps, panel_id=panels[0].id, actor=asker.person_id)
+    except NotPanelDay as error:
+        return message(
+            f"{error.message} To start it early, type start panel in your 1:1 chat with me: "
+            "I will ask you to confirm there."
+        )
     return console_cards.shared(
         await panel_day.view_shared(s.deps, panel_id=panels[0].id, actor=asker.person_id)
     )
@@ -136,10 +147,20 @@ async def open_case(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @handles(Verb.CONFLICT_DECLARE)
 async def declare_conflict(s: Services, asker: Asker, act: CardAction) -> Card:
-    await panel_day.declare_conflict(
+    agency, card = await panel_day.declare_conflict(
         s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
     )
-    return message("Conflict recorded: your agency is excluded from this case's vote. Thank you.")
+    return cards.case_card(
+        card, notice=f"Conflict declared: {agency} will not vote on this case.", conflicted=True
+    )
+
+
+@handles(Verb.CONFLICT_WITHDRAW)
+async def withdraw_conflict(s: Services, asker: Asker, act: CardAction) -> Card:
+    agency, card = await panel_day.withdraw_conflict(
+        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+    )
+    return cards.case_card(card, notice=f"Conflict withdrawn: {agency} can vote on this case.")
 
 
 @handles(Verb.AGENDA_ADD, view=Verb.PANEL_CONSOLE)

@@ -42,9 +42,11 @@ async def view_console(
 
 
 async def remember_console(deps: Deps, *, meeting_id: str, actor: str, message_id: str) -> None:
-    """A console sent as a new message (a typed `panel`) is kept up to date from now on."""
+    """A console sent as a new message (a typed `panel`) is kept up to date from now on,
+    while the panel sits."""
     async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
-        if work.meeting.consoles.get(actor) != message_id:
+        sitting = work.meeting.status is MeetingStatus.IN_SESSION
+        if sitting and work.meeting.consoles.get(actor) != message_id:
             work.meeting.consoles[actor] = message_id
             await work.uow.commit()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from panel.agenda import Agenda, AgendaItem
 from panel.calendar import long_date
 from panel.console import ChairView, ItemState, ItemView, SharedItem, SharedView, item_state
-from panel.errors import InvalidInput, NotFound, NotPermitted, VoteRejected
+from panel.errors import InvalidInput, NotFound, NotPanelDay, NotPermitted, VoteRejected
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus, SeatTaken
 from panel.messages import (
@@ -32,6 +32,7 @@ from panel.usecases.common import (
     SYSTEM,
     Audit,
     Deps,
+    Work,
     agency_of_member,
     at_meeting,
     audited,
@@ -84,10 +85,12 @@ def sign_in_request(panel: Panel, meeting: Meeting, member: Member) -> SignInReq
     )
 
 
-async def start_panel(deps: Deps, *, panel_id: str, actor: str) -> Meeting:
+async def start_panel(deps: Deps, *, panel_id: str, actor: str, early: bool = False) -> Meeting:
     """The chair starts the panel: the meeting goes into session and every member is asked 1:1
-    to sign in, with the same transaction. Starting again (the chair presses twice, or after a
-    crash) changes nothing and asks again, which the outbox's keys make harmless."""
+    to sign in, with the same transaction. On a day that is not the panel's it is refused
+    (`NotPanelDay`) unless `early` says the chair was asked and meant it. Starting again (the
+    chair presses twice, or after a crash) changes nothing and asks again, which the outbox's
+    keys make harmless."""
     panel = deps.panels.get(panel_id)
     async with audited(deps, actor, "panel.start", panel_id=panel_id):
         panel.require(actor, Role.CHAIR)
@@ -96,6 +99,12 @@ async def start_panel(deps: Deps, *, panel_id: str, actor: str) -> Meeting:
         meeting = work.meeting
         if meeting.status is not MeetingStatus.IN_SESSION:
             meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
+            today = work.now().astimezone(timeline_of(panel).zone).date()
+            if today != meeting.panel_date and not early:
+                raise NotPanelDay(
+                    f"The panel is on {long_date(meeting.panel_date)}, not today.",
+                    meeting.panel_date,
+                )
             meeting.status = MeetingStatus.IN_SESSION
             await work.audit.allowed(work.uow, work.now())
         for message in _sign_in_requests(panel, meeting):
@@ -231,7 +240,6 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         meeting.require_status(MeetingStatus.IN_SESSION, doing="open a case")
         meeting.require_on_agenda(case_id)
         case = await work.uow.cases.get(case_id)
-        item = meeting.agenda.item_for(case_id) if meeting.agenda else None
         meeting.done.add(f"opened:{case_id}")
         meeting.in_hand = case_id
         present = _present_members(panel, meeting)
@@ -243,21 +251,7 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         ]
         meeting.done.update(f"case-card:{case_id}:{p}" for p in recipients)
         await work.audit.allowed(work.uow, work.now())
-        answers = tuple(
-            AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
-            for (c, _), a in sorted(meeting.answers.items())
-            if c == case_id
-        )
-        parts = CaseCard.parts_of(
-            meeting.id,
-            case_id,
-            item.number if item else 0,
-            CirculatedCase.of(case, panel.policy.circulated_fields),
-            answers,
-            tuple(sorted(meeting.capacity.items())),
-            tuple(panel.policy.checklist),
-            meeting.panel_date,
-        )
+        parts = await _case_card_parts(work, case_id)
         for person in recipients:
             for body in parts:
                 key, text = part_of(
@@ -273,14 +267,59 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
     return len([p for p in recipients if p in present])
 
 
-async def declare_conflict(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> None:
+async def _case_card_parts(work: Work, case_id: str) -> tuple[CaseCard, ...]:
+    """The case card as the panel discusses it, in as many parts as it needs."""
+    meeting, panel = work.meeting, work.panel
+    case = await work.uow.cases.get(case_id)
+    item = meeting.agenda.item_for(case_id) if meeting.agenda else None
+    answers = tuple(
+        AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
+        for (c, _), a in sorted(meeting.answers.items())
+        if c == case_id
+    )
+    return CaseCard.parts_of(
+        meeting.id,
+        case_id,
+        item.number if item else 0,
+        CirculatedCase.of(case, panel.policy.circulated_fields),
+        answers,
+        tuple(sorted(meeting.capacity.items())),
+        tuple(panel.policy.checklist),
+        meeting.panel_date,
+    )
+
+
+async def declare_conflict(
+    deps: Deps, *, meeting_id: str, actor: str, case_id: str
+) -> tuple[str, CaseCard]:
+    """The member's agency will not vote on the case. Returns the agency and the case card
+    again (its first part), to show with the conflict on it."""
     async with at_meeting(deps, actor, "conflict.declare", meeting_id, case_id=case_id) as work:
         agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)
         if work.meeting.open_round_for(case_id) is not None:
             raise VoteRejected("Declare a conflict before the vote opens.")
         work.meeting.declare_conflict(case_id, agency)
+        card = (await _case_card_parts(work, case_id))[0]
         await tell_consoles(work)
         await work.done()
+        return agency, card
+
+
+async def withdraw_conflict(
+    deps: Deps, *, meeting_id: str, actor: str, case_id: str
+) -> tuple[str, CaseCard]:
+    """Declared by mistake: withdrawn, until a vote on the case has opened."""
+    async with at_meeting(deps, actor, "conflict.withdraw", meeting_id, case_id=case_id) as work:
+        agency = agency_of_member(work.panel, actor, Role.MEMBER, Role.CHAIR)
+        meeting = work.meeting
+        meeting.require_on_agenda(case_id)
+        if any(r.case_id == case_id for r in meeting.rounds.values()):
+            raise VoteRejected("The vote on this case has opened, so the conflict stands.")
+        meeting.conflicts.discard((case_id, agency))
+        card = (await _case_card_parts(work, case_id))[0]
+        await tell_consoles(work)
+        await work.done()
+        return agency, card
 
 
 async def add_to_agenda(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> int:

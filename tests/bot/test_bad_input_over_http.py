@@ -107,7 +107,7 @@ async def test_a_first_taf_time_frame_that_is_not_a_number_of_days_brings_the_fo
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams, families=1)
     teams.now(2026, 12, 8, 9, 30)
-    await teams.say(MEGAN, "start panel")
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
     case = sitting.cases[0]
@@ -140,7 +140,7 @@ async def test_other_business_that_cannot_be_stored_comes_back_in_the_console(
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams, families=1)
     teams.now(2026, 12, 8, 9, 30)
-    await teams.say(MEGAN, "start panel")
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
 
     card = await teams.press(
         MEGAN, Verb.PANEL_AOB, {"meeting": sitting.meeting, "aob_text": LONE_SURROGATE}

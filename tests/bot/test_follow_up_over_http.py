@@ -15,7 +15,7 @@ async def allocated_to_health(teams: Teams) -> str:
     """A case decided at panel on Tuesday 8 December 2026 with Health as lead."""
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams, families=1)
-    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
     await teams.press(

@@ -134,11 +134,22 @@ async def test_a_whole_panel_runs_from_teams(
     first, second = sitting.cases
     meeting = sitting.meeting
 
-    # The chair starts the panel; members are asked 1:1 to sign in.
+    # The chair starts the panel a week early: asked first; then members are asked 1:1 to sign
+    # in, and the console takes the question's place in the chat.
     await teams.say(MEGAN, "start panel")
-    await teams.deliver()
     console_message = teams.connector.to(personal(MEGAN))[-1]
-    console = console_message.cards[0]
+    question = console_message.cards[0]
+    assert "Start the panel early?" in texts_of(question)
+    assert "not today" in texts_of(question)
+    await teams.deliver()
+    assert not any("Sign in:" in texts_of(c) for c in teams.cards_to(ADELE))
+    console = await teams.press(
+        MEGAN,
+        Verb.PANEL_START,
+        action_data(question, "Start the panel now"),
+        in_message=console_message.teams_id,
+    )
+    await teams.deliver()
     assert "The panel has started" in texts_of(console)
     assert any("Sign in:" in texts_of(c) for c in teams.cards_to(ADELE))
 
@@ -332,7 +343,10 @@ async def test_the_shared_agenda_shows_numbers_and_states_but_no_case(teams: Tea
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams)
     where = {"conversation": CHANNEL, "conversation_type": "channel", "team": TEAM}
+    await teams.say(MEGAN, "start panel", **where)
+    early = teams.connector.to(CHANNEL)[-1]  # a week early: not started from a channel
 
+    teams.now(2026, 12, 8, 9, 30)  # the panel's day
     await teams.say(MEGAN, "start panel", **where)
     shared = teams.connector.to(CHANNEL)[-1].cards[0]
     refreshed = await teams.press(ADELE, Verb.PANEL_SHARED, {"panel": "demo"}, **where)
@@ -340,6 +354,7 @@ async def test_the_shared_agenda_shows_numbers_and_states_but_no_case(teams: Tea
         MEGAN, Verb.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}, **where
     )
 
+    assert "To start it early, type start panel in your 1:1 chat" in str(early.activity)
     assert "1. New referral: waiting" in texts_of(shared)
     assert "EHM-300" not in texts_of(shared)
     assert CANARY_CHILD not in str(shared)
@@ -351,8 +366,8 @@ async def test_only_the_chair_starts_the_panel_or_calls_a_vote(teams: Teams) -> 
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams)
 
-    start = await teams.press(ADELE, Verb.PANEL_START, {"panel": "demo"})
-    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    start = await teams.press(ADELE, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     call = await teams.press(
         ADELE, Verb.VOTE_OPEN, {"meeting": sitting.meeting, "case": sitting.cases[0]}
     )
@@ -369,7 +384,7 @@ async def test_teams_meeting_events_show_the_agenda_and_prompt_late_joiners(
 ) -> None:
     teams.preset = "barnet"  # type: ignore[attr-defined]
     await prepare(teams)
-    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     await teams.deliver()
     meeting_chat = {"conversation": "19:meeting_abc@thread.v2", "conversation_type": "groupChat"}
     prompts_before = [c for c in teams.cards_to(ISAIAH) if "Sign in:" in texts_of(c)]
@@ -406,7 +421,7 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
         {"panel": "demo", **FORM, "reference": "EHM-STUCK", "route": "stuck"},
     )
     await teams.press(ALEX, Verb.CASE_SCREEN, action_data(stuck, "Put on panel list"))
-    console = await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    console = await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
 
@@ -435,7 +450,7 @@ async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_he
     sitting = await prepare(teams, families=1)
     [case] = sitting.cases
     ids = {"meeting": sitting.meeting, "case": case}
-    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo"})
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
     await teams.press(MEGAN, Verb.CASE_OPEN, ids)
@@ -498,3 +513,43 @@ async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_he
     [minutes] = [c for c in teams.cards_to(ADELE) if "Minutes:" in texts_of(c)]
     assert "Schools had not **heard** the case" in texts_of(minutes)
     assert "Why: Needs are lower." in texts_of(minutes)
+
+
+async def test_a_conflict_is_asked_about_first_and_can_be_withdrawn_until_the_vote_opens(
+    teams: Teams,
+) -> None:
+    teams.preset = "barnet"  # type: ignore[attr-defined]
+    sitting = await prepare(teams, families=1)
+    [case] = sitting.cases
+    ids = {"meeting": sitting.meeting, "case": case}
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
+    for person in (ALEX, ADELE, ISAIAH):
+        await sign_in(teams, person, sitting.meeting)
+    await teams.press(MEGAN, Verb.CASE_OPEN, ids)
+    await teams.deliver()
+    [card] = [c for c in teams.cards_to(ALEX) if "What each agency said" in texts_of(c)]
+    # The button opens the question in the card; only its answer declares.
+    assert "Declare a conflict of interest on this case?" in texts_of(card)
+
+    declared = await teams.press(
+        ALEX, Verb.CONFLICT_DECLARE, action_data(card, "Declare a conflict")
+    )
+    assert "Conflict declared: Early Help will not vote on this case." in texts_of(declared)
+    assert "EHM-300" in texts_of(declared)  # the case card again, not a bare message
+    console = await teams.press(MEGAN, Verb.PANEL_CONSOLE, {"meeting": sitting.meeting})
+    assert "Conflicts declared: Early Help (will not vote)." in texts_of(console)
+
+    withdrawn = await teams.press(
+        ALEX, Verb.CONFLICT_WITHDRAW, action_data(declared, "Withdraw my conflict")
+    )
+    assert "Conflict withdrawn: Early Help can vote on this case." in texts_of(withdrawn)
+    console = await teams.press(MEGAN, Verb.PANEL_CONSOLE, {"meeting": sitting.meeting})
+    assert "No conflicts declared." in texts_of(console)
+
+    await teams.press(ALEX, Verb.CONFLICT_DECLARE, ids)
+    await teams.press(MEGAN, Verb.VOTE_OPEN, ids)
+    too_late = await teams.press(ALEX, Verb.CONFLICT_WITHDRAW, ids)
+    assert "The vote on this case has opened, so the conflict stands." in texts_of(too_late)
+    rows = [(r.action, r.allowed) for r in await audit_rows(teams)]
+    assert ("conflict.withdraw", True) in rows
+    assert ("conflict.withdraw", False) in rows

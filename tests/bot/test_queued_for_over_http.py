@@ -81,7 +81,7 @@ async def test_a_pack_whose_only_case_was_withdrawn_is_dropped_not_sent(teams: T
 async def test_messages_waiting_when_the_panel_closes_are_dropped_not_sent(teams: Teams) -> None:
     meeting, _, _ = await circulated_while_patti_is_unreachable(teams)
     teams.now(2026, 12, 8, 9, 30)
-    await teams.say(MEGAN, "start panel")
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, meeting)
     await teams.deliver()

@@ -71,7 +71,7 @@ async def test_at_panel_a_withdrawn_case_cannot_be_opened_and_the_panel_still_cl
 ) -> None:
     week = await circulated_then_withdrawn(teams)
     teams.now(2026, 12, 8, 9, 30)
-    await teams.say(MEGAN, "start panel")
+    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, week.meeting)
     await teams.deliver()

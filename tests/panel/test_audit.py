@@ -95,7 +95,7 @@ async def test_a_tampered_vote_is_refused_and_audited() -> None:
     await listed(w)
     meeting = await circulate_next(w)
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     await panel_day.sign_in(
         w.deps,
         meeting_id=meeting.id,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
+
+from panel.errors import VoteRejected
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
@@ -93,20 +96,11 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert await week.remind_missing(w.deps, meeting_id=meeting.id, slot="r0") == 0
 
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     await sign_in(w, meeting, ["Health", "Police", "MASH"])
-    vote = await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=first)
-    assert vote.candidates == ("Health",)
-    for agency in ("Health", "Police", "MASH"):
-        _, result = await votes.cast_vote(
-            w.deps,
-            meeting_id=meeting.id,
-            actor=member_id(agency),
-            round_id=vote.id,
-            choice="Health",
-        )
-    assert result is not None
-    assert result.winner == "Health"
+    # Only Health offered to lead: nothing to vote on, so the outcome is recorded as agreed.
+    with pytest.raises(VoteRejected, match="Only Health can be chosen"):
+        await votes.open_vote(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=first)
     milestones = await outcomes.record_outcome(
         w.deps,
         meeting_id=meeting.id,
@@ -133,7 +127,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert "Thursday 14 January 2027" in allocation[0].text
 
     minutes = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
-    assert minutes.items[0].tally == "Health leads (Health 3)."
+    assert minutes.items[0].tally == "No vote: agreed."
     assert len(minutes.not_reached) == 5
     assert w.store.cases[first].status is Status.TRACKING
     assert all(CANARY_CHILD not in n.text for n in w.notifier.notices)
@@ -153,7 +147,7 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
     assert (schedule.starts_at.date() - schedule.circulation_at.date()).days == 1
     assert schedule.ends_at - schedule.starts_at == timedelta(hours=2)
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     status = await panel_day.sign_in(
         w.deps,
         meeting_id=meeting.id,
@@ -231,7 +225,7 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
     )
     schedule = Timeline(ST_HELENS, w.panel.calendar).schedule_for(meeting.panel_date)
     w.clock.set(schedule.starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     await sign_in(w, meeting, ["Home Start", "Health", "Police"])
     milestones = await outcomes.record_outcome(
         w.deps,
@@ -273,7 +267,7 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
     assert meeting.agenda is not None
     assert meeting.agenda.items[0].case_id == stuck
     w.clock.set(Timeline(LEICESTER, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     await sign_in(w, meeting, ["Social Care", "Health", "Schools"])
     milestones = await outcomes.record_outcome(
         w.deps,

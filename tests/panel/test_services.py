@@ -58,7 +58,7 @@ async def in_session(w: World, agencies: tuple[str, ...] = ("Health", "Police", 
     w.clock.set(
         Timeline(w.panel.policy, w.panel.calendar).schedule_for(meeting.panel_date).starts_at
     )
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     for agency in agencies:
         await panel_day.sign_in(
             w.deps,
@@ -448,7 +448,7 @@ async def test_a_deputy_votes_for_their_agency_and_a_second_click_changes_nothin
     )
     meeting = await circulate_next(w)
     w.clock.set(Timeline(CAMDEN, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     principal = "Early Help Community & Practice"
     deputy = "deputy-" + member_id(principal)
     await panel_day.sign_in(
@@ -546,7 +546,7 @@ async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
             could_lead=True,
         )
     w.clock.set(Timeline(BARNET, w.panel.calendar).schedule_for(meeting.panel_date).starts_at)
-    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR)
+    await panel_day.start_panel(w.deps, panel_id=meeting.panel_id, actor=CHAIR, early=True)
     for agency in ("Health", "Police", "MASH", "Education"):
         await panel_day.sign_in(
             w.deps,
