@@ -24,7 +24,7 @@ REFERENCE_KEYS = frozenset(
 REFERENCE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{REFERENCE_LENGTH - 1}}}")
 # A vote's choice is an agency's name, checked against the round's candidates by the rules.
 CHOICE = re.compile(r"[\w][\w &'()/,.-]{0,99}")
-PER_CASE_INPUT = re.compile(r"(known|information|could_lead)\.[0-9a-f]{32}")
+PER_CASE_INPUT = re.compile(r"(known|information|could_lead|reason)\.[0-9a-f]{32}")
 OTHER_INPUTS = (
     FORM_FIELDS
     | OUTCOME_FIELDS

@@ -96,7 +96,7 @@ def action(title: str, verb: Verb, **data: str) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data=dict(data))
 
 
-def buttons(*actions: ExecuteAction) -> ActionSet:
+def buttons(*actions: ExecuteAction | ShowCardAction) -> ActionSet:
     return ActionSet(actions=list(actions))
 
 

@@ -12,6 +12,7 @@ from microsoft_teams.cards import (
     Container,
     DateInput,
     ExecuteAction,
+    ShowCardAction,
     TextInput,
     ToggleInput,
 )
@@ -20,7 +21,7 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards.common import Card, action, buttons, card, error, heading, literal, note
+from cards.common import Card, action, asking, buttons, card, error, heading, literal, note
 from cards.verbs import Verb
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral, Referrer
 from panel.errors import InvalidInput
@@ -28,6 +29,8 @@ from panel.lifecycle import Event, Status
 from panel.policy import Section
 from panel.usecases.intake import CaseLine
 from panel.words import plural
+
+MAX_WITHDRAW_REASON = 500  # why a case is withdrawn, kept with its record
 
 CHILD_SLOTS = 4
 FAMILY_SLOTS = 4
@@ -279,7 +282,7 @@ def case_list(
     if not lines:
         body.append(note("No cases are waiting. Use 'List a family' to add one."))
     for line in lines:
-        actions: list[ExecuteAction] = []
+        actions: list[ExecuteAction | ShowCardAction] = []
         if line.awaiting_screening:
             actions += [
                 action(
@@ -308,8 +311,33 @@ def case_list(
             actions.append(action("Edit", Verb.CASE_EDIT_FORM, panel=panel_id, case=line.case_id))
         if line.withdrawable:
             # Until it is discussed: a family may withdraw consent after the list went out.
+            # It cannot be undone: asked in the card, with why, which is kept with the case.
             actions.append(
-                action("Withdraw", Verb.CASE_WITHDRAW, panel=panel_id, case=line.case_id)
+                asking(
+                    "Withdraw",
+                    [
+                        note(
+                            f"Withdraw {line.reference}? It comes off every agenda and member's "
+                            "list, and cannot be undone.",
+                            subtle=False,
+                        ),
+                        TextInput(
+                            id=f"reason.{line.case_id}",
+                            label="Why (kept with the case's record)",
+                            max_length=MAX_WITHDRAW_REASON,
+                            is_required=True,
+                            error_message="Say why the case is withdrawn.",
+                        ),
+                    ],
+                    [
+                        action(
+                            f"Withdraw {line.reference}",
+                            Verb.CASE_WITHDRAW,
+                            panel=panel_id,
+                            case=line.case_id,
+                        )
+                    ],
+                )
             )
         items: list[CardElement] = [
             note(

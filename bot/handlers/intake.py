@@ -7,6 +7,7 @@ from bot.handlers.registry import Services, handles
 from bot.identity import Asker
 from cards import intake as cards
 from cards.common import Card, day, when
+from cards.intake import MAX_WITHDRAW_REASON
 from cards.verbs import Verb
 from panel.errors import (
     ConsentMissing,
@@ -100,12 +101,15 @@ async def edit(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.CASE_WITHDRAW, view=Verb.CASE_LIST)
 async def withdraw(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
+    case_id = act.ref("case")
+    reason = act.per_case(case_id).get("reason", "").strip()
+    if not reason or len(reason) > MAX_WITHDRAW_REASON:
+        raise InvalidInput(
+            f"Say why the case is withdrawn (1 to {MAX_WITHDRAW_REASON} characters): it is kept "
+            "with its record. Nothing was withdrawn."
+        )
     reference = await intake.withdraw_case(
-        s.deps,
-        panel_id=panel.id,
-        actor=asker.person_id,
-        case_id=act.ref("case"),
-        reason="Withdrawn before panel.",
+        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id, reason=reason
     )
     return await _list(
         s,

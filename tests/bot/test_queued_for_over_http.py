@@ -54,7 +54,9 @@ async def test_a_waiting_pack_leaves_out_a_case_withdrawn_meanwhile(
 ) -> None:
     teams = teams_on_each_database
     _, _, second = await circulated_while_patti_is_unreachable(teams)
-    await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second})
+    await teams.press(
+        ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second, f"reason.{second}": "Moved"}
+    )
 
     await reachable_again(teams)
 
@@ -68,7 +70,9 @@ async def test_a_waiting_pack_leaves_out_a_case_withdrawn_meanwhile(
 async def test_a_pack_whose_only_case_was_withdrawn_is_dropped_not_sent(teams: Teams) -> None:
     _, first, second = await circulated_while_patti_is_unreachable(teams)
     for case in (first, second):
-        await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": case})
+        await teams.press(
+            ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": case, f"reason.{case}": "Moved"}
+        )
 
     await reachable_again(teams)
 

@@ -150,7 +150,9 @@ async def test_business_support_edits_a_listed_case_and_withdraws_another(teams:
     edited = await teams.press(
         ALEX, Verb.CASE_EDIT, {"panel": "demo", "case": first, **FORM, "locality": "West"}
     )
-    withdrawn = await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second})
+    withdrawn = await teams.press(
+        ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": second, f"reason.{second}": "Moved"}
+    )
 
     assert "Changes saved." in texts_of(edited)
     assert "**EHM-1001** · West" in texts_of(edited)
@@ -302,7 +304,7 @@ async def test_a_replayed_activity_is_processed_once_and_audited(teams: Teams) -
 
     assert "Recorded EHM-1001" in texts_of(first)
     assert ALREADY_HANDLED in texts_of(replay)
-    assert texts_of(replay).count("EHM-1001") == 1
+    assert texts_of(replay).count("**EHM-1001**") == 1  # listed once, not twice
     refusals = [(r.action, r.reason) for r in await audit_rows(teams) if not r.allowed]
     assert refusals == [("activity.replay", "Replayed")]
 

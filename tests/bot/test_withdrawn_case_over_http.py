@@ -33,7 +33,11 @@ async def circulated_then_withdrawn(teams: Teams) -> Week:
     await teams.deliver()
     assert any(WITHDRAWN_CHILD in texts_of(c) for c in teams.cards_to(ADELE))
 
-    done = await teams.press(ALEX, Verb.CASE_WITHDRAW, {"panel": "demo", "case": withdrawn})
+    done = await teams.press(
+        ALEX,
+        Verb.CASE_WITHDRAW,
+        {"panel": "demo", "case": withdrawn, f"reason.{withdrawn}": "Consent withdrawn"},
+    )
     assert "Case withdrawn: EHM-2002." in texts_of(done)
     return Week(meeting, kept, withdrawn)
 
@@ -113,8 +117,15 @@ async def test_the_case_list_offers_to_withdraw_a_circulated_case_and_names_it_a
     await teams.press(ALEX, Verb.AGENDA_CIRCULATE, action_data(frozen, "Circulate now"))
 
     listing = await teams.press(ALEX, Verb.CASE_LIST, {"panel": "demo"})
-    done = await teams.press(ALEX, Verb.CASE_WITHDRAW, action_data(listing, "Withdraw"))
+    button = action_data(listing, "Withdraw EHM-2003")  # under the question "Withdraw"
+    unexplained = await teams.press(ALEX, Verb.CASE_WITHDRAW, button)
+    done = await teams.press(
+        ALEX, Verb.CASE_WITHDRAW, {**button, f"reason.{case}": "The family moved away"}
+    )
 
     assert "circulated to members" in texts_of(listing)
-    assert action_data(listing, "Withdraw")["case"] == case
+    assert "Withdraw EHM-2003? It comes off every agenda" in texts_of(listing)
+    assert button["case"] == case
+    assert "Say why the case is withdrawn" in texts_of(unexplained)
+    assert "Nothing was withdrawn." in texts_of(unexplained)
     assert "Case withdrawn: EHM-2003." in texts_of(done)
