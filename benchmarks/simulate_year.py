@@ -42,7 +42,7 @@ from bot.graph import marker_of
 from bot.ports import Queue, References
 from bot.rate_budget import RateBudget
 from panel.cases import Consent, Person, Referral
-from panel.errors import DomainError
+from panel.errors import DomainError, VoteRejected
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
@@ -440,31 +440,7 @@ class Year:
             lead = AGENCIES[self.rng.randrange(len(AGENCIES))]
             quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
             if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
-                vote = await votes.open_vote(
-                    self.deps, meeting_id=meeting_id, actor=CHAIR, case_id=item.case_id
-                )
-                for n, agency in enumerate(AGENCIES, 1):
-                    if agency in vote.eligible:
-                        choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
-                        await votes.cast_vote(
-                            self.deps,
-                            meeting_id=meeting_id,
-                            actor=member(n),
-                            round_id=vote.id,
-                            choice=choice,
-                        )
-                result = self.store.meetings[meeting_id].rounds[vote.id].result
-                if result is not None and result.winner:
-                    lead = result.winner
-                elif result is not None and result.contenders:
-                    await votes.casting_vote(
-                        self.deps,
-                        meeting_id=meeting_id,
-                        actor=CHAIR,
-                        round_id=vote.id,
-                        choice=result.contenders[0],
-                    )
-                    lead = result.contenders[0]
+                lead = await self.vote_on(meeting_id, item.case_id) or lead
             decision = Decision(item.case_id, outcome.code, starts.date(), lead_agency=lead)
             await outcomes.record_outcome(
                 self.deps, meeting_id=meeting_id, actor=CHAIR, decision=decision
@@ -473,6 +449,40 @@ class Year:
         self.at(starts + timedelta(hours=3))
         await outcomes.close_panel(self.deps, meeting_id=meeting_id, actor=CHAIR)
         self.figures.panels += 1
+
+    async def vote_on(self, meeting_id: str, case_id: str) -> str | None:
+        """The panel votes on the lead; None when only one agency could lead (agreed, no
+        vote) or the vote did not decide."""
+        try:
+            vote = await votes.open_vote(
+                self.deps, meeting_id=meeting_id, actor=CHAIR, case_id=case_id
+            )
+        except VoteRejected:
+            return None
+        lead: str | None = None
+        for n, agency in enumerate(AGENCIES, 1):
+            if agency in vote.eligible:
+                choice = vote.candidates[self.rng.randrange(len(vote.candidates))]
+                await votes.cast_vote(
+                    self.deps,
+                    meeting_id=meeting_id,
+                    actor=member(n),
+                    round_id=vote.id,
+                    choice=choice,
+                )
+        result = self.store.meetings[meeting_id].rounds[vote.id].result
+        if result is not None and result.winner:
+            lead = result.winner
+        elif result is not None and result.contenders:
+            await votes.casting_vote(
+                self.deps,
+                meeting_id=meeting_id,
+                actor=CHAIR,
+                round_id=vote.id,
+                choice=result.contenders[0],
+            )
+            lead = result.contenders[0]
+        return lead
 
     async def follow_up_day(self, day: date) -> None:
         self.at(datetime.combine(day, clock_time(7, 30), LONDON))

@@ -89,6 +89,16 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
         information=f"Knows {CANARY_CHILD}",
         could_lead=True,
     )
+    # A second offer to lead: with one there would be nothing to vote on.
+    await info_checks.record_info_check(
+        d,
+        meeting_id=meeting.id,
+        actor=member_id("Police"),
+        case_id=case_id,
+        known=Known.KNOWN,
+        information="Known to us.",
+        could_lead=True,
+    )
     await info_checks.record_capacity(
         d, meeting_id=meeting.id, actor=member_id("Health"), allocations=2
     )
