@@ -21,7 +21,7 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards.common import Card, action, asking, buttons, card, error, heading, literal, note
+from cards.common import Card, action, buttons, card, error, heading, literal, note
 from cards.verbs import Verb
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral, Referrer
 from panel.errors import InvalidInput
@@ -265,6 +265,38 @@ def _values_of(case: Case) -> dict[str, str]:
     return values
 
 
+def withdraw_form(
+    panel_id: str, case_id: str, reference: str, *, reason: str = "", problem: str = ""
+) -> Card:
+    """Before a case is withdrawn: what it means, and why (kept with the case's record)."""
+    body: list[CardElement] = [heading(f"Withdraw {reference}?")]
+    if problem:
+        body.append(error(problem))
+    body += [
+        note(
+            "It comes off every agenda and member's list, messages about it not yet sent will "
+            "not go, and it cannot be undone.",
+            subtle=False,
+        ),
+        TextInput(
+            id=f"reason.{case_id}",
+            label="Why (kept with the case's record)",
+            max_length=MAX_WITHDRAW_REASON,
+            is_multiline=True,
+            is_required=True,
+            error_message="Say why the case is withdrawn.",
+            value=reason or None,
+        ),
+    ]
+    return card(
+        body,
+        [
+            action(f"Withdraw {reference}", Verb.CASE_WITHDRAW, panel=panel_id, case=case_id),
+            action("Back to the list", Verb.CASE_LIST, panel=panel_id),
+        ],
+    )
+
+
 def case_list(
     panel_id: str,
     panel_name: str,
@@ -311,33 +343,9 @@ def case_list(
             actions.append(action("Edit", Verb.CASE_EDIT_FORM, panel=panel_id, case=line.case_id))
         if line.withdrawable:
             # Until it is discussed: a family may withdraw consent after the list went out.
-            # It cannot be undone: asked in the card, with why, which is kept with the case.
+            # It cannot be undone: a form asks first, and why (kept with the case's record).
             actions.append(
-                asking(
-                    "Withdraw",
-                    [
-                        note(
-                            f"Withdraw {line.reference}? It comes off every agenda and member's "
-                            "list, and cannot be undone.",
-                            subtle=False,
-                        ),
-                        TextInput(
-                            id=f"reason.{line.case_id}",
-                            label="Why (kept with the case's record)",
-                            max_length=MAX_WITHDRAW_REASON,
-                            is_required=True,
-                            error_message="Say why the case is withdrawn.",
-                        ),
-                    ],
-                    [
-                        action(
-                            f"Withdraw {line.reference}",
-                            Verb.CASE_WITHDRAW,
-                            panel=panel_id,
-                            case=line.case_id,
-                        )
-                    ],
-                )
+                action("Withdraw", Verb.CASE_WITHDRAW, panel=panel_id, case=line.case_id)
             )
         items: list[CardElement] = [
             note(

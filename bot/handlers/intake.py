@@ -102,11 +102,21 @@ async def edit(s: Services, asker: Asker, act: CardAction) -> Card:
 async def withdraw(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
     case_id = act.ref("case")
-    reason = act.per_case(case_id).get("reason", "").strip()
+    typed = act.per_case(case_id)
+    reason = typed.get("reason", "").strip()
     if not reason or len(reason) > MAX_WITHDRAW_REASON:
-        raise InvalidInput(
+        # Asked first (the form), and asked again with the reason why when it is missing.
+        case = await intake.case_for_editing(
+            s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id
+        )
+        problem = (
             f"Say why the case is withdrawn (1 to {MAX_WITHDRAW_REASON} characters): it is kept "
             "with its record. Nothing was withdrawn."
+            if "reason" in typed
+            else ""
+        )
+        return cards.withdraw_form(
+            panel.id, case_id, case.reference, reason=typed.get("reason", ""), problem=problem
         )
     reference = await intake.withdraw_case(
         s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id, reason=reason
