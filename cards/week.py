@@ -11,6 +11,7 @@ from microsoft_teams.cards import (
     Container,
     ExecuteAction,
     NumberInput,
+    ShowCardAction,
     TextInput,
     ToggleInput,
 )
@@ -22,6 +23,7 @@ from cards import inputs
 from cards.common import (
     Card,
     action,
+    asking,
     buttons,
     card,
     day,
@@ -115,8 +117,26 @@ def agenda(
         if over:
             lines.append(note("\n\n".join(f"Overflow: {o.reference} · {o.reason}" for o in over)))
         body.append(Container(separator=True, items=lines))
-    actions = [action("Refresh", Verb.AGENDA_VIEW, panel=view.panel_id)]
-    if view.status is MeetingStatus.PLANNED:
+    actions: list[ExecuteAction | ShowCardAction] = [
+        action("Refresh", Verb.AGENDA_VIEW, panel=view.panel_id)
+    ]
+    if view.status is MeetingStatus.PLANNED and view.provisional:
+        # Before the cut-off, freezing shuts the list early: asked in the card first.
+        actions.append(
+            asking(
+                "Freeze now",
+                [
+                    note(
+                        f"Freeze now, before the cut-off ({when(view.cutoff_at)})? Cases "
+                        "listed after this go to the panel after this one.",
+                        subtle=False,
+                        color="Attention",
+                    )
+                ],
+                [action("Yes, freeze now", Verb.AGENDA_FREEZE, panel=view.panel_id)],
+            )
+        )
+    elif view.status is MeetingStatus.PLANNED:
         actions.append(action("Freeze now", Verb.AGENDA_FREEZE, panel=view.panel_id))
     if view.status is MeetingStatus.FROZEN and view.meeting_id:
         actions.append(

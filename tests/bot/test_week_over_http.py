@@ -618,3 +618,16 @@ async def test_a_referrer_on_the_roster_is_told_in_teams_when_their_case_is_list
 
     told = [s.activity.get("summary") or "" for s in teams.connector.to(personal(ISAIAH))]
     assert "Your referral EHM-1001 is listed for the panel on Tuesday 8 December 2026." in told
+
+
+async def test_freezing_before_the_cut_off_is_asked_about_in_the_card_first(teams: Teams) -> None:
+    await list_family(teams)
+    agenda = await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"})  # Tuesday: cut-off Wed
+
+    question = [n for n in nodes(agenda) if n.get("type") == "Action.ShowCard"]
+    assert [q["title"] for q in question] == ["Freeze now"]
+    assert "Freeze now, before the cut-off (Wednesday 2 December 2026 at 12:00)?" in texts_of(
+        agenda
+    )
+    frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, action_data(agenda, "Yes, freeze now"))
+    assert "Agenda frozen: 1 case" in texts_of(frozen)
