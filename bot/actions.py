@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cards.follow_up import FOLLOW_UP_FIELDS
-from cards.intake import FORM_FIELDS
+from cards.intake import DIRECT_FIELDS, FORM_FIELDS
 from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
 from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
@@ -31,6 +31,7 @@ OTHER_INPUTS = (
     | SIGN_IN_FIELDS
     | AOB_FIELDS
     | REOPEN_FIELDS
+    | DIRECT_FIELDS
     | FOLLOW_UP_FIELDS
     | {"capacity"}
 )

@@ -56,6 +56,7 @@ STATUS_TITLES = {
     Status.STUCK: "stuck: back to panel",
     Status.DUE_REVIEW: "due its panel review",
 }
+DIRECT_FIELDS = frozenset({"lead_agency", "direct_reason"})
 SCREENING = {
     "list": Event.LIST,
     "direct": Event.ALLOCATE_DIRECTLY,
@@ -263,6 +264,54 @@ def _values_of(case: Case) -> dict[str, str]:
         values["consent_by"] = case.consent.given_by
         values["consent_on"] = case.consent.given_on.isoformat()
     return values
+
+
+def direct_form(
+    panel_id: str,
+    case_id: str,
+    reference: str,
+    agencies: Sequence[str],
+    *,
+    values: Mapping[str, str] | None = None,
+    problem: str = "",
+) -> Card:
+    """Allocating without panel discussion: to which agency, and why."""
+    values = values or {}
+    body: list[CardElement] = [heading(f"Allocate {reference} directly?")]
+    if problem:
+        body.append(error(problem))
+    body += [
+        note(
+            "Without panel discussion: for a family that does not need a multi-agency plan. "
+            "The lead agency's members are told 1:1, and the referrer too.",
+            subtle=False,
+        ),
+        ChoiceSetInput(
+            id="lead_agency",
+            label="Lead agency",
+            style="compact",
+            is_required=True,
+            error_message="Choose the agency that will lead.",
+            value=values.get("lead_agency") or None,
+            choices=[CardChoice(title=a, value=a) for a in agencies],
+        ),
+        TextInput(
+            id="direct_reason",
+            label="Why (kept with the case's record; optional)",
+            max_length=MAX_WITHDRAW_REASON,
+            is_multiline=True,
+            value=values.get("direct_reason") or None,
+        ),
+    ]
+    return card(
+        body,
+        [
+            action(
+                "Allocate directly", Verb.CASE_SCREEN, panel=panel_id, case=case_id, to="direct"
+            ),
+            action("Back to the list", Verb.CASE_LIST, panel=panel_id),
+        ],
+    )
 
 
 def withdraw_form(

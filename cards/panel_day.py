@@ -428,7 +428,10 @@ def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -
 def allocation(text: str, milestones: Sequence[tuple[str, date]]) -> Card:
     """To the lead agency's members: the case is theirs, and when each step is due."""
     pairs = {code.replace("-", " ").capitalize(): day(due) for code, due in milestones}
-    return card([heading("New allocation"), note(text, subtle=False), facts(pairs)])
+    body: list[CardElement] = [heading("New allocation"), note(text, subtle=False)]
+    if pairs:  # a direct allocation plans no panel milestones
+        body.append(facts(pairs))
+    return card(body)
 
 
 def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False) -> Card:

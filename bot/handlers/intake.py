@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.actions import CardAction, Tampered
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
+from cards import inputs
 from cards import intake as cards
 from cards.common import Card, day, when
 from cards.intake import MAX_WITHDRAW_REASON
@@ -21,7 +22,6 @@ from panel.roster import Panel
 from panel.usecases import intake
 
 SCREENED = {
-    Event.ALLOCATE_DIRECTLY: "Allocated directly, without panel discussion.",
     Event.REDIRECT_TO_MASH: "Redirected to the MASH.",
 }
 
@@ -136,10 +136,51 @@ async def screen(s: Services, asker: Asker, act: CardAction) -> Card:
     event = cards.SCREENING.get(act.ref("to"))
     if event is None:
         raise Tampered("The card asked for a screening decision we do not offer.")
+    if event is Event.ALLOCATE_DIRECTLY:
+        return await _allocate_directly(s, asker, panel, act)
     screened = await intake.screen_case(
         s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), decision=event
     )
     return await _list(s, asker, panel, _screened(screened, event))
+
+
+async def _allocate_directly(s: Services, asker: Asker, panel: Panel, act: CardAction) -> Card:
+    """The form first (to which agency, and why); then the allocation."""
+    case_id = act.ref("case")
+    lead = act.inputs.get("lead_agency", "").strip()
+    why = inputs.text(act.inputs, "direct_reason", cards.MAX_WITHDRAW_REASON, "The reason")
+    try:
+        if not lead:
+            raise InvalidInput("Choose the agency that will lead.")
+        screened = await intake.screen_case(
+            s.deps,
+            panel_id=panel.id,
+            actor=asker.person_id,
+            case_id=case_id,
+            decision=Event.ALLOCATE_DIRECTLY,
+            reason=why,
+            lead_agency=lead,
+        )
+    except InvalidInput as error:
+        case = await intake.case_for_editing(
+            s.deps, panel_id=panel.id, actor=asker.person_id, case_id=case_id
+        )
+        problem = error.message if "lead_agency" in act.inputs else ""
+        return cards.direct_form(
+            panel.id,
+            case_id,
+            case.reference,
+            sorted(panel.agencies),
+            values=act.inputs,
+            problem=problem,
+        )
+    return await _list(
+        s,
+        asker,
+        panel,
+        f"{screened.reference}: allocated directly to {lead}, without panel discussion. "
+        f"{lead}'s members and the referrer will be told 1:1.",
+    )
 
 
 def _screened(screened: intake.Screened, event: Event) -> str:

@@ -11,9 +11,20 @@ from panel.calendar import long_date
 from panel.cases import Case, Referral, check_referral
 from panel.errors import AgendaFrozen, InvalidInput
 from panel.lifecycle import EDITABLE, WITHDRAWABLE, Event, Status
+from panel.messages import Allocation, DirectMessage
 from panel.policy import Section
+from panel.relevance import QueuedFor
 from panel.roster import Role
-from panel.usecases.common import STAFF, Deps, case_of, in_play, new_id, on_panel, timeline_of
+from panel.usecases.common import (
+    STAFF,
+    Deps,
+    Work,
+    case_of,
+    in_play,
+    new_id,
+    on_panel,
+    timeline_of,
+)
 from panel.usecases.referrers import tell_referrer
 
 
@@ -86,13 +97,30 @@ class Screened:
 
 
 async def screen_case(
-    deps: Deps, *, panel_id: str, actor: str, case_id: str, decision: Event, reason: str = ""
+    deps: Deps,
+    *,
+    panel_id: str,
+    actor: str,
+    case_id: str,
+    decision: Event,
+    reason: str = "",
+    lead_agency: str | None = None,
 ) -> Screened:
+    """List the case for a panel, allocate it directly to `lead_agency` (Barnet 001 §5.5:
+    «referrals that do not require a multi-agency wrap-around ... will be allocated by Early
+    Help managers directly»), or redirect it to the MASH."""
     async with on_panel(deps, actor, "case.screen", panel_id, *STAFF, case_id=case_id) as work:
         if decision not in (Event.LIST, Event.ALLOCATE_DIRECTLY, Event.REDIRECT_TO_MASH):
             raise InvalidInput("Screening lists the case, allocates it directly or redirects it.")
         case = await case_of(work.uow, panel_id, case_id)
+        if decision is Event.ALLOCATE_DIRECTLY:
+            if lead_agency not in work.panel.agencies:
+                raise InvalidInput("Choose the agency that will lead.")
+            why = reason.strip()
+            reason = f"Allocated directly to {lead_agency}" + (f": {why}" if why else ".")
         status = case.apply(decision, work.now(), reason)
+        if decision is Event.ALLOCATE_DIRECTLY and lead_agency is not None:
+            _tell_direct_allocation(work, case, lead_agency)
         schedule = await in_play(work.uow, work.panel, work.now())
         meeting = await work.uow.meetings.on_date(panel_id, schedule.panel_date)
         if meeting is not None and meeting.agenda is not None:
@@ -113,6 +141,29 @@ async def screen_case(
     return Screened(
         case.reference, status, schedule.panel_date, schedule.cutoff_at.astimezone(zone)
     )
+
+
+def _tell_direct_allocation(work: Work, case: Case, agency: str) -> None:
+    """The lead agency's members, 1:1, and the referrer."""
+    about_case = QueuedFor(work.panel.id, case_ids=(case.id,))
+    for member in work.panel.members_of(agency):
+        work.send(
+            DirectMessage(
+                member.person_id,
+                f"direct-allocation:{case.id}:{member.person_id}",
+                f"{agency} is lead for case {case.reference}: allocated directly, without panel "
+                "discussion.",
+                Allocation(case.id, ()),
+                queued_for=about_case,
+            )
+        )
+    for message in tell_referrer(
+        work.panel,
+        case,
+        f"was allocated directly to {agency}, without panel discussion.",
+        f"direct:{case.id}",
+    ):
+        work.send(message)
 
 
 async def withdraw_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> str:

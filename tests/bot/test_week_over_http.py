@@ -631,3 +631,23 @@ async def test_freezing_before_the_cut_off_is_asked_about_in_the_card_first(team
     )
     frozen = await teams.press(ALEX, Verb.AGENDA_FREEZE, action_data(agenda, "Yes, freeze now"))
     assert "Agenda frozen: 1 case" in texts_of(frozen)
+
+
+async def test_allocating_directly_asks_which_agency_leads_and_tells_it(teams: Teams) -> None:
+    await teams.say(ADELE, "hello")
+    listed = await teams.press(ALEX, Verb.CASE_REFER, {"panel": "demo", **FORM})
+    form = await teams.press(ALEX, Verb.CASE_SCREEN, action_data(listed, "Allocate directly"))
+    button = action_data(form, "Allocate directly")
+    unchosen = await teams.press(ALEX, Verb.CASE_SCREEN, {**button, "lead_agency": ""})
+    done = await teams.press(
+        ALEX,
+        Verb.CASE_SCREEN,
+        {**button, "lead_agency": "Health", "direct_reason": "Universal Plus is enough"},
+    )
+    await teams.deliver()
+
+    assert "Allocate EHM-1001 directly?" in texts_of(form)
+    assert "Choose the agency that will lead." in texts_of(unchosen)
+    assert "EHM-1001: allocated directly to Health, without panel discussion." in texts_of(done)
+    [told] = [c for c in teams.cards_to(ADELE) if "New allocation" in texts_of(c)]
+    assert "Health is lead for case EHM-1001: allocated directly" in texts_of(told)

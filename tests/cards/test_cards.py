@@ -110,6 +110,10 @@ def every_card() -> dict[str, dict[str, Any]]:
             "demo", "Demo", ("South",), values={"reference": "EHM-1", "child1_name": HOSTILE}
         ),
         "case list": intake.case_list("demo", "Demo", [line], notice="Saved."),
+        "direct allocation form": intake.direct_form(
+            "demo", "f" * 32, "EHM-1", ("A", "B"), values={"direct_reason": HOSTILE}
+        ),
+        "withdraw form": intake.withdraw_form("demo", "f" * 32, "EHM-1", reason=HOSTILE),
         "empty case list": intake.case_list("demo", "Demo", []),
         "agenda": week.agenda(view, notice="Frozen."),
         "counts": week.counts(AgendaCounts("Demo", date(2026, 12, 8), True, {"review": 2}, 2)),
