@@ -205,6 +205,9 @@ class VoteRound:
         return result
 
     def casting_vote(self, choice: str) -> RoundResult:
+        given = self.result
+        if given is not None and given.by_casting_vote and given.winner == choice:
+            return given  # pressed twice, or from a console that had not caught up: it stands
         if self.state is not RoundState.AWAITING_CASTING_VOTE or self.result is None:
             raise VoteRejected("There is no tie waiting for a casting vote.")
         if choice not in self.result.contenders:

@@ -10,16 +10,30 @@ from bot.identity import Asker
 from cards import panel_day as cards
 from cards.common import Card, message
 from cards.verbs import Verb
-from panel.errors import InvalidInput
+from panel.console import ItemState
+from panel.errors import InvalidInput, VoteRejected
 from panel.usecases import votes
 from panel.words import and_list, plural
 
 
 @handles(Verb.VOTE_OPEN, view=Verb.PANEL_CONSOLE)
 async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
-    vote = await votes.open_vote(
-        s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
-    )
+    try:
+        vote = await votes.open_vote(
+            s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
+        )
+    except VoteRejected:
+        _, item = await item_of(s, asker, act)
+        if item.state is not ItemState.VOTING:
+            raise
+        # Pressed on a console that had not caught up: the vote stands, shown as it is.
+        return await console_of(
+            s,
+            asker,
+            act,
+            f"A vote on item {item.number} is already open: {item.votes_cast} of "
+            f"{item.eligible} voted.",
+        )
     return await console_of(
         s,
         asker,

@@ -138,7 +138,9 @@ async def tell_consoles(work: Work, *, skip: str = "") -> None:
     """Queue each open console as the meeting now stands, to replace it in its chat (not the
     one of `skip`, who is looking at the answer to what they pressed). Dropped unread once the
     panel is no longer sitting."""
-    consoles = {p: m for p, m in work.meeting.consoles.items() if p != skip}
+    staff = {m.person_id for role in STAFF for m in work.panel.with_role(role)}
+    # Only to those who may see the console now (a roster can change while a panel sits).
+    consoles = {p: m for p, m in work.meeting.consoles.items() if p != skip and p in staff}
     if not consoles:
         return
     view = await chair_view(work)

@@ -202,6 +202,9 @@ async def test_a_whole_panel_runs_from_teams(
     # The vote: ballots to the eligible agencies only; a deputy votes for Police.
     called = await teams.press(MEGAN, Verb.VOTE_OPEN, {"meeting": meeting, "case": first})
     assert "3 agencies may vote" in texts_of(called)
+    stale = await teams.press(MEGAN, Verb.VOTE_OPEN, {"meeting": meeting, "case": first})
+    assert "A vote on item" in texts_of(stale)  # pressed again: the vote as it stands
+    assert "is already open: 0 of 3 voted." in texts_of(stale)
     await teams.deliver()
     assert ballots(teams, ALEX) == []  # conflicted
     assert "recorded, on behalf of Police" in await vote(teams, LYNNE, "Health")
@@ -298,6 +301,8 @@ async def test_a_whole_panel_runs_from_teams(
         cast = action_data(console_after_tie, "Casting vote: Police")
         decided = await teams.press(MEGAN, Verb.VOTE_CASTING, cast)
         assert "Police leads, on the chair's casting vote" in texts_of(decided)
+        again = await teams.press(MEGAN, Verb.VOTE_CASTING, cast)  # a stale console's button
+        assert "Police leads, on the chair's casting vote" in texts_of(again)
     else:
         assert "escalated" in texts_of(console_after_tie)
         assert policy.escalation_route in texts_of(console_after_tie)

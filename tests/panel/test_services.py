@@ -20,7 +20,7 @@ from panel.errors import (
 from panel.infochecks import Cell, Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
-from panel.messages import Circulation, Kind
+from panel.messages import Circulation, ConsoleUpdate, Kind
 from panel.outcomes import Decision
 from panel.policy import BARNET, CAMDEN, LEICESTER, CaseField, Section
 from panel.quorum import Presence
@@ -709,3 +709,30 @@ async def test_a_stuck_case_goes_back_on_the_next_agenda_as_a_stuck_case() -> No
     [item] = meeting.agenda.items
     assert item.case_id == case_id
     assert item.section is Section.STUCK
+
+
+async def test_a_console_is_kept_current_only_for_staff_and_not_for_the_one_who_pressed() -> None:
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w)
+    meeting = await in_session(w, ("Health", "Police"))
+    await panel_day.view_console(w.deps, meeting_id=meeting.id, actor=CHAIR, shown_at="m-chair")
+    # A console remembered for someone who is not staff (a roster changed while it sat).
+    w.store.meetings[meeting.id].consoles[member_id("Health")] = "m-health"
+
+    await panel_day.sign_in(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=member_id("MASH"),
+        presence=Presence.PRESENT,
+        accepted_statement=True,
+    )
+    await panel_day.open_case(w.deps, meeting_id=meeting.id, actor=CHAIR, case_id=case_id)
+
+    updates = [
+        (m.person_id, body.message_id)
+        for m in w.notifier.direct_messages
+        if isinstance(body := m.body, ConsoleUpdate)
+    ]
+    # The sign-in updates the chair's console; opening the case does not (the chair pressed
+    # it and sees the answer); the member's remembered console is never sent.
+    assert updates == [(CHAIR, "m-chair")]
