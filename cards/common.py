@@ -96,6 +96,12 @@ def action(title: str, verb: Verb, **data: str) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data=dict(data))
 
 
+def back(title: str, verb: Verb, **data: str) -> ExecuteAction:
+    """A way back out of a form: sends none of the form's inputs, so a required box left empty
+    does not hold the person on the form (Action.Execute validates them by default)."""
+    return ExecuteAction(title=title, verb=verb, data=dict(data), associated_inputs="none")
+
+
 def buttons(*actions: ExecuteAction | ShowCardAction) -> ActionSet:
     return ActionSet(actions=list(actions))
 

@@ -23,6 +23,7 @@ from cards.common import (
     Card,
     action,
     asking,
+    back,
     buttons,
     card,
     day,
@@ -154,7 +155,7 @@ def close_question(view: ChairView) -> Card:
     body, actions = close_check(view)
     return card(
         [heading("Close the panel?"), *body],
-        [*actions, action("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id)],
+        [*actions, back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id)],
     )
 
 
@@ -332,6 +333,6 @@ def aob_form(
         body,
         [
             action("Add to the minutes", Verb.PANEL_AOB, meeting=view.meeting_id),
-            action("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
+            back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
     )

@@ -21,7 +21,7 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards.common import Card, action, buttons, card, error, heading, literal, note
+from cards.common import Card, action, back, buttons, card, error, heading, literal, note
 from cards.verbs import Verb
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral, Referrer
 from panel.errors import InvalidInput
@@ -239,7 +239,7 @@ def case_form(
         if case
         else action("Save referral", Verb.CASE_REFER, panel=panel_id)
     )
-    return card(body, [submit, action("Back to the list", Verb.CASE_LIST, panel=panel_id)])
+    return card(body, [submit, back("Back to the list", Verb.CASE_LIST, panel=panel_id)])
 
 
 def _values_of(case: Case) -> dict[str, str]:
@@ -309,7 +309,7 @@ def direct_form(
             action(
                 "Allocate directly", Verb.CASE_SCREEN, panel=panel_id, case=case_id, to="direct"
             ),
-            action("Back to the list", Verb.CASE_LIST, panel=panel_id),
+            back("Back to the list", Verb.CASE_LIST, panel=panel_id),
         ],
     )
 
@@ -341,7 +341,7 @@ def withdraw_form(
         body,
         [
             action(f"Withdraw {reference}", Verb.CASE_WITHDRAW, panel=panel_id, case=case_id),
-            action("Back to the list", Verb.CASE_LIST, panel=panel_id),
+            back("Back to the list", Verb.CASE_LIST, panel=panel_id),
         ],
     )
 

@@ -25,6 +25,7 @@ from cards.common import (
     Card,
     action,
     asking,
+    back,
     card,
     day,
     error,
@@ -334,7 +335,7 @@ def outcome_form(
                 meeting=view.meeting_id,
                 case=item.case_id,
             ),
-            action("Back", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
+            back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
     )
 
@@ -385,7 +386,7 @@ def reopen_form(
             action(
                 "Re-open the vote", Verb.VOTE_REOPEN, meeting=view.meeting_id, case=item.case_id
             ),
-            action("Back", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
+            back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
     )
 

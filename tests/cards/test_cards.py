@@ -289,3 +289,21 @@ def test_a_late_saved_answer_is_shown_and_can_no_longer_be_changed() -> None:
 
 def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for n in nodes(card) if str(n.get("type", "")).startswith("Action.")]
+
+
+def test_a_way_back_out_of_a_form_sends_no_inputs_so_an_empty_required_box_cannot_block_it() -> (
+    None
+):
+    backs = [
+        (name, a)
+        for name, card in every_card().items()
+        for a in _actions(card)
+        if str(a.get("title", "")).startswith("Back")
+    ]
+    assert {name for name, _ in backs} >= {
+        "withdraw form",
+        "direct allocation form",
+        "outcome form",
+    }
+    for name, a in backs:
+        assert a.get("associatedInputs") == "none", name
