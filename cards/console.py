@@ -184,6 +184,8 @@ def _papers(view: ChairView, papers: CasePapers, item: ItemView, live: bool) -> 
         elements.append(
             note("Answers marked … are cut: the case card in your chat has them whole.")
         )
+    if not papers.answers:
+        elements.append(note("No agency answered the information check."))
     if papers.no_answer:
         elements.append(note(f"No answer from: {', '.join(papers.no_answer)}.", subtle=False))
     offered = ", ".join(papers.offered) if papers.offered else "nobody"

@@ -152,7 +152,7 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
         for f, text in data.view.shown(data.panel_date)
     ]
     body.append(note("**What each agency said**", subtle=False))
-    body += _answers(data)
+    body += _answers(data) or [note("No agency answered the information check.")]
     if data.parts > 1:
         body.append(note(f"More answers follow in {plural(data.parts - 1, 'message')}."))
     if data.capacity:
