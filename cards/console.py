@@ -258,7 +258,9 @@ def _state_actions(view: ChairView, item: ItemView) -> list[ExecuteAction]:
 def _item_row(view: ChairView, item: ItemView, in_hand: ItemView | None, live: bool) -> ColumnSet:
     """One line per item, and the one action that fits its state."""
     state = STATE_TITLES[item.state]
-    if in_hand is not None and item.case_id == in_hand.case_id:
+    if view.status is MeetingStatus.CLOSED and item.state is not ItemState.DECIDED:
+        state = "not reached: rolled to the next panel"
+    elif in_hand is not None and item.case_id == in_hand.case_id:
         state += ", in hand (above)"
     elif item.state is ItemState.VOTING:
         state += f": {item.votes_cast} of {item.eligible} voted"

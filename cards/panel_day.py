@@ -125,7 +125,11 @@ def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
     return card(
         [
             heading("Signed in"),
-            note(f"You are signed in for {agency}.", subtle=False),
+            note(
+                f"You are signed in {'as deputy ' if presence is Presence.DEPUTY else ''}"
+                f"for {agency}.",
+                subtle=False,
+            ),
             note(quorum_line),
             note("Case cards and ballots will come to this chat as the chair opens each item."),
         ]
@@ -162,6 +166,8 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
         body.append(note("**Decision checklist**", subtle=False))
         body.append(note("\n\n".join(f"- {q}" for q in data.checklist), subtle=False))
     ids = {"meeting": data.meeting_id, "case": data.case_id}
+    if data.for_chair:
+        return card(body)  # no agency of the chair's to declare a conflict for
     if conflicted:
         body.append(
             note(
@@ -426,9 +432,18 @@ def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -
     )
 
 
+ACRONYMS = {"taf": "TAF", "eha": "EHA", "mash": "MASH", "cin": "CIN"}
+
+
+def _milestone_name(code: str) -> str:
+    """ "first-taf" as "First TAF", "taf-review" as "TAF review"."""
+    words = [ACRONYMS.get(w, w) for w in code.split("-")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
 def allocation(text: str, milestones: Sequence[tuple[str, date]]) -> Card:
     """To the lead agency's members: the case is theirs, and when each step is due."""
-    pairs = {code.replace("-", " ").capitalize(): day(due) for code, due in milestones}
+    pairs = {_milestone_name(code): day(due) for code, due in milestones}
     body: list[CardElement] = [heading("New allocation"), note(text, subtle=False)]
     if pairs:  # a direct allocation plans no panel milestones
         body.append(facts(pairs))

@@ -170,7 +170,7 @@ def _where_it_stands(view: AgendaView) -> str:
             )
         case MeetingStatus.FROZEN:
             return (
-                f"Frozen. It goes to members at {when(view.circulation_at)}, or when you press "
+                f"Frozen. It goes to members on {when(view.circulation_at)}, or when you press "
                 f"Circulate now; {due}."
             )
         case MeetingStatus.CIRCULATED:

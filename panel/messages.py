@@ -267,6 +267,7 @@ class CaseCard:
     # A case card too large for one Teams message goes as several, each with some answers.
     part: int = 1
     parts: int = 1
+    for_chair: bool = False  # the chair's copy: no agency of theirs to declare a conflict for
 
     @classmethod
     def parts_of(

@@ -57,7 +57,7 @@ async def record_outcome(s: Services, asker: Asker, act: CardAction) -> Card:
             asker,
             act,
             f"Outcome changed for item {item.number}. Everyone told the earlier outcome will "
-            "be told the change and why; it is in the minutes.",
+            "be told the change and why, and the minutes will record it.",
         )
     return await console_of(s, asker, act, f"Outcome recorded for item {item.number}.")
 
@@ -87,5 +87,5 @@ async def close_panel(s: Services, asker: Asker, act: CardAction) -> Card:
         act,
         f"Panel closed: {plural(len(minutes.items), 'decision')}; "
         f"{len(minutes.not_reached)} not reached (rolled to the next panel). "
-        "The minutes have gone 1:1 to those who attended.",
+        "The minutes are on their way 1:1 to those who attended, to you and to business support.",
     )

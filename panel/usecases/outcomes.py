@@ -324,7 +324,9 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
         }
         await work.audit.allowed(work.uow, work.now())
         records = _records(panel, meeting, minutes, references)
-        for person_id in meeting.attending():
+        # Those who attended, and the chair and business support who keep the record.
+        staff = [m.person_id for role in STAFF for m in panel.with_role(role)]
+        for person_id in dict.fromkeys([*meeting.attending(), *staff]):
             for record in records:
                 key, text = part_of(
                     f"minutes:{meeting.id}:{person_id}",

@@ -8,6 +8,8 @@ who accepted the confidentiality statement (docs/safeguards.md §1).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from panel.agenda import Agenda, AgendaItem
 from panel.calendar import long_date
 from panel.console import ChairView, ItemState, ItemView, SharedItem, SharedView, item_state
@@ -254,6 +256,8 @@ async def open_case(deps: Deps, *, meeting_id: str, actor: str, case_id: str) ->
         parts = await _case_card_parts(work, case_id)
         for person in recipients:
             for body in parts:
+                if person not in present:  # the chair's own copy
+                    body = replace(body, for_chair=True)
                 key, text = part_of(
                     f"case-card:{meeting.id}:{case_id}:{person}",
                     f"Case {case.reference} is open at the panel.",

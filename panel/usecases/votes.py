@@ -72,7 +72,10 @@ async def reopen_vote(
             raise VoteRejected("There is no closed vote on this case to re-open.")
         told = [*_chairs(work), *(person for person, _ in _voters(meeting, latest))]
         vote = await _call(work, case_id, latest.number + 1)
-        what = f"The vote was re-opened: its result ({latest.result.summary()}) no longer stands."
+        what = (
+            "The vote was re-opened; its earlier result no longer stands: "
+            + latest.result.summary()
+        )
         meeting.corrections.append(Correction(case_id, what, reason))
         reference = (await work.uow.cases.get(case_id)).reference
         for person in dict.fromkeys(told):
@@ -189,7 +192,8 @@ async def _announce(work: Work, vote: VoteRound, result: RoundResult) -> None:
         latest = [r for r in meeting.rounds.values() if r.case_id == vote.case_id][-1]
         for ballot in ballots_for(meeting, latest, reference):
             work.send(ballot)
-    _tell_result(work, vote, "result", f"Vote on case {reference} closed: {result.summary()}")
+    name = f"case {reference}" + (f" (round {vote.number})" if vote.number > 1 else "")
+    _tell_result(work, vote, "result", f"Vote on {name} closed: {result.summary()}")
 
 
 def _tell_result(work: Work, vote: VoteRound, key: str, text: str) -> None:
