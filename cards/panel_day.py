@@ -35,6 +35,7 @@ from cards.common import (
     note,
     numbered,
 )
+from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
 from cards.week import KNOWN_TITLES, field_label
 from panel.calendar import Period, Unit
@@ -45,10 +46,12 @@ from panel.messages import (
     Ballot,
     CaseCard,
     CorrectionNotice,
+    MinutesLine,
     MinutesRecord,
     SignInRequest,
 )
 from panel.outcomes import MAX_REASON, MAX_TEXT, Action, Decision
+from panel.policy import Section
 from panel.quorum import Presence
 from panel.words import plural
 
@@ -117,8 +120,9 @@ def signed_in(agency: str, presence: Presence, quorum_line: str) -> Card:
                 heading("Apologies recorded"),
                 note(f"You have sent apologies for {agency}.", subtle=False),
                 note(
-                    "You will not be sent case cards, ballots or the minutes of this panel. "
-                    f"An outcome that names {agency}, and any action for it, will be sent to you."
+                    "You will not be sent case cards or ballots. The minutes will be sent to you "
+                    f"when the panel closes, and any outcome that names {agency}, and any action "
+                    "for it."
                 ),
             ]
         )
@@ -491,37 +495,64 @@ def correction(data: CorrectionNotice) -> Card:
 
 
 def minutes(record: MinutesRecord) -> Card:
+    """The panel's formal record, 1:1. Names and agencies come from the roster; what the chair
+    typed (actions, rationale, dissent, corrections, other business) is shown literally."""
     part = f" (part {record.part} of {record.parts})" if record.parts > 1 else ""
     body: list[CardElement] = [
         heading(f"Minutes: {record.panel_name}, {day(record.panel_date)}{part}"),
     ]
     if record.part == 1:
-        body += [
-            note(f"Present: {', '.join(record.present) or 'none'}.", subtle=False),
-            note(f"Apologies: {', '.join(record.apologies) or 'none'}.", subtle=False),
-            note(record.quorum, subtle=False),
-        ]
+        body += _attendance(record)
     for item in record.items:
-        lead = f" Lead: {item.lead_agency}." if item.lead_agency else ""
-        body.append(
-            Container(
-                separator=True,
-                items=[
-                    note(
-                        f"{numbered(item.number, item.reference)}: {item.outcome}.{lead}",
-                        subtle=False,
-                    ),
-                    note(f"Vote: {item.tally}"),
-                    *[literal(a) for a in item.actions],
-                    *[literal(c, label="Corrected on the day") for c in item.corrections],
-                ],
-            )
-        )
+        body.append(Container(separator=True, items=_minuted_item(item)))
     if record.aob:
         body.append(note("**Any other business**", subtle=False))
         body += [literal(text) for text in record.aob]
     if record.not_reached:
-        body.append(note("Not reached, rolled to the next panel: " + ", ".join(record.not_reached)))
+        where = f"the panel on {day(record.next_panel)}" if record.next_panel else "the next panel"
+        body.append(
+            note(f"Not reached, rolled to {where}: " + ", ".join(record.not_reached), subtle=False)
+        )
     if record.part < record.parts:
         body.append(note(f"Continued in part {record.part + 1} of {record.parts}."))
     return card(body)
+
+
+def _attendance(record: MinutesRecord) -> list[CardElement]:
+    sitting = f"Chair: {record.chair}." if record.chair else ""
+    if record.starts:
+        sitting += f" The panel sat at {record.starts}."
+    present = "; ".join(record.attendees) or ", ".join(record.present) or "none"
+    apologies = "; ".join(record.apologised) or ", ".join(record.apologies) or "none"
+    lines: list[CardElement] = [
+        *([note(sitting.strip(), subtle=False)] if sitting.strip() else []),
+        note(f"Present: {present}.", subtle=False),
+        note(f"Apologies: {apologies}.", subtle=False),
+    ]
+    if record.absent:
+        lines.append(note(f"Absent without apologies: {', '.join(record.absent)}.", subtle=False))
+    lines.append(note(record.quorum, subtle=False))
+    return lines
+
+
+def _minuted_item(item: MinutesLine) -> list[CardElement]:
+    section = f" · {ROUTE_NAMES[Section(item.section)]}" if item.section else ""
+    lead = f" Lead: {item.lead_agency}." if item.lead_agency else ""
+    elements: list[CardElement] = [
+        note(f"{numbered(item.number, item.reference)}{section}", subtle=False),
+        note(f"Outcome: {item.outcome}.{lead}", subtle=False),
+        note(f"How the lead was chosen: {item.tally}"),
+    ]
+    if item.conflicts:
+        elements.append(note(f"Conflicts declared: {', '.join(item.conflicts)}."))
+    if item.taf_agencies or item.taf_within:
+        taf = ", ".join(item.taf_agencies) or "none named"
+        within = f" First meeting within {item.taf_within}." if item.taf_within else ""
+        elements.append(note(f"Team Around the Family: {taf}.{within}"))
+    elements += [literal(a, label="Action") for a in item.actions]
+    if item.rationale:
+        elements.append(literal(item.rationale, label="Rationale"))
+    if item.dissent:
+        elements.append(literal(item.dissent, label="Dissent"))
+    elements += [literal(c, label="Corrected on the day") for c in item.corrections]
+    return elements

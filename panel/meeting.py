@@ -62,17 +62,30 @@ class MinutesItem:
     tally: str
     actions: tuple[str, ...]
     corrections: tuple[str, ...] = ()  # "what: reason", shown as typed
+    # The record a panel answers to (issue 15): what was weighed, and who disagreed.
+    section: str = ""
+    conflicts: tuple[str, ...] = ()  # agencies that declared one
+    taf_agencies: tuple[str, ...] = ()
+    taf_within: str = ""  # "10 working days"
+    rationale: str = ""
+    dissent: str = ""
 
 
 @dataclass(frozen=True)
 class Minutes:
     panel_date: date
-    present: tuple[str, ...]
-    apologies: tuple[str, ...]
+    present: tuple[str, ...]  # agencies
+    apologies: tuple[str, ...]  # agencies
     quorum: str
     items: tuple[MinutesItem, ...]
     not_reached: tuple[str, ...]
     aob: tuple[str, ...] = ()
+    chair: str = ""  # the chair's name
+    starts: str = ""  # the sitting's time, "09:30"
+    attendees: tuple[str, ...] = ()  # "Adele Vance (Health)", "Lynne Robbins (Police, deputy …)"
+    apologised: tuple[str, ...] = ()  # "Patti Fernandez (Police)"
+    absent: tuple[str, ...] = ()  # agencies neither present nor apologised
+    next_panel: date | None = None  # where items not reached went
 
 
 @dataclass

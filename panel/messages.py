@@ -390,6 +390,18 @@ class MinutesLine:
     tally: str
     actions: tuple[str, ...]
     corrections: tuple[str, ...] = ()  # "what: reason", shown as typed
+    section: str = ""  # Section's value
+    conflicts: tuple[str, ...] = ()
+    taf_agencies: tuple[str, ...] = ()
+    taf_within: str = ""
+    rationale: str = ""  # as the chair typed it
+    dissent: str = ""  # as the chair typed it
+
+    @property
+    def weight(self) -> int:
+        """Characters of free text, to split the minutes into messages that fit."""
+        typed = (*self.actions, *self.corrections, self.rationale, self.dissent)
+        return 400 + sum(len(t) + 50 for t in typed)
 
 
 @dataclass(frozen=True)
@@ -408,22 +420,29 @@ class MinutesRecord:
     # other business and cases not reached in the last.
     part: int = 1
     parts: int = 1
+    chair: str = ""
+    starts: str = ""
+    attendees: tuple[str, ...] = ()
+    apologised: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    next_panel: date | None = None
 
     def in_parts(self) -> tuple[MinutesRecord, ...]:
         """These minutes as one message, or as several when the items' text would not fit."""
         items = self.items
         closing = sum(len(t) + 100 for t in self.aob) + 50 * len(self.not_reached)
-        weights = [
-            300 + sum(len(a) + 50 for a in (*line.actions, *line.corrections)) for line in items
-        ]
-        runs = in_parts([*weights, closing])
+        opening = 200 + sum(len(t) + 20 for t in (*self.attendees, *self.apologised, *self.absent))
+        runs = in_parts([opening, *(line.weight for line in items), closing])
         return tuple(
             replace(
                 self,
                 present=self.present if n == 1 else (),
                 apologies=self.apologies if n == 1 else (),
                 quorum=self.quorum if n == 1 else "",
-                items=tuple(items[i] for i in run if i < len(items)),
+                attendees=self.attendees if n == 1 else (),
+                apologised=self.apologised if n == 1 else (),
+                absent=self.absent if n == 1 else (),
+                items=tuple(items[i - 1] for i in run if 0 < i <= len(items)),
                 not_reached=self.not_reached if n == len(runs) else (),
                 aob=self.aob if n == len(runs) else (),
                 part=n,

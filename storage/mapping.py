@@ -538,53 +538,26 @@ def _unresult(raw: dict[str, Any] | None) -> RoundResult | None:
 
 
 def _minutes(minutes: Minutes | None) -> str | None:
+    """The minutes as JSON (tuples as lists, dates as ISO); free text, so encrypted."""
     if minutes is None:
         return None
-    return json.dumps(
-        {
-            "panel_date": minutes.panel_date.isoformat(),
-            "present": list(minutes.present),
-            "apologies": list(minutes.apologies),
-            "quorum": minutes.quorum,
-            "items": [
-                {
-                    "number": i.number,
-                    "case_id": i.case_id,
-                    "outcome": i.outcome,
-                    "lead_agency": i.lead_agency,
-                    "tally": i.tally,
-                    "actions": list(i.actions),
-                    "corrections": list(i.corrections),
-                }
-                for i in minutes.items
-            ],
-            "not_reached": list(minutes.not_reached),
-            "aob": list(minutes.aob),
-        }
-    )
+    raw = dataclasses.asdict(minutes)
+    raw["panel_date"] = minutes.panel_date.isoformat()
+    raw["next_panel"] = minutes.next_panel.isoformat() if minutes.next_panel else None
+    return json.dumps(raw)
 
 
 def _unminutes(text: str | None) -> Minutes | None:
+    """Minutes stored by any version: fields added since read as their defaults."""
     if text is None:
         return None
     raw = json.loads(text)
-    return Minutes(
-        date.fromisoformat(raw["panel_date"]),
-        tuple(raw["present"]),
-        tuple(raw["apologies"]),
-        raw["quorum"],
-        tuple(
-            MinutesItem(
-                i["number"],
-                i["case_id"],
-                i["outcome"],
-                i["lead_agency"],
-                i["tally"],
-                tuple(i["actions"]),
-                tuple(i.get("corrections", [])),
-            )
-            for i in raw["items"]
-        ),
-        tuple(raw["not_reached"]),
-        tuple(raw.get("aob", [])),
-    )
+    items = tuple(MinutesItem(**_tuples(i)) for i in raw.pop("items"))
+    fields = _tuples(raw)
+    fields["panel_date"] = date.fromisoformat(raw["panel_date"])
+    fields["next_panel"] = date.fromisoformat(raw["next_panel"]) if raw.get("next_panel") else None
+    return Minutes(items=items, **fields)
+
+
+def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}

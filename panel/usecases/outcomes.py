@@ -10,7 +10,7 @@ from panel.calendar import long_date
 from panel.cases import Case
 from panel.errors import InvalidInput, VoteRejected
 from panel.lifecycle import Event
-from panel.meeting import Correction, Meeting, MeetingStatus, Minutes, MinutesItem
+from panel.meeting import Correction, Meeting, MeetingStatus, Minutes
 from panel.messages import (
     ActionForAgency,
     Allocation,
@@ -18,18 +18,16 @@ from panel.messages import (
     CorrectionNotice,
     DirectMessage,
     Kind,
-    MinutesLine,
-    MinutesRecord,
     Outcome,
     RecordOnCaseSystem,
     part_of,
 )
 from panel.outcomes import Decision, Milestone, check_decision, check_reason, plan_milestones
-from panel.quorum import Presence, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
 from panel.usecases.console import tell_consoles
+from panel.usecases.minutes import minutes_of, recipients_of, records_of
 from panel.usecases.referrers import tell_referrer
 from panel.votes import RoundState, VoteRound
 from panel.words import plural
@@ -317,16 +315,14 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
                 ):
                     work.send(message)
                 not_reached.append(case.id)
-        minutes = _minutes(panel, meeting, tuple(not_reached))
+        minutes = minutes_of(panel, meeting, tuple(not_reached))
         meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
         references = {
             i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items
         }
         await work.audit.allowed(work.uow, work.now())
-        records = _records(panel, meeting, minutes, references)
-        # Those who attended, and the chair and business support who keep the record.
-        staff = [m.person_id for role in STAFF for m in panel.with_role(role)]
-        for person_id in dict.fromkeys([*meeting.attending(), *staff]):
+        records = records_of(panel, meeting, minutes, references)
+        for person_id in recipients_of(panel, meeting):
             for record in records:
                 key, text = part_of(
                     f"minutes:{meeting.id}:{person_id}",
@@ -339,66 +335,3 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
                 )
         await work.uow.commit()
         return minutes
-
-
-def _records(
-    panel: Panel, meeting: Meeting, minutes: Minutes, references: dict[str, str]
-) -> tuple[MinutesRecord, ...]:
-    """The minutes as one message, or several when the items' text would not fit one."""
-    return MinutesRecord(
-        meeting.id,
-        panel.name,
-        minutes.panel_date,
-        minutes.present,
-        minutes.apologies,
-        minutes.quorum,
-        tuple(
-            MinutesLine(
-                i.number,
-                references.get(i.case_id, ""),
-                i.outcome,
-                i.lead_agency,
-                i.tally,
-                i.actions,
-                i.corrections,
-            )
-            for i in minutes.items
-        ),
-        tuple(references.get(c, "") for c in minutes.not_reached),
-        minutes.aob,
-    ).in_parts()
-
-
-def _minutes(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
-    items: list[MinutesItem] = []
-    for item in meeting.items:
-        decision = meeting.decisions.get(item.case_id)
-        if decision is None:
-            continue
-        voted = meeting.rounds.get(decision.vote_round_id or "")
-        tally = voted.result.summary() if voted and voted.result else "No vote: agreed."
-        items.append(
-            MinutesItem(
-                item.number,
-                item.case_id,
-                panel.policy.outcome(decision.outcome).label,
-                decision.lead_agency,
-                tally,
-                tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
-                tuple(
-                    f"{c.what} Why: {c.reason}"
-                    for c in meeting.corrections
-                    if c.case_id == item.case_id
-                ),
-            )
-        )
-    people = meeting.attendance.values()
-    return Minutes(
-        meeting.panel_date,
-        tuple(sorted(a.agency for a in people if a.counts)),
-        tuple(sorted(a.agency for a in people if a.presence is Presence.APOLOGIES)),
-        quorum(panel.policy, people).line(),
-        tuple(items),
-        not_reached,
-        tuple(meeting.aob),
-    )

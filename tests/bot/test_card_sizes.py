@@ -190,7 +190,7 @@ def test_a_case_card_with_20_long_answers_goes_as_parts_that_each_fit_and_lose_n
     assert f"(part 2 of {len(parts)})" in str(panel_day.case_card(parts[1]))
 
 
-def test_minutes_of_15_items_with_the_longest_actions_and_aob_go_as_parts_that_each_fit() -> None:
+def test_minutes_of_15_items_with_every_field_at_its_longest_go_as_parts_that_each_fit() -> None:
     lines = tuple(
         MinutesLine(
             n + 1,
@@ -199,6 +199,13 @@ def test_minutes_of_15_items_with_the_longest_actions_and_aob_go_as_parts_that_e
             AGENCIES[n],
             "Health 2, Schools 1, Police 1 " + "t" * 100,
             tuple(longest(MAX_TEXT + 60, "x") for _ in range(3)),  # owner, text, due date
+            (longest(700, "c"),),  # a correction on the day, with its reason
+            "new-referral",
+            AGENCIES,  # every agency declared a conflict
+            AGENCIES,  # and is in the Team Around the Family
+            "60 working days",
+            longest(MAX_TEXT, "r"),  # the rationale and the dissent at their longest
+            longest(MAX_TEXT, "d"),
         )
         for n in range(CASES)
     )
@@ -212,6 +219,14 @@ def test_minutes_of_15_items_with_the_longest_actions_and_aob_go_as_parts_that_e
         lines,
         tuple(f"EHM-{n:036d}" for n in range(5)),
         tuple(longest(MAX_AOB_TEXT, "b") for _ in range(MAX_AOB)),
+        chair=longest(100, "C"),
+        starts="09:30",
+        attendees=tuple(
+            f"{longest(60, 'N')} ({a}, deputy for {longest(60, 'M')})" for a in AGENCIES
+        ),
+        apologised=tuple(f"{longest(60, 'A')} ({a})" for a in AGENCIES),
+        absent=AGENCIES,
+        next_panel=date(2026, 12, 15),
     )
 
     parts = record.in_parts()

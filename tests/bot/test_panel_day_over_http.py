@@ -167,7 +167,9 @@ async def test_a_whole_panel_runs_from_teams(
         await sign_in(teams, person, meeting)
     apologised = await sign_in(teams, PATTI, meeting, "apologies")
     # Told what they will and will not receive, not promised case cards they will not get.
-    assert "You will not be sent case cards, ballots or the minutes" in texts_of(apologised)
+    assert "You will not be sent case cards or ballots. The minutes will be sent" in texts_of(
+        apologised
+    )
     signed = await sign_in(teams, LYNNE, meeting, "deputy")
     assert "Quorate" in texts_of(signed)
     # The chair's console caught up in place, without the chair pressing anything.
@@ -333,9 +335,25 @@ async def test_a_whole_panel_runs_from_teams(
     assert "Health 2, Schools 1" in texts_of(minutes[0])
     assert "Contact the family by Tuesday 29 December 2026" in texts_of(minutes[0])
     assert "Next panel moves to Room 2" in texts_of(minutes[0])
-    assert not [c for c in teams.cards_to(PATTI) if "Minutes:" in texts_of(c)]  # apologies
-    # The chair, who did not sign in for an agency, keeps the record too.
-    assert [c for c in teams.cards_to(MEGAN) if "Minutes:" in texts_of(c)]
+    # The formal record: who sat and for whom, apologies, absences; each item's section,
+    # conflicts, how the lead was chosen, Team Around the Family, rationale; what rolled over.
+    minuted = texts_of(minutes[0])
+    assert "Chair: Megan Bowen. The panel sat at" in minuted
+    assert "Lynne Robbins (Police, deputy for Patti Fernandez)" in minuted
+    assert "Apologies: Patti Fernandez (Police)." in minuted
+    assert "Absent without apologies: Housing." in minuted
+    assert "· New referral" in minuted
+    assert "Conflicts declared: Early Help." in minuted
+    assert "How the lead was chosen: Health leads (Health 2, Schools 1)." in minuted
+    assert (
+        "Team Around the Family: Health, Schools, Police. First meeting within 10 working days"
+        in minuted
+    )
+    assert "Health knows the family best." in minuted
+    assert re.search(r"Not reached, rolled to the panel on \w+day", minuted)
+    # Sent to everyone on the panel: the chair, business support, a member who sent apologies.
+    for person in (MEGAN, ALEX, PATTI):
+        assert [c for c in teams.cards_to(person) if "Minutes:" in texts_of(c)], person
     # Closed a week early: business support's agenda moves on to the next sitting.
     agenda_after = await teams.press(ALEX, Verb.AGENDA_VIEW, {"panel": "demo"})
     assert "Provisional: this is what would freeze now." in texts_of(agenda_after)

@@ -127,7 +127,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
     assert "Thursday 14 January 2027" in allocation[0].text
 
     minutes = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
-    assert minutes.items[0].tally == "No vote: agreed."
+    assert minutes.items[0].tally == "Agreed without a vote."
     assert len(minutes.not_reached) == 5
     assert w.store.cases[first].status is Status.TRACKING
     assert all(CANARY_CHILD not in n.text for n in w.notifier.notices)

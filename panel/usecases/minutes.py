@@ -1,0 +1,141 @@
+"""The minutes of a sitting: the panel's formal record (what audits, complaints and inspections
+read), built when the chair closes the panel and sent 1:1, in parts when long, never cut.
+
+Who sat and for whom, who sent apologies and which agencies were absent without any; for each
+item its section, conflicts, how the lead was chosen (the vote, the escalation, or agreed
+without a vote), the outcome, lead, Team Around the Family and its first meeting's time
+frame, actions, rationale, dissent and any correction on the day; what was not reached and
+where it went; any other business.
+"""
+
+from __future__ import annotations
+
+from panel.agenda import AgendaItem
+from panel.calendar import long_date
+from panel.meeting import Meeting, Minutes, MinutesItem
+from panel.messages import MinutesLine, MinutesRecord
+from panel.outcomes import Decision
+from panel.quorum import Presence, quorum
+from panel.roster import Panel, Role
+from panel.usecases.common import STAFF, timeline_of
+
+
+def minutes_of(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
+    items = [
+        _item(panel, meeting, item, decision)
+        for item in meeting.items
+        if (decision := meeting.decisions.get(item.case_id)) is not None
+    ]
+    people = meeting.attendance.values()
+    counted = {a.agency for a in people if a.counts}
+    apologised = {a.agency for a in people if a.presence is Presence.APOLOGIES}
+    timeline = timeline_of(panel)
+    return Minutes(
+        meeting.panel_date,
+        tuple(sorted(counted)),
+        tuple(sorted(apologised - counted)),
+        quorum(panel.policy, people).line(),
+        tuple(items),
+        not_reached,
+        tuple(meeting.aob),
+        chair=", ".join(c.name for c in panel.with_role(Role.CHAIR)),
+        starts=f"{panel.policy.meeting_time:%H:%M}",
+        attendees=tuple(_who(panel, a.person_id, a.agency, a.presence) for a in people if a.counts),
+        apologised=tuple(
+            _who(panel, a.person_id, a.agency, a.presence)
+            for a in people
+            if a.presence is Presence.APOLOGIES
+        ),
+        absent=tuple(sorted(panel.agencies - counted - apologised)),
+        next_panel=timeline.following(timeline.schedule_for(meeting.panel_date)).panel_date,
+    )
+
+
+def _who(panel: Panel, person_id: str, agency: str, presence: Presence) -> str:
+    member = panel.find(person_id)
+    name = member.name if member else "Someone"
+    if presence is Presence.DEPUTY and member is not None and member.deputy_of:
+        principal = panel.find(member.deputy_of)
+        return f"{name} ({agency}, deputy for {principal.name if principal else 'its member'})"
+    return f"{name} ({agency})"
+
+
+def _item(panel: Panel, meeting: Meeting, item: AgendaItem, decision: Decision) -> MinutesItem:
+    return MinutesItem(
+        item.number,
+        item.case_id,
+        panel.policy.outcome(decision.outcome).label,
+        decision.lead_agency,
+        _how_chosen(meeting, decision),
+        tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
+        tuple(
+            f"{c.what} Why: {c.reason}" for c in meeting.corrections if c.case_id == item.case_id
+        ),
+        item.section.value,
+        tuple(sorted(meeting.conflicted(item.case_id))),
+        decision.taf_agencies,
+        str(decision.first_taf_within) if decision.first_taf_within else "",
+        decision.rationale,
+        decision.dissent,
+    )
+
+
+def _how_chosen(meeting: Meeting, decision: Decision) -> str:
+    """The vote that decided it; or how the last vote ended and that it was then agreed (an
+    escalation is never hidden behind "agreed"); or agreed without a vote."""
+    voted = meeting.rounds.get(decision.vote_round_id or "")
+    if voted is not None and voted.result is not None:
+        return voted.result.summary()
+    rounds = [r for r in meeting.rounds.values() if r.case_id == decision.case_id and r.result]
+    if rounds and rounds[-1].result is not None:
+        return f"{rounds[-1].result.summary()} Then agreed without a further vote."
+    return "Agreed without a vote."
+
+
+def recipients_of(panel: Panel, meeting: Meeting) -> list[str]:
+    """Everyone on the panel who is on Teams, whether they came, sent apologies or neither:
+    those who attended, the chair, business support and every member."""
+    on_roster = [
+        m.person_id for role in (*STAFF, Role.MEMBER) for m in panel.with_role(role) if m.has_teams
+    ]
+    return list(dict.fromkeys([*meeting.attending(), *on_roster]))
+
+
+def records_of(
+    panel: Panel, meeting: Meeting, minutes: Minutes, references: dict[str, str]
+) -> tuple[MinutesRecord, ...]:
+    """The minutes as one message, or several when the items' text would not fit one."""
+    return MinutesRecord(
+        meeting.id,
+        panel.name,
+        minutes.panel_date,
+        minutes.present,
+        minutes.apologies,
+        minutes.quorum,
+        tuple(
+            MinutesLine(
+                i.number,
+                references.get(i.case_id, ""),
+                i.outcome,
+                i.lead_agency,
+                i.tally,
+                i.actions,
+                i.corrections,
+                i.section,
+                i.conflicts,
+                i.taf_agencies,
+                i.taf_within,
+                i.rationale,
+                i.dissent,
+            )
+            for i in minutes.items
+        ),
+        tuple(references.get(c, "") for c in minutes.not_reached),
+        minutes.aob,
+        chair=minutes.chair,
+        starts=minutes.starts,
+        attendees=minutes.attendees,
+        apologised=minutes.apologised,
+        absent=minutes.absent,
+        next_panel=minutes.next_panel,
+    ).in_parts()
