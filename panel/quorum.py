@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from panel.policy import Policy, QuorumBasis
+from panel.words import plural
 
 
 class Presence(Enum):
@@ -38,9 +39,10 @@ class QuorumStatus:
 
     def line(self) -> str:
         """The live quorum line shown to the panel."""
-        what = "key agencies" if self.basis is QuorumBasis.KEY_MEMBERS else "agencies"
+        key = "key " if self.basis is QuorumBasis.KEY_MEMBERS else ""
         state = "Quorate" if self.quorate else "Not quorate"
-        return f"{state}: {self.present} {what} present ({self.required} needed)."
+        present = plural(self.present, f"{key}agency", f"{key}agencies")
+        return f"{state}: {present} present ({self.required} needed)."
 
 
 def agencies_present(attendance: Iterable[Attendance]) -> frozenset[str]:

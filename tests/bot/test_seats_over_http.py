@@ -39,4 +39,4 @@ async def test_after_apologies_the_deputy_may_sit(teams: Teams) -> None:
 
     signed = await sign_in(teams, LYNNE, sitting.meeting, "deputy")
 
-    assert "You are signed in for Police." in texts_of(signed)
+    assert "You are signed in as deputy for Police." in texts_of(signed)
