@@ -404,7 +404,7 @@ BARNET = Policy(
         "the panel. I will use what is shared here only for this panel's decisions."
     ),
     checklist=(
-        "An Early Help Assessment is needed: more than 3 agencies are involved, or there is a "
+        "An Early Help Assessment is needed: more than 3 agencies are involved, and there is a "
         "wide range of needs.",
         "The lead agency is identified and has capacity.",
         "The Team Around the Family agencies are named.",
@@ -661,12 +661,18 @@ ST_HELENS = Policy(
         Outcome("home-start", "Home Start family support allocated"),
         Outcome("patch-agreed", "PATCH funding agreed"),
         Outcome("patch-declined", "PATCH funding declined", needs_lead=False, closes_case=True),
-        Outcome("step-up-mash", "Step up to MASH", needs_lead=False, closes_case=True),
+        # Kept open until the MASH's outcome is known (sources: outcomes.step-up-mash).
+        Outcome("step-up-mash", "Step up to MASH", needs_lead=False),
         Outcome("signpost", "Signpost to universal services", needs_lead=False, closes_case=True),
     ),
     milestones=(
+        # PATCH funding needs a current plan already, so it sets no new Family Action Meeting
+        # (sources: milestones.family-action-meeting).
         MilestoneRule(
-            "family-action-meeting", "Hold the Family Action Meeting", Period(15, Unit.WORKING_DAYS)
+            "family-action-meeting",
+            "Hold the Family Action Meeting",
+            Period(15, Unit.WORKING_DAYS),
+            for_outcomes=frozenset({"home-start"}),
         ),
         MilestoneRule(
             "plan-circulated",
@@ -674,6 +680,7 @@ ST_HELENS = Policy(
             Period(10, Unit.WORKING_DAYS),
             anchor=Anchor.MILESTONE,
             after="family-action-meeting",
+            for_outcomes=frozenset({"home-start"}),
         ),
         MilestoneRule(
             "panel-review",
@@ -712,7 +719,11 @@ ST_HELENS = Policy(
             "service Home Start via L2 Panel» «Funding will be considered on a case by case "
             "basis at Level 2 Panel» (the list is a DEFAULT).",
             "milestones.family-action-meeting": "003: «The Family Action Meeting will take "
-            "place within 15 working days of the date this decision was made.»",
+            "place within 15 working days of the date this decision was made.» Not for PATCH "
+            "funding, which needs a plan in place already: 003 PATCH funding: «The family must "
+            "have current and active Early Help Assessment and Plan»",
+            "outcomes.step-up-mash": "003: «EHAT record should remain open until MASH outcome "
+            "has confirmed» (so the case stays open; it is closed when the outcome is known).",
             "milestones.plan-circulated": "003: «The Family Action Plan should be circulated to "
             "all parties who do not have access to the EHAT system within 10 working days of "
             "the Family Action Meeting.»",
@@ -762,9 +773,8 @@ LEICESTER = Policy(
     escalation_route="Refer to the Duty and Advice Service for a Social Care decision.",
     outcomes=(
         Outcome("resources-agreed", "Resources agreed"),
-        Outcome(
-            "step-up-cin", "Case stepped up to Child in Need", needs_lead=False, closes_case=True
-        ),
+        # Early Help stays in place until the Single Assessment's outcome (outcomes.step-up-cin).
+        Outcome("step-up-cin", "Case stepped up to Child in Need", needs_lead=False),
         Outcome("step-down", "Case stepped down to Early Help/Child In Need"),
         Outcome(
             "child-protection", "Progress to Child Protection", needs_lead=False, closes_case=True
@@ -811,6 +821,9 @@ LEICESTER = Policy(
             "outcomes": "004: «Resources agreed» «Case stepped up to Child in Need» «Case "
             "stepped down to Early Help/Child In Need» «Progress to Child Protection» «Refer to "
             "LARP (Leicester Access to Resources Panel)»",
+            "outcomes.step-up-cin": "004: «the Early Help service will remain in place until "
+            "the outcome of the Single Assessment undertaken by social care is known» (so the "
+            "case stays open).",
             "milestones.first-taf": "004: «The Family Support Manager should arrange the first "
             "TAF (Team around the Family) meeting within 3 weeks of the case being stepped "
             "down.»",
