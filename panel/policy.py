@@ -571,6 +571,8 @@ CAMDEN = Policy(
     retention=Period(24, Unit.MONTHS),
     sources=MappingProxyType(
         {
+            "reminders": "DEFAULT: 002 sets no reminders (it never mentions one); 16:00 the "
+            "working day before and 08:30 on the day.",
             "cadence": "002 Meeting requirements: «The group will meet weekly for 2 hours»",
             "weekday": "DEFAULT: no weekday or start time in the seed; Thursday 10:00 to 12:00.",
             "circulation": "002: «List of cases to be discussed to be sent by 1.30pm of the day "
@@ -704,6 +706,10 @@ ST_HELENS = Policy(
             "by a MASH service request being»",
             "key_agencies": "003 Standard 10: «The aim of the panel is for key agencies to work "
             "together» (which agencies: DEFAULT).",
+            "quorum_minimum": "DEFAULT: 003 sets no quorum (it never uses the words quorum or "
+            "quorate); 3 agencies present.",
+            "quorum_basis": "DEFAULT: 003 names no key members; any 3 agencies count.",
+            "reminders": "DEFAULT: 003 sets no reminders; 10:00 the working day before.",
             "confidentiality_statement": "003 Family Action Meeting script: «Parents and young "
             "people have given their permission for information about them to be shared at "
             "this meeting, for the purpose of ensuring that their children’s needs are met.»",
@@ -821,6 +827,16 @@ LEICESTER = Policy(
             "outcomes": "004: «Resources agreed» «Case stepped up to Child in Need» «Case "
             "stepped down to Early Help/Child In Need» «Progress to Child Protection» «Refer to "
             "LARP (Leicester Access to Resources Panel)»",
+            "quorum_minimum": "DEFAULT: 004 sets no quorum (it never uses the words quorum or "
+            "quorate); 3 key agencies present.",
+            "quorum_basis": "DEFAULT: 004 names no key members; the panel's key agencies count.",
+            "reminders": "DEFAULT: 004 sets no reminders; 10:00 three working days and one "
+            "working day before.",
+            "escalation_route": "004: «a referral should be made to the Duty and Advice Service» "
+            "(for needs that have become more complex; as the route when the panel cannot "
+            "agree a lead: DEFAULT).",
+            "confidentiality_statement": "004 asks for «Ensuring information sharing with "
+            "appropriate agencies» but gives no statement to read; the words are a DEFAULT.",
             "outcomes.step-up-cin": "004: «the Early Help service will remain in place until "
             "the outcome of the Single Assessment undertaken by social care is known» (so the "
             "case stays open).",

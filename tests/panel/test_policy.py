@@ -47,7 +47,18 @@ def test_every_quoted_source_appears_word_for_word_in_its_seed(key: str) -> None
 def test_the_defining_settings_of_each_preset_say_where_they_come_from(key: str) -> None:
     policy = PRESETS[key]
     cited = {name.split(".")[0] for name in policy.sources}
-    for setting in ("cadence", "consent_required_for", "safeguarding_message", "outcomes"):
+    defining = (
+        "cadence",
+        "consent_required_for",
+        "safeguarding_message",
+        "outcomes",
+        # Issue 15: these had neither a source nor a DEFAULT in some presets.
+        "quorum_minimum",
+        "escalation_route",
+        "confidentiality_statement",
+        "reminders",
+    )
+    for setting in defining:
         assert setting in cited, f"{key} does not cite {setting}"
     for rule in policy.milestones:
         assert f"milestones.{rule.code}" in policy.sources
