@@ -35,9 +35,8 @@ from cards.common import (
 )
 from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
-from cards.week import KNOWN_TITLES
+from cards.week import answer_line
 from panel.console import CasePapers, ChairView, ItemState, ItemView, SharedView
-from panel.infochecks import Known
 from panel.meeting import MeetingStatus
 from panel.quorum import Presence
 from panel.words import plural
@@ -171,11 +170,7 @@ def _papers(view: ChairView, papers: CasePapers, item: ItemView, live: bool) -> 
     room = min(PAPER_TEXT, PAPERS_TEXT // max(1, len(papers.answers)))
     cut = False
     for answer in papers.answers:
-        lead = "; could lead" if answer.could_lead else ""
-        late = " (late)" if answer.late else ""
-        elements.append(
-            note(f"{answer.agency}: {KNOWN_TITLES[Known(answer.known)]}{lead}{late}", subtle=False)
-        )
+        elements.append(note(f"{answer.agency}: {answer_line(answer)}", subtle=False))
         if answer.information:
             shown = answer.information[:room]
             cut = cut or shown != answer.information

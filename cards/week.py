@@ -37,7 +37,7 @@ from cards.common import (
 )
 from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
-from panel.infochecks import MAX_CAPACITY, Cell, InfoCheck, Known, ReadinessGrid
+from panel.infochecks import MAX_CAPACITY, AnswerLine, Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
 from panel.messages import CirculatedCase
 from panel.policy import CaseField, Section
@@ -210,7 +210,7 @@ def _case_block(
     if saved is not None:
         items.append(
             note(
-                f"Saved {when(saved.answered_at)}: {_answer_line(saved)}",
+                f"Saved {when(saved.answered_at)}: {answer_line(saved)}",
                 subtle=False,
                 color="Good",
             )
@@ -256,7 +256,8 @@ def _case_block(
     return Container(separator=True, items=items)
 
 
-def _answer_line(saved: InfoCheck) -> str:
+def answer_line(saved: InfoCheck | AnswerLine) -> str:
+    """ "Known to us; could lead (late)": one answer as every card says it."""
     return (
         KNOWN_TITLES[saved.known]
         + ("; could lead" if saved.could_lead else "")
@@ -331,7 +332,7 @@ def circulation(
         saved = pack.answers.get(view.case_id)
         title = (view.reference or "Case") + (f" · {ROUTE_NAMES[view.route]}" if view.route else "")
         status = (
-            note(f"Answered: {_answer_line(saved)}", color="Good")
+            note(f"Answered: {answer_line(saved)}", color="Good")
             if saved
             else note("Not answered yet")
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from panel.infochecks import AnswerLine
 from panel.meeting import Meeting, MeetingStatus
 from panel.policy import Section
 from panel.votes import RoundState, VoteRound
@@ -25,17 +26,6 @@ class ItemState(Enum):
 
 
 @dataclass(frozen=True)
-class PaperAnswer:
-    """One agency's information check as the chair reads it (the text as typed)."""
-
-    agency: str
-    known: str  # Known's value
-    information: str
-    could_lead: bool
-    late: bool
-
-
-@dataclass(frozen=True)
 class CasePapers:
     """What the chair needs for the item in hand: every agency's answer, and who gave none,
     who offered to lead, capacity, conflicts, the decision checklist, and what the vote would
@@ -44,7 +34,7 @@ class CasePapers:
     case_id: str
     number: int
     reference: str
-    answers: tuple[PaperAnswer, ...]
+    answers: tuple[AnswerLine, ...]
     no_answer: tuple[str, ...]
     offered: tuple[str, ...]
     capacity: tuple[tuple[str, int], ...]

@@ -30,6 +30,27 @@ class InfoCheck:
     late: bool = False
 
 
+@dataclass(frozen=True)
+class AnswerLine:
+    """One agency's information check as the case card and the chair's papers show it: who
+    answered and when are left out."""
+
+    agency: str
+    known: Known
+    information: str
+    could_lead: bool
+    late: bool
+
+
+def answers_to(answers: Iterable[InfoCheck], case_id: str) -> tuple[AnswerLine, ...]:
+    """The answers given on one case, by agency."""
+    return tuple(
+        AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
+        for a in sorted(answers, key=lambda a: a.agency)
+        if a.case_id == case_id
+    )
+
+
 def check_information(text: str, limit: int) -> str:
     """Trimmed information text, refused when over the policy's limit.
 

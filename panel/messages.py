@@ -25,10 +25,13 @@ from panel.calendar import long_date
 from panel.cases import Case
 from panel.codec import Unreadable, decode_as, encode
 from panel.console import ChairView
-from panel.infochecks import Known
+from panel.infochecks import AnswerLine
 from panel.policy import CaseField, Section
 from panel.relevance import QueuedFor
 from panel.words import date_of_birth
+
+# AnswerLine is defined with the information checks (the chair's papers use it too).
+__all__ = ["AnswerLine"]
 
 VERSION = 2
 T = TypeVar("T")
@@ -238,17 +241,6 @@ class SignInRequest:
     statement: str
     agency: str
     deputy: bool
-
-
-@dataclass(frozen=True)
-class AnswerLine:
-    """One agency's information check as the case card shows it."""
-
-    agency: str
-    known: Known
-    information: str
-    could_lead: bool
-    late: bool
 
 
 @dataclass(frozen=True)

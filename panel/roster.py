@@ -54,8 +54,13 @@ class Panel:
             raise NotPermitted(f"Only the {wanted} can do that.")
         return member
 
-    def with_role(self, role: Role) -> tuple[Member, ...]:
-        return tuple(m for m in self.members if role in m.roles)
+    def with_role(self, *roles: Role) -> tuple[Member, ...]:
+        """Everyone holding any of `roles`, once each."""
+        return tuple(m for m in self.members if m.roles & set(roles))
+
+    def member_agencies(self) -> frozenset[str]:
+        """The agencies that members speak for: those expected to answer each case."""
+        return frozenset(a for m in self.with_role(Role.MEMBER) if (a := self.agency_of(m)))
 
     def agency_of(self, member: Member) -> str | None:
         """The agency a person speaks for: their own, or that of the member they deputise for."""

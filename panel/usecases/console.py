@@ -11,13 +11,14 @@ overwritten. The chair's Refresh stays, and always shows the current state.
 from __future__ import annotations
 
 from panel.agenda import AgendaItem
-from panel.console import CasePapers, ChairView, ItemState, ItemView, PaperAnswer, item_state
+from panel.console import CasePapers, ChairView, ItemState, ItemView, item_state
+from panel.infochecks import answers_to
 from panel.meeting import Meeting, MeetingStatus
 from panel.messages import ConsoleUpdate, DirectMessage
 from panel.policy import Section
 from panel.quorum import agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
-from panel.roster import Panel, Role
+from panel.roster import Panel
 from panel.usecases.common import STAFF, Audit, Deps, Work, at_meeting, new_id, timeline_of
 from panel.votes import choose_candidates
 
@@ -111,34 +112,33 @@ def _papers(panel: Panel, meeting: Meeting, references: dict[str, str]) -> CaseP
     item = meeting.agenda.item_for(case_id) if meeting.agenda and case_id else None
     if item is None or item_state(meeting, item.case_id)[0] is ItemState.DECIDED:
         return None
-    answers = sorted(
-        (a for (c, _), a in meeting.answers.items() if c == item.case_id), key=lambda a: a.agency
-    )
-    expected = {a for m in panel.with_role(Role.MEMBER) if (a := panel.agency_of(m))}
-    offered = tuple(a.agency for a in answers if a.could_lead)
-    present = agencies_present(meeting.attendance.values())
+    answers = answers_to(meeting.answers.values(), item.case_id)
     return CasePapers(
         item.case_id,
         item.number,
         references[item.case_id],
-        tuple(
-            PaperAnswer(a.agency, a.known.value, a.information, a.could_lead, a.late)
-            for a in answers
-        ),
-        tuple(sorted(expected - {a.agency for a in answers})),
-        offered,
+        answers,
+        tuple(sorted(panel.member_agencies() - {a.agency for a in answers})),
+        tuple(a.agency for a in answers if a.could_lead),
         tuple(sorted(meeting.capacity.items())),
         tuple(sorted(meeting.conflicted(item.case_id))),
         tuple(panel.policy.checklist),
-        choose_candidates(panel.policy, present, offered),
+        candidates(panel, meeting, item.case_id),
     )
+
+
+def candidates(panel: Panel, meeting: Meeting, case_id: str) -> tuple[str, ...]:
+    """Who a vote on the case would be between: agencies present that offered to lead, per
+    policy (the console offers no vote when fewer than two)."""
+    offered = [a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead]
+    return choose_candidates(panel.policy, agencies_present(meeting.attendance.values()), offered)
 
 
 async def tell_consoles(work: Work, *, skip: str = "") -> None:
     """Queue each open console as the meeting now stands, to replace it in its chat (not the
     one of `skip`, who is looking at the answer to what they pressed). Dropped unread once the
     panel is no longer sitting."""
-    staff = {m.person_id for role in STAFF for m in work.panel.with_role(role)}
+    staff = {m.person_id for m in work.panel.with_role(*STAFF)}
     # Only to those who may see the console now (a roster can change while a panel sits).
     consoles = {p: m for p, m in work.meeting.consoles.items() if p != skip and p in staff}
     if not consoles:

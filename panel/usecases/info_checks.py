@@ -36,7 +36,7 @@ class MemberPack:
 
 def readiness_grid(panel: Panel, meeting: Meeting) -> ReadinessGrid:
     """Case by agency for the meeting: every member agency of the panel."""
-    agencies = {a for m in panel.with_role(Role.MEMBER) if (a := panel.agency_of(m))}
+    agencies = panel.member_agencies()
     return ReadinessGrid.build(
         meeting.agenda.case_ids if meeting.agenda else (),
         agencies,

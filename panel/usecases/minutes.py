@@ -95,9 +95,7 @@ def _how_chosen(meeting: Meeting, decision: Decision) -> str:
 def recipients_of(panel: Panel, meeting: Meeting) -> list[str]:
     """Everyone on the panel who is on Teams, whether they came, sent apologies or neither:
     those who attended, the chair, business support and every member."""
-    on_roster = [
-        m.person_id for role in (*STAFF, Role.MEMBER) for m in panel.with_role(role) if m.has_teams
-    ]
+    on_roster = [m.person_id for m in panel.with_role(*STAFF, Role.MEMBER) if m.has_teams]
     return list(dict.fromkeys([*meeting.attending(), *on_roster]))
 
 

@@ -14,10 +14,10 @@ from panel.agenda import Agenda, AgendaItem
 from panel.calendar import long_date
 from panel.console import ChairView, ItemState, ItemView, SharedItem, SharedView, item_state
 from panel.errors import InvalidInput, NotFound, NotPanelDay, NotPermitted, VoteRejected
+from panel.infochecks import answers_to
 from panel.lifecycle import Event
 from panel.meeting import Meeting, MeetingStatus, SeatTaken
 from panel.messages import (
-    AnswerLine,
     CaseCard,
     ChannelNotice,
     CirculatedCase,
@@ -276,11 +276,7 @@ async def _case_card_parts(work: Work, case_id: str) -> tuple[CaseCard, ...]:
     meeting, panel = work.meeting, work.panel
     case = await work.uow.cases.get(case_id)
     item = meeting.agenda.item_for(case_id) if meeting.agenda else None
-    answers = tuple(
-        AnswerLine(a.agency, a.known, a.information, a.could_lead, a.late)
-        for (c, _), a in sorted(meeting.answers.items())
-        if c == case_id
-    )
+    answers = answers_to(meeting.answers.values(), case_id)
     return CaseCard.parts_of(
         meeting.id,
         case_id,

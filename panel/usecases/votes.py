@@ -12,8 +12,8 @@ from panel.quorum import Attendance, agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Role
 from panel.usecases.common import Deps, Work, at_meeting, new_id
-from panel.usecases.console import tell_consoles
-from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule, choose_candidates
+from panel.usecases.console import candidates, tell_consoles
+from panel.votes import RoundResult, RoundState, VoteCast, VoteRound, VoteRule
 
 
 async def open_vote(deps: Deps, *, meeting_id: str, actor: str, case_id: str) -> VoteRound:
@@ -34,13 +34,11 @@ async def _call(work: Work, case_id: str, number: int) -> VoteRound:
     meeting.require_on_agenda(case_id)
     if case_id in meeting.decisions:
         raise VoteRejected("This case already has a decision.")
-    present = agencies_present(meeting.attendance.values())
-    offered = [a.agency for a in meeting.answers.values() if a.case_id == case_id and a.could_lead]
     vote = VoteRound.open(
         new_id(),
         case_id,
-        candidates=choose_candidates(panel.policy, present, offered),
-        present=present,
+        candidates=candidates(panel, meeting, case_id),
+        present=agencies_present(meeting.attendance.values()),
         conflicted=meeting.conflicted(case_id),
         rule=VoteRule.of(panel.policy),
         quorate=quorum(panel.policy, meeting.attendance.values()).quorate,

@@ -16,7 +16,7 @@ from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
 from cards import console, panel_day, week
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
-from panel.console import CasePapers, ChairView, ItemState, ItemView, PaperAnswer
+from panel.console import CasePapers, ChairView, ItemState, ItemView
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
 from panel.messages import AnswerLine, CaseCard, CirculatedCase, MinutesLine, MinutesRecord
@@ -286,7 +286,7 @@ def test_the_chairs_console_for_15_items_and_20_agencies_with_its_papers_fits() 
             items[0].case_id,
             1,
             items[0].reference,
-            tuple(PaperAnswer(a, "known", longest(2000, "i"), True, True) for a in AGENCIES),
+            tuple(AnswerLine(a, Known.KNOWN, longest(2000, "i"), True, True) for a in AGENCIES),
             (),
             AGENCIES,
             tuple((a, 99) for a in AGENCIES),

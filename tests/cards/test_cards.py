@@ -24,7 +24,6 @@ from panel.console import (
     ChairView,
     ItemState,
     ItemView,
-    PaperAnswer,
     SharedItem,
     SharedView,
 )
@@ -171,7 +170,7 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
             items[1].case_id,
             items[1].number,
             items[1].reference,
-            (PaperAnswer("Health", "known", HOSTILE * 40, True, True),),
+            (AnswerLine("Health", Known.KNOWN, HOSTILE * 40, True, True),),
             ("Police",),
             ("Health",),
             (("Health", 2),),
