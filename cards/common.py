@@ -17,6 +17,7 @@ from microsoft_teams.cards import (
     RichTextBlock,
     ShowCardAction,
     TextBlock,
+    TextInput,
     TextRun,
 )
 
@@ -94,6 +95,22 @@ def facts(pairs: Mapping[str, str]) -> FactSet:
 
 def action(title: str, verb: Verb, **data: str) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data=dict(data))
+
+
+def why(
+    input_id: str, label: str, error_message: str, *, max_length: int, value: str | None = None
+) -> TextInput:
+    """A required box for the reason behind a step that cannot be undone or corrects the
+    record (kept with the case, told to those concerned): the label says where it goes."""
+    return TextInput(
+        id=input_id,
+        label=label,
+        is_multiline=True,
+        is_required=True,
+        error_message=error_message,
+        max_length=max_length,
+        value=value or None,
+    )
 
 
 def back(title: str, verb: Verb, **data: str) -> ExecuteAction:

@@ -21,7 +21,7 @@ from microsoft_teams.cards import (
 )
 
 from cards import inputs as inputs_
-from cards.common import Card, action, back, buttons, card, error, heading, literal, note
+from cards.common import Card, action, back, buttons, card, error, heading, literal, note, why
 from cards.verbs import Verb
 from panel.cases import MAX_NAME, MAX_NEEDS, Case, Consent, Person, Referral, Referrer
 from panel.errors import InvalidInput
@@ -327,14 +327,12 @@ def withdraw_form(
             "not go, and it cannot be undone.",
             subtle=False,
         ),
-        TextInput(
-            id=f"reason.{case_id}",
-            label="Why (kept with the case's record)",
+        why(
+            f"reason.{case_id}",
+            "Why (kept with the case's record)",
+            "Say why the case is withdrawn.",
             max_length=MAX_WITHDRAW_REASON,
-            is_multiline=True,
-            is_required=True,
-            error_message="Say why the case is withdrawn.",
-            value=reason or None,
+            value=reason,
         ),
     ]
     return card(

@@ -34,10 +34,11 @@ from cards.common import (
     literal,
     note,
     numbered,
+    why,
 )
 from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
-from cards.week import KNOWN_TITLES, field_label
+from cards.week import answer_line, field_label
 from panel.calendar import Period, Unit
 from panel.console import ChairView, ItemView
 from panel.errors import InvalidInput
@@ -198,11 +199,7 @@ def case_card(data: CaseCard, *, notice: str = "", conflicted: bool = False) -> 
 def _answers(data: CaseCard) -> list[CardElement]:
     shown: list[CardElement] = []
     for answer in data.answers:
-        lead = "; could lead" if answer.could_lead else ""
-        late = " (late)" if answer.late else ""
-        shown.append(
-            note(f"{answer.agency}: {KNOWN_TITLES[answer.known]}{lead}{late}", subtle=False)
-        )
+        shown.append(note(f"{answer.agency}: {answer_line(answer)}", subtle=False))
         if answer.information:
             shown.append(literal(answer.information))
     return shown
@@ -326,12 +323,10 @@ def outcome_form(
     ]
     if changing:
         body.append(
-            TextInput(
-                id="change_reason",
-                label="Why change it (for the minutes, and told to everyone who heard the outcome)",
-                is_multiline=True,
-                is_required=True,
-                error_message="Say why the outcome is changed.",
+            why(
+                "change_reason",
+                "Why change it (for the minutes, and told to everyone who heard the outcome)",
+                "Say why the outcome is changed.",
                 max_length=MAX_REASON,
                 value=filled.get("change_reason"),
             )
@@ -380,12 +375,10 @@ def reopen_form(
     body += [
         note(f"The result so far: {item.result}", subtle=False),
         note("A new round's ballots go out 1:1; the result above will no longer stand."),
-        TextInput(
-            id="reopen_reason",
-            label="Why re-open it (for the minutes, and told to everyone who heard the result)",
-            is_multiline=True,
-            is_required=True,
-            error_message="Say why the vote is re-opened.",
+        why(
+            "reopen_reason",
+            "Why re-open it (for the minutes, and told to everyone who heard the result)",
+            "Say why the vote is re-opened.",
             max_length=MAX_REASON,
             value=(values or {}).get("reopen_reason"),
         ),

@@ -473,9 +473,9 @@ async def test_the_chair_adds_a_stuck_case_on_the_day_and_members_see_it_when_op
     assert any("EHM-STUCK" in texts_of(c) for c in teams.cards_to(ISAIAH))
 
 
-async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_hear_why(
-    teams: Teams,
-) -> None:
+async def one_case_open(teams: Teams) -> tuple[Sitting, dict[str, str]]:
+    """Barnet, one family: the panel started, Early Help, Health and Schools signed in, the
+    case opened. The sitting, and the refs a button on the case carries."""
     teams.preset = "barnet"  # type: ignore[attr-defined]
     sitting = await prepare(teams, families=1)
     [case] = sitting.cases
@@ -484,6 +484,13 @@ async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_he
     for person in (ALEX, ADELE, ISAIAH):
         await sign_in(teams, person, sitting.meeting)
     await teams.press(MEGAN, Verb.CASE_OPEN, ids)
+    return sitting, ids
+
+
+async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_hear_why(
+    teams: Teams,
+) -> None:
+    sitting, ids = await one_case_open(teams)
     await teams.press(MEGAN, Verb.VOTE_OPEN, ids)
     await teams.deliver()
     for person, choice in ((ADELE, "Health"), (ISAIAH, "Schools"), (ALEX, "Health")):
@@ -550,14 +557,7 @@ async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_he
 async def test_a_conflict_is_asked_about_first_and_can_be_withdrawn_until_the_vote_opens(
     teams: Teams,
 ) -> None:
-    teams.preset = "barnet"  # type: ignore[attr-defined]
-    sitting = await prepare(teams, families=1)
-    [case] = sitting.cases
-    ids = {"meeting": sitting.meeting, "case": case}
-    await teams.press(MEGAN, Verb.PANEL_START, {"panel": "demo", "confirm": "yes"})
-    for person in (ALEX, ADELE, ISAIAH):
-        await sign_in(teams, person, sitting.meeting)
-    await teams.press(MEGAN, Verb.CASE_OPEN, ids)
+    sitting, ids = await one_case_open(teams)
     await teams.deliver()
     [card] = [c for c in teams.cards_to(ALEX) if "What each agency said" in texts_of(c)]
     # The button opens the question in the card; only its answer declares.
