@@ -7,12 +7,13 @@ from bot.actions import CardAction
 from bot.handlers.panel_day import console_of, item_of
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
+from cards import console as console_cards
 from cards import panel_day as cards
 from cards.common import Card, message
 from cards.verbs import Verb
 from panel.console import ItemState
 from panel.errors import InvalidInput, VoteRejected
-from panel.usecases import votes
+from panel.usecases import panel_day, votes
 from panel.words import and_list, plural
 
 
@@ -23,15 +24,16 @@ async def open_vote(s: Services, asker: Asker, act: CardAction) -> Card:
             s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, case_id=act.ref("case")
         )
     except VoteRejected:
-        _, item = await item_of(s, asker, act)
-        if item.state is not ItemState.VOTING:
+        view = await panel_day.view_console(
+            s.deps, meeting_id=act.ref("meeting"), actor=asker.person_id, shown_at=act.message_id
+        )
+        item = view.item(act.ref("case"))
+        if item is None or item.state is not ItemState.VOTING:
             raise
         # Pressed on a console that had not caught up: the vote stands, shown as it is.
-        return await console_of(
-            s,
-            asker,
-            act,
-            f"A vote on item {item.number} is already open: {item.votes_cast} of "
+        return console_cards.console(
+            view,
+            notice=f"A vote on item {item.number} is already open: {item.votes_cast} of "
             f"{item.eligible} voted.",
         )
     return await console_of(

@@ -34,7 +34,7 @@ async def view_console(
         for item in work.meeting.items:
             await work.audit.allowed(work.uow, work.now(), item.case_id)
         consoles = work.meeting.consoles
-        if shown_at and consoles.get(actor) != shown_at:
+        if shown_at:  # the same id again changes nothing: the unit of work writes no row
             consoles[actor] = shown_at
         elif replaced_at and consoles.get(actor) == replaced_at:
             del consoles[actor]
@@ -46,8 +46,7 @@ async def remember_console(deps: Deps, *, meeting_id: str, actor: str, message_i
     """A console sent as a new message (a typed `panel`) is kept up to date from now on,
     while the panel sits."""
     async with at_meeting(deps, actor, "panel.console", meeting_id, *STAFF) as work:
-        sitting = work.meeting.status is MeetingStatus.IN_SESSION
-        if sitting and work.meeting.consoles.get(actor) != message_id:
+        if work.meeting.status is MeetingStatus.IN_SESSION:
             work.meeting.consoles[actor] = message_id
             await work.uow.commit()
 
