@@ -47,7 +47,7 @@ from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
 from panel.messages import ChannelNotice, DirectMessage
-from panel.outcomes import Decision
+from panel.outcomes import YES, Decision, is_question
 from panel.policy import BARNET, QuorumBasis, Section
 from panel.ports import Clock
 from panel.quorum import Presence, quorum
@@ -96,6 +96,11 @@ def large_panel() -> Panel:
 
 
 # -- The fake Teams: an in-memory outbox and a connector that sometimes fails -----------------
+
+
+def answer_to(line: str) -> str:
+    """A checklist line answered as a chair would: a question in words, a statement Yes."""
+    return "Discussed at the panel; see the rationale." if is_question(line) else YES
 
 
 @dataclass
@@ -441,7 +446,15 @@ class Year:
             quorate = quorum(self.panel.policy, self.store.meetings[meeting_id].attendance.values())
             if index < 3 and quorate.quorate:  # votes on the first items, as for contested ones
                 lead = await self.vote_on(meeting_id, item.case_id) or lead
-            decision = Decision(item.case_id, outcome.code, starts.date(), lead_agency=lead)
+            decision = Decision(
+                item.case_id,
+                outcome.code,
+                starts.date(),
+                lead_agency=lead,
+                taf_agencies=(lead,) if outcome.needs_taf else (),
+                checklist=tuple((line, answer_to(line)) for line in self.panel.policy.checklist),
+                agreed=True,  # when a vote decided it, the use case records the vote instead
+            )
             await outcomes.record_outcome(
                 self.deps, meeting_id=meeting_id, actor=CHAIR, decision=decision
             )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from cards.follow_up import FOLLOW_UP_FIELDS
 from cards.intake import DIRECT_FIELDS, FORM_FIELDS
-from cards.panel_day import AOB_FIELDS, OUTCOME_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
+from cards.outcomes import ESCALATION_FIELDS, OUTCOME_FIELDS
+from cards.panel_day import AOB_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
 from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
 from panel.ports import REFERENCE_LENGTH
@@ -28,6 +29,7 @@ PER_CASE_INPUT = re.compile(r"(known|information|could_lead|reason)\.[0-9a-f]{32
 OTHER_INPUTS = (
     FORM_FIELDS
     | OUTCOME_FIELDS
+    | ESCALATION_FIELDS
     | SIGN_IN_FIELDS
     | AOB_FIELDS
     | REOPEN_FIELDS

@@ -8,7 +8,7 @@ from typing import assert_never
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
-from cards import console, follow_up, panel_day, week
+from cards import console, follow_up, outcomes, panel_day, week
 from cards.common import Card, action, card, literal, message
 from cards.verbs import Verb
 from panel.messages import (
@@ -21,6 +21,7 @@ from panel.messages import (
     CorrectionNotice,
     Counts,
     DriftSummary,
+    EscalationNotice,
     InfoCheckReminder,
     MilestoneNudge,
     MinutesRecord,
@@ -60,6 +61,8 @@ def render(stored: Stored) -> Card:
             return console.console(body.view)
         case CorrectionNotice():
             return panel_day.correction(body)
+        case EscalationNotice():
+            return outcomes.escalation(body)
         case VoteResult(for_chair=True):
             return message(
                 text,

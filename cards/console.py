@@ -52,7 +52,8 @@ STATE_TITLES = {
     ItemState.VOTING: "vote open",
     ItemState.CASTING_VOTE: "awaiting the chair's casting vote",
     ItemState.VOTED: "voted; outcome to record",
-    ItemState.ESCALATED: "escalated",
+    ItemState.ESCALATED: "no majority",
+    ItemState.AWAITING_RESOLUTION: "escalated",
     ItemState.DECIDED: "decided",
 }
 
@@ -141,6 +142,8 @@ def close_check(view: ChairView) -> tuple[list[CardElement], list[ExecuteAction]
             + ", ".join(i.reference for i in left)
             + "."
         )
+    elif any(i.state is ItemState.AWAITING_RESOLUTION for i in view.items):
+        question = "Close the panel? Every item has an outcome or is escalated."
     else:
         question = "Close the panel? Every item has an outcome."
     return [
@@ -215,12 +218,14 @@ def _in_hand_actions(view: ChairView, papers: CasePapers, item: ItemView) -> lis
         # A vote that went wrong (a member missing, a wrong candidate) can be held again.
         return [*_state_actions(view, item), action("Re-open the vote", Verb.VOTE_REOPEN, **ids)]
     if item.state is ItemState.OPENED:
+        escalate = action("Escalate", Verb.ESCALATION_FORM, **ids)
         if len(papers.candidates) < 2:
             # Nothing to choose between: no ballot, the chair records the lead as agreed.
-            return [action("Record outcome (agreed)", Verb.OUTCOME_FORM, **ids)]
+            return [action("Record outcome (agreed)", Verb.OUTCOME_FORM, **ids), escalate]
         return [
             action("Call vote", Verb.VOTE_OPEN, **ids),
             action("Record outcome (agreed)", Verb.OUTCOME_FORM, **ids),
+            escalate,
         ]
     return _state_actions(view, item)
 
@@ -240,10 +245,16 @@ def _state_actions(view: ChairView, item: ItemView) -> list[ExecuteAction]:
             )
             for name in item.contenders
         ]
-    if item.state in (ItemState.VOTED, ItemState.ESCALATED):
+    ids = {"meeting": view.meeting_id, "case": item.case_id}
+    if item.state is ItemState.ESCALATED:
+        # Camden 002: «Where agreement cannot be reached by vote, the escalation policy will be
+        # activated by the chair»; the panel may still agree, and the minutes say which.
         return [
-            action("Record outcome", Verb.OUTCOME_FORM, meeting=view.meeting_id, case=item.case_id)
+            action("Escalate", Verb.ESCALATION_FORM, **ids),
+            action("Record outcome (agreed)", Verb.OUTCOME_FORM, **ids),
         ]
+    if item.state is ItemState.VOTED:
+        return [action("Record outcome", Verb.OUTCOME_FORM, **ids)]
     if item.state is ItemState.DECIDED:
         # Until the panel closes the chair can correct it, with a reason.
         return [action("Change", Verb.OUTCOME_FORM, meeting=view.meeting_id, case=item.case_id)]
@@ -253,7 +264,7 @@ def _state_actions(view: ChairView, item: ItemView) -> list[ExecuteAction]:
 def _item_row(view: ChairView, item: ItemView, in_hand: ItemView | None, live: bool) -> ColumnSet:
     """One line per item, and the one action that fits its state."""
     state = STATE_TITLES[item.state]
-    if view.status is MeetingStatus.CLOSED and item.state is not ItemState.DECIDED:
+    if view.status is MeetingStatus.CLOSED and not item.state.settled:
         state = "not reached: rolled to the next panel"
     elif in_hand is not None and item.case_id == in_hand.case_id:
         state += ", in hand (above)"
@@ -268,7 +279,10 @@ def _item_row(view: ChairView, item: ItemView, in_hand: ItemView | None, live: b
         tick = "; on the case system" if item.recorded else ""
         text = f"{numbered(item.number, item.reference)} — {item.outcome}{lead}{tick}"
     row_action = _row_action(view, item, in_hand) if live else None
-    columns = [Column(width="stretch", items=[note(text, subtle=item.state is ItemState.DECIDED)])]
+    cell: list[CardElement] = [note(text, subtle=item.state is ItemState.DECIDED)]
+    if item.escalation:
+        cell.append(literal(item.escalation))  # it carries the interim service as typed
+    columns = [Column(width="stretch", items=cell)]
     if row_action is not None:
         columns.append(Column(width="auto", items=[buttons(row_action)]))
     return ColumnSet(separator=True, columns=columns)

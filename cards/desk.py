@@ -42,6 +42,7 @@ KIND_NAMES = {
     "action": "an action from the panel",
     "console-update": "an update of the chair's console",
     "correction": "a correction from the chair",
+    "escalation": "news of an escalation",
 }
 
 

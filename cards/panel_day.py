@@ -11,16 +11,12 @@ from microsoft_teams.cards import (
     CardElement,
     ChoiceSetInput,
     Container,
-    DateInput,
-    NumberInput,
-    TextInput,
     ToggleInput,
 )
 from microsoft_teams.cards import (
     Choice as CardChoice,
 )
 
-from cards import inputs as inputs_
 from cards.common import (
     Card,
     action,
@@ -39,9 +35,7 @@ from cards.common import (
 from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
 from cards.week import answer_line, field_label
-from panel.calendar import Period, Unit
 from panel.console import ChairView, ItemView
-from panel.errors import InvalidInput
 from panel.messages import (
     ActionForAgency,
     Ballot,
@@ -51,33 +45,19 @@ from panel.messages import (
     MinutesRecord,
     SignInRequest,
 )
-from panel.outcomes import MAX_REASON, MAX_TEXT, Action, Decision
+from panel.outcomes import MAX_REASON
 from panel.policy import Section
 from panel.quorum import Presence
 from panel.words import plural
 
-ACTION_SLOTS = 3
 PRESENCE_TITLES = {
     Presence.PRESENT: "Present for my agency",
     Presence.DEPUTY: "Deputising for my agency's member",
     Presence.APOLOGIES: "Apologies: I cannot attend",
 }
-OUTCOME_FIELDS = frozenset(
-    {
-        "outcome",
-        "lead",
-        "taf",
-        "taf_within",
-        "rationale",
-        "dissent",
-        "change_reason",
-        *(f"action{i}_{p}" for i in range(1, ACTION_SLOTS + 1) for p in ("owner", "text", "due")),
-    }
-)
 SIGN_IN_FIELDS = frozenset({"presence", "accept"})
 AOB_FIELDS = frozenset({"aob_text"})
 REOPEN_FIELDS = frozenset({"reopen_reason"})
-MAX_TAF_DAYS = 60
 
 
 def sign_in(request: SignInRequest, *, problem: str = "") -> Card:
@@ -231,140 +211,6 @@ def ballot(data: Ballot, *, voted_for: str | None = None, problem: str = "") -> 
     )
 
 
-def outcome_form(
-    view: ChairView,
-    item: ItemView,
-    *,
-    values: Mapping[str, str] | None = None,
-    problem: str = "",
-    changing: bool = False,
-) -> Card:
-    """The outcome to record; `changing`: the recorded one, to correct before the panel closes
-    (with a reason, for the minutes and for everyone told it)."""
-    filled = dict(values or {})
-    if item.winner and "lead" not in filled:
-        filled["lead"] = item.winner
-    agencies = [CardChoice(title=a, value=a) for a in view.agencies]
-    title = "Change the outcome" if changing else "Outcome"
-    body: list[CardElement] = [heading(f"{title} for item {item.number}: {item.reference}")]
-    if item.result:
-        body.append(note(item.result, subtle=False))
-    if problem:
-        body.append(error(problem))
-    body += [
-        ChoiceSetInput(
-            id="outcome",
-            label="Outcome",
-            is_required=True,
-            error_message="Choose an outcome.",
-            style="compact",
-            value=filled.get("outcome"),
-            choices=[CardChoice(title=label, value=code) for code, label in view.outcomes],
-        ),
-        ChoiceSetInput(
-            id="lead",
-            label="Lead agency",
-            style="compact",
-            value=filled.get("lead"),
-            choices=agencies,
-        ),
-        ChoiceSetInput(
-            id="taf",
-            label="Team Around the Family agencies",
-            style="expanded",
-            is_multi_select=True,
-            value=filled.get("taf"),
-            choices=agencies,
-        ),
-        NumberInput(
-            id="taf_within",
-            label="First TAF meeting within (working days)",
-            min=1,
-            max=MAX_TAF_DAYS,
-            value=inputs_.number_to_show(filled.get("taf_within")),
-        ),
-    ]
-    for i in range(1, ACTION_SLOTS + 1):
-        body += [
-            ChoiceSetInput(
-                id=f"action{i}_owner",
-                label=f"Action {i}: owner",
-                style="compact",
-                value=filled.get(f"action{i}_owner"),
-                choices=agencies,
-            ),
-            TextInput(
-                id=f"action{i}_text",
-                label=f"Action {i}: what",
-                max_length=500,
-                value=filled.get(f"action{i}_text"),
-            ),
-            DateInput(
-                id=f"action{i}_due",
-                label=f"Action {i}: due",
-                value=filled.get(f"action{i}_due") or None,
-            ),
-        ]
-    body += [
-        TextInput(
-            id="rationale",
-            label="Rationale",
-            is_multiline=True,
-            max_length=MAX_TEXT,
-            value=filled.get("rationale"),
-        ),
-        TextInput(
-            id="dissent",
-            label="Dissent (who, and why)",
-            is_multiline=True,
-            max_length=MAX_TEXT,
-            value=filled.get("dissent"),
-        ),
-    ]
-    if changing:
-        body.append(
-            why(
-                "change_reason",
-                "Why change it (for the minutes, and told to everyone who heard the outcome)",
-                "Say why the outcome is changed.",
-                max_length=MAX_REASON,
-                value=filled.get("change_reason"),
-            )
-        )
-    return card(
-        body,
-        [
-            action(
-                "Save the change" if changing else "Record outcome",
-                Verb.OUTCOME_RECORD,
-                meeting=view.meeting_id,
-                case=item.case_id,
-            ),
-            back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
-        ],
-    )
-
-
-def inputs_of(decision: Decision) -> dict[str, str]:
-    """A recorded decision as the outcome form's inputs, to change it."""
-    values = {
-        "outcome": decision.outcome,
-        "lead": decision.lead_agency or "",
-        "taf": ",".join(decision.taf_agencies),
-        "rationale": decision.rationale,
-        "dissent": decision.dissent,
-    }
-    if decision.first_taf_within is not None:
-        values["taf_within"] = str(decision.first_taf_within.amount)
-    for i, task in enumerate(decision.actions[:ACTION_SLOTS], 1):
-        values |= {
-            f"action{i}_owner": task.owner,
-            f"action{i}_text": task.text,
-            f"action{i}_due": task.due.isoformat(),
-        }
-    return values
-
-
 def reopen_form(
     view: ChairView, item: ItemView, *, values: Mapping[str, str] | None = None, problem: str = ""
 ) -> Card:
@@ -391,41 +237,6 @@ def reopen_form(
             ),
             back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
-    )
-
-
-def decision_from_inputs(case_id: str, inputs: Mapping[str, str], today: date) -> Decision:
-    """The outcome form's inputs as a Decision; `check_decision` judges it next."""
-    if set(inputs) - OUTCOME_FIELDS:
-        raise InvalidInput("The form sent fields it does not have.")
-    outcome = inputs_.text(inputs, "outcome", 64, "The outcome")
-    if not outcome:
-        raise InvalidInput("Choose an outcome.")
-    agencies = inputs_.text(inputs, "taf", 2000, "The TAF agencies").split(",")
-    taf = tuple(a.strip() for a in agencies if a.strip())
-    days = inputs_.whole_number(
-        inputs, "taf_within", "The first TAF time frame (working days)", low=1, high=MAX_TAF_DAYS
-    )
-    actions = []
-    for i in range(1, ACTION_SLOTS + 1):
-        owner = inputs_.text(inputs, f"action{i}_owner", 200, f"Action {i}'s owner")
-        text = inputs_.text(inputs, f"action{i}_text", 500, f"Action {i}")
-        due = inputs_.day(inputs, f"action{i}_due", f"Action {i}'s due date")
-        if not (owner or text or due):
-            continue
-        if not (owner and text and due):
-            raise InvalidInput(f"Action {i} needs an owner, what is to be done and a due date.")
-        actions.append(Action(owner, text, due))
-    return Decision(
-        case_id=case_id,
-        outcome=outcome,
-        decided_on=today,
-        lead_agency=inputs_.text(inputs, "lead", 200, "The lead agency") or None,
-        taf_agencies=taf,
-        first_taf_within=None if days is None else Period(days, Unit.WORKING_DAYS),
-        actions=tuple(actions),
-        rationale=inputs_.text(inputs, "rationale", MAX_TEXT, "The rationale"),
-        dissent=inputs_.text(inputs, "dissent", MAX_TEXT, "The dissent"),
     )
 
 
@@ -531,17 +342,27 @@ def _attendance(record: MinutesRecord) -> list[CardElement]:
 def _minuted_item(item: MinutesLine) -> list[CardElement]:
     section = f" · {ROUTE_NAMES[Section(item.section)]}" if item.section else ""
     lead = f" Lead: {item.lead_agency}." if item.lead_agency else ""
+    outcome = (
+        f"Outcome: {item.outcome}.{lead}"
+        if item.outcome
+        else "Outcome: to follow from the escalation's resolution."
+    )
     elements: list[CardElement] = [
         note(f"{numbered(item.number, item.reference)}{section}", subtle=False),
-        note(f"Outcome: {item.outcome}.{lead}", subtle=False),
+        note(outcome, subtle=False),
         note(f"How the lead was chosen: {item.tally}"),
     ]
+    if item.escalation:
+        elements.append(literal(item.escalation, label="Escalation"))
     if item.conflicts:
         elements.append(note(f"Conflicts declared: {', '.join(item.conflicts)}."))
     if item.taf_agencies or item.taf_within:
         taf = ", ".join(item.taf_agencies) or "none named"
         within = f" First meeting within {item.taf_within}." if item.taf_within else ""
         elements.append(note(f"Team Around the Family: {taf}.{within}"))
+    if item.checklist:
+        elements.append(note("Decision checklist:"))
+        elements += [literal(line) for line in item.checklist]
     elements += [literal(a, label="Action") for a in item.actions]
     if item.rationale:
         elements.append(literal(item.rationale, label="Rationale"))

@@ -55,6 +55,13 @@ class Verb(StrEnum):
     OUTCOME_FORM = "outcome.form"
     OUTCOME_RECORD = "outcome.record"
     OUTCOME_RECORDED = "outcome.recorded"
+
+    ESCALATION_FORM = "escalation.form"
+    ESCALATION_RECORD = "escalation.record"
+    ESCALATION_VIEW = "escalation.view"
+    ESCALATION_RESOLVE_FORM = "escalation.resolve-form"
+    ESCALATION_RESOLVE = "escalation.resolve"
+    ESCALATION_RAISE = "escalation.raise"
     # Follow-up
     MILESTONE_DONE = "milestone.done"
     MILESTONE_NOT_POSSIBLE = "milestone.not-possible"

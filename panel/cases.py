@@ -9,6 +9,7 @@ from typing import TypedDict
 
 from panel.calendar import long_date
 from panel.errors import ConsentMissing, InvalidInput, SafeguardingRedirect
+from panel.escalations import Escalation
 from panel.lifecycle import Event, Status, next_status
 from panel.outcomes import Decision, Milestone
 from panel.policy import Policy, Section
@@ -170,6 +171,7 @@ class Case:
     times_rolled_over: int = 0
     decision: Decision | None = None
     milestones: tuple[Milestone, ...] = ()
+    escalation: Escalation | None = None
     history: list[Transition] = field(default_factory=list)
 
     @classmethod

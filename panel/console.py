@@ -21,8 +21,14 @@ class ItemState(Enum):
     VOTING = "voting"
     CASTING_VOTE = "casting-vote"
     VOTED = "voted"  # the vote decided; the outcome is still to record
-    ESCALATED = "escalated"
+    ESCALATED = "escalated"  # the vote could not decide: the chair records an escalation
+    AWAITING_RESOLUTION = "awaiting-resolution"  # escalated, with its owner and interim service
     DECIDED = "decided"
+
+    @property
+    def settled(self) -> bool:
+        """The item has its result for today: an outcome, or an escalation under way."""
+        return self in (ItemState.DECIDED, ItemState.AWAITING_RESOLUTION)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class ItemView:
     lead_agency: str | None = None
     recorded: bool = False
     rounds: int = 0  # vote rounds held so far
+    escalation: str = ""  # the escalation's stages, owner and interim service, once recorded
 
 
 @dataclass(frozen=True)
@@ -80,11 +87,16 @@ class ChairView:
     aob: tuple[str, ...] = ()
     papers: CasePapers | None = None  # the item in hand, until it is decided
     next_panel: date | None = None  # where items not reached roll to
+    checklist: tuple[str, ...] = ()  # answered on the outcome form
+    checklist_required: bool = False
+    combine_outcomes: bool = False
+    owners: tuple[tuple[str, str], ...] = ()  # (person id, "Name (agency)"): escalation owners
+    escalation_stage: str = ""  # the policy's first escalation stage
 
     @property
     def not_reached(self) -> tuple[ItemView, ...]:
-        """Items with no outcome: closing now rolls them to the next panel."""
-        return tuple(i for i in self.items if i.state is not ItemState.DECIDED)
+        """Items with no outcome and no escalation: closing now rolls them to the next panel."""
+        return tuple(i for i in self.items if not i.state.settled)
 
     def item(self, case_id: str) -> ItemView | None:
         return next((i for i in self.items if i.case_id == case_id), None)
@@ -112,6 +124,8 @@ class SharedView:
 def item_state(meeting: Meeting, case_id: str) -> tuple[ItemState, VoteRound | None]:
     if case_id in meeting.decisions:
         return ItemState.DECIDED, None
+    if f"escalated:{case_id}" in meeting.done:
+        return ItemState.AWAITING_RESOLUTION, None
     rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
     latest = rounds[-1] if rounds else None
     if latest is not None:

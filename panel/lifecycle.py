@@ -18,6 +18,7 @@ class Status(Enum):
     ROLLED_OVER = "rolled-over"  # missed a full agenda or was not reached; goes to the next one
     CIRCULATED = "circulated"
     DISCUSSED = "discussed"
+    ESCALATED = "escalated"  # the panel could not agree a lead: decided up a route, by stages
     OUTCOME = "outcome"
     TRACKING = "tracking"
     STUCK = "stuck"
@@ -35,6 +36,8 @@ class Event(Enum):
     CIRCULATE = "circulate"
     DISCUSS = "discuss"
     RECORD_OUTCOME = "record-outcome"
+    ESCALATE = "escalate"
+    RESOLVE_ESCALATION = "resolve-escalation"
     START_TRACKING = "start-tracking"
     MARK_STUCK = "mark-stuck"
     REVIEW_DUE = "review-due"
@@ -59,6 +62,9 @@ TRANSITIONS: Mapping[tuple[Status, Event], Status] = MappingProxyType(
         (S.CIRCULATED, E.ROLL_OVER): S.ROLLED_OVER,  # not reached on the day
         (S.DISCUSSED, E.RECORD_OUTCOME): S.OUTCOME,
         (S.DISCUSSED, E.ROLL_OVER): S.ROLLED_OVER,  # deferred for more information
+        (S.DISCUSSED, E.ESCALATE): S.ESCALATED,
+        (S.ESCALATED, E.ESCALATE): S.ESCALATED,  # raised to the next stage
+        (S.ESCALATED, E.RESOLVE_ESCALATION): S.OUTCOME,
         (S.OUTCOME, E.START_TRACKING): S.TRACKING,
         (S.OUTCOME, E.CLOSE): S.CLOSED,
         (S.DIRECT_ALLOCATION, E.START_TRACKING): S.TRACKING,
@@ -84,6 +90,8 @@ _DOING = {
     E.CIRCULATE: "circulate it",
     E.DISCUSS: "discuss it",
     E.RECORD_OUTCOME: "record an outcome",
+    E.ESCALATE: "escalate it",
+    E.RESOLVE_ESCALATION: "record an escalation's resolution",
     E.START_TRACKING: "start follow-up tracking",
     E.MARK_STUCK: "mark it stuck",
     E.REVIEW_DUE: "mark it due for review",

@@ -69,6 +69,8 @@ class MinutesItem:
     taf_within: str = ""  # "10 working days"
     rationale: str = ""
     dissent: str = ""
+    checklist: tuple[str, ...] = ()  # "1. line: answer", the answer as typed
+    escalation: str = ""  # its stages, interim service and resolution (typed text inside)
 
 
 @dataclass(frozen=True)

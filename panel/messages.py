@@ -63,6 +63,7 @@ class Kind(Enum):
     UNDELIVERED = "undelivered-digest"
     CONSOLE_UPDATE = "console-update"
     CORRECTION = "correction"
+    ESCALATION = "escalation"
 
 
 PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
@@ -335,6 +336,27 @@ class CorrectionNotice:
 
 
 @dataclass(frozen=True)
+class EscalationNotice:
+    """An escalation recorded, raised to the next stage, or resolved: to its owner (who acts
+    on it from this card), the chairs, business support and the agency giving the interim
+    service. The interim service and the resolution are as typed: shown literally."""
+
+    KIND: ClassVar[Kind] = Kind.ESCALATION
+    panel_id: str
+    case_id: str
+    reference: str
+    what: str  # the bot's own sentence: what just happened
+    steps: tuple[tuple[str, date, str], ...]  # (stage, from, why it went further)
+    route: str
+    owner: str  # the owner's name
+    interim_service: str
+    interim_agency: str
+    resolution: str
+    next_stage: str  # "" at the last stage, or once resolved
+    acts: bool = False  # the reader may raise or resolve it (its owner, or a chair)
+
+
+@dataclass(frozen=True)
 class Allocation:
     """To the lead agency: the case is theirs, and when each step is due."""
 
@@ -388,11 +410,20 @@ class MinutesLine:
     taf_within: str = ""
     rationale: str = ""  # as the chair typed it
     dissent: str = ""  # as the chair typed it
+    checklist: tuple[str, ...] = ()  # "1. line: answer", the answer as typed
+    escalation: str = ""  # typed text inside: shown literally
 
     @property
     def weight(self) -> int:
         """Characters of free text, to split the minutes into messages that fit."""
-        typed = (*self.actions, *self.corrections, self.rationale, self.dissent)
+        typed = (
+            *self.actions,
+            *self.corrections,
+            *self.checklist,
+            self.rationale,
+            self.dissent,
+            self.escalation,
+        )
         return 400 + sum(len(t) + 50 for t in typed)
 
 
@@ -486,6 +517,7 @@ Body = (
     | VoteResult
     | ConsoleUpdate
     | CorrectionNotice
+    | EscalationNotice
     | Allocation
     | Outcome
     | RecordOnCaseSystem

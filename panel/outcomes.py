@@ -8,7 +8,7 @@ from datetime import date
 
 from panel.calendar import Period, WorkingCalendar
 from panel.errors import InvalidInput
-from panel.policy import Anchor, Policy
+from panel.policy import Anchor, Outcome, Policy
 
 MAX_TEXT = 2000
 MAX_REASON = 500
@@ -32,7 +32,7 @@ class Action:
 @dataclass(frozen=True)
 class Decision:
     case_id: str
-    outcome: str
+    outcome: str  # the main outcome
     decided_on: date
     lead_agency: str | None = None
     taf_agencies: tuple[str, ...] = ()
@@ -42,13 +42,66 @@ class Decision:
     dissent: str = ""
     vote_round_id: str | None = None
     meeting_id: str | None = None
+    also: tuple[str, ...] = ()  # further outcomes, where the policy allows a combination
+    checklist: tuple[tuple[str, str], ...] = ()  # (checklist line, the panel's answer)
+    agreed: bool = False  # the panel agreed it without a vote (said so by the chair)
+    escalated: bool = False  # decided by resolving an escalation, not at the panel's table
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return (self.outcome, *self.also)
+
+
+YES, NO, NOT_APPLICABLE = "Yes", "No", "Not applicable"
+CHECK_ANSWERS = (YES, NO, NOT_APPLICABLE)
+
+
+def is_question(line: str) -> bool:
+    """A checklist line that asks something is answered in words; a statement, Yes or No."""
+    return line.rstrip().endswith("?")
+
+
+def options_of(decision: Decision, policy: Policy) -> tuple[Outcome, ...]:
+    return tuple(policy.outcome(code) for code in decision.outcomes)
+
+
+def outcome_labels(decision: Decision, policy: Policy) -> str:
+    """The decision's outcomes as the panel names them, main one first."""
+    return "; and ".join(o.label for o in options_of(decision, policy))
+
+
+def closes_case(decision: Decision, policy: Policy) -> bool:
+    """Only when every outcome closes it (Barnet's step up with a follow-up task stays open
+    until the task is done)."""
+    return all(o.closes_case for o in options_of(decision, policy))
+
+
+def carried_by(decision: Decision, policy: Policy) -> str | None:
+    """The agency whose people are nudged about the follow-up: the lead, or the agency an
+    outcome without a lead is carried by."""
+    if decision.lead_agency:
+        return decision.lead_agency
+    return next((o.carried_by for o in options_of(decision, policy) if o.carried_by), None)
 
 
 def check_decision(decision: Decision, policy: Policy, agencies: frozenset[str]) -> None:
     """Refuse a decision the policy or the roster does not allow."""
-    option = policy.outcome(decision.outcome)
-    if option.needs_lead and not decision.lead_agency:
-        raise InvalidInput(f"'{option.label}' needs a lead agency.")
+    options = options_of(decision, policy)
+    if len(set(decision.outcomes)) != len(decision.outcomes):
+        raise InvalidInput("An outcome is chosen twice.")
+    if decision.also and not policy.combine_outcomes:
+        raise InvalidInput("This panel records one outcome per case: choose one.")
+    for option in options:
+        if option.needs_lead and not decision.lead_agency:
+            raise InvalidInput(f"'{option.label}' needs a lead agency.")
+        if option.needs_taf and not decision.taf_agencies:
+            raise InvalidInput(f"'{option.label}' needs the Team Around the Family agencies named.")
+        if option.carried_by and option.carried_by not in agencies:
+            raise InvalidInput(
+                f"'{option.label}' is carried by {option.carried_by}, which is not an agency of "
+                "this panel: ask the administrator to add it to the roster."
+            )
+    _check_checklist(decision, policy)
     named = [decision.lead_agency] if decision.lead_agency else []
     for agency in (*named, *decision.taf_agencies):
         if agency not in agencies:
@@ -63,6 +116,29 @@ def check_decision(decision: Decision, policy: Policy, agencies: frozenset[str])
             raise InvalidInput("Each action needs an owner and a description under 500 characters.")
         if action.due < decision.decided_on:
             raise InvalidInput("An action cannot be due before the panel's decision.")
+
+
+def _check_checklist(decision: Decision, policy: Policy) -> None:
+    answered = dict(decision.checklist)
+    if set(answered) - set(policy.checklist):
+        raise InvalidInput("The checklist answered is not this panel's checklist.")
+    for line, answer in decision.checklist:
+        if len(answer) > MAX_REASON:
+            raise InvalidInput(f"Each checklist answer can be at most {MAX_REASON} characters.")
+        if not is_question(line) and answer not in CHECK_ANSWERS:
+            raise InvalidInput("Answer each checklist statement Yes, No or Not applicable.")
+    # The checklist is the panel's, for its own decision; one taken up an escalation route
+    # is the escalation's owner's to record (its resolution says how it was decided).
+    if policy.checklist_required and not decision.escalated:
+        missing = [n for n, line in enumerate(policy.checklist, 1) if not answered.get(line)]
+        if missing:
+            lines = ", ".join(str(n) for n in missing)
+            raise InvalidInput(
+                f"This panel answers its decision checklist for every case: answer line {lines}."
+                if len(missing) == 1
+                else f"This panel answers its decision checklist for every case: answer lines "
+                f"{lines}."
+            )
 
 
 @dataclass(frozen=True)
@@ -83,21 +159,31 @@ class Milestone:
 def plan_milestones(
     policy: Policy, calendar: WorkingCalendar, decision: Decision
 ) -> tuple[Milestone, ...]:
-    """Due dates for the policy's follow-up milestones that apply to this outcome.
+    """Due dates for the policy's follow-up milestones that apply to the decision's outcomes.
 
     A milestone counted from another one (Barnet: first TAF 10 working days after the
-    assessment) is dated from that one's due date until it is done, then re-dated.
+    assessment) is dated from that one's due date until it is done, then re-dated; one whose
+    time frame the panel set (`set_at_panel`) is due that long after the decision.
     """
-    option = policy.outcome(decision.outcome)
+    options = options_of(decision, policy)
     rules = [
         rule
         for rule in policy.milestones
-        if (decision.outcome in rule.for_outcomes)
-        or (not rule.for_outcomes and option.needs_lead and not option.closes_case)
+        if set(decision.outcomes) & rule.for_outcomes
+        or (not rule.for_outcomes and any(o.needs_lead and not o.closes_case for o in options))
     ]
     chosen = {rule.code for rule in rules}
     planned: dict[str, Milestone] = {}
     for rule in rules:  # presets list each milestone after the one it counts from
+        if rule.set_at_panel and decision.first_taf_within is not None:
+            planned[rule.code] = Milestone(
+                rule.code,
+                rule.label,
+                calendar.due_date(decision.decided_on, decision.first_taf_within),
+                None,  # dated by the panel, not re-dated from another milestone
+                rule.brings_back_to_panel,
+            )
+            continue
         if rule.anchor is Anchor.MILESTONE and rule.after in planned:
             start = planned[rule.after].due
         elif rule.anchor is Anchor.MILESTONE and rule.after not in chosen:

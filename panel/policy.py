@@ -116,6 +116,10 @@ class Outcome:
     label: str
     needs_lead: bool = True  # whether an agency must be named as lead professional
     closes_case: bool = False  # no tracking follows (e.g. step up to the MASH)
+    needs_taf: bool = False  # a Team Around the Family is convened: its agencies are named
+    # Without a lead, the agency that carries the outcome's follow-up (Barnet's Universal Plus
+    # work goes to Early Help practitioners); "" when nobody is tracked.
+    carried_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,10 @@ class MilestoneRule:
     anchor: Anchor = Anchor.DECISION
     after: str | None = None  # with Anchor.MILESTONE: the code of the milestone counted from
     brings_back_to_panel: bool = False  # e.g. St Helens' 3-month panel review
+    # The panel sets this one's time frame on the day ("First TAF meeting within ... working
+    # days", Barnet 000: «provide a time frame for the first TAF meeting»): when it does, the
+    # milestone is due that many working days after the decision, instead of `within`.
+    set_at_panel: bool = False
     for_outcomes: frozenset[str] = (
         frozenset()
     )  # outcome codes it applies to; empty = any with a lead
@@ -135,6 +143,7 @@ class MilestoneRule:
             raise InvalidInput(f"Milestone {self.code!r}: 'after' goes with a milestone anchor.")
 
 
+MAX_CHECKLIST = 10  # lines of a decision checklist (each is an input on the outcome form)
 _SIX_MONTHS = Period(6, Unit.MONTHS)
 _TWELVE_MONTHS = Period(12, Unit.MONTHS)
 
@@ -195,7 +204,10 @@ class Policy:
         "I will keep the information shared at this panel confidential and use it only to "
         "decide how to support these families."
     )
+    # The decision checklist: a line that is a question is answered in words; a statement is
+    # answered Yes, No or Not applicable. Required: every line answered before an outcome.
     checklist: tuple[str, ...] = ()
+    checklist_required: bool = False
     # Votes
     candidates: Candidates = Candidates.OFFERED_TO_LEAD
     majority_base: MajorityBase = MajorityBase.VOTES_CAST
@@ -203,8 +215,12 @@ class Policy:
     on_deadlock: Deadlock = Deadlock.ESCALATE
     max_revotes: int = 1
     escalation_route: str = "Refer the decision to the head of service."
+    # The stages a dispute goes through, earliest first: it is raised to the next one only
+    # when the one before cannot resolve it.
+    escalation_stages: tuple[str, ...] = ("Head of service",)
     # Outcomes and follow-up
     outcomes: tuple[Outcome, ...] = ()
+    combine_outcomes: bool = False  # a case may have several of the outcomes at once
     milestones: tuple[MilestoneRule, ...] = ()
     retention: Period = _SIX_MONTHS  # after closure; applied by the storage retention sweep
     nudge_before_working_days: int = 2  # the lead is reminded this long before a milestone
@@ -227,6 +243,16 @@ class Policy:
         codes = [o.code for o in self.outcomes]
         if len(set(codes)) != len(codes):
             raise InvalidInput("Outcome codes must be unique.")
+        if len(self.checklist) > MAX_CHECKLIST:
+            raise InvalidInput(f"A decision checklist has at most {MAX_CHECKLIST} lines.")
+        if not self.escalation_stages:
+            raise InvalidInput("Name at least one escalation stage.")
+        for option in self.outcomes:
+            if option.needs_lead and option.carried_by:
+                raise InvalidInput(
+                    f"Outcome {option.code!r}: its lead carries the follow-up, not "
+                    f"{option.carried_by!r}."
+                )
         known = {m.code for m in self.milestones}
         for rule in self.milestones:
             if rule.after is not None and rule.after not in known:
@@ -349,12 +375,15 @@ def _from_mapping(current: tuple[Any, ...] | frozenset[Any], entry: dict[str, An
             after=None if after is None else str(after),
             brings_back_to_panel=bool(entry.get("brings_back_to_panel", False)),
             for_outcomes=frozenset(str(code) for code in entry.get("for_outcomes", ())),
+            set_at_panel=bool(entry.get("set_at_panel", False)),
         )
     return Outcome(
         code=str(entry["code"]),
         label=str(entry["label"]),
         needs_lead=bool(entry.get("needs_lead", True)),
         closes_case=bool(entry.get("closes_case", False)),
+        needs_taf=bool(entry.get("needs_taf", False)),
+        carried_by=str(entry.get("carried_by", "")),
     )
 
 
@@ -391,7 +420,8 @@ BARNET = Policy(
     breaks=(Break(time(11, 0), 15),),
     cutoff=Moment(4, time(12, 0)),
     circulation=Moment(4, time(14, 0)),
-    info_check_deadline=Moment(1, time(16, 0)),
+    # Answers are collated over the 4 working days and presented at the panel (000 §5).
+    info_check_deadline=Moment(0, time(9, 0)),
     reminders=(Moment(2, time(10, 0)), Moment(1, time(12, 0))),
     localities=("South", "West", "East/Central"),
     max_cases_per_locality=5,
@@ -415,17 +445,30 @@ BARNET = Policy(
     chair_casting_vote=True,
     on_deadlock=Deadlock.ESCALATE,
     escalation_route="Return to the panel as a stuck case, or escalate to the Head of Service.",
+    escalation_stages=("Head of Service",),
     outcomes=(
-        Outcome("eha", "Initiate an Early Help Assessment in a hub or in the community"),
-        Outcome("universal-plus", "Initiate a Universal Plus intervention"),
+        Outcome(
+            "eha",
+            "Initiate an Early Help Assessment in a hub or in the community",
+            needs_taf=True,
+        ),
+        # No lead professional and no TAF: Early Help practitioners deliver it (sources).
+        Outcome(
+            "universal-plus",
+            "Initiate a Universal Plus intervention",
+            needs_lead=False,
+            carried_by="Early Help",
+        ),
         Outcome("step-up-mash", "Initiate step up to MASH", needs_lead=False, closes_case=True),
+        # A task for the Early Help Coordinator, tracked until done (sources: outcomes.follow-up).
         Outcome(
             "follow-up",
             "Further follow up/signposting by the Early Help Coordinator",
             needs_lead=False,
-            closes_case=True,
+            carried_by="Early Help",
         ),
     ),
+    combine_outcomes=True,
     milestones=(
         MilestoneRule("contact", "Contact the family", Period(2, Unit.WORKING_DAYS)),
         MilestoneRule("home-visit", "Arrange a home visit", Period(7, Unit.WORKING_DAYS)),
@@ -436,6 +479,7 @@ BARNET = Policy(
             Period(10, Unit.WORKING_DAYS),
             anchor=Anchor.MILESTONE,
             after="assessment",
+            set_at_panel=True,
         ),
         MilestoneRule(
             "taf-review",
@@ -443,6 +487,19 @@ BARNET = Policy(
             Period(12, Unit.WEEKS),
             anchor=Anchor.MILESTONE,
             after="first-taf",
+        ),
+        MilestoneRule(
+            "universal-plus-review",
+            "Review the Universal Plus work with the family (6 weeks; up to 12 if extended in "
+            "supervision)",
+            Period(6, Unit.WEEKS),
+            for_outcomes=frozenset({"universal-plus"}),
+        ),
+        MilestoneRule(
+            "follow-up",
+            "Complete the follow up/signposting (Early Help Coordinator)",
+            Period(10, Unit.WORKING_DAYS),
+            for_outcomes=frozenset({"follow-up"}),
         ),
     ),
     retention=Period(24, Unit.MONTHS),
@@ -461,8 +518,10 @@ BARNET = Policy(
             "collate information and present the following Tuesday at panel.»",
             "circulation": "000 §5 Chairing: «circulated for Wednesday afternoon» (the hour, "
             "14:00, is a DEFAULT).",
-            "info_check_deadline": "DEFAULT: the 4 working days end at the panel; answers are "
-            "due Monday 16:00 so the chair sees the grid first.",
+            "info_check_deadline": "000 §5 Chairing: «panel members who will have 4 working "
+            "days to collate information and present the following Tuesday at panel» (so "
+            "answers are due on the panel's morning; 09:00, half an hour before it sits, is a "
+            "DEFAULT).",
             "reminders": "DEFAULT: Friday 10:00 and Monday 12:00.",
             "localities": "001 §4.2: «the managers responsible for the Early Help Hub trays "
             "(South, West & East/Central)»",
@@ -483,6 +542,21 @@ BARNET = Policy(
             "each case where a decision is needed» (the chair decides a tie: DEFAULT).",
             "escalation_route": "000: «it needs to return to the panel (stuck cases) or it "
             "requires escalation.»",
+            "escalation_stages": "DEFAULT: 000 says a case «requires escalation» but not to "
+            "whom; the Head of Service.",
+            "combine_outcomes": "000: «will recommend one or a combination of the following:»",
+            "outcomes.eha": "000 Agenda: «Identification of lead agency who will take on "
+            "responsibility for completing an Early Help Assessment and to provide a time frame "
+            "for the first TAF meeting» (a lead and a Team Around the Family).",
+            "outcomes.universal-plus": "001 §21.2: «There is no need for a Lead Professional or "
+            "a TAF to be in place.» 001 §5.5: «will be allocated by Early Help managers directly "
+            "to Early Help Practitioners»",
+            "outcomes.follow-up": "000: «Further follow up/signposting to be completed by the "
+            "Early Help Coordinator» (a task, so the case stays open until it is done).",
+            "milestones.universal-plus-review": "001 §21.4: «up to 6 weeks, with a possible "
+            "extension if agreed in supervision up to 12 weeks maximum»",
+            "milestones.follow-up": "DEFAULT: 000 gives the Early Help Coordinator's follow up "
+            "no timescale; 10 working days.",
             "outcomes": "000: «will recommend one or a combination of the following:» «Initiate "
             "a Universal Plus intervention» «Initiate step up to MASH» «Further follow "
             "up/signposting to be completed by the Early Help Coordinator»",
@@ -542,6 +616,7 @@ CAMDEN = Policy(
         "If the right early help service is not an LBC service, an alternative service in the "
         "community has been identified and the referrer advised how to refer to that service.",
     ),
+    checklist_required=True,
     candidates=Candidates.ALL_PRESENT,
     majority_base=MajorityBase.VOTES_CAST,
     chair_casting_vote=False,
@@ -549,6 +624,10 @@ CAMDEN = Policy(
     escalation_route=(
         "The chair activates Procedures for dispute resolution: Stage 3 of the CSCB escalation "
         "policy. The family must not be left without a service meanwhile."
+    ),
+    escalation_stages=(
+        "Stage 3 of the CSCB escalation policy",
+        "Stage 4 of the CSCB escalation policy",
     ),
     outcomes=(
         Outcome("allocate", "Allocate to an LBC Early Help service"),
@@ -598,6 +677,11 @@ CAMDEN = Policy(
             "needs have been matched to the right service» «If the right early help service is "
             "not an LBC service, an alternative service in the community has been identified "
             "and the referrer advised how to refer to that service»",
+            "checklist_required": "002 Decision making: «Checklist for decision making:»",
+            "escalation_stages": "002: «Stage 3 of the CSCB escalation policy» «Differences of "
+            "opinion should be resolved at the earliest stage possible with escalation to the "
+            "next stage only taking place where a satisfactory resolution cannot be found.» "
+            "(the next stage's name: DEFAULT; the seed names no later one)",
             "majority_base": "002: «Agreement regarding which early help service should receive "
             "a case should be by way of a simple majority panel vote in the first instance.»",
             "chair_casting_vote": "002: «Where agreement cannot be reached by vote, the "
@@ -658,6 +742,7 @@ ST_HELENS = Policy(
     chair_casting_vote=True,
     on_deadlock=Deadlock.ESCALATE,
     escalation_route="Refer to the Multi-agency Resolution Policy.",
+    escalation_stages=("The Lead Professional's manager", "Multi-agency Resolution Policy"),
     outcomes=(
         Outcome("advice", "Advice and support only", needs_lead=False, closes_case=True),
         Outcome("home-start", "Home Start family support allocated"),
@@ -721,6 +806,8 @@ ST_HELENS = Policy(
             "escalation_route": "003: «If agreement cannot be reached, the Lead Professional "
             "should consult with their manager and, if necessary, refer to Multi-agency "
             "Resolution Policy»",
+            "escalation_stages": "003: «the Lead Professional should consult with their "
+            "manager and, if necessary, refer to Multi-agency Resolution Policy»",
             "outcomes": "003 Standard 10: «delivered by the named commissioned family support "
             "service Home Start via L2 Panel» «Funding will be considered on a case by case "
             "basis at Level 2 Panel» (the list is a DEFAULT).",
@@ -777,11 +864,18 @@ LEICESTER = Policy(
     chair_casting_vote=True,
     on_deadlock=Deadlock.ESCALATE,
     escalation_route="Refer to the Duty and Advice Service for a Social Care decision.",
+    escalation_stages=("Duty and Advice Service",),
     outcomes=(
         Outcome("resources-agreed", "Resources agreed"),
         # Early Help stays in place until the Single Assessment's outcome (outcomes.step-up-cin).
         Outcome("step-up-cin", "Case stepped up to Child in Need", needs_lead=False),
-        Outcome("step-down", "Case stepped down to Early Help/Child In Need"),
+        # The lead is appointed at the first TAF, not at the panel (outcomes.step-down).
+        Outcome(
+            "step-down",
+            "Case stepped down to Early Help/Child In Need",
+            needs_lead=False,
+            carried_by="Early Help Services",
+        ),
         Outcome(
             "child-protection", "Progress to Child Protection", needs_lead=False, closes_case=True
         ),
@@ -798,6 +892,7 @@ LEICESTER = Policy(
             "Arrange the first Team Around the Family meeting",
             Period(3, Unit.WEEKS),
             for_outcomes=frozenset({"step-down"}),
+            set_at_panel=True,
         ),
         MilestoneRule(
             "plan-review",
@@ -837,6 +932,12 @@ LEICESTER = Policy(
             "agree a lead: DEFAULT).",
             "confidentiality_statement": "004 asks for «Ensuring information sharing with "
             "appropriate agencies» but gives no statement to read; the words are a DEFAULT.",
+            "outcomes.step-down": "004: «The first meeting will be chaired by the Family "
+            "Support Manager in a locality, where a plan will be agreed and a Lead Practitioner "
+            "appointed from the meeting.» (so no lead at the panel; Early Help Services carry "
+            "it until then)",
+            "escalation_stages": "004: «a referral should be made to the Duty and Advice "
+            "Service» (one stage: DEFAULT).",
             "outcomes.step-up-cin": "004: «the Early Help service will remain in place until "
             "the outcome of the Single Assessment undertaken by social care is known» (so the "
             "case stays open).",

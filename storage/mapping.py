@@ -12,6 +12,7 @@ from typing import Any
 from panel.agenda import Agenda, AgendaItem, Overflow
 from panel.calendar import Period, Unit
 from panel.cases import Case, Consent, Person, Referrer, Transition
+from panel.escalations import Escalation, Step
 from panel.infochecks import InfoCheck, Known
 from panel.lifecycle import Event, Status
 from panel.meeting import (
@@ -91,6 +92,7 @@ def case_to_rows(case: Case) -> Rows:
                 "referrer_enc": json.dumps(dataclasses.asdict(case.referrer))
                 if case.referrer
                 else None,
+                "escalation_enc": _escalation(case.escalation),
                 "referred_at": case.referred_at,
                 "referred_by": case.referred_by,
                 "times_rolled_over": case.times_rolled_over,
@@ -142,6 +144,10 @@ def case_to_rows(case: Case) -> Rows:
                     "dissent_enc": d.dissent,
                     "vote_round_id": d.vote_round_id,
                     "meeting_id": d.meeting_id,
+                    "also_outcomes": list(d.also),
+                    "checklist_enc": json.dumps([list(pair) for pair in d.checklist]),
+                    "agreed": d.agreed,
+                    "escalated": d.escalated,
                 }
             ],
         )
@@ -188,6 +194,13 @@ def decision_from_rows(d: Row, actions: list[Row]) -> Decision:
         dissent=d["dissent_enc"],
         vote_round_id=d["vote_round_id"],
         meeting_id=d["meeting_id"],
+        # Decisions recorded before 0010 have none of these: one outcome, no answers.
+        also=tuple(d.get("also_outcomes") or ()),
+        checklist=tuple(
+            (str(line), str(answer)) for line, answer in json.loads(d.get("checklist_enc") or "[]")
+        ),
+        agreed=bool(d.get("agreed")),
+        escalated=bool(d.get("escalated")),
     )
 
 
@@ -222,6 +235,7 @@ def case_from_rows(rows: Rows) -> Case:
         referred_at=aware(c["referred_at"]),
         referred_by=c["referred_by"],
         referrer=_referrer(c.get("referrer_enc")),
+        escalation=_unescalation(c.get("escalation_enc")),
         status=Status(c["status"]),
         times_rolled_over=c["times_rolled_over"],
         history=[
@@ -479,6 +493,30 @@ def _referrer(text: str | None) -> Referrer | None:
         return None
     raw = json.loads(text)
     return Referrer(str(raw["name"]), str(raw.get("agency", "")), str(raw.get("contact", "")))
+
+
+def _escalation(escalation: Escalation | None) -> str | None:
+    return None if escalation is None else json.dumps(dataclasses.asdict(escalation), default=str)
+
+
+def _unescalation(text: str | None) -> Escalation | None:
+    if not text:
+        return None
+    raw = json.loads(text)
+    resolved = raw.get("resolved_on")
+    return Escalation(
+        case_id=raw["case_id"],
+        route=raw["route"],
+        owner=raw["owner"],
+        interim_service=raw["interim_service"],
+        steps=tuple(
+            Step(s["stage"], date.fromisoformat(s["on"]), s.get("reason", "")) for s in raw["steps"]
+        ),
+        interim_agency=raw.get("interim_agency"),
+        meeting_id=raw.get("meeting_id"),
+        resolved_on=date.fromisoformat(resolved) if resolved else None,
+        resolution=raw.get("resolution", ""),
+    )
 
 
 def _period(p: Period | None) -> dict[str, Any] | None:

@@ -130,6 +130,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
             presenting_needs_enc=blank,
             consent_given_by_enc=None,
             referrer_enc=None,
+            escalation_enc=None,
             anonymised_at=to_utc(now),
         )
     )
@@ -144,7 +145,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
     await conn.execute(
         update(schema.decisions)
         .where(schema.decisions.c.case_id == case_id)
-        .values(rationale_enc=blank, dissent_enc=blank)
+        .values(rationale_enc=blank, dissent_enc=blank, checklist_enc=None)
     )
 
 

@@ -89,6 +89,7 @@ cases = Table(
     Column("consent_given_by_enc", Text),
     Column("consent_given_on", Date),
     Column("referrer_enc", Text),  # {"name", "agency", "contact"} as JSON, encrypted
+    Column("escalation_enc", Text),  # panel.escalations.Escalation as JSON, encrypted
     utc("referred_at", nullable=False),
     Column("referred_by", String(64), nullable=False, default=""),
     Column("times_rolled_over", Integer, nullable=False, default=0),
@@ -135,6 +136,10 @@ decisions = Table(
     Column("dissent_enc", Text, nullable=False),
     Column("vote_round_id", String(ID)),
     Column("meeting_id", ForeignKey("meetings.id", ondelete="SET NULL"), index=True),
+    Column("also_outcomes", JSON),  # further outcomes combined with `outcome`
+    Column("checklist_enc", Text),  # [[line, answer], ...] as JSON, encrypted
+    Column("agreed", Boolean),  # agreed without a vote, as the chair recorded it
+    Column("escalated", Boolean),  # decided by resolving an escalation
 )
 
 actions = Table(

@@ -2,6 +2,7 @@
 `registry` (the one table from verbs and typed commands to handlers)."""
 
 from bot.handlers import (
+    escalations,
     follow_up,
     info_checks,
     intake,
@@ -27,6 +28,7 @@ __all__ = [
     "SHARED_TEXT",
     "Registered",
     "Services",
+    "escalations",
     "follow_up",
     "info_checks",
     "intake",

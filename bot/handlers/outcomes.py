@@ -8,7 +8,7 @@ from bot.handlers.panel_day import console_of, item_of
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
 from cards import console as console_cards
-from cards import panel_day as cards
+from cards import outcomes as cards
 from cards.common import Card, message
 from cards.verbs import Verb
 from panel.console import ItemState
@@ -26,7 +26,8 @@ async def outcome_form(s: Services, asker: Asker, act: CardAction) -> Card:
     decision = await outcomes.recorded_decision(
         s.deps, meeting_id=view.meeting_id, actor=asker.person_id, case_id=item.case_id
     )
-    return cards.outcome_form(view, item, values=cards.inputs_of(decision), changing=True)
+    values = cards.inputs_of(decision, view.checklist)
+    return cards.outcome_form(view, item, values=values, changing=True)
 
 
 @handles(Verb.OUTCOME_RECORD, view=Verb.PANEL_CONSOLE)
@@ -34,7 +35,7 @@ async def record_outcome(s: Services, asker: Asker, act: CardAction) -> Card:
     view, item = await item_of(s, asker, act)
     changing = item.state is ItemState.DECIDED
     try:
-        decision = cards.decision_from_inputs(item.case_id, act.inputs, view.panel_date)
+        decision = cards.decision_from_inputs(item.case_id, act.inputs, view.panel_date, view)
         if changing:
             await outcomes.change_outcome(
                 s.deps,

@@ -11,10 +11,11 @@ overwritten. The chair's Refresh stays, and always shows the current state.
 from __future__ import annotations
 
 from panel.agenda import AgendaItem
-from panel.console import CasePapers, ChairView, ItemState, ItemView, item_state
+from panel.console import CasePapers, ChairView, ItemView, item_state
 from panel.infochecks import answers_to
 from panel.meeting import Meeting, MeetingStatus
 from panel.messages import ConsoleUpdate, DirectMessage
+from panel.outcomes import outcome_labels
 from panel.policy import Section
 from panel.quorum import agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
@@ -54,7 +55,13 @@ async def remember_console(deps: Deps, *, meeting_id: str, actor: str, message_i
 async def chair_view(work: Work) -> ChairView:
     """The console as the meeting stands in this transaction."""
     meeting, panel = work.meeting, work.panel
-    references = {i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items}
+    cases = {i.case_id: await work.uow.cases.get(i.case_id) for i in meeting.items}
+    references = {case_id: case.reference for case_id, case in cases.items()}
+    escalations = {
+        case_id: case.escalation.summary()
+        for case_id, case in cases.items()
+        if case.escalation is not None and case.escalation.meeting_id == meeting.id
+    }
     can_add = []
     if meeting.status is MeetingStatus.IN_SESSION:
         for case in await work.uow.cases.waiting_for_agenda(panel.id):
@@ -71,17 +78,31 @@ async def chair_view(work: Work) -> ChairView:
         status.line(),
         status.quorate,
         tuple(sorted((a.agency, a.presence.value) for a in meeting.attendance.values())),
-        tuple(_item_view(panel, meeting, references[i.case_id], i) for i in meeting.items),
+        tuple(
+            _item_view(panel, meeting, references[i.case_id], i, escalations.get(i.case_id, ""))
+            for i in meeting.items
+        ),
         tuple((o.code, o.label) for o in panel.policy.outcomes),
         tuple(sorted(panel.agencies)),
         tuple(can_add),
         tuple(meeting.aob),
         _papers(panel, meeting, references),
         timeline.following(timeline.schedule_for(meeting.panel_date)).panel_date,
+        panel.policy.checklist,
+        panel.policy.checklist_required,
+        panel.policy.combine_outcomes,
+        tuple(
+            (m.person_id, f"{m.name} ({panel.agency_of(m) or 'staff'})")
+            for m in panel.members
+            if m.has_teams
+        ),
+        panel.policy.escalation_stages[0],
     )
 
 
-def _item_view(panel: Panel, meeting: Meeting, reference: str, item: AgendaItem) -> ItemView:
+def _item_view(
+    panel: Panel, meeting: Meeting, reference: str, item: AgendaItem, escalation: str
+) -> ItemView:
     state, vote = item_state(meeting, item.case_id)
     decision = meeting.decisions.get(item.case_id)
     result = vote.result if vote is not None else None
@@ -98,10 +119,11 @@ def _item_view(panel: Panel, meeting: Meeting, reference: str, item: AgendaItem)
         result.summary() if result else "",
         result.contenders if result else (),
         result.winner if result else None,
-        panel.policy.outcome(decision.outcome).label if decision else "",
+        outcome_labels(decision, panel.policy) if decision else "",
         decision.lead_agency if decision else None,
         f"recorded:{item.case_id}" in meeting.done,
         sum(1 for r in meeting.rounds.values() if r.case_id == item.case_id),
+        escalation,
     )
 
 
@@ -109,7 +131,7 @@ def _papers(panel: Panel, meeting: Meeting, references: dict[str, str]) -> CaseP
     """The item in hand's papers, until its outcome is recorded."""
     case_id = meeting.in_hand
     item = meeting.agenda.item_for(case_id) if meeting.agenda and case_id else None
-    if item is None or item_state(meeting, item.case_id)[0] is ItemState.DECIDED:
+    if item is None or item_state(meeting, item.case_id)[0].settled:
         return None
     answers = answers_to(meeting.answers.values(), item.case_id)
     return CasePapers(

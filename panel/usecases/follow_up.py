@@ -19,7 +19,7 @@ from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
 from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
-from panel.outcomes import Milestone, complete_milestone
+from panel.outcomes import Milestone, carried_by, complete_milestone
 from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
@@ -103,7 +103,7 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
 def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[DirectMessage]]]:
     """Each open milestone near or past its date, its stage and its nudges: the lead before and
     on the day, their manager and the chair once it is overdue."""
-    lead = case.decision.lead_agency if case.decision else None
+    lead = carried_by(case.decision, panel.policy) if case.decision else None
     if lead is None:
         return []
     leads = lead_people(panel, lead)
@@ -144,7 +144,7 @@ async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, rea
 def _require_lead(panel: Panel, actor: str, case: Case, refusal: str) -> None:
     """Staff, or someone of the case's lead agency."""
     member = panel.require(actor)
-    lead = case.decision.lead_agency if case.decision else None
+    lead = carried_by(case.decision, panel.policy) if case.decision else None
     if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
         raise NotPermitted(refusal)
 
@@ -258,7 +258,7 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
         for case in await uow.cases.tracking(panel_id):
             if case.decision is None or case.status is not Status.TRACKING:
                 continue
-            lead = case.decision.lead_agency or ""
+            lead = carried_by(case.decision, panel.policy) or ""
             overdue = [m for m in case.milestones if m.open and m.due < today]
             first = [m for m in overdue if not _is_review(m)]
             if first:

@@ -10,21 +10,33 @@ where it went; any other business.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from panel.agenda import AgendaItem
 from panel.calendar import long_date
+from panel.escalations import Escalation
 from panel.meeting import Meeting, Minutes, MinutesItem
 from panel.messages import MinutesLine, MinutesRecord
-from panel.outcomes import Decision
+from panel.outcomes import Decision, outcome_labels
 from panel.quorum import Presence, quorum
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, timeline_of
 
 
-def minutes_of(panel: Panel, meeting: Meeting, not_reached: tuple[str, ...]) -> Minutes:
+def minutes_of(
+    panel: Panel,
+    meeting: Meeting,
+    not_reached: tuple[str, ...],
+    escalations: Mapping[str, Escalation] | None = None,
+) -> Minutes:
+    """`escalations`: of this sitting's items, by case id (resolved or not)."""
+    escalated = escalations or {}
     items = [
-        _item(panel, meeting, item, decision)
+        _item(
+            panel, meeting, item, meeting.decisions.get(item.case_id), escalated.get(item.case_id)
+        )
         for item in meeting.items
-        if (decision := meeting.decisions.get(item.case_id)) is not None
+        if item.case_id in meeting.decisions or item.case_id in escalated
     ]
     people = meeting.attendance.values()
     counted = {a.agency for a in people if a.counts}
@@ -60,36 +72,67 @@ def _who(panel: Panel, person_id: str, agency: str, presence: Presence) -> str:
     return f"{name} ({agency})"
 
 
-def _item(panel: Panel, meeting: Meeting, item: AgendaItem, decision: Decision) -> MinutesItem:
+def _item(
+    panel: Panel,
+    meeting: Meeting,
+    item: AgendaItem,
+    decision: Decision | None,
+    escalation: Escalation | None,
+) -> MinutesItem:
+    """An item decided today, escalated today, or both (escalated, then resolved)."""
     return MinutesItem(
         item.number,
         item.case_id,
-        panel.policy.outcome(decision.outcome).label,
-        decision.lead_agency,
-        _how_chosen(meeting, decision),
-        tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions),
+        outcome_labels(decision, panel.policy) if decision else "",
+        decision.lead_agency if decision else None,
+        _how_chosen(meeting, item.case_id, decision, escalated=escalation is not None),
+        tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions)
+        if decision
+        else (),
         tuple(
             f"{c.what} Why: {c.reason}" for c in meeting.corrections if c.case_id == item.case_id
         ),
         item.section.value,
         tuple(sorted(meeting.conflicted(item.case_id))),
-        decision.taf_agencies,
-        str(decision.first_taf_within) if decision.first_taf_within else "",
-        decision.rationale,
-        decision.dissent,
+        decision.taf_agencies if decision else (),
+        str(decision.first_taf_within) if decision and decision.first_taf_within else "",
+        decision.rationale if decision else "",
+        decision.dissent if decision else "",
+        _checklist(panel, decision),
+        escalation.summary() if escalation else "",
     )
 
 
-def _how_chosen(meeting: Meeting, decision: Decision) -> str:
-    """The vote that decided it; or how the last vote ended and that it was then agreed (an
-    escalation is never hidden behind "agreed"); or agreed without a vote."""
-    voted = meeting.rounds.get(decision.vote_round_id or "")
+def _checklist(panel: Panel, decision: Decision | None) -> tuple[str, ...]:
+    """Every line of the panel's checklist with the answer given, or that none was."""
+    if decision is None or not panel.policy.checklist:
+        return ()
+    answers = dict(decision.checklist)
+    return tuple(
+        f"{n}. {line} {answers.get(line) or 'Not answered.'}"
+        for n, line in enumerate(panel.policy.checklist, 1)
+    )
+
+
+def _how_chosen(
+    meeting: Meeting, case_id: str, decision: Decision | None, *, escalated: bool
+) -> str:
+    """The vote that decided it; or how the last vote ended and what followed (an escalation
+    is never hidden behind "agreed"); or that the chair said it was agreed without a vote."""
+    voted = meeting.rounds.get(decision.vote_round_id or "") if decision else None
     if voted is not None and voted.result is not None:
         return voted.result.summary()
-    rounds = [r for r in meeting.rounds.values() if r.case_id == decision.case_id and r.result]
+    if escalated:
+        then = "escalated (below)"
+    elif decision is not None and decision.agreed:
+        then = "agreed without a vote"
+    else:
+        then = "recorded without a vote"  # a decision recorded before the chair said which
+    rounds = [r for r in meeting.rounds.values() if r.case_id == case_id and r.result]
     if rounds and rounds[-1].result is not None:
-        return f"{rounds[-1].result.summary()} Then agreed without a further vote."
-    return "Agreed without a vote."
+        further = then.replace("a vote", "a further vote")
+        return f"{rounds[-1].result.summary()} Then {further}."
+    return f"{then[0].upper()}{then[1:]}."
 
 
 def recipients_of(panel: Panel, meeting: Meeting) -> list[str]:
@@ -125,6 +168,8 @@ def records_of(
                 i.taf_within,
                 i.rationale,
                 i.dissent,
+                i.checklist,
+                i.escalation,
             )
             for i in minutes.items
         ),

@@ -22,7 +22,16 @@ from panel.messages import (
     RecordOnCaseSystem,
     part_of,
 )
-from panel.outcomes import Decision, Milestone, check_decision, check_reason, plan_milestones
+from panel.outcomes import (
+    Decision,
+    Milestone,
+    carried_by,
+    check_decision,
+    check_reason,
+    closes_case,
+    outcome_labels,
+    plan_milestones,
+)
 from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
@@ -45,13 +54,17 @@ async def record_outcome(
         meeting.require_on_agenda(decision.case_id)
         if decision.case_id in meeting.decisions:
             raise InvalidInput("This case already has an outcome.")
+        if f"escalated:{decision.case_id}" in meeting.done:
+            raise InvalidInput(
+                "This case is escalated: its outcome is recorded with the escalation's resolution."
+            )
         decision = _as_decided(panel, meeting, decision)
         check_decision(decision, panel.policy, panel.agencies)
         case = await work.uow.cases.get(decision.case_id)
         milestones = plan_milestones(panel.policy, panel.calendar, decision)
         case.apply(Event.DISCUSS, now)
         case.apply(Event.RECORD_OUTCOME, now)
-        closes = panel.policy.outcome(decision.outcome).closes_case
+        closes = closes_case(decision, panel.policy)
         case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
         case.decision, case.milestones = decision, milestones
         meeting.decisions[decision.case_id] = decision
@@ -77,27 +90,30 @@ async def change_outcome(
         earlier = meeting.decisions.get(decision.case_id)
         if earlier is None:
             raise InvalidInput("That case has no outcome to change yet.")
+        if earlier.escalated:
+            raise InvalidInput(
+                "That outcome is the resolution of an escalation: its owner recorded it, and "
+                "it is not changed at the panel."
+            )
         decision = _as_decided(panel, meeting, decision)
         check_decision(decision, panel.policy, panel.agencies)
         before, after = (
-            panel.policy.outcome(earlier.outcome),
-            panel.policy.outcome(decision.outcome),
+            outcome_labels(earlier, panel.policy),
+            outcome_labels(decision, panel.policy),
         )
-        if before.closes_case != after.closes_case:
+        closed = closes_case(earlier, panel.policy)
+        if closed != closes_case(decision, panel.policy):
             # A closed case never reopens (panel/lifecycle.py): the record stays true instead.
             raise InvalidInput(
-                f"'{before.label}' {'closed' if before.closes_case else 'kept open'} the case, "
-                f"and '{after.label}' would {'keep it open' if before.closes_case else 'close it'}"
+                f"'{before}' {'closed' if closed else 'kept open'} the case, "
+                f"and '{after}' would {'keep it open' if closed else 'close it'}"
                 ": that cannot be changed on the day. Record it at the next panel instead."
             )
         case = await work.uow.cases.get(decision.case_id)
         milestones = plan_milestones(panel.policy, panel.calendar, decision)
         case.decision, case.milestones = decision, milestones
         meeting.decisions[decision.case_id] = decision
-        what = (
-            f"The outcome was changed from {_said(before.label, earlier)} to "
-            f"{_said(after.label, decision)}."
-        )
+        what = f"The outcome was changed from {_said(before, earlier)} to {_said(after, decision)}."
         meeting.corrections.append(Correction(case.id, what, reason))
         version = sum(1 for c in meeting.corrections if c.case_id == case.id)
         told = _told_of(panel, meeting, earlier) | _told_of(panel, meeting, decision)
@@ -149,10 +165,16 @@ def _as_decided(panel: Panel, meeting: Meeting, decision: Decision) -> Decision:
     )
     decided_round = _decided_round(meeting, decision.case_id)
     if decided_round is None:
+        if not decision.agreed:
+            # The minutes say how the lead was chosen: the chair says so, rather than the
+            # record inferring "agreed" from the absence of a vote.
+            raise InvalidInput(
+                "Say that the panel agreed this without a vote (tick the box), or call a vote."
+            )
         return decision
     if decided_round.result and decision.lead_agency != decided_round.result.winner:
         raise InvalidInput("The lead agency must be the one the panel voted for.")
-    return replace(decision, vote_round_id=decided_round.id)
+    return replace(decision, vote_round_id=decided_round.id, agreed=False)
 
 
 def _tell_outcome(
@@ -167,20 +189,9 @@ def _tell_outcome(
     message of its own, not a repeat the outbox would drop)."""
     meeting, panel = work.meeting, work.panel
     v = f":v{version}" if version else ""
-    label = panel.policy.outcome(decision.outcome).label
+    label = outcome_labels(decision, panel.policy)
     about_case = QueuedFor(panel.id, case_ids=(case.id,))
-    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
-    if decision.lead_agency:
-        for member in panel.members_of(decision.lead_agency):
-            work.send(
-                DirectMessage(
-                    member.person_id,
-                    f"allocation:{meeting.id}:{case.id}:{member.person_id}{v}",
-                    f"{decision.lead_agency} is lead for case {case.reference}. {dates}",
-                    Allocation(case.id, tuple((m.code, m.due) for m in milestones)),
-                    queued_for=about_case,
-                )
-            )
+    tell_carrier(work, case, decision, milestones, f"allocation:{meeting.id}:{case.id}", v)
     for person_id in meeting.attending():
         work.send(
             DirectMessage(
@@ -223,6 +234,33 @@ def _tell_outcome(
             queued_for=QueuedFor(panel.id, meeting.id, SITTING),
         )
     )
+
+
+def tell_carrier(
+    work: Work,
+    case: Case,
+    decision: Decision,
+    milestones: tuple[Milestone, ...],
+    key: str,
+    v: str = "",
+) -> None:
+    """The lead agency's members get the allocation and its dates; without a lead, so do the
+    members of the agency the outcome is carried by (Barnet's Universal Plus: Early Help)."""
+    carrier = carried_by(decision, work.panel.policy)
+    if carrier is None:
+        return
+    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
+    role = "is lead" if decision.lead_agency else "carries the follow-up"
+    for member in work.panel.members_of(carrier):
+        work.send(
+            DirectMessage(
+                member.person_id,
+                f"{key}:{member.person_id}{v}",
+                f"{carrier} {role} for case {case.reference}. {dates}",
+                Allocation(case.id, tuple((m.code, m.due) for m in milestones)),
+                queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
+            )
+        )
 
 
 def _tell_agencies_named(
@@ -302,9 +340,15 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
             if round_.state is RoundState.OPEN:
                 raise VoteRejected("Close the open vote before closing the panel.")
         not_reached: list[str] = []
+        cases = {i.case_id: await work.uow.cases.get(i.case_id) for i in meeting.items}
+        escalations = {
+            case_id: case.escalation
+            for case_id, case in cases.items()
+            if case.escalation is not None and case.escalation.meeting_id == meeting.id
+        }
         for item in meeting.items:
-            if item.case_id not in meeting.decisions:
-                case = await work.uow.cases.get(item.case_id)
+            if item.case_id not in meeting.decisions and item.case_id not in escalations:
+                case = cases[item.case_id]
                 case.apply(Event.ROLL_OVER, now, "Not reached at panel; rolled to the next one.")
                 for message in tell_referrer(
                     panel,
@@ -315,11 +359,9 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
                 ):
                     work.send(message)
                 not_reached.append(case.id)
-        minutes = minutes_of(panel, meeting, tuple(not_reached))
+        minutes = minutes_of(panel, meeting, tuple(not_reached), escalations)
         meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
-        references = {
-            i.case_id: (await work.uow.cases.get(i.case_id)).reference for i in meeting.items
-        }
+        references = {case_id: case.reference for case_id, case in cases.items()}
         await work.audit.allowed(work.uow, work.now())
         records = records_of(panel, meeting, minutes, references)
         for person_id in recipients_of(panel, meeting):

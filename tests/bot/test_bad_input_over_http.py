@@ -9,7 +9,7 @@ import pytest
 
 from cards.verbs import Verb
 from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
-from tests.bot.test_panel_day_over_http import outcome_code, prepare, sign_in
+from tests.bot.test_panel_day_over_http import outcome_inputs, prepare, sign_in
 from tests.bot.test_week_over_http import FORM, action_data, circulated
 from tests.card_nodes import nodes
 from tests.panel.world import CANARY_CHILD
@@ -118,7 +118,7 @@ async def test_a_first_taf_time_frame_that_is_not_a_number_of_days_brings_the_fo
         {
             "meeting": sitting.meeting,
             "case": case,
-            "outcome": outcome_code(teams),
+            **outcome_inputs(teams),
             "lead": "Health",
             "taf_within": typed,
             "rationale": "Health visitor already involved.",

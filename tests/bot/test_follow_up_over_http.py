@@ -7,7 +7,7 @@ from app import DEPS
 from cards.verbs import Verb
 from panel.usecases.follow_up import drift_report, run_follow_up
 from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
-from tests.bot.test_panel_day_over_http import outcome_code, prepare, sign_in
+from tests.bot.test_panel_day_over_http import outcome_inputs, prepare, sign_in
 from tests.bot.test_week_over_http import action_data
 
 
@@ -24,7 +24,7 @@ async def allocated_to_health(teams: Teams) -> str:
         {
             "meeting": sitting.meeting,
             "case": sitting.cases[0],
-            "outcome": outcome_code(teams),
+            **outcome_inputs(teams),
             "lead": "Health",
         },
     )

@@ -38,7 +38,13 @@ def kind_of(name: str) -> str:
 
 # Kinds added after version 2 of the payload: no version 1 row of them can exist.
 SINCE_VERSION_2 = frozenset(
-    {Kind.REFERRER_NEWS.value, Kind.ACTION.value, Kind.CONSOLE_UPDATE.value, Kind.CORRECTION.value}
+    {
+        Kind.REFERRER_NEWS.value,
+        Kind.ACTION.value,
+        Kind.CONSOLE_UPDATE.value,
+        Kind.CORRECTION.value,
+        Kind.ESCALATION.value,
+    }
 )
 
 

@@ -125,6 +125,19 @@ def outcome_code(teams: Teams) -> str:
     return next(o.code for o in PRESETS[teams.preset].outcomes if o.needs_lead)  # type: ignore[attr-defined]
 
 
+def outcome_inputs(teams: Teams) -> dict[str, str]:
+    """The first outcome with a lead, as the chair fills it in when the panel agreed it:
+    its Team Around the Family where it needs one, and the checklist where it is required."""
+    policy = PRESETS[teams.preset]  # type: ignore[attr-defined]
+    option = policy.outcome(outcome_code(teams))
+    inputs = {"outcome": option.code, "agreed": "true"}
+    if option.needs_taf:
+        inputs["taf"] = "Health"
+    if policy.checklist_required:
+        inputs |= {f"check{n}": "Yes" for n in range(1, len(policy.checklist) + 1)}
+    return inputs
+
+
 async def test_a_whole_panel_runs_from_teams(
     preset_teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -250,7 +263,7 @@ async def test_a_whole_panel_runs_from_teams(
         {
             "meeting": meeting,
             "case": first,
-            "outcome": outcome_code(teams),
+            **outcome_inputs(teams),
             "lead": "Health",
             "taf": "Health,Schools,Police",
             "taf_within": "10",
@@ -519,7 +532,13 @@ async def test_the_chair_reopens_a_vote_and_changes_an_outcome_and_those_told_he
     recorded = await teams.press(
         MEGAN,
         Verb.OUTCOME_RECORD,
-        {**ids, "outcome": "eha", "lead": "Schools", "rationale": "Schools sees him daily."},
+        {
+            **ids,
+            "outcome": "eha",
+            "lead": "Schools",
+            "taf": "Schools",
+            "rationale": "Schools sees him daily.",
+        },
     )
     assert "Outcome recorded for item 1." in texts_of(recorded)
     # Changing it shows the recorded outcome, and asks why.

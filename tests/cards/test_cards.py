@@ -16,6 +16,7 @@ import pytest
 
 from cards import console as console_cards
 from cards import intake, tasks, week
+from cards import outcomes as outcome_cards
 from cards import panel_day as day_cards
 from cards.common import message
 from cards.verbs import Verb
@@ -219,7 +220,7 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         "case card conflicted": day_cards.case_card(case, conflicted=True),
         "ballot": day_cards.ballot(ballot),
         "ballot cast": day_cards.ballot(ballot, voted_for="A"),
-        "outcome form": day_cards.outcome_form(view, items[3], values={"rationale": HOSTILE}),
+        "outcome form": outcome_cards.outcome_form(view, items[3], values={"rationale": HOSTILE}),
         "allocation": day_cards.allocation("Health leads.", [("contact", date(2026, 12, 10))]),
         "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
         "minutes": day_cards.minutes(record),

@@ -97,6 +97,8 @@ def test_the_console_keeps_up_with_sign_ins_and_the_chair_runs_a_vote_to_an_outc
             {"click": "Record outcome", "card": "Chair:"},
             {"waitText": "Outcome for item 1", "in": "card"},
             {"choose": {"id": "outcome", "value": "eha"}, "card": "Outcome for item 1"},
+            # An Early Help Assessment convenes a Team Around the Family: its agencies are named.
+            {"choose": {"id": "taf", "value": ["Health", "Schools"]}, "card": "Outcome for item 1"},
             {"click": "Record outcome", "card": "Outcome for item 1"},
             {"waitText": "Outcome recorded for item 1", "in": "card"},
             # The chair's chat also gets the result 1:1, so read the console by its text.

@@ -112,6 +112,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
             lead_agency="Health",
             taf_agencies=("Police",),
             actions=(Action("Business support", "Record on EHM", date(2027, 1, 13)),),
+            agreed=True,
         ),
     )
     due = {m.code: m.due for m in milestones}
@@ -204,7 +205,15 @@ async def test_camden_quorum_is_3_of_5_key_members_and_a_tie_escalates_to_stage_
         w.deps,
         meeting_id=meeting.id,
         actor=CHAIR,
-        decision=Decision(case_id, "allocate", meeting.panel_date, lead_agency="Family Services"),
+        decision=Decision(
+            case_id,
+            "allocate",
+            meeting.panel_date,
+            lead_agency="Family Services",
+            # Camden answers its checklist for every case (002 «Checklist for decision making»).
+            checklist=tuple((line, "Yes") for line in CAMDEN.checklist),
+            agreed=True,
+        ),
     )
     assert [m.code for m in milestones] == ["contact"]
     assert w.panel.calendar.working_days_between(meeting.panel_date, milestones[0].due) == 5
@@ -231,7 +240,9 @@ async def test_st_helens_family_action_meeting_plan_and_three_month_panel_review
         w.deps,
         meeting_id=meeting.id,
         actor=CHAIR,
-        decision=Decision(case_id, "home-start", meeting.panel_date, lead_agency="Home Start"),
+        decision=Decision(
+            case_id, "home-start", meeting.panel_date, lead_agency="Home Start", agreed=True
+        ),
     )
     due = {m.code: m.due for m in milestones}
     calendar = w.panel.calendar
@@ -274,7 +285,11 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
         meeting_id=meeting.id,
         actor=CHAIR,
         decision=Decision(
-            step_down, "step-down", meeting.panel_date, lead_agency="Early Help Services"
+            step_down,
+            "step-down",
+            meeting.panel_date,
+            lead_agency="Early Help Services",
+            agreed=True,
         ),
     )
     due = {m.code: m.due for m in milestones}
@@ -283,7 +298,7 @@ async def test_leicester_meets_monthly_has_its_five_outcomes_and_a_first_taf_in_
         w.deps,
         meeting_id=meeting.id,
         actor=CHAIR,
-        decision=Decision(stuck, "child-protection", meeting.panel_date),
+        decision=Decision(stuck, "child-protection", meeting.panel_date, agreed=True),
     )
     assert w.store.cases[stuck].status is Status.CLOSED
     minutes = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)

@@ -345,13 +345,13 @@ async def test_a_reminder_says_what_is_missing_and_by_when() -> None:
     # Health answered its only case: only its capacity is missing, and it is told just that.
     assert texts[member_id("Health")] == (
         "Reminder: Health, for the panel on Tuesday 12 January 2027: please give your agency's "
-        "capacity (how many new cases it can lead) by Monday 11 January 2027 at 16:00."
+        "capacity (how many new cases it can lead) by Tuesday 12 January 2027 at 09:00."
     )
     assert (
         "please answer 1 case still open and give your agency's capacity"
         in texts[member_id("Police")]
     )
-    assert all(t.endswith(" by Monday 11 January 2027 at 16:00.") for t in texts.values())
+    assert all(t.endswith(" by Tuesday 12 January 2027 at 09:00.") for t in texts.values())
 
 
 # -- Panel day --------------------------------------------------------------------------------
@@ -581,7 +581,14 @@ async def test_a_tie_goes_to_the_chairs_casting_vote_in_barnet() -> None:
             w.deps,
             meeting_id=meeting.id,
             actor=CHAIR,
-            decision=Decision(case_id, "eha", date.min, lead_agency="Health"),
+            decision=Decision(
+                case_id,
+                "eha",
+                date.min,
+                lead_agency="Health",
+                taf_agencies=("Police",),
+                agreed=True,
+            ),
         )
 
 
@@ -608,11 +615,16 @@ async def test_a_refused_outcome_changes_nothing() -> None:
             w.deps,
             meeting_id=meeting.id,
             actor=CHAIR,
-            decision=Decision(case_id, "eha", date.min, lead_agency="Acme"),
+            decision=Decision(
+                case_id, "eha", date.min, lead_agency="Acme", taf_agencies=("Police",), agreed=True
+            ),
         )
     with pytest.raises(InvalidInput, match="needs a lead agency"):
         await outcomes.record_outcome(
-            w.deps, meeting_id=meeting.id, actor=CHAIR, decision=Decision(case_id, "eha", date.min)
+            w.deps,
+            meeting_id=meeting.id,
+            actor=CHAIR,
+            decision=Decision(case_id, "eha", date.min, agreed=True),
         )
     assert w.store.cases[case_id].status is Status.CIRCULATED
     assert w.store.meetings[meeting.id].decisions == {}
@@ -638,7 +650,14 @@ async def allocated(w: World) -> tuple[str, Meeting]:
         w.deps,
         meeting_id=meeting.id,
         actor=CHAIR,
-        decision=Decision(case_id, "eha", date.min, lead_agency="Health"),
+        decision=Decision(
+            case_id,
+            "eha",
+            date.min,
+            lead_agency="Health",
+            taf_agencies=("Police",),
+            agreed=True,
+        ),
     )
     await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     return case_id, meeting

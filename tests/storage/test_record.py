@@ -132,6 +132,7 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
             taf_agencies=("Police",),
             actions=(Action("Health", f"Visit {CANARY_CHILD}", schedule.panel_date),),
             rationale=f"{CANARY_CHILD} needs a hub assessment",
+            agreed=True,
         ),
     )
     await outcomes.close_panel(d, meeting_id=meeting.id, actor=CHAIR)

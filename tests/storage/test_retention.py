@@ -47,7 +47,10 @@ async def closed_case(store: Store, clock: FakeClock) -> str:
         accepted_statement=True,
     )
     await outcomes.record_outcome(
-        d, meeting_id=meeting.id, actor=CHAIR, decision=Decision(case_id, "step-up-mash", date.min)
+        d,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(case_id, "step-up-mash", date.min, agreed=True),
     )
     async with store.unit_of_work() as uow:
         assert (await uow.cases.get(case_id)).status is Status.CLOSED
