@@ -149,9 +149,7 @@ async def test_camden_answers_its_checklist_for_every_case_and_the_minutes_show_
     assert "Outcome recorded for item 1." in texts_of(recorded)
     # Stored: the form to change it shows the answers given.
     change = await teams.press(MEGAN, Verb.OUTCOME_FORM, {"meeting": meeting, "case": case})
-    assert [n.get("value") for n in nodes(change) if n.get("id") == "check4"] == [
-        "Not applicable"
-    ]
+    assert [n.get("value") for n in nodes(change) if n.get("id") == "check4"] == ["Not applicable"]
 
     await close(teams, meeting)
     minuted = minutes_to(teams, ISAIAH)

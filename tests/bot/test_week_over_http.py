@@ -219,7 +219,7 @@ async def test_after_the_deadline_a_first_answer_is_taken_late_and_a_saved_one_s
     answer = {"meeting": meeting, "case": case_id, f"known.{case_id}": "checking"}
     await teams.press(ISAIAH, Verb.INFOCHECK_RECORD, answer)
 
-    teams.now(2026, 12, 7, 16, 30)
+    teams.now(2026, 12, 8, 9, 10)  # Barnet's answers are due at 09:00 on the panel's morning
     late = await teams.press(ADELE, Verb.INFOCHECK_RECORD, answer)
     changed = await teams.press(
         ISAIAH, Verb.INFOCHECK_RECORD, {**answer, f"known.{case_id}": "known"}
@@ -266,7 +266,7 @@ async def test_the_chair_sees_readiness_and_reminds_the_agencies_still_missing(
     assert "No answer yet from: Early Help, Police, Schools." in texts_of(grid)
     assert "No capacity yet from: Early Help, Health, Police, Schools." in texts_of(grid)
     assert "Health: 1 of 1 case answered; no capacity yet" in texts_of(grid)
-    assert "Information checks are due by Monday 7 December 2026 at 16:00" in texts_of(grid)
+    assert "Information checks are due by Tuesday 8 December 2026 at 09:00" in texts_of(grid)
     assert "Reminders queued for 5 members; the chair is told" in texts_of(reminded)
     assert "The latest reminder for the panel on Tuesday 8 December 2026" in texts_of(reminded)
     assert "Nobody needed reminding just now." in texts_of(double_click)
@@ -388,14 +388,15 @@ async def test_my_tasks_tells_a_member_what_to_answer(teams: Teams) -> None:
 
     card = teams.connector.to(personal(ISAIAH))[-1].cards[0]
     assert (
-        "1 case to answer for your agency's information check, by Monday 7 December 2026 at 16:00."
+        "1 case to answer for your agency's information check, by Tuesday 8 December 2026 at 09:00."
     ) in texts_of(card)
-    assert "Your agency's capacity to give (how many new cases it can lead), by Monday" in texts_of(
-        card
+    assert (
+        "Your agency's capacity to give (how many new cases it can lead), by Tuesday"
+        in texts_of(card)
     )
     assert action_data(card, "Open my cases")
     staff = texts_of(teams.connector.to(personal(ALEX))[-1].cards[0])
-    assert "4 agencies still to finish their information checks, by Monday 7 December" in staff
+    assert "4 agencies still to finish their information checks, by Tuesday 8 December" in staff
 
 
 async def test_the_canary_child_never_reaches_a_shared_conversation_or_the_logs(
