@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from panel.errors import InvalidInput
-from panel.policy import PRESETS, Policy, with_overrides
+from panel.policy import Policy, with_overrides
+from panel.presets import PRESETS
 
 
 class PolicyFileError(ValueError):

@@ -48,8 +48,9 @@ from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
 from panel.messages import ChannelNotice, DirectMessage
 from panel.outcomes import YES, Decision, is_question
-from panel.policy import BARNET, QuorumBasis, Section
+from panel.policy import QuorumBasis, Section
 from panel.ports import Clock
+from panel.presets import BARNET
 from panel.quorum import Presence, quorum
 from panel.roster import Member, Panel, Role
 from panel.timeline import Timeline

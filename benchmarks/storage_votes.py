@@ -26,7 +26,8 @@ from adapters.in_memory import FakeClock, FakePanels
 from panel.cases import Consent, Person, Referral
 from panel.infochecks import Known
 from panel.lifecycle import Event
-from panel.policy import BARNET, QuorumBasis, Section
+from panel.policy import QuorumBasis, Section
+from panel.presets import BARNET
 from panel.quorum import Presence
 from panel.roster import Member, Panel, Role
 from panel.timeline import Timeline

@@ -15,7 +15,8 @@ from adapters.panel_config import (
     load_panel_config,
     parse_panel_config,
 )
-from panel.policy import BARNET, QuorumBasis
+from panel.policy import QuorumBasis
+from panel.presets import BARNET
 from panel.roster import Member, Panel, Role
 
 ROOT = Path(__file__).parents[2]

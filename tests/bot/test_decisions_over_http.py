@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cards.verbs import Verb
-from panel.policy import CAMDEN
+from panel.presets import CAMDEN
 from tests.bot.conftest import START
 from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, PATTI, Card, Teams, teams_bot, texts_of
 from tests.bot.test_panel_day_over_http import config_for, prepare, sign_in, vote

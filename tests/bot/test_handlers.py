@@ -17,7 +17,7 @@ from bot.actions import Tampered, parse_action
 from bot.panel_bot import HELP_TEXT, NO_IDENTITY, NOT_ON_ROSTER, PRIVATE_ONLY, BotConfig, PanelBot
 from bot.sdk_fixes import speed_up_retry_policy
 from cards.verbs import Verb
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.usecases.common import Deps
 from tests.panel.world import SUPPORT, TENANT, build_panel, london
 

@@ -17,7 +17,7 @@ import yaml
 
 from bot.panel_bot import ALREADY_HANDLED
 from cards.verbs import Verb
-from panel.policy import PRESETS
+from panel.presets import PRESETS
 from tests.bot.conftest import START
 from tests.bot.teams import (
     ADELE,

@@ -4,7 +4,8 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from panel.agenda import Candidate, build_agenda
-from panel.policy import BARNET, LEICESTER, Section
+from panel.policy import Section
+from panel.presets import BARNET, LEICESTER
 
 PANEL = date(2027, 1, 12)
 T0 = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 from panel.errors import NotPermitted, VoteRejected
 from panel.infochecks import Known
 from panel.lifecycle import Event
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.quorum import Presence
 from panel.timeline import Timeline
 from panel.usecases import common, info_checks, intake, panel_day, votes

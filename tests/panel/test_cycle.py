@@ -12,7 +12,8 @@ from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
 from panel.messages import Kind
 from panel.outcomes import Action, Decision
-from panel.policy import BARNET, CAMDEN, LEICESTER, ST_HELENS, Section
+from panel.policy import Section
+from panel.presets import BARNET, CAMDEN, LEICESTER, ST_HELENS
 from panel.quorum import Presence
 from panel.timeline import Timeline
 from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week

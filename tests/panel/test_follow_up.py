@@ -13,7 +13,8 @@ from panel.errors import NotPermitted
 from panel.lifecycle import Status
 from panel.messages import Kind
 from panel.outcomes import Decision, plan_milestones
-from panel.policy import BARNET, ST_HELENS, Policy
+from panel.policy import Policy
+from panel.presets import BARNET, ST_HELENS
 from panel.roster import Member, Role
 from panel.usecases import follow_up
 from panel.usecases.follow_up import FollowUpStep, close_case, drift_report, run_follow_up
@@ -22,7 +23,9 @@ from tests.panel.world import CHAIR, World, london, member_id, referral, world
 PRACTITIONER, MANAGER = "practitioner-1", "manager-1"
 
 
-def tracked_world(policy: Policy, decided: date, outcome: str, lead: str = "Health") -> World:
+def tracked_world(
+    policy: Policy, decided: date, outcome: str, lead: str = "Health", *, led: bool = True
+) -> World:
     """A world with one case allocated to `lead` on `decided`, and a Health practitioner
     whose manager hears about overdue milestones."""
     w = world(policy, london(decided.year, decided.month, decided.day, 12))
@@ -34,7 +37,7 @@ def tracked_world(policy: Policy, decided: date, outcome: str, lead: str = "Heal
         manager_id=MANAGER,
     )
     w.panel = replace(w.panel, members=(*w.panel.members, practitioner))
-    decision = Decision("case-1", outcome, decided, lead_agency=lead)
+    decision = Decision("case-1", outcome, decided, lead_agency=lead if led else None)
     case = Case.from_referral("case-1", w.panel.id, referral("EHM-9", "South"), w.clock.now(), "")
     case.status, case.decision = Status.TRACKING, decision
     case.milestones = plan_milestones(policy, w.panel.calendar, decision)
@@ -65,6 +68,21 @@ async def test_the_lead_is_nudged_two_working_days_before_and_on_the_day_once_ea
     assert texts.count("Case EHM-9: Contact the family is due today.") == 1
     assert nudges(w, member_id("Health"))  # the agency's panel member too
     assert step.due_today >= 1
+
+
+async def test_universal_plus_has_no_lead_so_early_help_practitioners_are_nudged() -> None:
+    """001 §21.2: «There is no need for a Lead Professional»; §5.5: Universal Plus work «will
+    be allocated by Early Help managers directly to Early Help Practitioners»."""
+    w = tracked_world(BARNET, date(2027, 1, 4), "universal-plus", "Early Help", led=False)
+    w.clock.set(london(2027, 2, 15, 8))  # its 6-week review is due Monday 15 February
+
+    await run_follow_up(w.deps, w.panel.id)
+
+    assert nudges(w, PRACTITIONER) == [
+        "Case EHM-9: Review the Universal Plus work with the family (6 weeks; up to 12 if "
+        "extended in supervision) is due today."
+    ]
+    assert nudges(w, member_id("Early Help"))
 
 
 async def test_an_overdue_milestone_goes_to_the_manager_and_the_chair_not_the_lead() -> None:

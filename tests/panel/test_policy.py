@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, time
 from pathlib import Path
@@ -9,7 +10,8 @@ import pytest
 from adapters.policy_file import PolicyFileError, load_policy, parse_policy
 from panel.calendar import Period, Unit
 from panel.errors import InvalidInput
-from panel.policy import BARNET, PRESETS, Moment, Policy, Section, with_overrides
+from panel.policy import Moment, Policy, Section, with_overrides
+from panel.presets import BARNET, PRESETS
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 QUOTE = re.compile(r"«([^»]+)»")
@@ -62,6 +64,20 @@ def test_the_defining_settings_of_each_preset_say_where_they_come_from(key: str)
         assert setting in cited, f"{key} does not cite {setting}"
     for rule in policy.milestones:
         assert f"milestones.{rule.code}" in policy.sources
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_no_setting_of_a_preset_goes_without_a_source(key: str) -> None:
+    """Issue 15: every setting quotes its seed clause, or says DEFAULT and why."""
+    policy = PRESETS[key]
+    cited = {name.split(".")[0] for name in policy.sources}
+    settings = {f.name for f in dataclasses.fields(Policy)} - {"key", "name", "sources"}
+    assert sorted(settings - cited) == []
+    for option in policy.outcomes:
+        assert f"outcomes.{option.code}" in policy.sources, option.code
+    for setting, source in policy.sources.items():
+        if source.startswith("DEFAULT"):
+            assert len(source.removeprefix("DEFAULT:").split()) >= 3, f"{setting}: say why"
 
 
 def test_barnet_numbers_come_from_its_protocol() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from panel.outcomes import Decision, plan_milestones
-from panel.policy import BARNET, LEICESTER, ST_HELENS, Policy
+from panel.policy import Policy
+from panel.presets import BARNET, LEICESTER, ST_HELENS
 from tests.panel.world import build_panel
 
 DAY = date(2026, 12, 9)

@@ -9,7 +9,8 @@ from panel.calendar import WorkingCalendar
 from panel.errors import InvalidInput
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.outcomes import Action, Decision, check_decision, plan_milestones
-from panel.policy import BARNET, CAMDEN, LEICESTER, QuorumBasis
+from panel.policy import QuorumBasis
+from panel.presets import BARNET, CAMDEN, LEICESTER
 from panel.quorum import Attendance, Presence, quorum
 
 NOW = datetime(2027, 1, 8, 9, 0, tzinfo=UTC)

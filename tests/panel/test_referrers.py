@@ -8,7 +8,7 @@ from datetime import datetime
 
 from panel.cases import Case, Referrer
 from panel.messages import Kind
-from panel.policy import PRESETS
+from panel.presets import PRESETS
 from panel.usecases.referrers import tell_referrer
 from tests.panel.world import LONDON, SUPPORT, build_panel, referral
 

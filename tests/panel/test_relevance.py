@@ -6,7 +6,7 @@ from __future__ import annotations
 from adapters.in_memory import FakePanels
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.relevance import (
     ANSWERING,
     BEFORE_THE_PANEL,

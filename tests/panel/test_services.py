@@ -22,7 +22,8 @@ from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
 from panel.messages import Circulation, ConsoleUpdate, Kind
 from panel.outcomes import Decision
-from panel.policy import BARNET, CAMDEN, LEICESTER, CaseField, Section
+from panel.policy import CaseField, Section
+from panel.presets import BARNET, CAMDEN, LEICESTER
 from panel.quorum import Presence
 from panel.timeline import Timeline
 from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week

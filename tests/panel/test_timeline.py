@@ -8,7 +8,8 @@ import pytest
 
 from panel.calendar import WorkingCalendar
 from panel.errors import InvalidInput
-from panel.policy import BARNET, CAMDEN, LEICESTER, Cadence, ClosedPanelDay
+from panel.policy import Cadence, ClosedPanelDay
+from panel.presets import BARNET, CAMDEN, LEICESTER
 from panel.timeline import Timeline
 
 LONDON = ZoneInfo("Europe/London")

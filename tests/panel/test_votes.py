@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from panel.errors import NotQuorate, VoteRejected
-from panel.policy import BARNET, CAMDEN, Deadlock, MajorityBase
+from panel.policy import Deadlock, MajorityBase
+from panel.presets import BARNET, CAMDEN
 from panel.votes import RoundState, VoteRound, VoteRule, choose_candidates
 
 AGENCIES = frozenset({"Health", "Police", "Schools", "Housing", "Early Help"})

@@ -7,7 +7,7 @@ from datetime import date
 from panel.lifecycle import Event
 from panel.meeting import MeetingStatus
 from panel.messages import Kind
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.usecases import intake, week
 from tests.panel.world import SUPPORT, World, london, referral, world
 

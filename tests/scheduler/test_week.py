@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from adapters.bank_holidays import calendar_for
 from adapters.in_memory import FakeClock
-from panel.policy import BARNET
+from panel.presets import BARNET
 from scheduler.week import QuietHours, WeekScheduler, due_moments, quiet
 
 LONDON = ZoneInfo("Europe/London")
@@ -42,9 +42,23 @@ def test_christmas_puts_the_next_cutoff_before_this_weeks_panel() -> None:
     assert moments == sorted(moments)
 
 
+def a_plain_wednesday_ahead() -> datetime:
+    """A Wednesday over a year ahead of the real clock whose panel week has no bank holiday.
+
+    APScheduler keeps real time and drops a run date already past, so these tests must not
+    name a fixed day (they broke when 4 December 2026 came and went)."""
+    day = (datetime.now(LONDON) + timedelta(days=400)).date()
+    while day.weekday() != 2 or not all(
+        CALENDAR.is_working_day(day + timedelta(days=n)) for n in (0, 1, 2, 5, 6)
+    ):
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+
+
 async def test_the_scheduler_catches_up_at_once_and_plans_the_next_trigger() -> None:
     # APScheduler keeps real time; the step and the plan read the fake clock.
-    clock = FakeClock(at(12, 2, 15))  # started after the cut-off and circulation times
+    wednesday = a_plain_wednesday_ahead()
+    clock = FakeClock(wednesday + timedelta(hours=15))  # after the cut-off and circulation
     calls: list[str] = []
 
     async def step(panel_id: str) -> None:
@@ -55,7 +69,8 @@ async def test_the_scheduler_catches_up_at_once_and_plans_the_next_trigger() -> 
     try:
         await asyncio.sleep(0.2)  # let the catch-up job run
         assert calls == ["demo"]
-        assert scheduler.next_run("demo") == at(12, 4, 10)
+        # Barnet's Friday reminder at 10:00.
+        assert scheduler.next_run("demo") == wednesday + timedelta(days=2, hours=10)
         job = scheduler._scheduler.get_job("week:demo")
         assert job.args == ("demo",)  # a panel id: never personal data
     finally:
@@ -63,7 +78,8 @@ async def test_the_scheduler_catches_up_at_once_and_plans_the_next_trigger() -> 
 
 
 async def test_a_failing_step_is_retried_later_rather_than_dropped() -> None:
-    clock = FakeClock(at(12, 2, 15))
+    wednesday = a_plain_wednesday_ahead()
+    clock = FakeClock(wednesday + timedelta(hours=15))
 
     async def step(panel_id: str) -> None:
         raise RuntimeError("database away")
@@ -72,7 +88,7 @@ async def test_a_failing_step_is_retried_later_rather_than_dropped() -> None:
     scheduler.start()
     try:
         await asyncio.sleep(0.2)
-        assert scheduler.next_run("demo") == at(12, 2, 15, 5)
+        assert scheduler.next_run("demo") == wednesday + timedelta(hours=15, minutes=5)
     finally:
         scheduler.shutdown()
 

@@ -14,15 +14,15 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.in_memory import FakeClock, FakeNotifier, FakePanels
 from panel.cases import Case, Person, Referrer
-from panel.errors import NotFound, Unavailable
+from panel.errors import InvalidInput, NotFound, Unavailable
 from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import Meeting
 from panel.outcomes import Action, Decision
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.quorum import Presence
 from panel.timeline import PanelSchedule, Timeline
-from panel.usecases import info_checks, intake, outcomes, panel_day, votes, week
+from panel.usecases import escalations, info_checks, intake, outcomes, panel_day, votes, week
 from panel.usecases.common import Deps
 from storage import schema
 from storage.crypto import CipherError, FieldCipher
@@ -52,9 +52,9 @@ def deps(store: Store, clock: FakeClock, notifier: FakeNotifier | None = None) -
 CANARY_CONTACT = "canary.referrer@school.example"
 
 
-async def canary_case(d: Deps) -> str:
+async def canary_case(d: Deps, reference: str = "EHM-CANARY-1") -> str:
     ref = dataclasses.replace(
-        referral("EHM-CANARY-1", "South"),
+        referral(reference, "South"),
         children=(Person(CANARY_CHILD, CANARY_DOB),),
         referrer=Referrer("Canary Referrer", "A School", CANARY_CONTACT),
     )
@@ -77,8 +77,9 @@ async def circulated(d: Deps, clock: FakeClock) -> tuple[Meeting, PanelSchedule]
 
 
 async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
-    """Refer, freeze, circulate, answer, sit, vote, decide, close: the Barnet week."""
+    """Refer, freeze, circulate, answer, sit, vote, decide, escalate, close: the Barnet week."""
     case_id = await canary_case(d)
+    escalated = await canary_case(d, "EHM-CANARY-2")
     meeting, schedule = await circulated(d, clock)
     await info_checks.record_info_check(
         d,
@@ -132,8 +133,19 @@ async def run_week(d: Deps, clock: FakeClock) -> tuple[str, str]:
             taf_agencies=("Police",),
             actions=(Action("Health", f"Visit {CANARY_CHILD}", schedule.panel_date),),
             rationale=f"{CANARY_CHILD} needs a hub assessment",
+            also=("follow-up",),
+            checklist=((BARNET.checklist[0], "Yes"), (BARNET.checklist[2], "No")),
             agreed=True,
         ),
+    )
+    await escalations.record_escalation(
+        d,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        case_id=escalated,
+        owner=CHAIR,
+        interim_service=f"{CANARY_CHILD} keeps seeing the school nurse",
+        interim_agency="Health",
     )
     await outcomes.close_panel(d, meeting_id=meeting.id, actor=CHAIR)
     return case_id, meeting.id
@@ -165,9 +177,54 @@ async def test_the_whole_week_survives_in_the_database_and_reads_back(store: Sto
     assert vote.result is not None
     assert vote.result.winner == "Health"
     assert meeting.minutes is not None
-    assert meeting.minutes.items[0].lead_agency == "Health"
+    assert [i.lead_agency for i in meeting.minutes.items if i.case_id == case_id] == ["Health"]
     assert meeting.decisions[case_id].actions[0].text == f"Visit {CANARY_CHILD}"
+    # Issue 15: the combination, the checklist answers, and the escalation read back.
+    assert case.decision.outcomes == ("eha", "follow-up")
+    assert case.decision.checklist == ((BARNET.checklist[0], "Yes"), (BARNET.checklist[2], "No"))
+    assert not case.decision.agreed  # the vote decided it
+    escalation = next(i.escalation for i in meeting.minutes.items if i.escalation)
+    assert escalation.startswith("Escalated: Head of Service on Tuesday 12 January 2027.")
     assert len(meeting.circulations) == len([m for m in PANEL.members if PANEL.agency_of(m)])
+
+
+async def test_an_escalation_is_stored_raised_and_resolved_into_a_decision(store: Store) -> None:
+    clock = FakeClock(london(2027, 1, 4, 10, 0))
+    d = deps(store, clock)
+    await run_week(d, clock)
+    async with store.unit_of_work() as uow:
+        escalated = await uow.cases.active_with_reference(PANEL.id, "EHM-CANARY-2")
+    assert escalated is not None
+    assert escalated.status is Status.ESCALATED
+    assert escalated.escalation is not None
+    assert escalated.escalation.interim_service == f"{CANARY_CHILD} keeps seeing the school nurse"
+    assert escalated.escalation.interim_agency == "Health"
+    with pytest.raises(InvalidInput, match="last escalation stage"):
+        await escalations.raise_escalation(
+            d, panel_id=PANEL.id, actor=CHAIR, case_id=escalated.id, reason="No agreement."
+        )
+    clock.set(london(2027, 1, 7, 11, 0))
+    await escalations.resolve_escalation(
+        d,
+        panel_id=PANEL.id,
+        actor=CHAIR,
+        decision=Decision(escalated.id, "universal-plus", date.min),
+        resolution="The Head of Service decided Universal Plus.",
+    )
+    async with store.unit_of_work() as uow:
+        resolved = await uow.cases.get(escalated.id)
+    assert resolved.status is Status.TRACKING
+    assert resolved.decision is not None
+    assert resolved.decision.escalated
+    assert resolved.decision.decided_on == date(2027, 1, 7)
+    assert resolved.escalation is not None
+    assert resolved.escalation.resolved_on == date(2027, 1, 7)
+    assert [m.code for m in resolved.milestones] == ["universal-plus-review"]
+    assert [t.event for t in resolved.history][-3:] == [
+        Event.ESCALATE,
+        Event.RESOLVE_ESCALATION,
+        Event.START_TRACKING,
+    ]
 
 
 async def test_a_canary_child_is_not_stored_in_plaintext_anywhere(

@@ -13,7 +13,7 @@ from panel.calendar import add_months
 from panel.errors import NotFound
 from panel.lifecycle import Status
 from panel.outcomes import Decision
-from panel.policy import BARNET
+from panel.presets import BARNET
 from panel.quorum import Presence
 from panel.usecases import outcomes, panel_day
 from storage import schema
