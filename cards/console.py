@@ -273,16 +273,15 @@ def _item_row(view: ChairView, item: ItemView, in_hand: ItemView | None, live: b
     text = f"{numbered(item.number, item.reference)} · {ROUTE_NAMES[item.section]} · " + (
         f"{item.locality} — {state}"
     )
+    if item.state is ItemState.AWAITING_RESOLUTION:
+        text = f"{numbered(item.number, item.reference)} — escalated: {item.escalation}"
     if item.state is ItemState.DECIDED:
         # Route and locality no longer matter: the outcome does (and 15 rows must fit).
         lead = f"; lead {item.lead_agency}" if item.lead_agency else ""
         tick = "; on the case system" if item.recorded else ""
         text = f"{numbered(item.number, item.reference)} — {item.outcome}{lead}{tick}"
     row_action = _row_action(view, item, in_hand) if live else None
-    cell: list[CardElement] = [note(text, subtle=item.state is ItemState.DECIDED)]
-    if item.escalation:
-        cell.append(literal(item.escalation))  # it carries the interim service as typed
-    columns = [Column(width="stretch", items=cell)]
+    columns = [Column(width="stretch", items=[note(text, subtle=item.state.settled)])]
     if row_action is not None:
         columns.append(Column(width="auto", items=[buttons(row_action)]))
     return ColumnSet(separator=True, columns=columns)

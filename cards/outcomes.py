@@ -28,10 +28,11 @@ from cards.verbs import Verb
 from panel.calendar import Period, Unit
 from panel.console import ChairView, ItemState, ItemView
 from panel.errors import InvalidInput
-from panel.escalations import MAX_INTERIM, MAX_RESOLUTION
+from panel.escalations import MAX_INTERIM, MAX_RESOLUTION, MAX_WHY
 from panel.messages import EscalationNotice
 from panel.outcomes import (
     CHECK_ANSWERS,
+    MAX_CHECK_ANSWER,
     MAX_REASON,
     MAX_TEXT,
     Action,
@@ -121,7 +122,7 @@ def _checklist_inputs(view: ChairView, filled: Mapping[str, str]) -> list[CardEl
                 TextInput(
                     id=key,
                     label=f"{n}. {line}",
-                    max_length=MAX_REASON,
+                    max_length=MAX_CHECK_ANSWER,
                     is_required=view.checklist_required or None,
                     error_message="Answer this line." if view.checklist_required else None,
                     value=filled.get(key),
@@ -312,7 +313,7 @@ def decision_from_inputs(
     checklist = tuple(
         (line, answer)
         for n, line in enumerate(view.checklist, 1)
-        if (answer := inputs_.text(inputs, f"check{n}", MAX_REASON, f"Checklist line {n}"))
+        if (answer := inputs_.text(inputs, f"check{n}", MAX_CHECK_ANSWER, f"Checklist line {n}"))
     )
     return Decision(
         **{
@@ -420,7 +421,7 @@ def escalation(data: EscalationNotice, *, problem: str = "", notice: str = "") -
                         "Why this stage could not resolve it (kept with the case, told to the "
                         "chair)",
                         "Say why it goes further.",
-                        max_length=MAX_INTERIM,
+                        max_length=MAX_WHY,
                     )
                 ],
                 [action(f"Raise to {data.next_stage}", Verb.ESCALATION_RAISE, **ids)],

@@ -67,7 +67,7 @@ class ItemView:
     lead_agency: str | None = None
     recorded: bool = False
     rounds: int = 0  # vote rounds held so far
-    escalation: str = ""  # the escalation's stages, owner and interim service, once recorded
+    escalation: str = ""  # an open escalation's stage and owner: "Stage 3 ...; owner Megan Bowen"
 
 
 @dataclass(frozen=True)

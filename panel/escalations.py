@@ -19,8 +19,9 @@ from panel.calendar import long_date
 from panel.errors import InvalidInput
 from panel.policy import Policy
 
-MAX_INTERIM = 500
-MAX_RESOLUTION = 2000
+MAX_INTERIM = 500  # the interim service, as typed
+MAX_WHY = 300  # why a stage could not resolve it
+MAX_RESOLUTION = 1000  # how it was resolved; with the rest it is minuted in one Teams message
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ def raise_stage(escalation: Escalation, policy: Policy, *, on: date, reason: str
     """To the next stage, only when this one could not resolve it (and says why)."""
     _require_open(escalation)
     why = reason.strip()
-    if not why or len(why) > MAX_INTERIM:
+    if not why or len(why) > MAX_WHY:
         raise InvalidInput(
-            f"Say why this stage could not resolve it, in 1 to {MAX_INTERIM} characters."
+            f"Say why this stage could not resolve it, in 1 to {MAX_WHY} characters."
         )
     stages = policy.escalation_stages
     at = stages.index(escalation.stage) if escalation.stage in stages else len(stages) - 1

@@ -12,6 +12,7 @@ from panel.policy import Anchor, Outcome, Policy
 
 MAX_TEXT = 2000
 MAX_REASON = 500
+MAX_CHECK_ANSWER = 200  # a checklist question answered in words; the rationale says the rest
 
 
 def check_reason(text: str) -> str:
@@ -123,8 +124,10 @@ def _check_checklist(decision: Decision, policy: Policy) -> None:
     if set(answered) - set(policy.checklist):
         raise InvalidInput("The checklist answered is not this panel's checklist.")
     for line, answer in decision.checklist:
-        if len(answer) > MAX_REASON:
-            raise InvalidInput(f"Each checklist answer can be at most {MAX_REASON} characters.")
+        if len(answer) > MAX_CHECK_ANSWER:
+            raise InvalidInput(
+                f"Each checklist answer can be at most {MAX_CHECK_ANSWER} characters."
+            )
         if not is_question(line) and answer not in CHECK_ANSWERS:
             raise InvalidInput("Answer each checklist statement Yes, No or Not applicable.")
     # The checklist is the panel's, for its own decision; one taken up an escalation route

@@ -142,7 +142,11 @@ class MilestoneRule:
             raise InvalidInput(f"Milestone {self.code!r}: 'after' goes with a milestone anchor.")
 
 
-MAX_CHECKLIST = 10  # lines of a decision checklist (each is an input on the outcome form)
+# A decision checklist's size: each line is an input on the outcome form and is minuted with its
+# answer for every item, so both stay within one Teams message (tests/bot/test_card_sizes.py).
+MAX_CHECKLIST = 8
+MAX_CHECKLIST_LINE = 200
+MAX_ESCALATION_STAGES = 3
 _SIX_MONTHS = Period(6, Unit.MONTHS)
 _TWELVE_MONTHS = Period(12, Unit.MONTHS)
 
@@ -244,8 +248,12 @@ class Policy:
             raise InvalidInput("Outcome codes must be unique.")
         if len(self.checklist) > MAX_CHECKLIST:
             raise InvalidInput(f"A decision checklist has at most {MAX_CHECKLIST} lines.")
-        if not self.escalation_stages:
-            raise InvalidInput("Name at least one escalation stage.")
+        if any(len(line) > MAX_CHECKLIST_LINE for line in self.checklist):
+            raise InvalidInput(f"A checklist line has at most {MAX_CHECKLIST_LINE} characters.")
+        if not 1 <= len(self.escalation_stages) <= MAX_ESCALATION_STAGES:
+            raise InvalidInput(f"Name 1 to {MAX_ESCALATION_STAGES} escalation stages.")
+        if any(not s.strip() or len(s) > 100 for s in self.escalation_stages):
+            raise InvalidInput("Each escalation stage is named in 1 to 100 characters.")
         for option in self.outcomes:
             if option.needs_lead and option.carried_by:
                 raise InvalidInput(

@@ -58,9 +58,11 @@ async def chair_view(work: Work) -> ChairView:
     cases = {i.case_id: await work.uow.cases.get(i.case_id) for i in meeting.items}
     references = {case_id: case.reference for case_id, case in cases.items()}
     escalations = {
-        case_id: case.escalation.summary()
+        # The bot's own words only: the interim service as typed is on the owner's card and in
+        # the minutes, and 15 rows of it would not fit one Teams message.
+        case_id: f"{e.stage}; owner {_name(panel, e.owner)}"
         for case_id, case in cases.items()
-        if case.escalation is not None and case.escalation.meeting_id == meeting.id
+        if (e := case.escalation) is not None and e.meeting_id == meeting.id and e.open
     }
     can_add = []
     if meeting.status is MeetingStatus.IN_SESSION:
@@ -146,6 +148,11 @@ def _papers(panel: Panel, meeting: Meeting, references: dict[str, str]) -> CaseP
         tuple(panel.policy.checklist),
         candidates(panel, meeting, item.case_id),
     )
+
+
+def _name(panel: Panel, person_id: str) -> str:
+    member = panel.find(person_id)
+    return member.name if member is not None else "no longer on the panel"
 
 
 def candidates(panel: Panel, meeting: Meeting, case_id: str) -> tuple[str, ...]:

@@ -13,15 +13,23 @@ import pytest
 from app import STORE
 from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
-from cards import console, panel_day, week
+from cards import console, outcomes, panel_day, week
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
 from panel.console import CasePapers, ChairView, ItemState, ItemView
+from panel.escalations import MAX_INTERIM, MAX_RESOLUTION, MAX_WHY
 from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.meeting import MeetingStatus
-from panel.messages import AnswerLine, CaseCard, CirculatedCase, MinutesLine, MinutesRecord
-from panel.outcomes import MAX_TEXT
-from panel.policy import Section
+from panel.messages import (
+    AnswerLine,
+    CaseCard,
+    CirculatedCase,
+    EscalationNotice,
+    MinutesLine,
+    MinutesRecord,
+)
+from panel.outcomes import MAX_CHECK_ANSWER, MAX_REASON, MAX_TEXT
+from panel.policy import MAX_CHECKLIST, MAX_CHECKLIST_LINE, MAX_ESCALATION_STAGES, Section
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT
 from panel.usecases.week import AgendaLine, AgendaView
@@ -206,6 +214,15 @@ def test_minutes_of_15_items_with_every_field_at_its_longest_go_as_parts_that_ea
             "60 working days",
             longest(MAX_TEXT, "r"),  # the rationale and the dissent at their longest
             longest(MAX_TEXT, "d"),
+            # Every checklist line answered at its longest, and an escalation raised through
+            # stages with every reason, its interim service and its resolution at the longest.
+            tuple(
+                f"{k}. {longest(MAX_CHECKLIST_LINE, 'q')} {longest(MAX_CHECK_ANSWER, 'a')}"
+                for k in range(MAX_CHECKLIST)
+            ),
+            longest(
+                MAX_ESCALATION_STAGES * (150 + MAX_WHY) + MAX_INTERIM + 200 + MAX_RESOLUTION, "e"
+            ),
         )
         for n in range(CASES)
     )
@@ -255,7 +272,11 @@ def test_the_chairs_console_for_15_items_and_20_agencies_with_its_papers_fits() 
             f"EHM-{n:036d}",
             Section.NEW_REFERRAL,
             longest(100, "L"),
-            ItemState.VOTING if n == 0 else ItemState.DECIDED,
+            ItemState.VOTING
+            if n == 0
+            else ItemState.DECIDED
+            if n % 2
+            else ItemState.AWAITING_RESOLUTION,
             "r" * 32,
             20,
             20,
@@ -264,6 +285,7 @@ def test_the_chairs_console_for_15_items_and_20_agencies_with_its_papers_fits() 
             AGENCIES[0],
             longest(100, "o"),
             AGENCIES[1],
+            escalation=f"{longest(100, 's')}; owner {longest(100, 'O')}",
         )
         for n in range(CASES)
     )
@@ -297,3 +319,81 @@ def test_the_chairs_console_for_15_items_and_20_agencies_with_its_papers_fits() 
     )
 
     assert size(console.console(view, notice="Vote closed.")) <= MAX_ACTIVITY_BYTES
+
+
+def chair_view_for_forms() -> ChairView:
+    """A console's view with 20 agencies, 8 outcomes, a 10-line checklist and 20 owners."""
+    return ChairView(
+        "demo",
+        longest(100, "P"),
+        "m" * 32,
+        date(2026, 12, 8),
+        MeetingStatus.IN_SESSION,
+        "Quorate.",
+        True,
+        (),
+        (),
+        tuple((f"outcome-{n}", longest(100, "o")) for n in range(8)),
+        AGENCIES,
+        (),
+        checklist=tuple(
+            longest(MAX_CHECKLIST_LINE - 1, "q") + ("?" if n % 2 else ".")
+            for n in range(MAX_CHECKLIST)
+        ),
+        checklist_required=True,
+        combine_outcomes=True,
+        owners=tuple((f"{n:032x}", f"{longest(100, 'N')} ({a})") for n, a in enumerate(AGENCIES)),
+        escalation_stage=longest(100, "S"),
+    )
+
+
+def test_the_outcome_form_with_every_field_at_its_longest_fits() -> None:
+    view = chair_view_for_forms()
+    item = ItemView(1, "c" * 32, f"EHM-{0:036d}", Section.NEW_REFERRAL, "L", ItemState.ESCALATED)
+    values = {
+        "outcome": ",".join(code for code, _ in view.outcomes),
+        "taf": ",".join(AGENCIES),
+        "rationale": longest(MAX_TEXT, "r"),
+        "dissent": longest(MAX_TEXT, "d"),
+        "change_reason": longest(MAX_REASON, "w"),
+        # Questions (even lines) answered in words at their longest; statements Not applicable.
+        **{
+            f"check{n}": longest(MAX_CHECK_ANSWER, "a") if n % 2 == 0 else "Not applicable"
+            for n in range(1, MAX_CHECKLIST + 1)
+        },
+        **{f"action{n}_text": longest(500, "t") for n in range(1, 4)},
+    }
+
+    form = outcomes.outcome_form(
+        view, item, values=values, problem=longest(300, "p"), changing=True
+    )
+
+    assert size(form) <= MAX_ACTIVITY_BYTES, size(form)
+
+
+def test_the_escalation_cards_with_every_field_at_their_longest_fit() -> None:
+    view = chair_view_for_forms()
+    item = ItemView(1, "c" * 32, f"EHM-{0:036d}", Section.NEW_REFERRAL, "L", ItemState.ESCALATED)
+    form = outcomes.escalation_form(
+        view, item, values={"interim_service": longest(MAX_INTERIM, "i")}, problem="p" * 300
+    )
+    notice = EscalationNotice(
+        "demo",
+        "c" * 32,
+        f"EHM-{0:036d}",
+        longest(300, "w"),
+        tuple(
+            (longest(100, "s"), date(2026, 12, 8), longest(MAX_WHY, "r"))
+            for _ in range(MAX_ESCALATION_STAGES)
+        ),
+        longest(300, "R"),
+        longest(100, "O"),
+        longest(MAX_INTERIM, "i"),
+        longest(100, "A"),
+        longest(MAX_RESOLUTION, "z"),
+        longest(100, "n"),
+        acts=True,
+    )
+
+    assert size(form) <= MAX_ACTIVITY_BYTES, size(form)
+    assert size(outcomes.escalation(notice)) <= MAX_ACTIVITY_BYTES

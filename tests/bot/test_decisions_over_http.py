@@ -193,8 +193,9 @@ async def test_camden_escalates_a_tie_keeps_the_family_served_and_its_owner_reso
         {**ids, "interim_service": interim, "interim_agency": "Health"},
     )
     assert "Item 1 escalated: Stage 3 of the CSCB escalation policy." in texts_of(escalated)
-    assert "escalated" in texts_of(escalated)
-    assert interim in texts_of(escalated)
+    assert "— escalated: Stage 3 of the CSCB escalation policy; owner Megan Bowen" in texts_of(
+        escalated
+    )
     await teams.deliver()
     # The owner (the chair here) gets the card to act on; Health, giving the interim service,
     # and business support hear it without the buttons.

@@ -212,7 +212,7 @@ def test_an_escalation_goes_to_the_next_stage_only_with_a_reason_and_not_past_th
 def test_a_policy_that_cannot_work_is_refused_when_it_is_built() -> None:
     with pytest.raises(InvalidInput, match="its lead carries the follow-up"):
         dataclasses.replace(BARNET, outcomes=(Outcome("x", "X", carried_by="Early Help"),))
-    with pytest.raises(InvalidInput, match="at least one escalation stage"):
+    with pytest.raises(InvalidInput, match="1 to 3 escalation stages"):
         dataclasses.replace(BARNET, escalation_stages=())
     with pytest.raises(InvalidInput, match=f"at most {MAX_CHECKLIST} lines"):
-        dataclasses.replace(BARNET, checklist=tuple(f"Line {n}." for n in range(11)))
+        dataclasses.replace(BARNET, checklist=tuple(f"Line {n}." for n in range(9)))
