@@ -170,6 +170,18 @@ class ConfiguredPanels:
 
     def __init__(self, config: PanelConfig) -> None:
         self._panels = {p.id: p for p in config.panels}
+        for panel in config.panels:
+            for option in panel.policy.outcomes:
+                if option.carried_by and option.carried_by not in panel.agencies:
+                    # Said at start, not first at the panel table, where the outcome is refused.
+                    log.warning(
+                        "Panel %s: the outcome %r is followed up by the agency %r, which is not "
+                        "one of the panel's agencies: add it, or override the outcome's "
+                        "carried_by with your agency's name (docs/panel-config.md)",
+                        panel.id,
+                        option.code,
+                        option.carried_by,
+                    )
 
     def get(self, panel_id: str) -> Panel:
         try:

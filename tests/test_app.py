@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
 from adapters.in_memory import FakeClock
-from adapters.panel_config import PanelConfigError
-from app import ROOT, create_app, main, verify_audit
+from adapters.panel_config import PanelConfigError, load_panel_config
+from app import ROOT, ConfiguredPanels, create_app, main, verify_audit
 from bot.panel_bot import HELP_TEXT, NOT_UNDERSTOOD_TEXT
 from bot.settings import AUTH_OFF_BANNER, Settings, UnsafeSettingsError
 from cards.verbs import Verb
@@ -31,6 +32,7 @@ from tests.bot.teams import (
     personal,
     teams_bot,
 )
+from tests.bot.test_panel_day_over_http import config_for
 
 Client = TestClient[web.Request, web.Application]
 
@@ -318,3 +320,21 @@ async def test_verify_audit_says_intact_then_altered(tmp_path: Path) -> None:
         await conn.execute(text("UPDATE audit_log SET actor = 'someone-else'"))
     await engine.dispose()
     assert await verify_audit(settings) == 1
+
+
+def test_an_outcome_followed_up_by_an_agency_the_panel_lacks_is_warned_about_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Leicester's step-down is carried by «Early Help Services»; the demo has no such agency."""
+    path = tmp_path / "panels.yaml"
+    path.write_text(yaml.safe_dump(config_for("leicester")), encoding="utf-8")
+    caplog.set_level(logging.WARNING)
+
+    ConfiguredPanels(load_panel_config(path))
+
+    assert "the outcome 'step-down' is followed up by the agency 'Early Help Services'" in (
+        caplog.text
+    )
+    caplog.clear()
+    ConfiguredPanels(load_panel_config(Path("config/demo.yaml")))  # Barnet's Early Help is there
+    assert "followed up by" not in caplog.text
