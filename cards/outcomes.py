@@ -176,22 +176,7 @@ def outcome_form(
             )
         )
     body += _action_inputs(view, filled)
-    body += [
-        TextInput(
-            id="rationale",
-            label="Rationale",
-            is_multiline=True,
-            max_length=MAX_TEXT,
-            value=filled.get("rationale"),
-        ),
-        TextInput(
-            id="dissent",
-            label="Dissent (who, and why)",
-            is_multiline=True,
-            max_length=MAX_TEXT,
-            value=filled.get("dissent"),
-        ),
-    ]
+    body += _reasons(filled)
     if changing:
         body.append(
             why(
@@ -214,6 +199,25 @@ def outcome_form(
             back("Back to the console", Verb.PANEL_CONSOLE, meeting=view.meeting_id),
         ],
     )
+
+
+def _reasons(filled: Mapping[str, str]) -> list[CardElement]:
+    return [
+        TextInput(
+            id="rationale",
+            label="Rationale",
+            is_multiline=True,
+            max_length=MAX_TEXT,
+            value=filled.get("rationale"),
+        ),
+        TextInput(
+            id="dissent",
+            label="Dissent (who, and why)",
+            is_multiline=True,
+            max_length=MAX_TEXT,
+            value=filled.get("dissent"),
+        ),
+    ]
 
 
 def _action_inputs(view: ChairView, filled: Mapping[str, str]) -> list[CardElement]:

@@ -17,7 +17,7 @@ from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.escalations import Escalation, escalate, raise_stage, resolve
 from panel.lifecycle import Event
-from panel.meeting import MeetingStatus
+from panel.meeting import Meeting, MeetingStatus
 from panel.messages import DirectMessage, EscalationNotice, RecordOnCaseSystem
 from panel.outcomes import (
     Decision,
@@ -66,15 +66,7 @@ async def record_escalation(
         deps, actor, "escalation.record", meeting_id, Role.CHAIR, case_id=case_id
     ) as work:
         meeting, panel = work.meeting, work.panel
-        meeting.require_status(MeetingStatus.IN_SESSION, doing="escalate a case")
-        meeting.require_on_agenda(case_id)
-        if case_id in meeting.decisions or f"escalated:{case_id}" in meeting.done:
-            raise InvalidInput("This case already has its result for today.")
-        if any(
-            r.case_id == case_id and r.state in (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
-            for r in meeting.rounds.values()
-        ):
-            raise InvalidInput("A vote on this case is still open: close it first.")
+        _require_undecided(meeting, case_id)
         owner_member = panel.find(owner)
         if owner_member is None or not owner_member.has_teams:
             raise InvalidInput("Choose who owns the escalation from the panel's people on Teams.")
@@ -106,6 +98,17 @@ async def record_escalation(
         await tell_consoles(work, skip=actor)
         await work.uow.commit()
         return escalation
+
+
+def _require_undecided(meeting: Meeting, case_id: str) -> None:
+    """Only an item the panel is still deciding today can be escalated."""
+    meeting.require_status(MeetingStatus.IN_SESSION, doing="escalate a case")
+    meeting.require_on_agenda(case_id)
+    if case_id in meeting.decisions or f"escalated:{case_id}" in meeting.done:
+        raise InvalidInput("This case already has its result for today.")
+    undecided = (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
+    if any(r.case_id == case_id and r.state in undecided for r in meeting.rounds.values()):
+        raise InvalidInput("A vote on this case is still open: close it first.")
 
 
 async def escalation_view(deps: Deps, *, panel_id: str, actor: str, case_id: str) -> EscalationView:
@@ -165,31 +168,41 @@ async def resolve_escalation(
         )
         case.decision, case.milestones, case.escalation = decision, milestones, escalation
         await work.audit.allowed(work.uow, now, case_id)
-        label = outcome_labels(decision, panel.policy)
-        tell_carrier(work, case, decision, milestones, f"allocation:escalation:{case.id}")
-        _tell(work, case, escalation, f"escalation-resolved:{case.id}", f"Resolved: {label}.")
-        if escalation.meeting_id:
-            for support in panel.with_role(Role.BUSINESS_SUPPORT):
-                work.send(
-                    DirectMessage(
-                        support.person_id,
-                        f"record:escalation:{case.id}:{support.person_id}",
-                        f"Record on the case system: case {case.reference}, {label} "
-                        "(the escalation's resolution).",
-                        RecordOnCaseSystem(escalation.meeting_id, case.id),
-                        queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
-                    )
-                )
-        lead = f" The lead agency is {decision.lead_agency}." if decision.lead_agency else ""
-        for message in tell_referrer(
-            panel,
-            case,
-            f"was decided by escalation on {long_date(today)}: {label}.{lead}",
-            f"escalation-decided:{case.id}",
-        ):
-            work.send(message)
+        _tell_resolution(work, case, decision, milestones)
         await work.uow.commit()
         return milestones
+
+
+def _tell_resolution(
+    work: Work, case: Case, decision: Decision, milestones: tuple[Milestone, ...]
+) -> None:
+    """As for an outcome recorded at the table: the lead (or the agency carrying it), business
+    support to record it, the referrer; and the escalation's owner, chairs and interim agency."""
+    panel, escalation = work.panel, case.escalation
+    assert escalation is not None  # noqa: S101 (resolved just now)
+    label = outcome_labels(decision, panel.policy)
+    tell_carrier(work, case, decision, milestones, f"allocation:escalation:{case.id}")
+    _tell(work, case, escalation, f"escalation-resolved:{case.id}", f"Resolved: {label}.")
+    if escalation.meeting_id:
+        for support in panel.with_role(Role.BUSINESS_SUPPORT):
+            work.send(
+                DirectMessage(
+                    support.person_id,
+                    f"record:escalation:{case.id}:{support.person_id}",
+                    f"Record on the case system: case {case.reference}, {label} "
+                    "(the escalation's resolution).",
+                    RecordOnCaseSystem(escalation.meeting_id, case.id),
+                    queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
+                )
+            )
+    lead = f" The lead agency is {decision.lead_agency}." if decision.lead_agency else ""
+    for message in tell_referrer(
+        panel,
+        case,
+        f"was decided by escalation on {long_date(decision.decided_on)}: {label}.{lead}",
+        f"escalation-decided:{case.id}",
+    ):
+        work.send(message)
 
 
 async def _owned(work: Work, actor: str, case_id: str) -> tuple[Case, Escalation]:
