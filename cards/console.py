@@ -255,8 +255,9 @@ def _state_actions(view: ChairView, item: ItemView) -> list[ExecuteAction]:
         ]
     if item.state is ItemState.VOTED:
         return [action("Record outcome", Verb.OUTCOME_FORM, **ids)]
-    if item.state is ItemState.DECIDED:
-        # Until the panel closes the chair can correct it, with a reason.
+    if item.state is ItemState.DECIDED and not item.escalation:
+        # Until the panel closes the chair can correct it, with a reason (not an escalation's
+        # resolution: its owner recorded that).
         return [action("Change", Verb.OUTCOME_FORM, meeting=view.meeting_id, case=item.case_id)]
     return []
 

@@ -101,7 +101,7 @@ def _outcome_inputs(
         ),
         NumberInput(
             id="taf_within",
-            label="First TAF meeting within (working days from today; sets its due date)",
+            label="First TAF meeting within (working days from the panel; sets its due date)",
             min=1,
             max=MAX_TAF_DAYS,
             value=inputs_.number_to_show(filled.get("taf_within")),
@@ -156,6 +156,9 @@ def outcome_form(
     filled = dict(values or {})
     if item.winner and "lead" not in filled:
         filled["lead"] = item.winner
+    if item.state is not ItemState.VOTED and not changing:
+        # Pressed as "Record outcome (agreed)": said already, and the chair can untick it.
+        filled.setdefault("agreed", AGREED)
     title = "Change the outcome" if changing else "Outcome"
     body: list[CardElement] = [heading(f"{title} for item {item.number}: {item.reference}")]
     if item.result:
@@ -344,11 +347,17 @@ def escalation_form(
         body.append(note(item.result, subtle=False))
     if problem:
         body.append(error(problem))
+    first, *later = view.escalation_stages or ("the escalation route",)
+    stages = (
+        f"It goes to {first} first, and to {later[0]} only if that cannot resolve it."
+        if later
+        else f"It goes to {first}."
+    )
     body += [
         note(
-            f"It goes to {view.escalation_stage} first, and to a later stage only if that one "
-            "cannot resolve it. Its owner is sent it 1:1, raises it or records its resolution "
-            "from Teams; the minutes record it.",
+            f"{stages} Its owner is sent it 1:1 to "
+            + ("raise it or record its resolution" if later else "record its resolution")
+            + " from Teams; the minutes record it.",
             subtle=False,
         ),
         ChoiceSetInput(
@@ -401,7 +410,7 @@ def escalation(data: EscalationNotice, *, problem: str = "", notice: str = "") -
         if reason:
             body.append(literal(reason, label="Why it went further"))
     body += [
-        note(f"Route: {data.route}"),
+        note(f"The panel's escalation route: {data.route}"),
         note(f"Owner: {data.owner}.", subtle=False),
         literal(data.interim_service, label="Interim service for the family"),
     ]

@@ -353,7 +353,7 @@ def _minuted_item(item: MinutesLine) -> list[CardElement]:
         note(f"How the lead was chosen: {item.tally}"),
     ]
     if item.escalation:
-        elements.append(literal(item.escalation, label="Escalation"))
+        elements.append(literal(item.escalation, label="Escalated to"))
     if item.conflicts:
         elements.append(note(f"Conflicts declared: {', '.join(item.conflicts)}."))
     if item.taf_agencies or item.taf_within:

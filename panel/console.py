@@ -67,7 +67,7 @@ class ItemView:
     lead_agency: str | None = None
     recorded: bool = False
     rounds: int = 0  # vote rounds held so far
-    escalation: str = ""  # an open escalation's stage and owner: "Stage 3 ...; owner Megan Bowen"
+    escalation: str = ""  # escalated at this sitting: "Stage 3 ...; owner Megan Bowen"
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class ChairView:
     checklist_required: bool = False
     combine_outcomes: bool = False
     owners: tuple[tuple[str, str], ...] = ()  # (person id, "Name (agency)"): escalation owners
-    escalation_stage: str = ""  # the policy's first escalation stage
+    escalation_stages: tuple[str, ...] = ()  # the policy's, earliest first
 
     @property
     def not_reached(self) -> tuple[ItemView, ...]:

@@ -63,7 +63,7 @@ class Escalation:
             f"{s.stage} on {long_date(s.on)}" + (f" ({s.reason})" if s.reason else "")
             for s in self.steps
         )
-        line = f"Escalated: {stages}. Interim service: {self.interim_service}"
+        line = f"{stages}. Interim service: {self.interim_service}"
         if self.interim_agency:
             line += f" ({self.interim_agency})"
         line += "."

@@ -153,6 +153,9 @@ class Milestone:
     brings_back_to_panel: bool = False
     done_on: date | None = None
     not_possible: str = ""  # the reason, when the practitioner says it cannot be done
+    # The agency that does it when it is not the lead's: Barnet's follow up/signposting is the
+    # Early Help Coordinator's even when the same decision names Health as lead.
+    owner: str = ""
 
     @property
     def open(self) -> bool:
@@ -169,6 +172,7 @@ def plan_milestones(
     time frame the panel set (`set_at_panel`) is due that long after the decision.
     """
     options = options_of(decision, policy)
+    owners = {o.code: o.carried_by for o in options}
     rules = [
         rule
         for rule in policy.milestones
@@ -185,6 +189,7 @@ def plan_milestones(
                 calendar.due_date(decision.decided_on, decision.first_taf_within),
                 None,  # dated by the panel, not re-dated from another milestone
                 rule.brings_back_to_panel,
+                owner=_owner(rule.for_outcomes, owners),
             )
             continue
         if rule.anchor is Anchor.MILESTONE and rule.after in planned:
@@ -199,8 +204,20 @@ def plan_milestones(
             calendar.due_date(start, rule.within),
             rule.after,
             rule.brings_back_to_panel,
+            owner=_owner(rule.for_outcomes, owners),
         )
     return tuple(planned.values())
+
+
+def _owner(for_outcomes: frozenset[str], owners: dict[str, str]) -> str:
+    """The agency every chosen outcome the rule is for is carried by, if they agree on one."""
+    carriers = {owners[code] for code in for_outcomes if code in owners}
+    return carriers.pop() if len(carriers) == 1 else ""
+
+
+def agency_for(milestone: Milestone, decision: Decision, policy: Policy) -> str | None:
+    """Whose people are nudged about a milestone: its own agency, or the decision's carrier."""
+    return milestone.owner or carried_by(decision, policy)
 
 
 def complete_milestone(

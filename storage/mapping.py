@@ -171,6 +171,7 @@ def case_to_rows(case: Case) -> Rows:
                 "brings_back_to_panel": m.brings_back_to_panel,
                 "done_on": m.done_on,
                 "not_possible_enc": m.not_possible,
+                "owner": m.owner or None,
             }
             for i, m in enumerate(case.milestones)
         ],
@@ -252,6 +253,7 @@ def case_from_rows(rows: Rows) -> Case:
                 m["brings_back_to_panel"],
                 m["done_on"],
                 m["not_possible_enc"],
+                m.get("owner") or "",
             )
             for m in sorted(rows["milestones"].values(), key=lambda r: r["position"])
         ),

@@ -164,6 +164,7 @@ milestones = Table(
     Column("brings_back_to_panel", Boolean, nullable=False),
     Column("done_on", Date),
     Column("not_possible_enc", Text, nullable=False),
+    Column("owner", String(NAME)),  # the agency doing it, when it is not the lead's
     Index("ix_milestones_due", "due"),
 )
 

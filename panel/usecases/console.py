@@ -19,7 +19,7 @@ from panel.outcomes import outcome_labels
 from panel.policy import Section
 from panel.quorum import agencies_present, quorum
 from panel.relevance import SITTING, QueuedFor
-from panel.roster import Panel
+from panel.roster import Member, Panel
 from panel.usecases.common import STAFF, Audit, Deps, Work, at_meeting, new_id, timeline_of
 from panel.votes import choose_candidates
 
@@ -62,7 +62,7 @@ async def chair_view(work: Work) -> ChairView:
         # the minutes, and 15 rows of it would not fit one Teams message.
         case_id: f"{e.stage}; owner {_name(panel, e.owner)}"
         for case_id, case in cases.items()
-        if (e := case.escalation) is not None and e.meeting_id == meeting.id and e.open
+        if (e := case.escalation) is not None and e.meeting_id == meeting.id
     }
     can_add = []
     if meeting.status is MeetingStatus.IN_SESSION:
@@ -93,12 +93,8 @@ async def chair_view(work: Work) -> ChairView:
         panel.policy.checklist,
         panel.policy.checklist_required,
         panel.policy.combine_outcomes,
-        tuple(
-            (m.person_id, f"{m.name} ({panel.agency_of(m) or 'staff'})")
-            for m in panel.members
-            if m.has_teams
-        ),
-        panel.policy.escalation_stages[0],
+        tuple((m.person_id, _who(panel, m)) for m in panel.members if m.has_teams),
+        panel.policy.escalation_stages,
     )
 
 
@@ -148,6 +144,15 @@ def _papers(panel: Panel, meeting: Meeting, references: dict[str, str]) -> CaseP
         tuple(panel.policy.checklist),
         candidates(panel, meeting, item.case_id),
     )
+
+
+def _who(panel: Panel, member: Member) -> str:
+    """ "Adele Vance (Health)", "Megan Bowen (chair)": how an owner is chosen from a list."""
+    agency = panel.agency_of(member)
+    if agency:
+        return f"{member.name} ({agency})"
+    roles = sorted(r.value.replace("-", " ") for r in member.roles)
+    return f"{member.name} ({', '.join(roles) or 'no role'})"
 
 
 def _name(panel: Panel, person_id: str) -> str:

@@ -75,7 +75,7 @@ async def record_escalation(
             panel.policy,
             case_id,
             owner=owner,
-            on=meeting.panel_date,
+            on=_today(work),  # the day it was escalated (a panel can start early)
             interim_service=interim_service,
             interim_agency=interim_agency,
             agencies=panel.agencies,
@@ -135,6 +135,7 @@ async def raise_escalation(
             escalation,
             f"escalation-raised:{case.id}:{len(escalation.steps)}",
             f"The escalation went to the next stage: {escalation.stage}.",
+            skip=actor,  # the card they pressed shows it
         )
         await work.uow.commit()
         return escalation
@@ -168,13 +169,18 @@ async def resolve_escalation(
         )
         case.decision, case.milestones, case.escalation = decision, milestones, escalation
         await work.audit.allowed(work.uow, now, case_id)
-        _tell_resolution(work, case, decision, milestones)
+        _tell_resolution(work, case, decision, milestones, actor)
+        if escalation.meeting_id:
+            meeting = await work.uow.meetings.get(escalation.meeting_id)
+            if meeting.status is MeetingStatus.IN_SESSION:  # resolved while the panel sits
+                meeting.decisions[case.id] = decision  # as it will read once committed
+                await tell_consoles(replace(work, _meeting=meeting))
         await work.uow.commit()
         return milestones
 
 
 def _tell_resolution(
-    work: Work, case: Case, decision: Decision, milestones: tuple[Milestone, ...]
+    work: Work, case: Case, decision: Decision, milestones: tuple[Milestone, ...], actor: str
 ) -> None:
     """As for an outcome recorded at the table: the lead (or the agency carrying it), business
     support to record it, the referrer; and the escalation's owner, chairs and interim agency."""
@@ -182,7 +188,9 @@ def _tell_resolution(
     assert escalation is not None  # noqa: S101 (resolved just now)
     label = outcome_labels(decision, panel.policy)
     tell_carrier(work, case, decision, milestones, f"allocation:escalation:{case.id}")
-    _tell(work, case, escalation, f"escalation-resolved:{case.id}", f"Resolved: {label}.")
+    _tell(
+        work, case, escalation, f"escalation-resolved:{case.id}", f"Resolved: {label}.", skip=actor
+    )
     if escalation.meeting_id:
         for support in panel.with_role(Role.BUSINESS_SUPPORT):
             work.send(
@@ -240,9 +248,11 @@ def _view(panel: Panel, case: Case, escalation: Escalation) -> EscalationView:
     )
 
 
-def _tell(work: Work, case: Case, escalation: Escalation, key: str, what: str) -> None:
+def _tell(
+    work: Work, case: Case, escalation: Escalation, key: str, what: str, *, skip: str = ""
+) -> None:
     """The owner gets the card to act on; the chairs, business support and the agency giving
-    the interim service hear it too."""
+    the interim service hear it too (not `skip`, who is looking at the answer to a press)."""
     panel = work.panel
     view = _view(panel, case, escalation)
     people = [escalation.owner, *(m.person_id for m in panel.with_role(*STAFF))]
@@ -250,7 +260,7 @@ def _tell(work: Work, case: Case, escalation: Escalation, key: str, what: str) -
         people += [m.person_id for m in panel.members_of(escalation.interim_agency)]
     for person in dict.fromkeys(people):
         member = panel.find(person)
-        if member is None or not member.has_teams:
+        if member is None or not member.has_teams or person == skip:
             continue
         acts = person == escalation.owner or Role.CHAIR in member.roles
         work.send(

@@ -19,7 +19,7 @@ from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
 from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
-from panel.outcomes import Milestone, carried_by, complete_milestone
+from panel.outcomes import Milestone, agency_for, carried_by, complete_milestone
 from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
@@ -103,12 +103,15 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
 def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[DirectMessage]]]:
     """Each open milestone near or past its date, its stage and its nudges: the lead before and
     on the day, their manager and the chair once it is overdue."""
-    lead = carried_by(case.decision, panel.policy) if case.decision else None
-    if lead is None:
+    decision = case.decision
+    if decision is None:
         return []
-    leads = lead_people(panel, lead)
     nudges: list[tuple[str, list[DirectMessage]]] = []
     for m in (m for m in case.milestones if m.open):
+        lead = agency_for(m, decision, panel.policy)
+        if lead is None:
+            continue
+        leads = lead_people(panel, lead)
         if today < m.due:
             ahead = panel.calendar.working_days_between(today, m.due)
             if ahead > panel.policy.nudge_before_working_days:
@@ -141,11 +144,18 @@ async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, rea
         await work.done()
 
 
-def _require_lead(panel: Panel, actor: str, case: Case, refusal: str) -> None:
-    """Staff, or someone of the case's lead agency."""
+def _require_lead(
+    panel: Panel, actor: str, case: Case, refusal: str, milestone: str | None = None
+) -> None:
+    """Staff, or someone of the case's lead agency (or of the agency doing `milestone`)."""
     member = panel.require(actor)
-    lead = carried_by(case.decision, panel.policy) if case.decision else None
-    if not member.roles & set(STAFF) and panel.agency_of(member) != lead:
+    decision = case.decision
+    agencies = {carried_by(decision, panel.policy)} if decision else set()
+    if decision is not None and milestone is not None:
+        agencies |= {
+            agency_for(m, decision, panel.policy) for m in case.milestones if m.code == milestone
+        }
+    if not member.roles & set(STAFF) and panel.agency_of(member) not in agencies - {None}:
         raise NotPermitted(refusal)
 
 
@@ -165,7 +175,11 @@ async def mark_milestone(
     async with on_panel(deps, actor, action, panel_id, *roles, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(
-            work.panel, actor, case, "Only the lead agency can mark this case's milestones."
+            work.panel,
+            actor,
+            case,
+            "Only the agency doing it (or the lead agency) can mark this milestone.",
+            milestone=code,
         )
         if case.status is not Status.TRACKING:
             raise InvalidInput("This case's follow-up is not being tracked.")

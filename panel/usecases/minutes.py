@@ -17,7 +17,7 @@ from panel.calendar import long_date
 from panel.escalations import Escalation
 from panel.meeting import Meeting, Minutes, MinutesItem
 from panel.messages import MinutesLine, MinutesRecord
-from panel.outcomes import Decision, outcome_labels
+from panel.outcomes import Decision, carried_by, outcome_labels
 from panel.quorum import Presence, quorum
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, timeline_of
@@ -83,7 +83,7 @@ def _item(
     return MinutesItem(
         item.number,
         item.case_id,
-        outcome_labels(decision, panel.policy) if decision else "",
+        _outcome(panel, decision),
         decision.lead_agency if decision else None,
         _how_chosen(meeting, item.case_id, decision, escalated=escalation is not None),
         tuple(f"{a.owner}: {a.text} by {long_date(a.due)}" for a in decision.actions)
@@ -95,7 +95,7 @@ def _item(
         item.section.value,
         tuple(sorted(meeting.conflicted(item.case_id))),
         decision.taf_agencies if decision else (),
-        str(decision.first_taf_within) if decision and decision.first_taf_within else "",
+        _taf_within(panel, decision),
         decision.rationale if decision else "",
         decision.dissent if decision else "",
         _checklist(panel, decision),
@@ -103,10 +103,32 @@ def _item(
     )
 
 
+def _outcome(panel: Panel, decision: Decision | None) -> str:
+    """The outcomes as the panel names them, and who follows them up when nobody leads."""
+    if decision is None:
+        return ""
+    labels = outcome_labels(decision, panel.policy)
+    carrier = carried_by(decision, panel.policy)
+    if decision.lead_agency or carrier is None:
+        return labels
+    return f"{labels} (followed up by {carrier}, without a lead professional)"
+
+
+def _taf_within(panel: Panel, decision: Decision | None) -> str:
+    """ "15 working days (by Thursday 31 December 2026)", as the panel set it."""
+    if decision is None or decision.first_taf_within is None:
+        return ""
+    due = panel.calendar.due_date(decision.decided_on, decision.first_taf_within)
+    return f"{decision.first_taf_within} (by {long_date(due)})"
+
+
 def _checklist(panel: Panel, decision: Decision | None) -> tuple[str, ...]:
-    """Every line of the panel's checklist with the answer given, or that none was."""
+    """Every line of the panel's checklist with the answer given, or that none was (not for a
+    decision taken up an escalation route, which the panel's checklist did not decide)."""
     if decision is None or not panel.policy.checklist:
         return ()
+    if not decision.checklist and (decision.escalated or not panel.policy.checklist_required):
+        return ()  # nothing answered where nothing had to be
     answers = dict(decision.checklist)
     return tuple(
         f"{n}. {line} {answers.get(line) or 'Not answered.'}"

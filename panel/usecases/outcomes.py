@@ -25,6 +25,7 @@ from panel.messages import (
 from panel.outcomes import (
     Decision,
     Milestone,
+    agency_for,
     carried_by,
     check_decision,
     check_reason,
@@ -198,7 +199,12 @@ def _tell_outcome(
                 person_id,
                 f"outcome:{meeting.id}:{case.id}:{person_id}{v}",
                 f"Case {case.reference}: {label}."
-                + (f" Lead: {decision.lead_agency}." if decision.lead_agency else ""),
+                + (f" Lead: {decision.lead_agency}." if decision.lead_agency else "")
+                + (
+                    f" Team Around the Family: {', '.join(decision.taf_agencies)}."
+                    if decision.taf_agencies
+                    else ""
+                ),
                 Outcome(case.id),
                 queued_for=about_case,
             )
@@ -244,23 +250,35 @@ def tell_carrier(
     key: str,
     v: str = "",
 ) -> None:
-    """The lead agency's members get the allocation and its dates; without a lead, so do the
-    members of the agency the outcome is carried by (Barnet's Universal Plus: Early Help)."""
-    carrier = carried_by(decision, work.panel.policy)
-    if carrier is None:
-        return
-    dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in milestones)
-    role = "is lead" if decision.lead_agency else "carries the follow-up"
-    for member in work.panel.members_of(carrier):
-        work.send(
-            DirectMessage(
-                member.person_id,
-                f"{key}:{member.person_id}{v}",
-                f"{carrier} {role} for case {case.reference}. {dates}",
-                Allocation(case.id, tuple((m.code, m.due) for m in milestones)),
-                queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
-            )
+    """The lead agency's members get the allocation and the dates that are theirs; without a
+    lead, so do the members of the agency the outcome is carried by (Barnet's Universal Plus:
+    Early Help); an agency doing a milestone of its own (the Coordinator's follow up) gets that
+    one."""
+    policy = work.panel.policy
+    carrier = carried_by(decision, policy)
+    theirs: dict[str, list[Milestone]] = {carrier: []} if carrier else {}
+    for m in milestones:
+        if (agency := agency_for(m, decision, policy)) is not None:
+            theirs.setdefault(agency, []).append(m)
+    for agency, planned in theirs.items():
+        dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in planned)
+        role = (
+            "is lead"
+            if agency == decision.lead_agency
+            else "carries the follow-up"
+            if agency == carrier
+            else "has a follow-up step"
         )
+        for member in work.panel.members_of(agency):
+            work.send(
+                DirectMessage(
+                    member.person_id,
+                    f"{key}:{member.person_id}{v}",
+                    f"{agency} {role} for case {case.reference}. {dates}",
+                    Allocation(case.id, tuple((m.code, m.due) for m in planned)),
+                    queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
+                )
+            )
 
 
 def _tell_agencies_named(

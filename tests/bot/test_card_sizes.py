@@ -343,7 +343,7 @@ def chair_view_for_forms() -> ChairView:
         checklist_required=True,
         combine_outcomes=True,
         owners=tuple((f"{n:032x}", f"{longest(100, 'N')} ({a})") for n, a in enumerate(AGENCIES)),
-        escalation_stage=longest(100, "S"),
+        escalation_stages=(longest(100, "S"), longest(100, "T"), longest(100, "U")),
     )
 
 

@@ -14,7 +14,18 @@ import yaml
 from cards.verbs import Verb
 from panel.presets import CAMDEN
 from tests.bot.conftest import START
-from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, PATTI, Card, Teams, teams_bot, texts_of
+from tests.bot.teams import (
+    ADELE,
+    ALEX,
+    ISAIAH,
+    MEGAN,
+    PATTI,
+    Card,
+    Teams,
+    personal,
+    teams_bot,
+    texts_of,
+)
 from tests.bot.test_panel_day_over_http import config_for, prepare, sign_in, vote
 from tests.bot.test_week_over_http import action_data
 from tests.card_nodes import nodes
@@ -70,6 +81,8 @@ async def test_barnet_records_a_combination_of_outcomes_and_universal_plus_witho
     [outcome] = [n for n in nodes(form) if n.get("id") == "outcome"]
     assert outcome["isMultiSelect"] is True
     assert "Outcomes (one, or a combination)" in texts_of(form)
+    # Pressed as "Record outcome (agreed)": the box saying so is ticked, and can be unticked.
+    assert [n.get("value") for n in nodes(form) if n.get("id") == "agreed"] == ["true"]
 
     ids = {"meeting": meeting, "case": first}
     both = {**ids, "outcome": "follow-up,eha", "lead": "Health", "taf": "Health,Schools"}
@@ -104,7 +117,14 @@ async def test_barnet_records_a_combination_of_outcomes_and_universal_plus_witho
     # The panel's 15 working days from Tuesday 8 December date the first TAF, not the rule's
     # 10 after the assessment; the Coordinator's follow up is planned with the assessment.
     assert "First TAF\nThursday 31 December 2026" in health  # past Christmas and Boxing Day
-    assert "Follow up" in health
+    # The Coordinator's follow up is Early Help's to do, not the lead's.
+    assert "Follow up" not in health
+    [coordinator] = [t for t in allocations[ALEX] if "has a follow-up step" in t]
+    assert "Early Help has a follow-up step for case EHM-300" in coordinator
+    assert "Follow up\nTuesday 22 December 2026" in coordinator
+    # Schools is in the Team Around the Family and hears so.
+    told = [texts_of(c) for c in teams.cards_to(ISAIAH)]
+    assert any("Team Around the Family: Health, Schools." in t for t in told)
     [early_help] = [t for t in allocations[ALEX] if "carries the follow-up" in t]
     assert "Early Help carries the follow-up for case EHM-301" in early_help
     assert "Universal plus review" in early_help  # 6 weeks from 8 December: 19 January
@@ -115,7 +135,11 @@ async def test_barnet_records_a_combination_of_outcomes_and_universal_plus_witho
     minuted = minutes_to(teams, ADELE)
     assert "Agreed without a vote." in minuted
     assert "No vote: agreed" not in minuted
-    assert "Outcome: Initiate a Universal Plus intervention." in minuted
+    assert (
+        "Outcome: Initiate a Universal Plus intervention (followed up by Early Help, without a "
+        "lead professional)."
+    ) in minuted
+    assert "Not answered." not in minuted  # Barnet's checklist is answered where it helps
 
 
 async def test_camden_answers_its_checklist_for_every_case_and_the_minutes_show_it(
@@ -177,11 +201,16 @@ async def test_camden_escalates_a_tie_keeps_the_family_served_and_its_owner_reso
     place where a satisfactory resolution cannot be found»."""
     teams = camden
     meeting, (case,) = await sitting_with_everyone(teams, families=1)
+    await teams.say(MEGAN, "panel")  # the chair's console in her chat, kept current
+    console_message = teams.connector.to(personal(MEGAN))[-1]
     closed = await tie(teams, meeting, case)
     assert "No majority (Health 2, Schools 2): escalated." in texts_of(closed)
 
     form = await teams.press(MEGAN, Verb.ESCALATION_FORM, action_data(closed, "Escalate"))
-    assert "It goes to Stage 3 of the CSCB escalation policy first" in texts_of(form)
+    assert (
+        "It goes to Stage 3 of the CSCB escalation policy first, and to Stage 4 of the CSCB "
+        "escalation policy only if that cannot resolve it."
+    ) in texts_of(form)
     ids = {"meeting": meeting, "case": case, "owner": MEGAN}
     without = await teams.press(MEGAN, Verb.ESCALATION_RECORD, ids)
     assert "Say what service the family has while this is escalated" in texts_of(without)
@@ -238,12 +267,23 @@ async def test_camden_escalates_a_tie_keeps_the_family_served_and_its_owner_reso
     assert "Resolution recorded" in texts_of(resolved)
     await teams.deliver()
     assert any("New allocation" in texts_of(c) for c in teams.cards_to(ADELE))
+    # The owner pressed it and sees the answer; no second card says the same to them.
+    assert not [c for c in teams.cards_to(MEGAN) if "Resolved: Allocate" in texts_of(c)]
+    # Resolved while the panel sits: the console caught up, and offers no Change (the
+    # resolution is its owner's record, not the panel's to correct).
+    live = teams.connector.latest(personal(MEGAN), console_message.teams_id)
+    assert live is not None
+    assert "Allocate to an LBC Early Help service; lead Health" in texts_of(live)
+    assert "Change" not in texts_of(live)
 
     await close(teams, meeting)
     minuted = minutes_to(teams, ALEX)
     assert "How the lead was chosen: No majority (Health 2, Schools 2): escalated." in minuted
     assert "Then escalated (below)." in minuted
-    assert "Stage 3 of the CSCB escalation policy on Thursday 3 December 2026" in minuted
+    # Escalated on the day it happened: the test's panel starts early, on Tuesday 1 December.
+    assert "Escalated to: \nStage 3 of the CSCB escalation policy on Tuesday 1 December 2026" in (
+        minuted
+    )
     assert "then Stage 4 of the CSCB escalation policy on" in minuted
     assert interim in minuted
     assert "Resolved on" in minuted

@@ -51,7 +51,7 @@ async def test_the_lead_is_nudged_and_marks_the_milestone_done(teams: Teams) -> 
 
     assert "Marked done on 09 December 2026." in texts_of(done)
     assert "Contact the family" in texts_of(done)
-    assert "Only the lead agency" in texts_of(not_theirs)
+    assert "Only the agency doing it (or the lead agency)" in texts_of(not_theirs)
     assert "or a short reason it is not possible" in texts_of(no_reason)
 
 

@@ -184,7 +184,7 @@ async def test_the_whole_week_survives_in_the_database_and_reads_back(store: Sto
     assert case.decision.checklist == ((BARNET.checklist[0], "Yes"), (BARNET.checklist[2], "No"))
     assert not case.decision.agreed  # the vote decided it
     escalation = next(i.escalation for i in meeting.minutes.items if i.escalation)
-    assert escalation.startswith("Escalated: Head of Service on Tuesday 12 January 2027.")
+    assert escalation.startswith("Head of Service on Tuesday 12 January 2027.")
     assert len(meeting.circulations) == len([m for m in PANEL.members if PANEL.agency_of(m)])
 
 
