@@ -27,24 +27,31 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
         DateInput(id="done_on", label="Done on"),
         TextInput(
             id="reason",
-            label="If it cannot be done, or the case is stuck: why",
+            label=(
+                "If it cannot be done, is extended (who agreed it in supervision), or the case "
+                "is stuck: why"
+                if data.extend_to
+                else "If it cannot be done, or the case is stuck: why"
+            ),
             max_length=500,
             is_multiline=True,
         ),
     ]
-    return card(
-        body,
-        [
-            action("Mark done", Verb.MILESTONE_DONE, milestone=data.milestone, **ids),
+    actions = [
+        action("Mark done", Verb.MILESTONE_DONE, milestone=data.milestone, **ids),
+        action("Not possible", Verb.MILESTONE_NOT_POSSIBLE, milestone=data.milestone, **ids),
+    ]
+    if data.extend_to:
+        actions.append(
             action(
-                "Not possible",
-                Verb.MILESTONE_NOT_POSSIBLE,
+                f"Extend to {data.extend_to}",
+                Verb.MILESTONE_EXTEND,
                 milestone=data.milestone,
                 **ids,
-            ),
-            action("Stuck: back to panel", Verb.CASE_STUCK, **ids),
-        ],
-    )
+            )
+        )
+    actions.append(action("Stuck: back to panel", Verb.CASE_STUCK, **ids))
+    return card(body, actions)
 
 
 def milestones(plan: Sequence[tuple[str, str, str]], *, notice: str) -> Card:

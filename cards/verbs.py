@@ -65,6 +65,7 @@ class Verb(StrEnum):
     # Follow-up
     MILESTONE_DONE = "milestone.done"
     MILESTONE_NOT_POSSIBLE = "milestone.not-possible"
+    MILESTONE_EXTEND = "milestone.extend"
     CASE_STUCK = "case.stuck"
 
 

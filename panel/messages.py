@@ -487,6 +487,7 @@ class MilestoneNudge:
     label: str
     due: date
     stage: str  # "upcoming", "due" or "overdue"
+    extend_to: str = ""  # "12 weeks": how far it may be extended in supervision, if at all
 
 
 @dataclass(frozen=True)

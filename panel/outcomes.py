@@ -156,6 +156,7 @@ class Milestone:
     # The agency that does it when it is not the lead's: Barnet's follow up/signposting is the
     # Early Help Coordinator's even when the same decision names Health as lead.
     owner: str = ""
+    extended: str = ""  # who agreed the extension in supervision, and why, as typed
 
     @property
     def open(self) -> bool:
@@ -218,6 +219,37 @@ def _owner(for_outcomes: frozenset[str], owners: dict[str, str]) -> str:
 def agency_for(milestone: Milestone, decision: Decision, policy: Policy) -> str | None:
     """Whose people are nudged about a milestone: its own agency, or the decision's carrier."""
     return milestone.owner or carried_by(decision, policy)
+
+
+def extend_milestone(
+    milestones: Sequence[Milestone],
+    code: str,
+    reason: str,
+    decided_on: date,
+    policy: Policy,
+    calendar: WorkingCalendar,
+) -> tuple[Milestone, ...]:
+    """Put an open milestone back to the longest its rule allows, once, with who agreed it."""
+    by_code = {m.code: m for m in milestones}
+    if code not in by_code:
+        raise InvalidInput("That milestone is not part of this case's plan.")
+    milestone, rule = by_code[code], policy.milestone(code)
+    if rule.extendable_to is None:
+        raise InvalidInput(f"'{milestone.label}' has no extension in this panel's protocol.")
+    if not milestone.open:
+        raise InvalidInput("That milestone is already marked.")
+    if milestone.extended:
+        raise InvalidInput(
+            f"'{milestone.label}' was extended already, to its most ({rule.extendable_to})."
+        )
+    why = reason.strip()
+    if not why or len(why) > MAX_REASON:
+        raise InvalidInput(
+            f"Say who agreed the extension in supervision, and why, in 1 to {MAX_REASON} "
+            "characters."
+        )
+    due = calendar.due_date(decided_on, rule.extendable_to)
+    return tuple(replace(m, due=due, extended=why) if m.code == code else m for m in milestones)
 
 
 def complete_milestone(

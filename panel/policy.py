@@ -133,6 +133,9 @@ class MilestoneRule:
     # days", Barnet 000: «provide a time frame for the first TAF meeting»): when it does, the
     # milestone is due that many working days after the decision, instead of `within`.
     set_at_panel: bool = False
+    # How long after the decision it may be put back to, once, when agreed in supervision
+    # (Barnet's Universal Plus: 6 weeks, «up to 12 weeks maximum»); None: no extension.
+    extendable_to: Period | None = None
     for_outcomes: frozenset[str] = (
         frozenset()
     )  # outcome codes it applies to; empty = any with a lead
@@ -140,6 +143,10 @@ class MilestoneRule:
     def __post_init__(self) -> None:
         if (self.anchor is Anchor.MILESTONE) != (self.after is not None):
             raise InvalidInput(f"Milestone {self.code!r}: 'after' goes with a milestone anchor.")
+        if self.extendable_to is not None and self.anchor is not Anchor.DECISION:
+            raise InvalidInput(
+                f"Milestone {self.code!r}: only one counted from the decision can be extended."
+            )
 
 
 # A decision checklist's size: each line is an input on the outcome form and is minuted with its
@@ -383,6 +390,7 @@ def _from_mapping(current: tuple[Any, ...] | frozenset[Any], entry: dict[str, An
             brings_back_to_panel=bool(entry.get("brings_back_to_panel", False)),
             for_outcomes=frozenset(str(code) for code in entry.get("for_outcomes", ())),
             set_at_panel=bool(entry.get("set_at_panel", False)),
+            extendable_to=_period(entry.get("extendable_to")),
         )
     return Outcome(
         code=str(entry["code"]),
@@ -392,6 +400,12 @@ def _from_mapping(current: tuple[Any, ...] | frozenset[Any], entry: dict[str, An
         needs_taf=bool(entry.get("needs_taf", False)),
         carried_by=str(entry.get("carried_by", "")),
     )
+
+
+def _period(raw: Any) -> Period | None:
+    if raw is None:
+        return None
+    return Period(_int(raw["amount"]), Unit(raw["unit"]))
 
 
 def _int(raw: Any) -> int:

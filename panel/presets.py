@@ -138,6 +138,7 @@ BARNET = Policy(
             "supervision)",
             Period(6, Unit.WEEKS),
             for_outcomes=frozenset({"universal-plus"}),
+            extendable_to=Period(12, Unit.WEEKS),
         ),
         MilestoneRule(
             "follow-up",
@@ -218,7 +219,8 @@ BARNET = Policy(
             "outcomes.follow-up": "000: «Further follow up/signposting to be completed by the "
             "Early Help Coordinator» (a task, so the case stays open until it is done).",
             "milestones.universal-plus-review": "001 §21.4: «up to 6 weeks, with a possible "
-            "extension if agreed in supervision up to 12 weeks maximum»",
+            "extension if agreed in supervision up to 12 weeks maximum» «it may be agreed, with "
+            "management oversight to extend the intervention for a further 6 weeks»",
             "milestones.follow-up": "DEFAULT: 000 gives the Early Help Coordinator's follow up "
             "no timescale; 10 working days.",
             "outcomes": "000: «will recommend one or a combination of the following:» «Initiate "

@@ -172,6 +172,7 @@ def case_to_rows(case: Case) -> Rows:
                 "done_on": m.done_on,
                 "not_possible_enc": m.not_possible,
                 "owner": m.owner or None,
+                "extended_enc": m.extended or None,
             }
             for i, m in enumerate(case.milestones)
         ],
@@ -254,6 +255,7 @@ def case_from_rows(rows: Rows) -> Case:
                 m["done_on"],
                 m["not_possible_enc"],
                 m.get("owner") or "",
+                m.get("extended_enc") or "",
             )
             for m in sorted(rows["milestones"].values(), key=lambda r: r["position"])
         ),

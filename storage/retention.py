@@ -138,6 +138,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
         (schema.case_transitions, "reason_enc"),
         (schema.actions, "text_enc"),
         (schema.milestones, "not_possible_enc"),
+        (schema.milestones, "extended_enc"),
         (schema.info_checks, "information_enc"),
     ]
     for table, column in cleared:

@@ -165,6 +165,7 @@ milestones = Table(
     Column("done_on", Date),
     Column("not_possible_enc", Text, nullable=False),
     Column("owner", String(NAME)),  # the agency doing it, when it is not the lead's
+    Column("extended_enc", Text),  # who agreed an extension in supervision, and why
     Index("ix_milestones_due", "due"),
 )
 

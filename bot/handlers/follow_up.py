@@ -60,6 +60,21 @@ async def milestone_not_possible(s: Services, asker: Asker, act: CardAction) -> 
     return _plan(plan, "Recorded as not possible, with your reason.")
 
 
+@handles(Verb.MILESTONE_EXTEND)
+async def milestone_extend(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    plan = await follow_up.extend_milestone(
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        code=act.ref("milestone"),
+        reason=inputs.text(act.inputs, "reason", 500, "The reason"),
+    )
+    extended = next(m for m in plan if m.code == act.ref("milestone"))
+    return _plan(plan, f"Extended: now due {extended.due:%d %B %Y}, as agreed in supervision.")
+
+
 @handles(Verb.CASE_STUCK)
 async def mark_stuck(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))

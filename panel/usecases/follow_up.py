@@ -20,6 +20,7 @@ from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
 from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
 from panel.outcomes import Milestone, agency_for, carried_by, complete_milestone
+from panel.outcomes import extend_milestone as extend_milestone_rule
 from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
@@ -53,12 +54,20 @@ def _managers_and_chairs(panel: Panel, leads: Iterable[Member]) -> list[str]:
 def _nudge(
     kind: str, case: Case, milestone: Milestone, person: str, text: str, panel: Panel
 ) -> DirectMessage:
+    extendable = panel.policy.milestone(milestone.code).extendable_to
     return DirectMessage(
         person,
         f"{kind}:{case.id}:{milestone.code}:{milestone.due.isoformat()}:{person}",
         text,
         MilestoneNudge(
-            panel.id, case.id, case.reference, milestone.code, milestone.label, milestone.due, kind
+            panel.id,
+            case.id,
+            case.reference,
+            milestone.code,
+            milestone.label,
+            milestone.due,
+            kind,
+            str(extendable) if extendable and not milestone.extended else "",
         ),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
@@ -196,6 +205,35 @@ async def mark_milestone(
             )
         else:
             raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+        await work.done()
+        return case.milestones
+
+
+async def extend_milestone(
+    deps: Deps, *, panel_id: str, actor: str, case_id: str, code: str, reason: str
+) -> tuple[Milestone, ...]:
+    """Barnet 001 §21.4: Universal Plus work «up to 6 weeks, with a possible extension if agreed
+    in supervision up to 12 weeks maximum»: the milestone is put back once, with who agreed."""
+    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    async with on_panel(deps, actor, "milestone.extend", panel_id, *roles, case_id=case_id) as work:
+        case = await case_of(work.uow, panel_id, case_id)
+        _require_lead(
+            work.panel,
+            actor,
+            case,
+            "Only the agency doing it (or the lead agency) can extend this milestone.",
+            milestone=code,
+        )
+        if case.status is not Status.TRACKING or case.decision is None:
+            raise InvalidInput("This case's follow-up is not being tracked.")
+        case.milestones = extend_milestone_rule(
+            case.milestones,
+            code,
+            reason,
+            case.decision.decided_on,
+            work.panel.policy,
+            work.panel.calendar,
+        )
         await work.done()
         return case.milestones
 

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from panel.cases import Case
-from panel.errors import NotPermitted
+from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Status
-from panel.messages import Kind
+from panel.messages import Kind, MilestoneNudge
 from panel.outcomes import Decision, plan_milestones
 from panel.policy import Policy
 from panel.presets import BARNET, ST_HELENS
@@ -83,6 +83,66 @@ async def test_universal_plus_has_no_lead_so_early_help_practitioners_are_nudged
         "extended in supervision) is due today."
     ]
     assert nudges(w, member_id("Early Help"))
+
+
+async def test_universal_plus_is_extended_once_to_12_weeks_when_supervision_agrees() -> None:
+    """001 §21.4: «up to 6 weeks, with a possible extension if agreed in supervision up to 12
+    weeks maximum»."""
+    w = tracked_world(BARNET, date(2027, 1, 4), "universal-plus", "Early Help", led=False)
+    w.clock.set(london(2027, 2, 15, 8))
+    await run_follow_up(w.deps, w.panel.id)
+    [nudge] = [m for m in w.notifier.to(PRACTITIONER) if m.kind is Kind.MILESTONE_DUE]
+    assert isinstance(nudge.body, MilestoneNudge)
+    assert nudge.body.extend_to == "12 weeks"
+
+    with pytest.raises(InvalidInput, match="Say who agreed the extension"):
+        await follow_up.extend_milestone(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            code="universal-plus-review",
+            reason=" ",
+        )
+    plan = await follow_up.extend_milestone(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=PRACTITIONER,
+        case_id="case-1",
+        code="universal-plus-review",
+        reason="Agreed with Sam (team manager) in supervision: group starts late.",
+    )
+    # 12 weeks from Monday 4 January is Easter Monday: due the next working day.
+    assert [m.due for m in plan] == [date(2027, 3, 30)]
+    with pytest.raises(InvalidInput, match="extended already, to its most"):
+        await follow_up.extend_milestone(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            code="universal-plus-review",
+            reason="Again.",
+        )
+    # The next nudge offers no second extension.
+    w.clock.set(london(2027, 3, 30, 8))
+    await run_follow_up(w.deps, w.panel.id)
+    latest = [m for m in w.notifier.to(PRACTITIONER) if m.kind is Kind.MILESTONE_DUE][-1]
+    assert isinstance(latest.body, MilestoneNudge)
+    assert latest.body.due == date(2027, 3, 30)
+    assert latest.body.extend_to == ""
+
+
+async def test_an_assessment_milestone_cannot_be_extended() -> None:
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    with pytest.raises(InvalidInput, match="has no extension in this panel's protocol"):
+        await follow_up.extend_milestone(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            code="assessment",
+            reason="Busy.",
+        )
 
 
 async def test_an_overdue_milestone_goes_to_the_manager_and_the_chair_not_the_lead() -> None:
