@@ -121,6 +121,9 @@ class FakeCases:
     async def tracking(self, panel_id: str) -> list[Case]:
         return self._where(lambda c: c.panel_id == panel_id and c.status is Status.TRACKING)
 
+    async def escalated(self, panel_id: str) -> list[Case]:
+        return self._where(lambda c: c.panel_id == panel_id and c.escalation is not None)
+
 
 class FakeMeetings:
     def __init__(self, committed: dict[str, Meeting], copies: bool = True) -> None:

@@ -309,6 +309,9 @@ def minutes(record: MinutesRecord) -> Card:
         body += _attendance(record)
     for item in record.items:
         body.append(Container(separator=True, items=_minuted_item(item)))
+    if record.escalations:
+        body.append(note("**Escalations from earlier panels**", subtle=False))
+        body += [literal(line) for line in record.escalations]
     if record.aob:
         body.append(note("**Any other business**", subtle=False))
         body += [literal(text) for text in record.aob]

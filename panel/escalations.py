@@ -44,6 +44,9 @@ class Escalation:
     meeting_id: str | None = None  # the sitting that escalated it
     resolved_on: date | None = None
     resolution: str = ""  # as the owner wrote it
+    # The later sitting whose minutes reported its resolution (one resolved after the sitting
+    # that escalated it closed): each resolution is minuted once.
+    minuted_in: str | None = None
 
     @property
     def stage(self) -> str:
@@ -63,13 +66,16 @@ class Escalation:
             f"{s.stage} on {long_date(s.on)}" + (f" ({s.reason})" if s.reason else "")
             for s in self.steps
         )
-        line = f"{stages}. Interim service: {self.interim_service}"
-        if self.interim_agency:
-            line += f" ({self.interim_agency})"
-        line += "."
+        given = f" ({self.interim_agency})" if self.interim_agency else ""
+        line = _sentence(f"{stages}. Interim service{given}: {self.interim_service}")
         if self.resolved_on is not None:
-            line += f" Resolved on {long_date(self.resolved_on)}: {self.resolution}"
+            line += _sentence(f" Resolved on {long_date(self.resolved_on)}: {self.resolution}")
         return line
+
+
+def _sentence(text: str) -> str:
+    """Ends with a full stop, unless what was typed already ends a sentence."""
+    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
 
 
 def escalate(

@@ -88,6 +88,8 @@ class Minutes:
     apologised: tuple[str, ...] = ()  # "Patti Fernandez (Police)"
     absent: tuple[str, ...] = ()  # agencies neither present nor apologised
     next_panel: date | None = None  # where items not reached went
+    # Escalations from earlier sittings: resolved since, or still open ("EHM-301: ...").
+    escalations: tuple[str, ...] = ()
 
 
 @dataclass

@@ -449,13 +449,22 @@ class MinutesRecord:
     apologised: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     next_panel: date | None = None
+    escalations: tuple[str, ...] = ()  # from earlier sittings; typed text inside, shown literally
 
     def in_parts(self) -> tuple[MinutesRecord, ...]:
         """These minutes as one message, or as several when the items' text would not fit."""
-        items = self.items
+        items, escalations = self.items, self.escalations
         closing = sum(len(t) + 100 for t in self.aob) + 50 * len(self.not_reached)
         opening = 200 + sum(len(t) + 20 for t in (*self.attendees, *self.apologised, *self.absent))
-        runs = in_parts([opening, *(line.weight for line in items), closing])
+        runs = in_parts(
+            [
+                opening,
+                *(line.weight for line in items),
+                *(len(line) + 200 for line in escalations),
+                closing,
+            ]
+        )
+        first_escalation = len(items) + 1
         return tuple(
             replace(
                 self,
@@ -466,6 +475,11 @@ class MinutesRecord:
                 apologised=self.apologised if n == 1 else (),
                 absent=self.absent if n == 1 else (),
                 items=tuple(items[i - 1] for i in run if 0 < i <= len(items)),
+                escalations=tuple(
+                    escalations[i - first_escalation]
+                    for i in run
+                    if 0 <= i - first_escalation < len(escalations)
+                ),
                 not_reached=self.not_reached if n == len(runs) else (),
                 aob=self.aob if n == len(runs) else (),
                 part=n,

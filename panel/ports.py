@@ -33,6 +33,10 @@ class CaseRepository(Protocol):
 
     async def tracking(self, panel_id: str) -> list[Case]: ...
 
+    async def escalated(self, panel_id: str) -> list[Case]:
+        """Cases that were ever escalated (open or resolved): the minutes report on them."""
+        ...
+
     async def before_panel(self, panel_id: str) -> list[Case]:
         """Cases referred and not yet discussed: business support's working list."""
         ...

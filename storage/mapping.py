@@ -520,6 +520,7 @@ def _unescalation(text: str | None) -> Escalation | None:
         meeting_id=raw.get("meeting_id"),
         resolved_on=date.fromisoformat(resolved) if resolved else None,
         resolution=raw.get("resolution", ""),
+        minuted_in=raw.get("minuted_in"),
     )
 
 

@@ -287,6 +287,12 @@ class SqlCases:
         )
         return [await self.get(i) for i in ids]
 
+    async def escalated(self, panel_id: str) -> list[Case]:
+        ids = await self._ids(
+            schema.cases.c.panel_id == panel_id, schema.cases.c.escalation_enc.is_not(None)
+        )
+        return [await self.get(i) for i in ids]
+
 
 class SqlMeetings:
     def __init__(self, session: _Session) -> None:

@@ -28,8 +28,10 @@ def minutes_of(
     meeting: Meeting,
     not_reached: tuple[str, ...],
     escalations: Mapping[str, Escalation] | None = None,
+    earlier: tuple[str, ...] = (),
 ) -> Minutes:
-    """`escalations`: of this sitting's items, by case id (resolved or not)."""
+    """`escalations`: of this sitting's items, by case id (resolved or not); `earlier`: lines
+    on escalations from earlier sittings (still open, or resolved since)."""
     escalated = escalations or {}
     items = [
         _item(
@@ -60,6 +62,7 @@ def minutes_of(
         ),
         absent=tuple(sorted(panel.agencies - counted - apologised)),
         next_panel=timeline.following(timeline.schedule_for(meeting.panel_date)).panel_date,
+        escalations=earlier,
     )
 
 
@@ -203,4 +206,5 @@ def records_of(
         apologised=minutes.apologised,
         absent=minutes.absent,
         next_panel=minutes.next_panel,
+        escalations=minutes.escalations,
     ).in_parts()

@@ -5,6 +5,7 @@ case system, and closing the panel rolls what was not reached and sends the minu
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from panel.calendar import long_date
 from panel.cases import Case
@@ -318,6 +319,21 @@ def _tell_agencies_named(
             )
 
 
+def _earlier_escalations(cases: list[Case], meeting_id: str) -> tuple[str, ...]:
+    """For the minutes: escalations from earlier sittings still open, and those resolved since
+    (each resolution minuted once: the case remembers which minutes reported it)."""
+    lines = []
+    for case in sorted(cases, key=lambda c: c.escalation.raised_on if c.escalation else date.min):
+        e = case.escalation
+        if e is None or e.meeting_id == meeting_id or e.minuted_in is not None:
+            continue
+        state = "still open" if e.open else "resolved since the last panel"
+        lines.append(f"{case.reference} ({state}): {e.summary()}")
+        if not e.open:
+            case.escalation = replace(e, minuted_in=meeting_id)
+    return tuple(lines)
+
+
 def _decided_round(meeting: Meeting, case_id: str) -> VoteRound | None:
     rounds = [r for r in meeting.rounds.values() if r.case_id == case_id]
     return next((r for r in reversed(rounds) if r.state is RoundState.DECIDED), None)
@@ -377,7 +393,8 @@ async def close_panel(deps: Deps, *, meeting_id: str, actor: str) -> Minutes:
                 ):
                     work.send(message)
                 not_reached.append(case.id)
-        minutes = minutes_of(panel, meeting, tuple(not_reached), escalations)
+        earlier = _earlier_escalations(await work.uow.cases.escalated(panel.id), meeting.id)
+        minutes = minutes_of(panel, meeting, tuple(not_reached), escalations, earlier)
         meeting.minutes, meeting.status = minutes, MeetingStatus.CLOSED
         references = {case_id: case.reference for case_id, case in cases.items()}
         await work.audit.allowed(work.uow, work.now())

@@ -244,6 +244,13 @@ def test_minutes_of_15_items_with_every_field_at_its_longest_go_as_parts_that_ea
         apologised=tuple(f"{longest(60, 'A')} ({a})" for a in AGENCIES),
         absent=AGENCIES,
         next_panel=date(2026, 12, 15),
+        # Ten escalations from earlier sittings, each at its longest.
+        escalations=tuple(
+            longest(
+                MAX_ESCALATION_STAGES * (150 + MAX_WHY) + MAX_INTERIM + 200 + MAX_RESOLUTION, "E"
+            )
+            for _ in range(10)
+        ),
     )
 
     parts = record.in_parts()
@@ -253,6 +260,7 @@ def test_minutes_of_15_items_with_every_field_at_its_longest_go_as_parts_that_ea
     assert [i for p in parts for i in p.items] == list(lines)
     assert [p.present for p in parts] == [AGENCIES] + [()] * (len(parts) - 1)
     assert parts[-1].aob == record.aob
+    assert [e for p in parts for e in p.escalations] == list(record.escalations)
     assert len(parts) > 1
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from panel.calendar import long_date
 from panel.errors import (
     ConsentMissing,
     DeadlinePassed,
@@ -26,7 +27,16 @@ from panel.policy import CaseField, Section
 from panel.presets import BARNET, CAMDEN, LEICESTER
 from panel.quorum import Presence
 from panel.timeline import Timeline
-from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week
+from panel.usecases import (
+    escalations,
+    follow_up,
+    info_checks,
+    intake,
+    outcomes,
+    panel_day,
+    votes,
+    week,
+)
 from panel.votes import RoundState
 from tests.panel.world import (
     CANARY_CHILD,
@@ -756,3 +766,62 @@ async def test_a_console_is_kept_current_only_for_staff_and_not_for_the_one_who_
     # The sign-in updates the chair's console; opening the case does not (the chair pressed
     # it and sees the answer); the member's remembered console is never sent.
     assert updates == [(CHAIR, "m-chair")]
+
+
+async def test_an_escalation_resolved_after_its_panel_is_minuted_by_the_next_one_once() -> None:
+    """Issue 15: an escalation «is in the minutes»: the sitting that escalated it minutes it
+    open; the next sitting minutes its resolution; the one after does not repeat it."""
+    w = world(BARNET, MONDAY)
+    case_id = await listed(w, "EHM-ESC")
+    meeting = await in_session(w)
+    await escalations.record_escalation(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        case_id=case_id,
+        owner=CHAIR,
+        interim_service="Health visitor continues.",
+    )
+    first = await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
+    assert [i.escalation for i in first.items] == [
+        f"Head of Service on {long_date(w.clock.now().date())}. Interim service: Health visitor "
+        "continues."
+    ]
+    still = await allocated(w)  # the next sitting, with the escalation still open
+    second = w.store.meetings[still[1].id].minutes
+    assert second is not None
+    assert [e.split(":")[0] for e in second.escalations] == ["EHM-ESC (still open)"]
+
+    await escalations.resolve_escalation(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=CHAIR,
+        decision=Decision(case_id, "universal-plus", date.min),
+        resolution="Head of Service: Universal Plus.",
+    )
+    _, third_meeting = await allocated_again(w)
+    third = w.store.meetings[third_meeting.id].minutes
+    assert third is not None
+    [resolved] = third.escalations
+    assert resolved.startswith("EHM-ESC (resolved since the last panel): Head of Service on")
+    assert resolved.endswith("Head of Service: Universal Plus.")
+    _, fourth_meeting = await allocated_again(w, "EHM-4")
+    fourth = w.store.meetings[fourth_meeting.id].minutes
+    assert fourth is not None
+    assert fourth.escalations == ()
+
+
+async def allocated_again(w: World, ref: str = "EHM-3") -> tuple[str, Meeting]:
+    """Another sitting that decides one new case, as `allocated` does."""
+    case_id = await listed(w, ref)
+    meeting = await in_session(w)
+    await outcomes.record_outcome(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(
+            case_id, "eha", date.min, lead_agency="Health", taf_agencies=("Police",), agreed=True
+        ),
+    )
+    await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
+    return case_id, meeting
