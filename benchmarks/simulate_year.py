@@ -47,7 +47,7 @@ from panel.infochecks import Known
 from panel.lifecycle import Event, Status
 from panel.meeting import MeetingStatus
 from panel.messages import ChannelNotice, DirectMessage
-from panel.outcomes import YES, Decision, is_question
+from panel.outcomes import YES, Decision, Milestone, is_question
 from panel.policy import QuorumBasis, Section
 from panel.ports import Clock
 from panel.presets import BARNET
@@ -97,6 +97,10 @@ def large_panel() -> Panel:
 
 
 # -- The fake Teams: an in-memory outbox and a connector that sometimes fails -----------------
+
+
+def _review_held(milestone: Milestone) -> bool:
+    return "review" in milestone.code and milestone.done_on is not None
 
 
 def answer_to(line: str) -> str:
@@ -319,6 +323,7 @@ class Figures:
     answers_missing: int = 0
     milestones_met: int = 0
     milestones_missed: int = 0
+    reviews: list[int] = field(default_factory=lambda: [0, 0])  # [late, on the day]
     closed: int = 0
     re_listed: Counter[str] = field(default_factory=Counter)
     off_day: list[str] = field(default_factory=list)
@@ -530,6 +535,8 @@ class Year:
                         self.figures.milestones_met += 1
                     else:
                         self.figures.milestones_missed += 1
+                    if "review" in m.code:
+                        self.figures.reviews[m.due == day] += 1
             if case.status is not Status.TRACKING:
                 continue
             if self.rng.random() < 0.0005:
@@ -540,7 +547,11 @@ class Year:
                     case_id=case.id,
                     reason="Drifting",
                 )
-            elif not any(m.open for m in self.store.cases[case.id].milestones):
+            elif not any(m.open for m in self.store.cases[case.id].milestones) or (
+                # Reviews recur until the plan is achieved: after two, many families are done.
+                sum(1 for m in self.store.cases[case.id].milestones if _review_held(m)) >= 2
+                and self.rng.random() < 0.05
+            ):
                 lead = case.decision.lead_agency or AGENCIES[0]
                 await close_case(
                     self.deps,
@@ -657,6 +668,7 @@ def main() -> None:
         f"missing: {f.answers_missing}"
     )
     print(f"milestones met on the day: {f.milestones_met}, done late: {f.milestones_missed}")
+    print(f"reviews held on the day: {f.reviews[1]}, late: {f.reviews[0]}")
     print("cases re-listed: " + ", ".join(f"{k} {v}" for k, v in sorted(f.re_listed.items())))
     print(f"dates off a working day: {len(f.off_day)}")
     for line in f.off_day[:10]:

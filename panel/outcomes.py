@@ -8,7 +8,7 @@ from datetime import date
 
 from panel.calendar import Period, WorkingCalendar
 from panel.errors import InvalidInput
-from panel.policy import Anchor, Outcome, Policy
+from panel.policy import OCCURRENCE, Anchor, Outcome, Policy
 
 MAX_TEXT = 2000
 MAX_REASON = 500
@@ -252,6 +252,59 @@ def extend_milestone(
     return tuple(replace(m, due=due, extended=why) if m.code == code else m for m in milestones)
 
 
+def occurrence(code: str) -> int:
+    """1 for a milestone's first occurrence, 2 for "taf-review_2", ..."""
+    _, _, n = code.partition(OCCURRENCE)
+    return int(n) if n.isdigit() else 1
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _next_occurrence(
+    milestone: Milestone, start: date, policy: Policy, calendar: WorkingCalendar
+) -> Milestone | None:
+    """The next of a recurring milestone, due its interval after `start`; None if it does not
+    recur."""
+    rule = policy.milestone(milestone.code)
+    if rule.every is None:
+        return None
+    n = occurrence(milestone.code) + 1
+    return Milestone(
+        f"{rule.code}{OCCURRENCE}{n}",
+        f"{rule.label} ({_ordinal(n)})",
+        calendar.due_date(start, rule.every),
+        None,
+        rule.brings_back_to_panel,
+        owner=milestone.owner,
+    )
+
+
+def milestone_not_possible(
+    milestones: Sequence[Milestone],
+    code: str,
+    reason: str,
+    policy: Policy,
+    calendar: WorkingCalendar,
+) -> tuple[Milestone, ...]:
+    """Mark one milestone not possible, with the reason; a recurring one is planned again from
+    the date it was due (a review missed is not a review stopped)."""
+    why = reason.strip()
+    if not why or len(why) > MAX_REASON:
+        raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+    by_code = {m.code: m for m in milestones}
+    if code not in by_code or not by_code[code].open:
+        raise InvalidInput("That milestone is not an open part of this case's plan.")
+    marked = replace(by_code[code], not_possible=why)
+    following = _next_occurrence(marked, marked.due, policy, calendar)
+    return (
+        *(marked if m.code == code else m for m in milestones),
+        *([following] if following else []),
+    )
+
+
 def complete_milestone(
     milestones: Sequence[Milestone],
     code: str,
@@ -259,13 +312,15 @@ def complete_milestone(
     policy: Policy,
     calendar: WorkingCalendar,
 ) -> tuple[Milestone, ...]:
-    """Mark one milestone done and re-date the open ones counted from it."""
+    """Mark one milestone done, re-date the open ones counted from it, and plan the next of a
+    recurring one from the day it was done."""
     by_code = {m.code: m for m in milestones}
     if code not in by_code:
         raise InvalidInput("That milestone is not part of this case's plan.")
     if not by_code[code].open:
         raise InvalidInput("That milestone is already marked.")
     by_code[code] = replace(by_code[code], done_on=done_on)
+    following = _next_occurrence(by_code[code], done_on, policy, calendar)
     changed = [code]
     while changed:
         parent = changed.pop()
@@ -275,4 +330,7 @@ def complete_milestone(
                 due = calendar.due_date(anchor, policy.milestone(child.code).within)
                 by_code[child.code] = replace(child, due=due)
                 changed.append(child.code)
-    return tuple(by_code[m.code] for m in milestones)
+    return (
+        *(by_code[m.code] for m in milestones),
+        *([following] if following else []),
+    )

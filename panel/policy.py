@@ -133,6 +133,9 @@ class MilestoneRule:
     # days", Barnet 000: «provide a time frame for the first TAF meeting»): when it does, the
     # milestone is due that many working days after the decision, instead of `within`.
     set_at_panel: bool = False
+    # Recurs: once one is done (or found not possible), the next is due this long after it,
+    # until the case closes (Barnet's TAF «reconvened every 12 weeks or sooner»).
+    every: Period | None = None
     # How long after the decision it may be put back to, once, when agreed in supervision
     # (Barnet's Universal Plus: 6 weeks, «up to 12 weeks maximum»); None: no extension.
     extendable_to: Period | None = None
@@ -143,6 +146,8 @@ class MilestoneRule:
     def __post_init__(self) -> None:
         if (self.anchor is Anchor.MILESTONE) != (self.after is not None):
             raise InvalidInput(f"Milestone {self.code!r}: 'after' goes with a milestone anchor.")
+        if OCCURRENCE in self.code:
+            raise InvalidInput(f"Milestone {self.code!r}: a code cannot hold {OCCURRENCE!r}.")
         if self.extendable_to is not None and self.anchor is not Anchor.DECISION:
             raise InvalidInput(
                 f"Milestone {self.code!r}: only one counted from the decision can be extended."
@@ -151,6 +156,7 @@ class MilestoneRule:
 
 # A decision checklist's size: each line is an input on the outcome form and is minuted with its
 # answer for every item, so both stay within one Teams message (tests/bot/test_card_sizes.py).
+OCCURRENCE = "_"  # a recurring milestone's later occurrences: "taf-review_2", "taf-review_3"
 MAX_CHECKLIST = 8
 MAX_CHECKLIST_LINE = 200
 MAX_ESCALATION_STAGES = 3
@@ -289,6 +295,8 @@ class Policy:
         raise InvalidInput(f"{code!r} is not one of this panel's outcomes.")
 
     def milestone(self, code: str) -> MilestoneRule:
+        """The rule of a milestone, or of a later occurrence of a recurring one ("taf-review_3")."""
+        code = code.split(OCCURRENCE, 1)[0]
         for rule in self.milestones:
             if rule.code == code:
                 return rule
@@ -391,6 +399,7 @@ def _from_mapping(current: tuple[Any, ...] | frozenset[Any], entry: dict[str, An
             for_outcomes=frozenset(str(code) for code in entry.get("for_outcomes", ())),
             set_at_panel=bool(entry.get("set_at_panel", False)),
             extendable_to=_period(entry.get("extendable_to")),
+            every=_period(entry.get("every")),
         )
     return Outcome(
         code=str(entry["code"]),

@@ -131,6 +131,13 @@ BARNET = Policy(
             Period(12, Unit.WEEKS),
             anchor=Anchor.MILESTONE,
             after="first-taf",
+            every=Period(12, Unit.WEEKS),
+        ),
+        MilestoneRule(
+            "voice-of-the-child",
+            "See the child and record their voice",
+            Period(4, Unit.WEEKS),
+            every=Period(4, Unit.WEEKS),
         ),
         MilestoneRule(
             "universal-plus-review",
@@ -200,9 +207,11 @@ BARNET = Policy(
             "confidentiality_statement": "001 §5.3: «There is an Information Sharing Agreement "
             "in place signed by all partner agencies to the panel.»",
             "checklist": "001 §5.1: «as there are more than 3 agencies involved, and there are a "
-            "wide range of needs»; 000 Agenda: «Identification of lead agency who will take on "
-            "responsibility for completing an Early Help Assessment and to provide a time frame "
-            "for the first TAF meeting»",
+            "wide range of needs» (001's appendix says «where there are three or more services "
+            "involved»; the preset follows §5.1, the clause on when the panel is used); 000 "
+            "Agenda: «Identification of lead agency who will take on responsibility for "
+            "completing an Early Help Assessment and to provide a time frame for the first TAF "
+            "meeting»",
             "chair_casting_vote": "000 Chairing: «Identify the lead service or organisation for "
             "each case where a decision is needed» (the chair decides a tie: DEFAULT).",
             "escalation_route": "000: «it needs to return to the panel (stuck cases) or it "
@@ -235,7 +244,10 @@ BARNET = Policy(
             "10 working days of the LP concluding an Early Help Assessment (EHA) of the "
             "family.»",
             "milestones.taf-review": "001 §7.3: «The TAF will be reconvened every 12 weeks or "
-            "sooner (dependent on circumstances) until it is agreed that:»",
+            "sooner (dependent on circumstances) until it is agreed that:» (so it recurs until "
+            "the case closes)",
+            "milestones.voice-of-the-child": "001 §7.2: «The LP must record the voice of the "
+            "child at a minimum of every 4 weeks for the duration of the intervention.»",
             "on_closed_day": _NEXT_WORKING_DAY,
             "retention": _RETENTION,
             "nudge_before_working_days": _NUDGE,
@@ -458,6 +470,22 @@ ST_HELENS = Policy(
             for_outcomes=frozenset({"home-start"}),
         ),
         MilestoneRule(
+            "plan-review",
+            "Review the Family Action Plan",
+            Period(1, Unit.MONTHS),
+            anchor=Anchor.MILESTONE,
+            after="family-action-meeting",
+            for_outcomes=frozenset({"home-start"}),
+            every=Period(3, Unit.MONTHS),
+        ),
+        MilestoneRule(
+            "lead-contact",
+            "See the child alone (Lead Professional contact)",
+            Period(4, Unit.WEEKS),
+            for_outcomes=frozenset({"home-start", "patch-agreed"}),
+            every=Period(4, Unit.WEEKS),
+        ),
+        MilestoneRule(
             "panel-review",
             "Review at Level 2 Panel",
             Period(3, Unit.MONTHS),
@@ -536,6 +564,11 @@ ST_HELENS = Policy(
             "milestones.plan-circulated": "003: «The Family Action Plan should be circulated to "
             "all parties who do not have access to the EHAT system within 10 working days of "
             "the Family Action Meeting.»",
+            "milestones.plan-review": "003: «A review date should be set one month after the "
+            "initial meeting and thereafter a maximum of three-monthly, dependent on the family’s "
+            "circumstances.»",
+            "milestones.lead-contact": "003: «The frequency of contact with a child/young person "
+            "by the Lead Professional should be a minimum of 28 days (4 weeks).»",
             "milestones.panel-review": "003 Standard 10: «Where services or resources are "
             "allocated via Level 2 Panel, the initial referral will be reviewed at Level 2 "
             "Panel after three months»",
@@ -615,6 +648,7 @@ LEICESTER = Policy(
             "Review the plan of action",
             Period(3, Unit.MONTHS),
             for_outcomes=frozenset({"resources-agreed", "step-down"}),
+            every=Period(3, Unit.MONTHS),
         ),
     ),
     retention=Period(24, Unit.MONTHS),
@@ -682,7 +716,7 @@ LEICESTER = Policy(
             "TAF (Team around the Family) meeting within 3 weeks of the case being stepped "
             "down.»",
             "milestones.plan-review": "004: «a plan of action agreed and reviewed every 3 months "
-            "until needs are met.»",
+            "until needs are met.» (so it recurs until the case closes)",
             "chair_casting_vote": "DEFAULT: the seed has no vote rule; simple majority with "
             "the chair's casting vote.",
             "on_closed_day": _NEXT_WORKING_DAY,

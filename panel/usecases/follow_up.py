@@ -11,7 +11,7 @@ date.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from panel.calendar import long_date
@@ -19,7 +19,13 @@ from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
 from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
-from panel.outcomes import Milestone, agency_for, carried_by, complete_milestone
+from panel.outcomes import (
+    Milestone,
+    agency_for,
+    carried_by,
+    complete_milestone,
+    milestone_not_possible,
+)
 from panel.outcomes import extend_milestone as extend_milestone_rule
 from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
@@ -198,13 +204,10 @@ async def mark_milestone(
             case.milestones = complete_milestone(
                 case.milestones, code, done_on, work.panel.policy, work.panel.calendar
             )
-        elif not_possible.strip() and len(not_possible) <= 500:
-            case.milestones = tuple(
-                replace(m, not_possible=not_possible.strip()) if m.code == code and m.open else m
-                for m in case.milestones
-            )
         else:
-            raise InvalidInput("Give a date it was done, or a short reason it is not possible.")
+            case.milestones = milestone_not_possible(
+                case.milestones, code, not_possible, work.panel.policy, work.panel.calendar
+            )
         await work.done()
         return case.milestones
 

@@ -91,3 +91,39 @@ async def test_the_monthly_drift_report_reaches_the_chair_one_to_one(teams: Team
 
     report = next(c for c in teams.cards_to(MEGAN) if "Drift report" in texts_of(c))
     assert "EHM-300 (Health): Contact the family: overdue" in texts_of(report)
+
+
+async def test_a_recurring_milestone_comes_round_again_and_its_card_still_works(
+    teams: Teams,
+) -> None:
+    """Barnet 001 §7.2: the voice of the child «at a minimum of every 4 weeks for the duration
+    of the intervention»: done from its nudge, the next one is planned, and its own nudge's
+    buttons are accepted."""
+    await allocated_to_health(teams)
+    teams.now(2027, 1, 5, 7, 30)  # 4 weeks after the panel of Tuesday 8 December
+
+    await run_follow_up(teams.app[DEPS], "demo")
+    await teams.deliver()
+    nudge = next(
+        c
+        for c in teams.cards_to(ADELE)
+        if "Due today: EHM-300" in texts_of(c) and "See the child" in texts_of(c)
+    )
+    done = await teams.press(
+        ADELE, Verb.MILESTONE_DONE, {**action_data(nudge, "Mark done"), "done_on": "2027-01-05"}
+    )
+    assert "See the child and record their voice (2nd): 02 Feb 2027 — open" in texts_of(done)
+
+    teams.now(2027, 2, 2, 7, 30)
+    await run_follow_up(teams.app[DEPS], "demo")
+    await teams.deliver()
+    again = next(
+        c
+        for c in teams.cards_to(ADELE)
+        if "Due today: EHM-300" in texts_of(c) and "(2nd)" in texts_of(c)
+    )
+    second = await teams.press(
+        ADELE, Verb.MILESTONE_DONE, {**action_data(again, "Mark done"), "done_on": "2027-02-02"}
+    )
+    assert "Marked done on 02 February 2027." in texts_of(second)
+    assert "See the child and record their voice (3rd): 02 Mar 2027 — open" in texts_of(second)

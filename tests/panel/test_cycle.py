@@ -123,6 +123,7 @@ async def test_barnet_week_five_per_locality_four_working_days_and_its_timescale
         "assessment": date(2027, 2, 23),  # 6 weeks
         "first-taf": date(2027, 3, 9),  # 10 working days after the assessment
         "taf-review": date(2027, 6, 1),  # 12 weeks after the first TAF
+        "voice-of-the-child": date(2027, 2, 9),  # every 4 weeks (001 §7.2)
     }
     allocation = [m for m in w.notifier.to(member_id("Health")) if m.kind is Kind.ALLOCATION]
     assert len(allocation) == 1
