@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from panel.calendar import long_date
+from panel.calendar import Period, Unit, long_date
 from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
@@ -287,13 +287,15 @@ class DriftLine:
 
 @dataclass(frozen=True)
 class DriftReport:
-    """Barnet §22.2: assessments not started, reviews overdue, episodes open over a year."""
+    """Barnet §22.2: assessments not started, reviews overdue, episodes open over a year, and
+    those «approaching being open for more than a year» (they will be before the next report)."""
 
     panel_name: str
     on: date
     not_started: tuple[DriftLine, ...]
     reviews_overdue: tuple[DriftLine, ...]
     open_too_long: tuple[DriftLine, ...]
+    approaching: tuple[DriftLine, ...] = ()
 
 
 def _is_review(milestone: Milestone) -> bool:
@@ -308,6 +310,8 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
     not_started: list[DriftLine] = []
     reviews: list[DriftLine] = []
     too_long: list[DriftLine] = []
+    approaching: list[DriftLine] = []
+    next_report = panel.calendar.due_date(today, Period(1, Unit.MONTHS))
     async with deps.uow() as uow:
         audit = Audit(SYSTEM, "drift.report").about(panel)
         for case in await uow.cases.tracking(panel_id):
@@ -322,19 +326,24 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
                 )
             if any(_is_review(m) for m in overdue):
                 reviews.append(DriftLine(case.id, case.reference, lead, "review overdue"))
-            open_too_long = (
-                panel.calendar.due_date(case.decision.decided_on, panel.policy.drift_open_over)
-                <= today
+            over = panel.calendar.due_date(case.decision.decided_on, panel.policy.drift_open_over)
+            since = DriftLine(
+                case.id, case.reference, lead, f"open since {long_date(case.decision.decided_on)}"
             )
-            if open_too_long:
-                too_long.append(
-                    DriftLine(
-                        case.id, case.reference, lead, f"open since {case.decision.decided_on}"
-                    )
-                )
-            if overdue or open_too_long:
+            if over <= today:
+                too_long.append(since)
+            elif over <= next_report:
+                approaching.append(since)
+            if overdue or over <= next_report:
                 await audit.allowed(uow, now, case.id)
-        report = DriftReport(panel.name, today, tuple(not_started), tuple(reviews), tuple(too_long))
+        report = DriftReport(
+            panel.name,
+            today,
+            tuple(not_started),
+            tuple(reviews),
+            tuple(too_long),
+            tuple(approaching),
+        )
         for message in _drift_messages(panel, report):
             uow.send(message, now)
         await uow.commit()
@@ -352,6 +361,7 @@ def _drift_messages(panel: Panel, report: DriftReport) -> list[DirectMessage]:
             ("Assessments or first steps not started", _lines(report.not_started)),
             ("Reviews overdue", _lines(report.reviews_overdue)),
             (f"Open over {over}", _lines(report.open_too_long)),
+            (f"Open {over} before the next report", _lines(report.approaching)),
         ),
     )
     return [

@@ -219,6 +219,19 @@ async def test_the_drift_report_counts_not_started_reviews_overdue_and_open_over
     assert w.store.cases["case-1"].status is Status.TRACKING  # reading changes nothing
 
 
+async def test_the_drift_report_warns_of_a_case_approaching_a_year_open() -> None:
+    """Barnet 001 §22.2: «where the EHA is approaching being open for more than a year»: open a
+    year before next month's report, it is named now."""
+    w = tracked_world(BARNET, date(2026, 1, 20), "eha")
+    w.clock.set(london(2026, 12, 31, 9))
+
+    report = await drift_report(w.deps, w.panel.id)
+
+    assert [line.reference for line in report.approaching] == ["EHM-9"]
+    assert report.open_too_long == ()
+    assert report.approaching[0].why == "open since Tuesday 20 January 2026"
+
+
 async def test_easter_2027_no_nudges_over_the_holiday_and_due_dates_skip_it() -> None:
     # Decided Wednesday 24 March 2027: "2 working days" skips Good Friday (26th) and Easter
     # Monday (29th), so contact is due Tuesday 30th. Sunday 28th is also the clock change.
