@@ -24,7 +24,7 @@ from panel.roster import Member, Panel, Role
 class PanelConfigError(ValueError):
     """A panel configuration could not be used; the message names the file and the path inside
     it, e.g. "config/x.yaml: people[3].roles.demo: unknown role 'chiar' (one of: chair,
-    business-support, member, practitioner, admin)"."""
+    business-support, member, practitioner, manager, admin)"."""
 
 
 @dataclass(frozen=True)

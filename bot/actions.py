@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cards.follow_up import FOLLOW_UP_FIELDS
 from cards.intake import DIRECT_FIELDS, FORM_FIELDS
 from cards.outcomes import ESCALATION_FIELDS, OUTCOME_FIELDS
-from cards.panel_day import AOB_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
+from cards.panel_day import AOB_FIELDS, LEAD_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
 from cards.verbs import Verb, verb_of
 from panel.errors import InvalidInput
 from panel.ports import REFERENCE_LENGTH
@@ -30,6 +30,7 @@ OTHER_INPUTS = (
     FORM_FIELDS
     | OUTCOME_FIELDS
     | ESCALATION_FIELDS
+    | LEAD_FIELDS
     | SIGN_IN_FIELDS
     | AOB_FIELDS
     | REOPEN_FIELDS

@@ -23,6 +23,7 @@ from panel.messages import (
     DriftSummary,
     EscalationNotice,
     InfoCheckReminder,
+    LeadNotice,
     MilestoneNudge,
     MinutesRecord,
     NoTeamsList,
@@ -73,7 +74,9 @@ def render(stored: Stored) -> Card:
         case ActionForAgency():
             return panel_day.action_for_agency(body)
         case Allocation():
-            return panel_day.allocation(text, body.milestones)
+            return panel_day.allocation(text, body)
+        case LeadNotice():
+            return panel_day.lead_notice(body)
         case RecordOnCaseSystem():
             return panel_day.record_tick(text, body.meeting_id, body.case_id)
         case MinutesRecord():

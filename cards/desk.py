@@ -43,6 +43,7 @@ KIND_NAMES = {
     "console-update": "an update of the chair's console",
     "correction": "a correction from the chair",
     "escalation": "news of an escalation",
+    "lead": "news of a case's lead practitioner",
 }
 
 

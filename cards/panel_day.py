@@ -4,8 +4,7 @@ business support's tick list. Everything but the shared agenda goes 1:1 only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Mapping
 
 from microsoft_teams.cards import (
     CardElement,
@@ -36,11 +35,14 @@ from cards.intake import ROUTE_NAMES
 from cards.verbs import Verb
 from cards.week import answer_line, field_label
 from panel.console import ChairView, ItemView
+from panel.leads import MAX_HANDOVER_REASON
 from panel.messages import (
     ActionForAgency,
+    Allocation,
     Ballot,
     CaseCard,
     CorrectionNotice,
+    LeadNotice,
     MinutesLine,
     MinutesRecord,
     SignInRequest,
@@ -249,13 +251,72 @@ def _milestone_name(code: str) -> str:
     return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
-def allocation(text: str, milestones: Sequence[tuple[str, date]]) -> Card:
-    """To the lead agency's members: the case is theirs, and when each step is due."""
-    pairs = {_milestone_name(code): day(due) for code, due in milestones}
+LEAD_FIELDS = frozenset({"practitioner", "handover_reason"})
+
+
+def allocation(text: str, data: Allocation, *, problem: str = "", notice: str = "") -> Card:
+    """To the lead agency's members: the case is theirs, when each step is due, and who of them
+    leads it. To the practitioner named: the same, and the lead role to hand over."""
+    pairs = {_milestone_name(code): day(due) for code, due in data.milestones}
     body: list[CardElement] = [heading("New allocation"), note(text, subtle=False)]
+    if problem:
+        body.append(error(problem))
+    if notice:
+        body.append(note(notice, subtle=False, color="Good"))
     if pairs:  # a direct allocation plans no panel milestones
         body.append(facts(pairs))
-    return card(body)
+    if not data.panel_id or not data.candidates:
+        return card(body)  # queued before practitioners could be named
+    ids = {"panel": data.panel_id, "case": data.case_id}
+    choices = [CardChoice(title=name, value=person) for person, name in data.candidates]
+    if not data.named:
+        body.append(
+            ChoiceSetInput(
+                id="practitioner",
+                label="Who leads it (the practitioner gets the case, its dates and the nudges)",
+                style="compact",
+                is_required=True,
+                error_message="Choose the practitioner who leads it.",
+                choices=choices,
+            )
+        )
+        return card(body, [action("Name the lead practitioner", Verb.LEAD_NAME, **ids)])
+    question: list[CardElement] = [
+        ChoiceSetInput(
+            id="practitioner",
+            label="To whom",
+            style="compact",
+            is_required=True,
+            error_message="Choose who takes the lead role.",
+            choices=choices,
+        ),
+        why(
+            "handover_reason",
+            "Why it moves (told to both sides and the chair)",
+            "Say why the lead role moves.",
+            max_length=MAX_HANDOVER_REASON,
+        ),
+    ]
+    return card(
+        body,
+        [
+            asking(
+                "Hand over the lead",
+                question,
+                [action("Hand over", Verb.LEAD_HAND_OVER, **ids)],
+            )
+        ],
+    )
+
+
+def lead_notice(data: LeadNotice) -> Card:
+    return card(
+        [
+            heading(f"Lead practitioner: case {data.reference}"),
+            note(data.what, subtle=False),
+            literal(data.reason, label="Why"),
+        ]
+    )
 
 
 def record_tick(text: str, meeting_id: str, case_id: str, *, done: bool = False) -> Card:

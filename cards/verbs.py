@@ -67,6 +67,8 @@ class Verb(StrEnum):
     MILESTONE_NOT_POSSIBLE = "milestone.not-possible"
     MILESTONE_EXTEND = "milestone.extend"
     CASE_STUCK = "case.stuck"
+    LEAD_NAME = "lead.name"
+    LEAD_HAND_OVER = "lead.hand-over"
 
 
 # Cards already in people's chats keep the verbs they were sent with (a pack circulated last

@@ -10,8 +10,9 @@ from typing import TypedDict
 from panel.calendar import long_date
 from panel.errors import ConsentMissing, InvalidInput, SafeguardingRedirect
 from panel.escalations import Escalation
+from panel.leads import LeadRole
 from panel.lifecycle import Event, Status, next_status
-from panel.outcomes import Decision, Milestone
+from panel.outcomes import Decision, Milestone, carried_by
 from panel.policy import Policy, Section
 
 MAX_NAME = 100
@@ -172,6 +173,7 @@ class Case:
     decision: Decision | None = None
     milestones: tuple[Milestone, ...] = ()
     escalation: Escalation | None = None
+    lead: LeadRole | None = None  # the named lead practitioner, and who held it before
     history: list[Transition] = field(default_factory=list)
 
     @classmethod
@@ -190,6 +192,13 @@ class Case:
         """Take a corrected referral (its checks already passed)."""
         for name, value in referral.case_fields().items():
             setattr(self, name, value)
+
+    def lead_agency(self, policy: Policy) -> str | None:
+        """The agency leading the case now: the named practitioner's (after a handover, maybe
+        another than the panel chose), else the one the decision gave it to."""
+        if self.lead is not None:
+            return self.lead.agency
+        return carried_by(self.decision, policy) if self.decision else None
 
     def apply(self, event: Event, at: datetime, reason: str = "") -> Status:
         self.status = next_status(self.status, event)

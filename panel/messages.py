@@ -64,6 +64,7 @@ class Kind(Enum):
     CONSOLE_UPDATE = "console-update"
     CORRECTION = "correction"
     ESCALATION = "escalation"
+    LEAD = "lead"
 
 
 PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
@@ -358,11 +359,27 @@ class EscalationNotice:
 
 @dataclass(frozen=True)
 class Allocation:
-    """To the lead agency: the case is theirs, and when each step is due."""
+    """To the lead agency: the case is theirs, and when each step is due; its members are asked
+    to name the lead practitioner. To that practitioner (`named`): the case and its dates, and
+    the lead role can be handed over from it."""
 
     KIND: ClassVar[Kind] = Kind.ALLOCATION
     case_id: str
     milestones: tuple[tuple[str, date], ...]  # (milestone code, due)
+    panel_id: str = ""  # "" in messages queued before practitioners could be named
+    candidates: tuple[tuple[str, str], ...] = ()  # (person id, "Name (agency)")
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class LeadNotice:
+    """The lead role moved: to the practitioner who had it and the chairs. The reason is as
+    typed, shown literally."""
+
+    KIND: ClassVar[Kind] = Kind.LEAD
+    reference: str
+    what: str  # the bot's own sentence
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -534,6 +551,7 @@ Body = (
     | CorrectionNotice
     | EscalationNotice
     | Allocation
+    | LeadNotice
     | Outcome
     | RecordOnCaseSystem
     | MinutesRecord

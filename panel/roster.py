@@ -16,6 +16,7 @@ class Role(Enum):
     BUSINESS_SUPPORT = "business-support"
     MEMBER = "member"
     PRACTITIONER = "practitioner"
+    MANAGER = "manager"  # an agency's team manager: its practitioners' cases, and their caseloads
     ADMIN = "admin"
 
 

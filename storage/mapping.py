@@ -14,6 +14,7 @@ from panel.calendar import Period, Unit
 from panel.cases import Case, Consent, Person, Referrer, Transition
 from panel.escalations import Escalation, Step
 from panel.infochecks import InfoCheck, Known
+from panel.leads import Handover, LeadRole
 from panel.lifecycle import Event, Status
 from panel.meeting import (
     CirculationRecord,
@@ -93,6 +94,7 @@ def case_to_rows(case: Case) -> Rows:
                 if case.referrer
                 else None,
                 "escalation_enc": _escalation(case.escalation),
+                "lead_enc": _lead(case.lead),
                 "referred_at": case.referred_at,
                 "referred_by": case.referred_by,
                 "times_rolled_over": case.times_rolled_over,
@@ -238,6 +240,7 @@ def case_from_rows(rows: Rows) -> Case:
         referred_by=c["referred_by"],
         referrer=_referrer(c.get("referrer_enc")),
         escalation=_unescalation(c.get("escalation_enc")),
+        lead=_unlead(c.get("lead_enc")),
         status=Status(c["status"]),
         times_rolled_over=c["times_rolled_over"],
         history=[
@@ -521,6 +524,23 @@ def _unescalation(text: str | None) -> Escalation | None:
         resolved_on=date.fromisoformat(resolved) if resolved else None,
         resolution=raw.get("resolution", ""),
         minuted_in=raw.get("minuted_in"),
+    )
+
+
+def _lead(lead: LeadRole | None) -> str | None:
+    return None if lead is None else json.dumps(dataclasses.asdict(lead), default=str)
+
+
+def _unlead(text: str | None) -> LeadRole | None:
+    if not text:
+        return None
+    return LeadRole(
+        tuple(
+            Handover(
+                h["to_person"], h["to_agency"], date.fromisoformat(h["on"]), h["by"], h["reason"]
+            )
+            for h in json.loads(text)["history"]
+        )
     )
 
 

@@ -131,6 +131,7 @@ async def _anonymise(conn: AsyncConnection, store: Store, case_id: str, now: dat
             consent_given_by_enc=None,
             referrer_enc=None,
             escalation_enc=None,
+            lead_enc=None,
             anonymised_at=to_utc(now),
         )
     )

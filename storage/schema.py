@@ -90,6 +90,7 @@ cases = Table(
     Column("consent_given_on", Date),
     Column("referrer_enc", Text),  # {"name", "agency", "contact"} as JSON, encrypted
     Column("escalation_enc", Text),  # panel.escalations.Escalation as JSON, encrypted
+    Column("lead_enc", Text),  # panel.leads.LeadRole as JSON (who held it, why it moved)
     utc("referred_at", nullable=False),
     Column("referred_by", String(64), nullable=False, default=""),
     Column("times_rolled_over", Integer, nullable=False, default=0),

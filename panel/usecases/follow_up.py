@@ -21,8 +21,6 @@ from panel.lifecycle import Event, Status
 from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
 from panel.outcomes import (
     Milestone,
-    agency_for,
-    carried_by,
     complete_milestone,
     milestone_not_possible,
 )
@@ -49,6 +47,15 @@ def lead_people(panel: Panel, agency: str) -> tuple[Member, ...]:
         for m in panel.members
         if m.roles & {Role.MEMBER, Role.PRACTITIONER} and panel.agency_of(m) == agency
     )
+
+
+def _who_acts(panel: Panel, case: Case, milestone: Milestone, agency: str) -> tuple[Member, ...]:
+    """The named lead practitioner, for the lead's own milestones; otherwise everyone acting
+    for the agency (its members and practitioners), until one is named."""
+    named = panel.find(case.lead.practitioner) if case.lead is not None else None
+    if named is not None and not milestone.owner:
+        return (named,)
+    return lead_people(panel, agency)
 
 
 def _managers_and_chairs(panel: Panel, leads: Iterable[Member]) -> list[str]:
@@ -118,15 +125,14 @@ async def run_follow_up(deps: Deps, panel_id: str) -> FollowUpStep:
 def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[DirectMessage]]]:
     """Each open milestone near or past its date, its stage and its nudges: the lead before and
     on the day, their manager and the chair once it is overdue."""
-    decision = case.decision
-    if decision is None:
+    if case.decision is None:
         return []
     nudges: list[tuple[str, list[DirectMessage]]] = []
     for m in (m for m in case.milestones if m.open):
-        lead = agency_for(m, decision, panel.policy)
+        lead = m.owner or case.lead_agency(panel.policy)
         if lead is None:
             continue
-        leads = lead_people(panel, lead)
+        leads = _who_acts(panel, case, m, lead)
         if today < m.due:
             ahead = panel.calendar.working_days_between(today, m.due)
             if ahead > panel.policy.nudge_before_working_days:
@@ -148,7 +154,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
 
 async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """The lead agency (or staff) closes a tracked case: support has ended, tracking stops."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, "case.close", panel_id, *roles, case_id=case_id) as work:
         reason = reason.strip()
         if not reason or len(reason) > 500:
@@ -164,12 +170,9 @@ def _require_lead(
 ) -> None:
     """Staff, or someone of the case's lead agency (or of the agency doing `milestone`)."""
     member = panel.require(actor)
-    decision = case.decision
-    agencies = {carried_by(decision, panel.policy)} if decision else set()
-    if decision is not None and milestone is not None:
-        agencies |= {
-            agency_for(m, decision, panel.policy) for m in case.milestones if m.code == milestone
-        }
+    agencies = {case.lead_agency(panel.policy)}
+    if milestone is not None:
+        agencies |= {m.owner for m in case.milestones if m.code == milestone and m.owner}
     if not member.roles & set(STAFF) and panel.agency_of(member) not in agencies - {None}:
         raise NotPermitted(refusal)
 
@@ -186,7 +189,7 @@ async def mark_milestone(
 ) -> tuple[Milestone, ...]:
     """The lead agency (or staff) marks a milestone done on a date, or not possible (reason)."""
     action = "milestone.done" if done_on is not None else "milestone.not-possible"
-    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, action, panel_id, *roles, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(
@@ -217,7 +220,7 @@ async def extend_milestone(
 ) -> tuple[Milestone, ...]:
     """Barnet 001 §21.4: Universal Plus work «up to 6 weeks, with a possible extension if agreed
     in supervision up to 12 weeks maximum»: the milestone is put back once, with who agreed."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, "milestone.extend", panel_id, *roles, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(
@@ -243,7 +246,7 @@ async def extend_milestone(
 
 async def mark_stuck(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, *STAFF)
+    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, "case.stuck", panel_id, *roles, case_id=case_id) as work:
         if not reason.strip() or len(reason) > 500:
             raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
@@ -317,7 +320,7 @@ async def drift_report(deps: Deps, panel_id: str) -> DriftReport:
         for case in await uow.cases.tracking(panel_id):
             if case.decision is None or case.status is not Status.TRACKING:
                 continue
-            lead = carried_by(case.decision, panel.policy) or ""
+            lead = case.lead_agency(panel.policy) or ""
             overdue = [m for m in case.milestones if m.open and m.due < today]
             first = [m for m in overdue if not _is_review(m)]
             if first:

@@ -38,6 +38,7 @@ from panel.relevance import SITTING, QueuedFor
 from panel.roster import Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, at_meeting
 from panel.usecases.console import tell_consoles
+from panel.usecases.leads import candidates
 from panel.usecases.minutes import minutes_of, recipients_of, records_of
 from panel.usecases.referrers import tell_referrer
 from panel.votes import RoundState, VoteRound
@@ -276,7 +277,13 @@ def tell_carrier(
                     member.person_id,
                     f"{key}:{member.person_id}{v}",
                     f"{agency} {role} for case {case.reference}. {dates}",
-                    Allocation(case.id, tuple((m.code, m.due) for m in planned)),
+                    Allocation(
+                        case.id,
+                        tuple((m.code, m.due) for m in planned),
+                        # The lead agency's members name who of them leads it (issue 16).
+                        panel_id=work.panel.id if agency == carrier else "",
+                        candidates=candidates(work.panel, agency) if agency == carrier else (),
+                    ),
                     queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
                 )
             )

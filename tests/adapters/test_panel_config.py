@@ -292,7 +292,7 @@ def test_an_unknown_role_is_refused_with_the_path_and_the_roles_there_are() -> N
     document["people"][3]["roles"]["north"] = ["chiar"]
     assert refusal(document) == (
         "x.yaml: people[3].roles.north: unknown role 'chiar' "
-        "(one of: chair, business-support, member, practitioner, admin)"
+        "(one of: chair, business-support, member, practitioner, manager, admin)"
         "."
     )
 

@@ -127,3 +127,53 @@ async def test_a_recurring_milestone_comes_round_again_and_its_card_still_works(
     )
     assert "Marked done on 02 February 2027." in texts_of(second)
     assert "See the child and record their voice (3rd): 02 Mar 2027 — open" in texts_of(second)
+
+
+async def test_the_lead_agency_names_its_practitioner_who_hands_the_lead_over(
+    teams: Teams,
+) -> None:
+    """Issue 16: the allocation goes to a person; the lead role moves with a reason (Barnet 001
+    §17.4: to a school when the issues are mainly school-based), told to both sides and the
+    chair, and the nudges follow it."""
+    await allocated_to_health(teams)
+    allocation = next(c for c in teams.cards_to(ADELE) if "New allocation" in texts_of(c))
+    assert "Who leads it" in texts_of(allocation)
+    named = await teams.press(
+        ADELE,
+        Verb.LEAD_NAME,
+        {**action_data(allocation, "Name the lead practitioner"), "practitioner": ADELE},
+    )
+    assert "Adele Vance leads case EHM-300 now" in texts_of(named)
+    await teams.deliver()
+    mine = [c for c in teams.cards_to(ADELE) if "You lead case EHM-300 for Health" in texts_of(c)]
+    assert len(mine) == 1
+
+    unexplained = await teams.press(
+        ADELE,
+        Verb.LEAD_HAND_OVER,
+        {**action_data(mine[0], "Hand over"), "practitioner": ISAIAH, "handover_reason": ""},
+    )
+    assert "Say why the lead role moves" in texts_of(unexplained)
+    handed = await teams.press(
+        ADELE,
+        Verb.LEAD_HAND_OVER,
+        {
+            **action_data(mine[0], "Hand over"),
+            "practitioner": ISAIAH,
+            "handover_reason": "Mainly about school attendance now.",
+        },
+    )
+    assert "Handed over: Isaiah Langer leads case EHM-300 now." in texts_of(handed)
+    await teams.deliver()
+    assert any(
+        "You lead case EHM-300 for Schools, handed over to you." in texts_of(c)
+        for c in teams.cards_to(ISAIAH)
+    )
+    [told] = [c for c in teams.cards_to(MEGAN) if "Lead practitioner: case EHM-300" in texts_of(c)]
+    assert "Mainly about school attendance now." in texts_of(told)
+
+    teams.now(2026, 12, 10, 7, 30)  # the contact is due today
+    await run_follow_up(teams.app[DEPS], "demo")
+    await teams.deliver()
+    assert any("Due today: EHM-300" in texts_of(c) for c in teams.cards_to(ISAIAH))
+    assert not any("Due today: EHM-300" in texts_of(c) for c in teams.cards_to(ADELE))

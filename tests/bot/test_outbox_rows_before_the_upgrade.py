@@ -44,6 +44,7 @@ SINCE_VERSION_2 = frozenset(
         Kind.CONSOLE_UPDATE.value,
         Kind.CORRECTION.value,
         Kind.ESCALATION.value,
+        Kind.LEAD.value,
     }
 )
 

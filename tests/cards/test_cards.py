@@ -32,10 +32,12 @@ from panel.infochecks import Cell, InfoCheck, Known, ReadinessGrid
 from panel.lifecycle import Status
 from panel.meeting import MeetingStatus
 from panel.messages import (
+    Allocation,
     AnswerLine,
     Ballot,
     CaseCard,
     CirculatedCase,
+    LeadNotice,
     MinutesLine,
     MinutesRecord,
     SignInRequest,
@@ -221,7 +223,26 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
         "ballot": day_cards.ballot(ballot),
         "ballot cast": day_cards.ballot(ballot, voted_for="A"),
         "outcome form": outcome_cards.outcome_form(view, items[3], values={"rationale": HOSTILE}),
-        "allocation": day_cards.allocation("Health leads.", [("contact", date(2026, 12, 10))]),
+        "allocation": day_cards.allocation(
+            "Health leads.",
+            Allocation(
+                CASE,
+                (("contact", date(2026, 12, 10)),),
+                panel_id="demo",
+                candidates=(("p" * 32, "Adele Vance (Health)"),),
+            ),
+        ),
+        "allocation to the practitioner": day_cards.allocation(
+            "You lead it.",
+            Allocation(
+                CASE,
+                (("contact", date(2026, 12, 10)),),
+                panel_id="demo",
+                candidates=(("p" * 32, "Adele Vance (Health)"),),
+                named=True,
+            ),
+        ),
+        "lead notice": day_cards.lead_notice(LeadNotice("EHM-1", "It moved.", HOSTILE)),
         "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
         "minutes": day_cards.minutes(record),
     }

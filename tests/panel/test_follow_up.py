@@ -36,7 +36,8 @@ def tracked_world(
         agency=lead,
         manager_id=MANAGER,
     )
-    w.panel = replace(w.panel, members=(*w.panel.members, practitioner))
+    manager = Member(MANAGER, "Health manager", frozenset({Role.MANAGER}), agency=lead)
+    w.panel = replace(w.panel, members=(*w.panel.members, practitioner, manager))
     decision = Decision("case-1", outcome, decided, lead_agency=lead if led else None)
     case = Case.from_referral("case-1", w.panel.id, referral("EHM-9", "South"), w.clock.now(), "")
     case.status, case.decision = Status.TRACKING, decision
