@@ -23,6 +23,11 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
     ]
     if problem:
         body.append(error(problem))
+    if not data.acts:
+        # Told, not offered buttons its reader could not use.
+        who = data.agency or "the lead agency"
+        body.append(note(f"For {who} to act on: ask them, or the chair.", subtle=False))
+        return card(body)
     body += [
         DateInput(id="done_on", label="Done on"),
         TextInput(

@@ -519,6 +519,8 @@ class MilestoneNudge:
     due: date
     stage: str  # "upcoming", "due" or "overdue"
     extend_to: str = ""  # "12 weeks": how far it may be extended in supervision, if at all
+    acts: bool = True  # the reader may press its buttons (a manager off the roster may not)
+    agency: str = ""  # who is to do it
 
 
 @dataclass(frozen=True)

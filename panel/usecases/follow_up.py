@@ -64,8 +64,27 @@ def _managers_and_chairs(panel: Panel, leads: Iterable[Member]) -> list[str]:
     return list(dict.fromkeys(people))
 
 
+def _may_act(panel: Panel, person: str, agency: str) -> bool:
+    """Whether the person's card may offer the milestone's buttons: staff, or someone acting
+    for the agency (a manager named only as a practitioner's `manager`, with no role on the
+    panel, is told, not offered what they could not do)."""
+    member = panel.find(person)
+    if member is None:
+        return False
+    acting = {Role.MEMBER, Role.PRACTITIONER, Role.MANAGER}
+    return bool(member.roles & set(STAFF)) or (
+        bool(member.roles & acting) and panel.agency_of(member) == agency
+    )
+
+
 def _nudge(
-    kind: str, case: Case, milestone: Milestone, person: str, text: str, panel: Panel
+    kind: str,
+    case: Case,
+    milestone: Milestone,
+    person: str,
+    text: str,
+    panel: Panel,
+    agency: str,
 ) -> DirectMessage:
     extendable = panel.policy.milestone(milestone.code).extendable_to
     return DirectMessage(
@@ -81,6 +100,8 @@ def _nudge(
             milestone.due,
             kind,
             str(extendable) if extendable and not milestone.extended else "",
+            acts=_may_act(panel, person, agency),
+            agency=agency,
         ),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
@@ -147,8 +168,10 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
             text = f"Case {case.reference}: {m.label} is due today."
         else:
             stage, people = "overdue", _managers_and_chairs(panel, leads)
-            text = f"Overdue: case {case.reference}, {lead}: {m.label} was due {long_date(m.due)}."
-        nudges.append((stage, [_nudge(stage, case, m, p, text, panel) for p in people]))
+            named = ", ".join(p.name for p in leads) if len(leads) == 1 else ""
+            who = f"{lead} ({named})" if named else lead
+            text = f"Overdue: case {case.reference}, {who}: {m.label} was due {long_date(m.due)}."
+        nudges.append((stage, [_nudge(stage, case, m, p, text, panel, lead) for p in people]))
     return nudges
 
 

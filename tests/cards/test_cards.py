@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cards import console as console_cards
+from cards import follow_up as follow_up_cards
 from cards import intake, tasks, week
 from cards import outcomes as outcome_cards
 from cards import panel_day as day_cards
@@ -38,6 +40,7 @@ from panel.messages import (
     CaseCard,
     CirculatedCase,
     LeadNotice,
+    MilestoneNudge,
     MinutesLine,
     MinutesRecord,
     SignInRequest,
@@ -48,7 +51,7 @@ from panel.usecases.info_checks import MemberPack
 from panel.usecases.intake import CaseLine
 from panel.usecases.tasks import Task, TaskKind
 from panel.usecases.week import AgendaCounts, AgendaLine, AgendaView, OverflowLine
-from tests.card_nodes import nodes
+from tests.card_nodes import nodes, texts_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "e2e" / "check-cards.cjs"
@@ -328,3 +331,19 @@ def test_a_way_back_out_of_a_form_sends_no_inputs_so_an_empty_required_box_canno
     }
     for name, a in backs:
         assert a.get("associatedInputs") == "none", name
+
+
+def test_an_overdue_card_for_someone_who_cannot_act_offers_no_buttons() -> None:
+    nudge = MilestoneNudge(
+        "demo", CASE, "EHM-1", "contact", "Contact the family", date(2027, 1, 6), "overdue"
+    )
+    offered = follow_up_cards.milestone(nudge)
+    told = follow_up_cards.milestone(replace(nudge, acts=False, agency="Health"))
+
+    assert [a["title"] for a in offered["actions"]] == [
+        "Mark done",
+        "Not possible",
+        "Stuck: back to panel",
+    ]
+    assert "actions" not in told
+    assert "For Health to act on: ask them, or the chair." in texts_of(told)

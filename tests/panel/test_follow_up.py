@@ -146,6 +146,37 @@ async def test_an_assessment_milestone_cannot_be_extended() -> None:
         )
 
 
+async def test_a_managers_overdue_card_offers_only_what_the_manager_may_do() -> None:
+    """Issue 16: a manager with the role acts on the card and is refused nothing it offers; one
+    known only as a practitioner's `manager` is told who is to act, with no buttons."""
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    w.clock.set(london(2027, 1, 7, 8))  # contact was due on the 6th
+    await run_follow_up(w.deps, w.panel.id)
+    [card] = [m.body for m in w.notifier.to(MANAGER) if m.kind is Kind.MILESTONE_DUE]
+    assert isinstance(card, MilestoneNudge)
+    assert card.acts
+    assert card.agency == "Health"
+    await follow_up.mark_milestone(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=MANAGER,
+        case_id="case-1",
+        code=card.milestone,
+        done_on=date(2027, 1, 7),
+    )
+
+    off_roster = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    off_roster.panel = replace(
+        off_roster.panel,
+        members=tuple(m for m in off_roster.panel.members if m.person_id != MANAGER),
+    )
+    off_roster.clock.set(london(2027, 1, 7, 8))
+    await run_follow_up(off_roster.deps, off_roster.panel.id)
+    [told] = [m.body for m in off_roster.notifier.to(MANAGER) if m.kind is Kind.MILESTONE_DUE]
+    assert isinstance(told, MilestoneNudge)
+    assert not told.acts
+
+
 async def test_an_overdue_milestone_goes_to_the_manager_and_the_chair_not_the_lead() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
     w.clock.set(london(2027, 1, 7, 8))  # contact was due on the 6th
