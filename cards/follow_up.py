@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from microsoft_teams.cards import CardElement, Container, DateInput, TextInput
+from microsoft_teams.cards import CardElement, ChoiceSetInput, Container, DateInput, TextInput
+from microsoft_teams.cards import Choice as CardChoice
 
-from cards.common import Card, action, card, day, error, heading, literal, note
+from cards.common import Card, action, asking, card, day, error, heading, literal, note
 from cards.verbs import Verb
 from panel.messages import MilestoneNudge
 
-FOLLOW_UP_FIELDS = frozenset({"done_on", "reason"})
+FOLLOW_UP_FIELDS = frozenset({"done_on", "reason", "close_reason", "close_note"})
+# Why support ends. Barnet 001 §7.3: the TAF recurs «until it is agreed that: either the plan
+# has been completed, a further need is identified; or the child's needs escalate to require
+# Children's Social Care interventions»; the last three are what also ends support elsewhere.
+CLOSE_REASONS = (
+    "The plan has been completed, as the Team Around the Family agreed",
+    "A further need is identified: referred on",
+    "The child's needs require Children's Social Care",
+    "The family withdrew its consent or stopped engaging",
+    "The family moved away",
+    "Other (say below)",
+)
 STAGE_TITLES = {"upcoming": "Coming up", "due": "Due today", "overdue": "Overdue"}
 
 
@@ -56,7 +68,29 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
             )
         )
     actions.append(action("Stuck: back to panel", Verb.CASE_STUCK, **ids))
-    return card(body, actions)
+    closing: list[CardElement] = [
+        ChoiceSetInput(
+            id="close_reason",
+            label="Why support ends",
+            style="compact",
+            is_required=True,
+            error_message="Choose why support ends.",
+            choices=[CardChoice(title=r, value=r) for r in CLOSE_REASONS],
+        ),
+        TextInput(id="close_note", label="Anything to add (kept with the case)", max_length=400),
+        note("Closing stops the follow-up and its nudges. It cannot be undone."),
+    ]
+    return card(
+        body,
+        [
+            *actions,
+            asking(
+                "Close the case",
+                closing,
+                [action("Close the case", Verb.CASE_CLOSE, **ids)],
+            ),
+        ],
+    )
 
 
 def milestones(plan: Sequence[tuple[str, str, str]], *, notice: str) -> Card:

@@ -1,14 +1,16 @@
 """Each person's tasks ("my tasks"): what is waiting for them, panel by panel, each with its
-deadline. Counts only, no case data."""
+deadline (counts only); and the lead's own desk: the milestones of the cases they lead, with
+references and dates (1:1 only, as every card with case data)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from microsoft_teams.cards import CardElement, Container
+from microsoft_teams.cards import CardElement, Column, ColumnSet, Container
 
-from cards.common import Card, action, card, heading, note, when
+from cards.common import Card, action, buttons, card, day, heading, note, when
 from cards.verbs import Verb
+from panel.usecases.desk import Desk
 from panel.usecases.tasks import Task, TaskKind
 from panel.words import plural
 
@@ -30,12 +32,16 @@ def _task_text(task: Task) -> str:
     return text + f", by {when(task.due_at)}."
 
 
-def tasks(items: Sequence[Task]) -> Card:
-    """What is waiting for this person, panel by panel, each with its deadline."""
+def tasks(items: Sequence[Task], desk: Desk | None = None) -> Card:
+    """What is waiting for this person, panel by panel, each with its deadline; then the cases
+    they lead, each open milestone with its date and a button to act on it."""
     body: list[CardElement] = [heading("Your tasks")]
     actions = []
-    if not items:
+    follow_ups = desk.items if desk else ()
+    if not items and not follow_ups:
         body.append(note("Nothing is waiting for you.", subtle=False))
+    if desk is not None and follow_ups:
+        body.append(_desk(desk))
     for panel_name in dict.fromkeys(task.panel_name for task in items):
         lines = [_task_text(t) for t in items if t.panel_name == panel_name]
         body.append(
@@ -57,3 +63,43 @@ def tasks(items: Sequence[Task]) -> Card:
             )
     unique = {(a.verb, a.title): a for a in actions}  # one button per kind of task
     return card(body, list(unique.values()))
+
+
+def _desk(desk: Desk) -> Container:
+    rows: list[CardElement] = [note("**Your cases: follow-up**", subtle=False)]
+    for item in desk.items:
+        late = " (overdue)" if item.late else ""
+        rows.append(
+            ColumnSet(
+                separator=True,
+                columns=[
+                    Column(
+                        width="stretch",
+                        items=[
+                            note(
+                                f"{item.reference} · {item.label} · due {day(item.due)}{late}",
+                                subtle=False,
+                                color="Attention" if item.late else None,
+                            )
+                        ],
+                    ),
+                    Column(
+                        width="auto",
+                        items=[
+                            buttons(
+                                action(
+                                    "Open",
+                                    Verb.MILESTONE_VIEW,
+                                    panel=item.panel_id,
+                                    case=item.case_id,
+                                    milestone=item.milestone,
+                                )
+                            )
+                        ],
+                    ),
+                ],
+            )
+        )
+    if desk.more:
+        rows.append(note(f"And {plural(desk.more, 'more milestone')} after these."))
+    return Container(separator=True, items=rows)

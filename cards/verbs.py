@@ -67,6 +67,8 @@ class Verb(StrEnum):
     MILESTONE_NOT_POSSIBLE = "milestone.not-possible"
     MILESTONE_EXTEND = "milestone.extend"
     CASE_STUCK = "case.stuck"
+    CASE_CLOSE = "case.close"
+    MILESTONE_VIEW = "follow-up.view"
     LEAD_NAME = "lead.name"
     LEAD_HAND_OVER = "lead.hand-over"
 

@@ -12,7 +12,7 @@ from cards.common import Card, message
 from cards.verbs import Verb
 from panel.errors import InvalidInput
 from panel.outcomes import Milestone
-from panel.usecases import follow_up
+from panel.usecases import desk, follow_up
 
 
 def _plan(plan: tuple[Milestone, ...], notice: str) -> Card:
@@ -73,6 +73,36 @@ async def milestone_extend(s: Services, asker: Asker, act: CardAction) -> Card:
     )
     extended = next(m for m in plan if m.code == act.ref("milestone"))
     return _plan(plan, f"Extended: now due {extended.due:%d %B %Y}, as agreed in supervision.")
+
+
+@handles(Verb.MILESTONE_VIEW)
+async def milestone_view(s: Services, asker: Asker, act: CardAction) -> Card:
+    """A milestone opened from `my tasks`, as its card, to act on it there."""
+    panel = asker.panel(act.ref("panel"))
+    nudge = await desk.milestone_card(
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        code=act.ref("milestone"),
+    )
+    return cards.milestone(nudge)
+
+
+@handles(Verb.CASE_CLOSE)
+async def close_case(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    why = inputs.text(act.inputs, "close_reason", 200, "Why support ends")
+    if why not in cards.CLOSE_REASONS:
+        raise InvalidInput("Choose why support ends.")
+    more = inputs.text(act.inputs, "close_note", 400, "The note")
+    if why.startswith("Other") and not more:
+        raise InvalidInput("Say why support ends.")
+    reason = f"{why}. {more}".strip() if more else f"{why}."
+    await follow_up.close_case(
+        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), reason=reason
+    )
+    return message("Case closed: its follow-up and nudges stop. The reason is kept with it.")
 
 
 @handles(Verb.CASE_STUCK)

@@ -18,7 +18,7 @@ from panel.delivery import members_to_reach, unreachable
 from panel.errors import InvalidInput
 from panel.meeting import MeetingStatus
 from panel.roster import Panel
-from panel.usecases import info_checks, tasks, week
+from panel.usecases import desk, info_checks, tasks, week
 from panel.usecases.common import timeline_of
 from panel.words import plural
 
@@ -139,7 +139,7 @@ async def remind(s: Services, asker: Asker, act: CardAction) -> Card:
 
 @handles(Verb.TASKS_VIEW, commands=("my tasks", "tasks"))
 async def my_tasks(s: Services, asker: Asker, act: CardAction) -> Card:
-    items = await tasks.view_tasks(
-        s.deps, actor=asker.person_id, panel_ids=[p.id for p in asker.panels]
-    )
-    return task_cards.tasks(items)
+    panel_ids = [p.id for p in asker.panels]
+    items = await tasks.view_tasks(s.deps, actor=asker.person_id, panel_ids=panel_ids)
+    follow_ups = await desk.view_desk(s.deps, actor=asker.person_id, panel_ids=panel_ids)
+    return task_cards.tasks(items, follow_ups)

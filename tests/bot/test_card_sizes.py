@@ -14,6 +14,7 @@ from app import STORE
 from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
 from cards import console, outcomes, panel_day, week
+from cards import tasks as task_cards
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
 from panel.console import CasePapers, ChairView, ItemState, ItemView
@@ -30,8 +31,10 @@ from panel.messages import (
 )
 from panel.outcomes import MAX_CHECK_ANSWER, MAX_REASON, MAX_TEXT
 from panel.policy import MAX_CHECKLIST, MAX_CHECKLIST_LINE, MAX_ESCALATION_STAGES, Section
+from panel.usecases.desk import SHOWN, Desk, FollowUpItem
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT
+from panel.usecases.tasks import Task, TaskKind
 from panel.usecases.week import AgendaLine, AgendaView
 from storage.outbox import Outbox
 from tests.bot.teams import ISAIAH, Teams
@@ -405,3 +408,22 @@ def test_the_escalation_cards_with_every_field_at_their_longest_fit() -> None:
 
     assert size(form) <= MAX_ACTIVITY_BYTES, size(form)
     assert size(outcomes.escalation(notice)) <= MAX_ACTIVITY_BYTES
+
+
+def test_my_tasks_with_a_full_desk_fits() -> None:
+    """A practitioner with 15 families: 25 milestones shown at their longest, the rest counted."""
+    desk = Desk(
+        tuple(
+            FollowUpItem(
+                "demo", f"{n:032x}", f"EHM-{n:036d}", f"m{n}", longest(200, "l"), NOW.date(), True
+            )
+            for n in range(SHOWN)
+        ),
+        20,
+    )
+    items = [
+        Task(kind, "demo", longest(100, "P"), 99, "m" * 32, NOW)
+        for kind in (TaskKind.SCREEN, TaskKind.ANSWER, TaskKind.CAPACITY, TaskKind.READINESS)
+    ]
+
+    assert size(task_cards.tasks(items, desk)) <= MAX_ACTIVITY_BYTES

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app import DEPS
 from cards.verbs import Verb
 from panel.usecases.follow_up import drift_report, run_follow_up
-from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, texts_of
+from tests.bot.teams import ADELE, ALEX, ISAIAH, MEGAN, Teams, personal, texts_of
 from tests.bot.test_panel_day_over_http import outcome_inputs, prepare, sign_in
 from tests.bot.test_week_over_http import action_data
 
@@ -177,3 +177,43 @@ async def test_the_lead_agency_names_its_practitioner_who_hands_the_lead_over(
     await teams.deliver()
     assert any("Due today: EHM-300" in texts_of(c) for c in teams.cards_to(ISAIAH))
     assert not any("Due today: EHM-300" in texts_of(c) for c in teams.cards_to(ADELE))
+
+
+async def test_the_lead_acts_from_my_tasks_and_closes_the_case_from_teams(teams: Teams) -> None:
+    """Issue 16: the new lead's `my tasks` lists every open milestone with its date and opens
+    each one's card; the case is closed from Teams with why support ends (Barnet 001 §7.3)."""
+    await allocated_to_health(teams)
+    await teams.say(ADELE, "my tasks")
+    desk = teams.connector.to(personal(ADELE))[-1].cards[0]
+    assert "Nothing is waiting for you." not in texts_of(desk)
+    assert "EHM-300 · Contact the family · due Thursday 10 December 2026" in texts_of(desk)
+    assert "EHM-300 · See the child and record their voice" in texts_of(desk)
+    # Isaiah's agency does not lead it: nothing of it is on his desk.
+    await teams.say(ISAIAH, "my tasks")
+    assert "EHM-300" not in texts_of(teams.connector.to(personal(ISAIAH))[-1].cards[0])
+
+    card = await teams.press(ADELE, Verb.MILESTONE_VIEW, action_data(desk, "Open"))
+    assert "Contact the family: due Thursday 10 December 2026." in texts_of(card)
+    done = await teams.press(
+        ADELE, Verb.MILESTONE_DONE, {**action_data(card, "Mark done"), "done_on": "2026-12-01"}
+    )
+    assert "Marked done on 01 December 2026." in texts_of(done)
+
+    unexplained = await teams.press(
+        ADELE,
+        Verb.CASE_CLOSE,
+        {**action_data(card, "Close the case"), "close_reason": "Other (say below)"},
+    )
+    assert "Say why support ends." in texts_of(unexplained)
+    closed = await teams.press(
+        ADELE,
+        Verb.CASE_CLOSE,
+        {
+            **action_data(card, "Close the case"),
+            "close_reason": "The family moved away",
+            "close_note": "Moved to Leeds; the receiving team has the file.",
+        },
+    )
+    assert "Case closed: its follow-up and nudges stop." in texts_of(closed)
+    await teams.say(ADELE, "my tasks")
+    assert "EHM-300" not in texts_of(teams.connector.to(personal(ADELE))[-1].cards[0])

@@ -344,6 +344,7 @@ def test_an_overdue_card_for_someone_who_cannot_act_offers_no_buttons() -> None:
         "Mark done",
         "Not possible",
         "Stuck: back to panel",
+        "Close the case",
     ]
     assert "actions" not in told
     assert "For Health to act on: ask them, or the chair." in texts_of(told)
