@@ -56,7 +56,18 @@ _TOP = ("tenant", "allowed_tenants", "agencies", "panels", "people")
 _AGENCY = ("name", "key_member")
 _PANEL = ("id", "name", "policy", "localities", "agencies", "notices", "tenant")
 _NOTICES = ("team", "channel")
-_PERSON = ("name", "email", "aad_object_id", "agency", "deputy_of", "manager", "teams", "roles")
+_PERSON = (
+    "name",
+    "email",
+    "aad_object_id",
+    "agency",
+    "deputy_of",
+    "manager",
+    "teams",
+    "roles",
+    "caseload",
+    "caseload_percent",
+)
 
 
 def parse_panel_config(document: object, *, where: str = "panel configuration") -> PanelConfig:
@@ -223,6 +234,8 @@ class _Person:
     roles: dict[str, frozenset[Role]]
     deputy_ref: str | None
     manager_ref: str | None
+    caseload: str = ""
+    caseload_percent: int = 100
     deputy_of: _Person | None = None
     manager: _Person | None = None
 
@@ -423,7 +436,27 @@ class _Builder(_Reader):
             roles=self._roles(entry["roles"], _at(path, "roles"), specs),
             deputy_ref=self._ref(entry.get("deputy_of"), _at(path, "deputy_of")),
             manager_ref=self._ref(entry.get("manager"), _at(path, "manager")),
+            caseload=self._ref(entry.get("caseload"), _at(path, "caseload")) or "",
+            caseload_percent=self._percent(
+                entry.get("caseload_percent", 100), _at(path, "caseload_percent")
+            ),
         )
+
+    def _percent(self, value: object, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise self.error(path, f"expected a whole number from 1 to 100, not {value!r}.")
+        return value
+
+    def _caseload(self, person: _Person, spec: _PanelSpec) -> str:
+        """The person's kind of lead, one of the panel policy's caseload limits."""
+        kinds = spec.policy.policy.caseload_limits
+        if person.caseload and person.caseload not in kinds:
+            known = ", ".join(sorted(kinds)) or "none: set policy.overrides.caseload_limits"
+            raise self.error(
+                _at(person.path, "caseload"),
+                f"{person.caseload!r} is not a caseload of panel {spec.id!r} ({known}).",
+            )
+        return person.caseload
 
     def _ref(self, value: object, path: str) -> str | None:
         return None if value is None else self.text(value, path)
@@ -523,6 +556,8 @@ class _Builder(_Reader):
                 email=p.email,
                 has_teams=p.has_teams,
                 manager_id=None if p.manager is None else p.manager.person_id,
+                caseload=self._caseload(p, spec),
+                caseload_percent=p.caseload_percent,
             )
             for p in people
             if spec.id in p.roles

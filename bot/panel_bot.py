@@ -49,7 +49,8 @@ HELP_TEXT = (
     "- delivery: who has the case list, who is still waiting and why (business support)\n"
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
     "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
-    "- undelivered: every message not delivered yet, and why (chair, business support)\n\n"
+    "- undelivered: every message not delivered yet, and why (chair, business support)\n"
+    "- caseloads: who leads how many families, against their limits (managers, chair)\n\n"
     "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
     "with numbers only."
 )

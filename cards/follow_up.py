@@ -11,6 +11,8 @@ from microsoft_teams.cards import Choice as CardChoice
 from cards.common import Card, action, asking, card, day, error, heading, literal, note
 from cards.verbs import Verb
 from panel.messages import MilestoneNudge
+from panel.usecases.leads import CaseloadLine
+from panel.words import plural
 
 FOLLOW_UP_FIELDS = frozenset({"done_on", "reason", "close_reason", "close_note"})
 # Why support ends. Barnet 001 §7.3: the TAF recurs «until it is agreed that: either the plan
@@ -91,6 +93,29 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
             ),
         ],
     )
+
+
+def caseloads(lines: Sequence[CaseloadLine]) -> Card:
+    """Who leads how many families, against their limit, panel by panel (counts only)."""
+    body: list[CardElement] = [heading("Caseloads")]
+    if not lines:
+        body.append(note("Nobody leads a case yet, and nobody has a caseload limit.", subtle=False))
+    for panel_name in dict.fromkeys(line.panel_name for line in lines):
+        rows: list[CardElement] = [note(f"**{panel_name}**", subtle=False)]
+        for line in (x for x in lines if x.panel_name == panel_name):
+            limit = f" of {line.limit}" if line.limit is not None else " (no limit set)"
+            over = line.limit is not None and line.families > line.limit
+            rows.append(
+                note(
+                    f"{line.name} ({line.agency}): "
+                    f"{plural(line.families, 'family', 'families')}{limit}"
+                    + (": over the limit" if over else ""),
+                    subtle=False,
+                    color="Attention" if over else None,
+                )
+            )
+        body.append(Container(separator=True, items=rows))
+    return card(body, [action("Refresh", Verb.CASELOADS_VIEW)])
 
 
 def milestones(plan: Sequence[tuple[str, str, str]], *, notice: str) -> Card:

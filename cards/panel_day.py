@@ -314,7 +314,7 @@ def lead_notice(data: LeadNotice) -> Card:
         [
             heading(f"Lead practitioner: case {data.reference}"),
             note(data.what, subtle=False),
-            literal(data.reason, label="Why"),
+            *([literal(data.reason, label="Why")] if data.reason else []),
         ]
     )
 

@@ -70,6 +70,7 @@ class Verb(StrEnum):
     CASE_CLOSE = "case.close"
     MILESTONE_VIEW = "follow-up.view"
     LEAD_NAME = "lead.name"
+    CASELOADS_VIEW = "caseloads.view"
     LEAD_HAND_OVER = "lead.hand-over"
 
 

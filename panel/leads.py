@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from panel.errors import InvalidInput
+from panel.policy import Policy
+from panel.roster import Member
 
 MAX_HANDOVER_REASON = 500
 
@@ -39,6 +41,15 @@ class LeadRole:
     @property
     def agency(self) -> str:
         return self.history[-1].to_agency
+
+
+def caseload_limit(policy: Policy, member: Member) -> int | None:
+    """The most families this person leads on the panel: their kind's limit, pro rata
+    (Barnet 001 §25.2: «a maximum of LP role for 15 families»); None when no limit is set."""
+    limit = policy.caseload_limits.get(member.caseload)
+    if limit is None:
+        return None
+    return max(1, limit * member.caseload_percent // 100)
 
 
 def name_lead(current: LeadRole | None, handover: Handover) -> LeadRole:

@@ -241,6 +241,9 @@ class Policy:
     retention: Period = _SIX_MONTHS  # after closure; applied by the storage retention sweep
     nudge_before_working_days: int = 2  # the lead is reminded this long before a milestone
     drift_open_over: Period = _TWELVE_MONTHS  # the drift report's "open too long"
+    # The most families a practitioner of each kind leads at full time (pro rata by each
+    # person's share); a kind not listed has no limit.
+    caseload_limits: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -265,6 +268,8 @@ class Policy:
             raise InvalidInput(f"A checklist line has at most {MAX_CHECKLIST_LINE} characters.")
         if not 1 <= len(self.escalation_stages) <= MAX_ESCALATION_STAGES:
             raise InvalidInput(f"Name 1 to {MAX_ESCALATION_STAGES} escalation stages.")
+        if any(n < 1 for n in self.caseload_limits.values()):
+            raise InvalidInput("A caseload limit is at least 1 family.")
         if any(not s.strip() or len(s) > 100 for s in self.escalation_stages):
             raise InvalidInput("Each escalation stage is named in 1 to 100 characters.")
         for option in self.outcomes:
@@ -346,6 +351,10 @@ def _coerce(current: Any, raw: Any) -> Any:
         return Moment(_int(raw["working_days_before"]), _time(raw["at"]))
     if isinstance(current, Period):
         return Period(_int(raw["amount"]), Unit(raw["unit"]))
+    if isinstance(current, Mapping):
+        if not isinstance(raw, dict):
+            raise TypeError("expected a mapping of names to whole numbers")
+        return MappingProxyType({str(k): _int(v) for k, v in raw.items()})
     if isinstance(current, frozenset | tuple):
         return _sequence(current, raw)
     if current is None or isinstance(current, int):

@@ -53,6 +53,7 @@ _SILENT = {
 _ONE_OUTCOME = "DEFAULT: the seed does not say a case may have several outcomes; one each."
 _NOT_REQUIRED = "DEFAULT: the seed does not make the panel answer its checklist for each case."
 _NO_BREAK = "DEFAULT: the seed sets no break; none in a 2-hour panel."
+_NO_CASELOADS = "DEFAULT: the seed sets no caseload limits; each council sets its own."
 
 BARNET = Policy(
     key="barnet",
@@ -155,8 +156,15 @@ BARNET = Policy(
         ),
     ),
     retention=Period(24, Unit.MONTHS),
+    caseload_limits=MappingProxyType(
+        {"lead-professional": 15, "advanced-practitioner": 10, "supporting-families": 4}
+    ),
     sources=MappingProxyType(
         {
+            "caseload_limits": "001 §25.2: «we expect frontline Early Help practitioners to hold "
+            "a maximum of LP role for 15 families.» §25.4: «Advanced Practitioners, the "
+            "expectation is that they will hold a caseload of up to 10 families» §20.3: «They "
+            "can also hold support for up to 4 families each as LP»",
             "outcomes.step-up-mash": "000: «Initiate step up to MASH» (the case leaves the "
             "panel for the MASH: closed here, DEFAULT).",
             **_SILENT,
@@ -336,6 +344,7 @@ CAMDEN = Policy(
             "outcomes.recommendations": "002: «Recommendations and case guidance for cases that "
             "do not meet threshold for step down» (nothing for the panel to track)",
             **_SILENT,
+            "caseload_limits": _NO_CASELOADS,
             "meeting_time": "DEFAULT: 10:00 (see weekday).",
             "meeting_length": "002 Meeting requirements: «The group will meet weekly for 2 hours»",
             "breaks": _NO_BREAK,
@@ -506,6 +515,7 @@ ST_HELENS = Policy(
             "followed up to ensure the services are being provided» (by the agency signposting, "
             "outside the panel: closed here, DEFAULT).",
             **_SILENT,
+            "caseload_limits": _NO_CASELOADS,
             "weekday": "DEFAULT: Wednesday (see cadence).",
             "meeting_time": "DEFAULT: 13:30 (see cadence).",
             "meeting_length": "DEFAULT: 2 hours (see cadence).",
@@ -661,6 +671,7 @@ LEICESTER = Policy(
             "outcomes.refer-larp": "004: «Refer to LARP (Leicester Access to Resources Panel)» "
             "(the resources panel decides: closed here, DEFAULT).",
             **_SILENT,
+            "caseload_limits": _NO_CASELOADS,
             "week_of_month": "DEFAULT: the 2nd week (see weekday).",
             "meeting_time": "DEFAULT: 10:00 (see weekday).",
             "meeting_length": "DEFAULT: 2 hours (see weekday).",

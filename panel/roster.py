@@ -30,6 +30,8 @@ class Member:
     email: str = ""
     has_teams: bool = True
     manager_id: str | None = None  # practitioners: who hears about overdue milestones
+    caseload: str = ""  # the kind of lead, as the policy's caseload_limits name it
+    caseload_percent: int = 100  # of full time: the limit is pro rata
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.actions import CardAction
 from bot.handlers.registry import Services, handles
 from bot.identity import Asker
+from cards import follow_up as follow_up_cards
 from cards import inputs
 from cards.common import Card, message
 from cards.verbs import Verb
@@ -15,24 +16,32 @@ from panel.usecases import leads
 @handles(Verb.LEAD_NAME)
 async def name_lead(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    case = await leads.name_lead_practitioner(
+    assigned = await leads.name_lead_practitioner(
         s.deps,
         panel_id=panel.id,
         actor=asker.person_id,
         case_id=act.ref("case"),
         practitioner=inputs.text(act.inputs, "practitioner", 64, "The practitioner"),
     )
-    person = panel.find(case.lead.practitioner) if case.lead else None
     return message(
-        f"{person.name if person else 'The practitioner'} leads case {case.reference} now: "
-        "they have its dates, and its nudges come to them."
+        f"{assigned.name} leads case {assigned.case.reference} now: they have its dates, and "
+        "its nudges come to them.",
+        problem=assigned.warning(),
     )
+
+
+@handles(Verb.CASELOADS_VIEW, commands=("caseloads",))
+async def caseloads(s: Services, asker: Asker, act: CardAction) -> Card:
+    lines = await leads.caseloads(
+        s.deps, actor=asker.person_id, panel_ids=[p.id for p in asker.panels]
+    )
+    return follow_up_cards.caseloads(lines)
 
 
 @handles(Verb.LEAD_HAND_OVER)
 async def hand_over(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    case = await leads.hand_over_lead(
+    assigned = await leads.hand_over_lead(
         s.deps,
         panel_id=panel.id,
         actor=asker.person_id,
@@ -40,8 +49,8 @@ async def hand_over(s: Services, asker: Asker, act: CardAction) -> Card:
         practitioner=inputs.text(act.inputs, "practitioner", 64, "The practitioner"),
         reason=inputs.text(act.inputs, "handover_reason", 500, "The reason"),
     )
-    person = panel.find(case.lead.practitioner) if case.lead else None
     return message(
-        f"Handed over: {person.name if person else 'the practitioner'} leads case "
-        f"{case.reference} now. They, the chair and the practitioner before are told."
+        f"Handed over: {assigned.name} leads case {assigned.case.reference} now. They, the "
+        "chair and the practitioner before are told.",
+        problem=assigned.warning(),
     )

@@ -8,17 +8,19 @@ same agency or another; the old and new practitioners and the chairs are told.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from panel.calendar import long_date
 from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
-from panel.leads import Handover, hand_over, name_lead
+from panel.leads import Handover, caseload_limit, hand_over, name_lead
 from panel.lifecycle import Status
 from panel.messages import Allocation, DirectMessage, LeadNotice
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
 from panel.usecases.common import STAFF, Deps, Work, case_of, on_panel, timeline_of
+from panel.words import plural
 
 # Where a case is followed up (open), a lead practitioner can be named or handed over.
 _FOLLOWED_UP = frozenset({Status.TRACKING, Status.DIRECT_ALLOCATION, Status.ESCALATED})
@@ -37,9 +39,31 @@ def candidates(panel: Panel, agency: str | None = None) -> tuple[tuple[str, str]
     )
 
 
+@dataclass(frozen=True)
+class Assigned:
+    """A lead role given: the case, and the practitioner's caseload on the panel now."""
+
+    case: Case
+    name: str
+    caseload: int
+    limit: int | None
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.caseload > self.limit
+
+    def warning(self) -> str:
+        return (
+            f"{self.name} now leads {plural(self.caseload, 'family', 'families')} on this panel, "
+            f"over their limit of {self.limit}: agree with their manager how it is managed."
+            if self.over
+            else ""
+        )
+
+
 async def name_lead_practitioner(
     deps: Deps, *, panel_id: str, actor: str, case_id: str, practitioner: str
-) -> Case:
+) -> Assigned:
     """The lead agency names the practitioner who leads the case."""
     async with on_panel(deps, actor, "lead.name", panel_id, case_id=case_id) as work:
         case = await _followed_up(work, case_id)
@@ -51,13 +75,14 @@ async def name_lead_practitioner(
         )
         await work.audit.allowed(work.uow, work.now(), case_id)
         _allocate(work, case, person, f"You lead case {case.reference} for {agency}.")
+        assigned = await _caseload(work, case, person, actor)
         await work.uow.commit()
-        return case
+        return assigned
 
 
 async def hand_over_lead(
     deps: Deps, *, panel_id: str, actor: str, case_id: str, practitioner: str, reason: str
-) -> Case:
+) -> Assigned:
     """The lead role moves to another practitioner (of this agency or another), with why."""
     async with on_panel(deps, actor, "lead.hand-over", panel_id, case_id=case_id) as work:
         panel = work.panel
@@ -95,8 +120,40 @@ async def hand_over_lead(
                     queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
                 )
             )
+        assigned = await _caseload(work, case, person, actor)
         await work.uow.commit()
-        return case
+        return assigned
+
+
+async def _caseload(work: Work, case: Case, person: Member, actor: str) -> Assigned:
+    """The practitioner's caseload with this case; over their limit (Barnet 001 §25.4: «there
+    will of course be periods where caseloads might go slightly above our target number and in
+    these moments, practitioners and Hub managers should reach an agreement»), the person who
+    named them and their manager are told, and the naming stands."""
+    others = [
+        c
+        for c in await work.uow.cases.tracking(work.panel.id)
+        if c.id != case.id and c.lead is not None and c.lead.practitioner == person.person_id
+    ]
+    assigned = Assigned(
+        case,
+        person.name,
+        len(others) + 1,
+        caseload_limit(work.panel.policy, person),
+    )
+    if assigned.over:
+        n = len(case.lead.history) if case.lead else 0
+        for someone in dict.fromkeys(p for p in (actor, person.manager_id) if p):
+            work.send(
+                DirectMessage(
+                    someone,
+                    f"caseload:{case.id}:{n}:{someone}",
+                    assigned.warning(),
+                    LeadNotice(case.reference, assigned.warning(), ""),
+                    queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
+                )
+            )
+    return assigned
 
 
 async def _followed_up(work: Work, case_id: str) -> Case:
@@ -159,3 +216,45 @@ def _allocate(work: Work, case: Case, person: Member, said: str) -> None:
 
 def _today(work: Work) -> date:
     return work.now().astimezone(timeline_of(work.panel).zone).date()
+
+
+@dataclass(frozen=True)
+class CaseloadLine:
+    panel_name: str
+    name: str
+    agency: str
+    families: int  # open cases they lead on the panel
+    limit: int | None
+
+
+async def caseloads(deps: Deps, *, actor: str, panel_ids: list[str]) -> list[CaseloadLine]:
+    """Who leads how many families, against their limit: for a manager, their agency's people;
+    for the chair and business support, everyone. Counts only, no case data."""
+    lines: list[CaseloadLine] = []
+    for panel_id in panel_ids:
+        panel = deps.panels.get(panel_id)
+        member = panel.find(actor)
+        if member is None:
+            continue
+        if member.roles & set(STAFF):
+            agency = None
+        elif Role.MANAGER in member.roles and panel.agency_of(member):
+            agency = panel.agency_of(member)
+        else:
+            continue
+        async with deps.uow() as uow:
+            led = [c.lead.practitioner for c in await uow.cases.tracking(panel_id) if c.lead]
+        for person in panel.members:
+            their_agency = panel.agency_of(person)
+            if not their_agency or (agency is not None and their_agency != agency):
+                continue
+            families = led.count(person.person_id)
+            limit = caseload_limit(panel.policy, person)
+            if families or limit is not None:
+                lines.append(CaseloadLine(panel.name, person.name, their_agency, families, limit))
+    if not lines and not any(
+        (m := deps.panels.get(p).find(actor)) is not None and m.roles & {Role.MANAGER, *STAFF}
+        for p in panel_ids
+    ):
+        raise NotPermitted("Only managers, the chair and business support see caseloads.")
+    return lines

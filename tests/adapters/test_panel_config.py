@@ -686,3 +686,30 @@ def test_the_example_in_the_documentation_is_valid() -> None:
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     config = parse_panel_config(yaml.safe_load(example))
     assert [len(p.members) for p in config.panels] == [6]
+
+
+def test_a_practitioners_caseload_kind_and_share_are_read_and_checked() -> None:
+    """Barnet 001 §25.2: «a maximum of LP role for 15 families»; pro rata by the share."""
+    document = valid()
+    document["people"][0] |= {"caseload": "lead-professional", "caseload_percent": 60}
+    sam = the_panel(parse_panel_config(document, where="x.yaml")).find(SAM)
+    assert sam is not None
+    assert (sam.caseload, sam.caseload_percent) == ("lead-professional", 60)
+
+    document["people"][0]["caseload"] = "social-worker"
+    assert refusal(document) == (
+        "x.yaml: people[0].caseload: 'social-worker' is not a caseload of panel 'north' "
+        "(advanced-practitioner, lead-professional, supporting-families)."
+    )
+    document["people"][0] |= {"caseload": "lead-professional", "caseload_percent": 0}
+    assert refusal(document) == (
+        "x.yaml: people[0].caseload_percent: expected a whole number from 1 to 100, not 0."
+    )
+
+
+def test_a_manager_role_is_accepted() -> None:
+    document = valid()
+    document["people"][1]["roles"] = {"north": ["chair", "manager"]}
+    jo = the_panel(parse_panel_config(document, where="x.yaml")).find(JO)
+    assert jo is not None
+    assert Role.MANAGER in jo.roles

@@ -49,6 +49,7 @@ from panel.policy import Section
 from panel.quorum import Presence
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.intake import CaseLine
+from panel.usecases.leads import CaseloadLine
 from panel.usecases.tasks import Task, TaskKind
 from panel.usecases.week import AgendaCounts, AgendaLine, AgendaView, OverflowLine
 from tests.card_nodes import nodes, texts_of
@@ -246,6 +247,12 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
             ),
         ),
         "lead notice": day_cards.lead_notice(LeadNotice("EHM-1", "It moved.", HOSTILE)),
+        "caseloads": follow_up_cards.caseloads(
+            [
+                CaseloadLine("Panel", "Adele Vance", "Health", 16, 15),
+                CaseloadLine("Panel", "Sam Patel", "Early Help", 1, None),
+            ]
+        ),
         "record tick": day_cards.record_tick("Record it.", "m" * 32, CASE),
         "minutes": day_cards.minutes(record),
     }

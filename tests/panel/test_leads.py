@@ -29,13 +29,15 @@ def with_schools_practitioner(w: World) -> World:
 
 async def test_the_named_practitioner_gets_the_allocation_and_alone_the_nudges() -> None:
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
-    case = await leads.name_lead_practitioner(
-        w.deps,
-        panel_id=w.panel.id,
-        actor=member_id("Health"),
-        case_id="case-1",
-        practitioner=PRACTITIONER,
-    )
+    case = (
+        await leads.name_lead_practitioner(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Health"),
+            case_id="case-1",
+            practitioner=PRACTITIONER,
+        )
+    ).case
     assert case.lead is not None
     assert case.lead.practitioner == PRACTITIONER
     [allocation] = [m for m in w.notifier.to(PRACTITIONER) if m.kind is Kind.ALLOCATION]
@@ -96,14 +98,16 @@ async def test_the_lead_role_is_handed_over_with_a_reason_and_both_sides_hear_it
             practitioner=SCHOOLS_PRACTITIONER,
             reason="",
         )
-    case = await leads.hand_over_lead(
-        w.deps,
-        panel_id=w.panel.id,
-        actor=PRACTITIONER,
-        case_id="case-1",
-        practitioner=SCHOOLS_PRACTITIONER,
-        reason="The worries are now mainly about school attendance.",
-    )
+    case = (
+        await leads.hand_over_lead(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            practitioner=SCHOOLS_PRACTITIONER,
+            reason="The worries are now mainly about school attendance.",
+        )
+    ).case
     assert case.lead is not None
     assert case.lead.agency == "Education"
     assert [h.reason for h in case.lead.history] == [
@@ -124,3 +128,51 @@ async def test_the_lead_role_is_handed_over_with_a_reason_and_both_sides_hear_it
     await run_follow_up(w.deps, w.panel.id)
     assert "Case EHM-9: Contact the family is due today." in nudges(w, SCHOOLS_PRACTITIONER)
     assert "Case EHM-9: Contact the family is due today." not in nudges(w, PRACTITIONER)
+
+
+async def test_naming_a_practitioner_over_their_caseload_warns_the_namer_and_the_manager() -> None:
+    """Barnet 001 §25.2: «a maximum of LP role for 15 families», pro rata: a practitioner at
+    20% of full time leads 3; naming them for a 4th is allowed, and said."""
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    practitioner = w.panel.find(PRACTITIONER)
+    assert practitioner is not None
+    part_time = replace(practitioner, caseload="lead-professional", caseload_percent=20)
+    w.panel = replace(
+        w.panel,
+        members=tuple(part_time if m.person_id == PRACTITIONER else m for m in w.panel.members),
+    )
+    for n in (2, 3, 4):
+        other = replace(w.store.cases["case-1"], id=f"case-{n}", reference=f"EHM-{n}")
+        w.store.cases[other.id] = other
+    for n in (1, 2, 3):
+        named = await leads.name_lead_practitioner(
+            w.deps, panel_id=w.panel.id, actor=CHAIR, case_id=f"case-{n}", practitioner=PRACTITIONER
+        )
+        assert not named.over
+    fourth = await leads.name_lead_practitioner(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id="case-4", practitioner=PRACTITIONER
+    )
+
+    assert (fourth.caseload, fourth.limit) == (4, 3)
+    warning = (
+        "Health practitioner now leads 4 families on this panel, over their limit of 3: agree "
+        "with their manager how it is managed."
+    )
+    assert fourth.warning() == warning
+    for told in (CHAIR, MANAGER):
+        assert [m.text for m in w.notifier.to(told) if m.kind is Kind.LEAD] == [warning]
+
+
+async def test_a_manager_sees_their_agencys_caseloads_and_the_chair_everyones() -> None:
+    w = with_schools_practitioner(tracked_world(BARNET, date(2027, 1, 4), "eha"))
+    await leads.name_lead_practitioner(
+        w.deps, panel_id=w.panel.id, actor=CHAIR, case_id="case-1", practitioner=PRACTITIONER
+    )
+
+    mine = await leads.caseloads(w.deps, actor=MANAGER, panel_ids=[w.panel.id])
+    everyone = await leads.caseloads(w.deps, actor=CHAIR, panel_ids=[w.panel.id])
+
+    assert [(line.name, line.families) for line in mine] == [("Health practitioner", 1)]
+    assert ("Health practitioner", 1) in [(line.name, line.families) for line in everyone]
+    with pytest.raises(NotPermitted, match="Only managers, the chair and business support"):
+        await leads.caseloads(w.deps, actor=member_id("Police"), panel_ids=[w.panel.id])
