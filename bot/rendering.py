@@ -32,6 +32,7 @@ from panel.messages import (
     ReferrerNews,
     RolledOver,
     SignInRequest,
+    StepUpNotice,
     StillMissing,
     Stored,
     UndeliveredList,
@@ -77,6 +78,8 @@ def render(stored: Stored) -> Card:
             return panel_day.allocation(text, body)
         case LeadNotice():
             return panel_day.lead_notice(body)
+        case StepUpNotice():
+            return follow_up.step_up(body)
         case RecordOnCaseSystem():
             return panel_day.record_tick(text, body.meeting_id, body.case_id)
         case MinutesRecord():

@@ -44,6 +44,7 @@ KIND_NAMES = {
     "correction": "a correction from the chair",
     "escalation": "news of an escalation",
     "lead": "news of a case's lead practitioner",
+    "step-up": "a case stepped up to the MASH",
 }
 
 

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from microsoft_teams.cards import CardElement, ChoiceSetInput, Container, DateInput, TextInput
 from microsoft_teams.cards import Choice as CardChoice
 
-from cards.common import Card, action, asking, card, day, error, heading, literal, note
+from cards.common import Card, action, asking, card, day, error, heading, literal, note, why
 from cards.verbs import Verb
-from panel.messages import MilestoneNudge
+from panel.messages import MilestoneNudge, StepUpNotice
 from panel.usecases.leads import CaseloadLine
 from panel.words import plural
 
-FOLLOW_UP_FIELDS = frozenset({"done_on", "reason", "close_reason", "close_note"})
+FOLLOW_UP_FIELDS = frozenset({"done_on", "reason", "close_reason", "close_note", "concern"})
 # Why support ends. Barnet 001 §7.3: the TAF recurs «until it is agreed that: either the plan
 # has been completed, a further need is identified; or the child's needs escalate to require
 # Children's Social Care interventions»; the last three are what also ends support elsewhere.
@@ -82,10 +82,20 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
         TextInput(id="close_note", label="Anything to add (kept with the case)", max_length=400),
         note("Closing stops the follow-up and its nudges. It cannot be undone."),
     ]
+    stepping: list[CardElement] = [
+        why(
+            "concern",
+            "The safeguarding concern (to your line manager, the chair and business support)",
+            "Say what the concern is.",
+            max_length=500,
+        ),
+        note("Refer it to the MASH too, as your agency's procedures say. The case stays open."),
+    ]
     return card(
         body,
         [
             *actions,
+            asking("Step up", stepping, [action("Step up now", Verb.CASE_STEP_UP, **ids)]),
             asking(
                 "Close the case",
                 closing,
@@ -93,6 +103,17 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
             ),
         ],
     )
+
+
+def step_up(data: StepUpNotice) -> Card:
+    body: list[CardElement] = [
+        heading(f"Stepped up: case {data.reference}"),
+        note(data.what, subtle=False, color="Attention"),
+        literal(data.concern, label="Concern"),
+    ]
+    if data.mash_contact:
+        body.append(note(f"The MASH: {data.mash_contact}", subtle=False))
+    return card(body)
 
 
 def caseloads(lines: Sequence[CaseloadLine]) -> Card:

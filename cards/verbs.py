@@ -68,6 +68,7 @@ class Verb(StrEnum):
     MILESTONE_EXTEND = "milestone.extend"
     CASE_STUCK = "case.stuck"
     CASE_CLOSE = "case.close"
+    CASE_STEP_UP = "case.step-up"
     MILESTONE_VIEW = "follow-up.view"
     LEAD_NAME = "lead.name"
     CASELOADS_VIEW = "caseloads.view"

@@ -40,6 +40,7 @@ class Event(Enum):
     RESOLVE_ESCALATION = "resolve-escalation"
     START_TRACKING = "start-tracking"
     MARK_STUCK = "mark-stuck"
+    STEP_UP = "step-up"  # safeguarding concerns on an open case: to the line manager and MASH
     REVIEW_DUE = "review-due"
     CLOSE = "close"
     WITHDRAW = "withdraw"
@@ -69,6 +70,9 @@ TRANSITIONS: Mapping[tuple[Status, Event], Status] = MappingProxyType(
         (S.OUTCOME, E.CLOSE): S.CLOSED,
         (S.DIRECT_ALLOCATION, E.START_TRACKING): S.TRACKING,
         (S.TRACKING, E.MARK_STUCK): S.STUCK,
+        # Early Help stays in place until the MASH decides (Barnet 001 §12.3-12.4): the case is
+        # still tracked; the lead closes it if the MASH passes it to social care (§12.7).
+        (S.TRACKING, E.STEP_UP): S.TRACKING,
         (S.TRACKING, E.REVIEW_DUE): S.DUE_REVIEW,
         (S.TRACKING, E.CLOSE): S.CLOSED,
         (S.STUCK, E.CLOSE): S.CLOSED,
@@ -94,6 +98,7 @@ _DOING = {
     E.RESOLVE_ESCALATION: "record an escalation's resolution",
     E.START_TRACKING: "start follow-up tracking",
     E.MARK_STUCK: "mark it stuck",
+    E.STEP_UP: "step it up",
     E.REVIEW_DUE: "mark it due for review",
     E.CLOSE: "close it",
     E.WITHDRAW: "withdraw it",

@@ -65,6 +65,7 @@ class Kind(Enum):
     CORRECTION = "correction"
     ESCALATION = "escalation"
     LEAD = "lead"
+    STEP_UP = "step-up"
 
 
 PERSON = "person:"  # an outbox recipient: one person's 1:1 chat
@@ -372,6 +373,18 @@ class Allocation:
 
 
 @dataclass(frozen=True)
+class StepUpNotice:
+    """Safeguarding concerns on an open case were stepped up: to the lead's line manager, the
+    chairs and business support. The concern is as typed, shown literally."""
+
+    KIND: ClassVar[Kind] = Kind.STEP_UP
+    reference: str
+    what: str  # the bot's own sentence: who stepped it up, when
+    concern: str
+    mash_contact: str
+
+
+@dataclass(frozen=True)
 class LeadNotice:
     """The lead role moved: to the practitioner who had it and the chairs. The reason is as
     typed, shown literally."""
@@ -554,6 +567,7 @@ Body = (
     | EscalationNotice
     | Allocation
     | LeadNotice
+    | StepUpNotice
     | Outcome
     | RecordOnCaseSystem
     | MinutesRecord

@@ -105,6 +105,23 @@ async def close_case(s: Services, asker: Asker, act: CardAction) -> Card:
     return message("Case closed: its follow-up and nudges stop. The reason is kept with it.")
 
 
+@handles(Verb.CASE_STEP_UP)
+async def step_up(s: Services, asker: Asker, act: CardAction) -> Card:
+    panel = asker.panel(act.ref("panel"))
+    mash = await follow_up.step_up(
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        concern=inputs.text(act.inputs, "concern", 500, "The concern"),
+    )
+    refer = f" Refer it to the MASH now: {mash}." if mash else " Refer it to the MASH now."
+    return message(
+        "Stepped up: your line manager, the chair and business support are told, and the "
+        "case stays open until the MASH decides." + refer
+    )
+
+
 @handles(Verb.CASE_STUCK)
 async def mark_stuck(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))

@@ -18,7 +18,7 @@ from panel.calendar import Period, Unit, long_date
 from panel.cases import Case
 from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Event, Status
-from panel.messages import DirectMessage, DriftSummary, MilestoneNudge
+from panel.messages import DirectMessage, DriftSummary, MilestoneNudge, StepUpNotice
 from panel.outcomes import (
     Milestone,
     complete_milestone,
@@ -265,6 +265,44 @@ async def extend_milestone(
         )
         await work.done()
         return case.milestones
+
+
+async def step_up(deps: Deps, *, panel_id: str, actor: str, case_id: str, concern: str) -> str:
+    """Barnet 001 §12.1: on an immediate safeguarding concern «the Lead Professional (LP) needs
+    to first discuss the concerns with their line manager», and the MASH decides (§12.3).
+    Recorded with who and when; the line manager, the chairs and business support are told;
+    the case stays open until the MASH's decision is known. Returns how to reach the MASH."""
+    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    async with on_panel(deps, actor, "case.step-up", panel_id, *roles, case_id=case_id) as work:
+        panel = work.panel
+        concern = concern.strip()
+        if not concern or len(concern) > 500:
+            raise InvalidInput("Say what the safeguarding concern is (at most 500 characters).")
+        case = await case_of(work.uow, panel_id, case_id)
+        _require_lead(panel, actor, case, "Only the lead agency can step this case up.")
+        case.apply(Event.STEP_UP, work.now(), concern)
+        who = panel.require(actor)
+        what = (
+            f"{who.name} stepped case {case.reference} up to the MASH on "
+            f"{long_date(work.now().astimezone(timeline_of(panel).zone).date())}, with "
+            "safeguarding concerns. Early Help stays in place until the MASH decides."
+        )
+        lead = panel.find(case.lead.practitioner) if case.lead else None
+        managers = [p.manager_id for p in (who, lead) if p is not None and p.manager_id]
+        told = [*managers, *(m.person_id for m in panel.with_role(*STAFF))]
+        steps = sum(1 for t in case.history if t.event is Event.STEP_UP)
+        for person in dict.fromkeys(p for p in told if p != actor):
+            work.send(
+                DirectMessage(
+                    person,
+                    f"step-up:{case.id}:{steps}:{person}",
+                    what,
+                    StepUpNotice(case.reference, what, concern, panel.policy.mash_contact),
+                    queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
+                )
+            )
+        await work.done(case_id)
+        return panel.policy.mash_contact
 
 
 async def mark_stuck(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:

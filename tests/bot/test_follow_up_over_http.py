@@ -199,6 +199,18 @@ async def test_the_lead_acts_from_my_tasks_and_closes_the_case_from_teams(teams:
     )
     assert "Marked done on 01 December 2026." in texts_of(done)
 
+    stepped = await teams.press(
+        ADELE,
+        Verb.CASE_STEP_UP,
+        {**action_data(card, "Step up now"), "concern": "Unexplained bruising seen."},
+    )
+    assert "Stepped up: your line manager, the chair and business support are told" in (
+        texts_of(stepped)
+    )
+    assert "MASH duty line 020 7946 0000" in texts_of(stepped)  # the demo's contact
+    await teams.deliver()
+    [told] = [c for c in teams.cards_to(MEGAN) if "Stepped up: case EHM-300" in texts_of(c)]
+    assert "Unexplained bruising seen." in texts_of(told)
     unexplained = await teams.press(
         ADELE,
         Verb.CASE_CLOSE,

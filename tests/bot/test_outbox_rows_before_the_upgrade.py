@@ -45,6 +45,7 @@ SINCE_VERSION_2 = frozenset(
         Kind.CORRECTION.value,
         Kind.ESCALATION.value,
         Kind.LEAD.value,
+        Kind.STEP_UP.value,
     }
 )
 

@@ -351,6 +351,7 @@ def test_an_overdue_card_for_someone_who_cannot_act_offers_no_buttons() -> None:
         "Mark done",
         "Not possible",
         "Stuck: back to panel",
+        "Step up",
         "Close the case",
     ]
     assert "actions" not in told

@@ -304,3 +304,39 @@ async def test_another_agency_cannot_close_the_case() -> None:
             case_id="case-1",
             reason="Not ours.",
         )
+
+
+async def test_a_safeguarding_concern_on_an_open_case_is_stepped_up_and_the_case_stays_open() -> (
+    None
+):
+    """Barnet 001 §12.1: «the Lead Professional (LP) needs to first discuss the concerns with
+    their line manager»; the MASH decides (§12.3), so Early Help stays in place meanwhile."""
+    w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    with pytest.raises(InvalidInput, match="Say what the safeguarding concern is"):
+        await follow_up.step_up(
+            w.deps, panel_id=w.panel.id, actor=PRACTITIONER, case_id="case-1", concern=" "
+        )
+    with pytest.raises(NotPermitted, match="Only the lead agency can step this case up"):
+        await follow_up.step_up(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=member_id("Police"),
+            case_id="case-1",
+            concern="Bruising seen.",
+        )
+
+    await follow_up.step_up(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=PRACTITIONER,
+        case_id="case-1",
+        concern="Unexplained bruising seen at the home visit.",
+    )
+
+    case = w.store.cases["case-1"]
+    assert case.status is Status.TRACKING
+    assert case.history[-1].reason == "Unexplained bruising seen at the home visit."
+    for told in (MANAGER, CHAIR):
+        [notice] = [m for m in w.notifier.to(told) if m.kind is Kind.STEP_UP]
+        assert notice.text.startswith("Health practitioner stepped case EHM-9 up to the MASH on")
+    assert not [m for m in w.notifier.to(PRACTITIONER) if m.kind is Kind.STEP_UP]
