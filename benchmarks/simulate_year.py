@@ -54,7 +54,16 @@ from panel.presets import BARNET
 from panel.quorum import Presence, quorum
 from panel.roster import Member, Panel, Role
 from panel.timeline import Timeline
-from panel.usecases import follow_up, info_checks, intake, outcomes, panel_day, votes, week
+from panel.usecases import (
+    follow_up,
+    info_checks,
+    intake,
+    leads,
+    outcomes,
+    panel_day,
+    votes,
+    week,
+)
 from panel.usecases.common import Deps
 from panel.usecases.follow_up import close_case, drift_report, run_follow_up
 from scheduler.week import due_moments
@@ -67,6 +76,13 @@ CHAIR, SUPPORT = "chair", "support"
 
 def member(n: int) -> str:
     return f"member-{n:02d}"
+
+
+PRACTITIONERS = 4  # per agency, each a lead professional (Barnet: up to 15 families each)
+
+
+def practitioner(n: int, k: int) -> str:
+    return f"practitioner-{n:02d}-{k}"
 
 
 def large_panel() -> Panel:
@@ -83,6 +99,18 @@ def large_panel() -> Panel:
         *(
             Member(member(n), f"Member {n}", frozenset({Role.MEMBER}), agency=a, manager_id=CHAIR)
             for n, a in enumerate(AGENCIES, 1)
+        ),
+        *(
+            Member(
+                practitioner(n, k),
+                f"Practitioner {n}.{k}",
+                frozenset({Role.PRACTITIONER}),
+                agency=a,
+                manager_id=CHAIR,
+                caseload="lead-professional",
+            )
+            for n, a in enumerate(AGENCIES, 1)
+            for k in range(1, PRACTITIONERS + 1)
         ),
     ]
     return Panel(
@@ -324,6 +352,8 @@ class Figures:
     milestones_met: int = 0
     milestones_missed: int = 0
     reviews: list[int] = field(default_factory=lambda: [0, 0])  # [late, on the day]
+    peak_caseload: int = 0  # the most families one practitioner led on any day
+    over_caseload: int = 0  # namings that took a practitioner over their limit
     closed: int = 0
     re_listed: Counter[str] = field(default_factory=Counter)
     off_day: list[str] = field(default_factory=list)
@@ -464,10 +494,39 @@ class Year:
             await outcomes.record_outcome(
                 self.deps, meeting_id=meeting_id, actor=CHAIR, decision=decision
             )
+            await self.name_lead(item.case_id, lead)
             self.figures.decided += 1
         self.at(starts + timedelta(hours=3))
         await outcomes.close_panel(self.deps, meeting_id=meeting_id, actor=CHAIR)
         self.figures.panels += 1
+
+    async def name_lead(self, case_id: str, agency: str) -> None:
+        """The lead agency names the practitioner of its four who leads fewest families."""
+        n = AGENCIES.index(agency) + 1
+        if self.store.cases[case_id].lead is not None:
+            return  # back at panel and kept by its agency: its practitioner still leads it
+        led = [
+            c.lead.practitioner
+            for c in self.store.cases.values()
+            if c.lead and c.status is Status.TRACKING
+        ]
+        chosen = min(range(1, PRACTITIONERS + 1), key=lambda k: led.count(practitioner(n, k)))
+        named = await leads.name_lead_practitioner(
+            self.deps,
+            panel_id=self.panel.id,
+            actor=member(n),
+            case_id=case_id,
+            practitioner=practitioner(n, chosen),
+        )
+        self.figures.over_caseload += named.over
+
+    def count_caseloads(self) -> None:
+        led = Counter(
+            c.lead.practitioner
+            for c in self.store.cases.values()
+            if c.lead is not None and c.status is Status.TRACKING
+        )
+        self.figures.peak_caseload = max(self.figures.peak_caseload, *led.values(), 0)
 
     async def vote_on(self, meeting_id: str, case_id: str) -> str | None:
         """The panel votes on the lead; None when only one agency could lead (agreed, no
@@ -505,6 +564,7 @@ class Year:
 
     async def follow_up_day(self, day: date) -> None:
         self.at(datetime.combine(day, clock_time(7, 30), LONDON))
+        self.count_caseloads()
         await run_follow_up(self.deps, self.panel.id)
         if day.day == 1:
             self.at(datetime.combine(day, clock_time(9), LONDON))
@@ -669,6 +729,11 @@ def main() -> None:
     )
     print(f"milestones met on the day: {f.milestones_met}, done late: {f.milestones_missed}")
     print(f"reviews held on the day: {f.reviews[1]}, late: {f.reviews[0]}")
+    print(
+        f"practitioners' peak caseload: {f.peak_caseload} families "
+        f"(limit {BARNET.caseload_limits['lead-professional']}); "
+        f"namings over the limit: {f.over_caseload}"
+    )
     print("cases re-listed: " + ", ".join(f"{k} {v}" for k, v in sorted(f.re_listed.items())))
     print(f"dates off a working day: {len(f.off_day)}")
     for line in f.off_day[:10]:

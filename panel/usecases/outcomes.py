@@ -69,6 +69,10 @@ async def record_outcome(
         case.apply(Event.RECORD_OUTCOME, now)
         closes = closes_case(decision, panel.policy)
         case.apply(Event.CLOSE if closes else Event.START_TRACKING, now)
+        if case.lead is not None and case.lead.agency != carried_by(decision, panel.policy):
+            # Back at panel (stuck, or a review) and given to another agency: its practitioner
+            # no longer leads it; the new lead agency names its own.
+            case.lead = None
         case.decision, case.milestones = decision, milestones
         meeting.decisions[decision.case_id] = decision
         await work.audit.allowed(work.uow, work.now())

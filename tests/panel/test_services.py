@@ -32,6 +32,7 @@ from panel.usecases import (
     follow_up,
     info_checks,
     intake,
+    leads,
     outcomes,
     panel_day,
     votes,
@@ -825,3 +826,32 @@ async def allocated_again(w: World, ref: str = "EHM-3") -> tuple[str, Meeting]:
     )
     await outcomes.close_panel(w.deps, meeting_id=meeting.id, actor=CHAIR)
     return case_id, meeting
+
+
+async def test_a_stuck_case_given_to_another_agency_leaves_its_old_lead_practitioner() -> None:
+    """Issue 16: back at panel and allocated to another agency, the case is that agency's to
+    name a practitioner for; kept by the same agency, its practitioner still leads it."""
+    w = world(BARNET, MONDAY)
+    case_id, _ = await allocated(w)
+    await leads.name_lead_practitioner(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=CHAIR,
+        case_id=case_id,
+        practitioner=member_id("Health"),
+    )
+    await follow_up.mark_stuck(
+        w.deps, panel_id=w.panel.id, actor=member_id("Health"), case_id=case_id, reason="Stuck"
+    )
+    meeting = await in_session(w)
+    await outcomes.record_outcome(
+        w.deps,
+        meeting_id=meeting.id,
+        actor=CHAIR,
+        decision=Decision(
+            case_id, "eha", date.min, lead_agency="Police", taf_agencies=("Health",), agreed=True
+        ),
+    )
+
+    assert w.store.cases[case_id].lead is None
+    assert w.store.cases[case_id].lead_agency(BARNET) == "Police"
