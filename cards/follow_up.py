@@ -35,6 +35,8 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
         heading(f"{STAGE_TITLES.get(data.stage, 'Follow-up')}: {data.reference}"),
         note(f"{data.label}: due {day(data.due)}.", subtle=False),
     ]
+    if data.who:
+        body.append(note(f"Overdue for {data.who}.", subtle=False, color="Attention"))
     if problem:
         body.append(error(problem))
     if not data.acts:

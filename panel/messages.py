@@ -534,6 +534,7 @@ class MilestoneNudge:
     extend_to: str = ""  # "12 weeks": how far it may be extended in supervision, if at all
     acts: bool = True  # the reader may press its buttons (a manager off the roster may not)
     agency: str = ""  # who is to do it
+    who: str = ""  # "Health (Pat Practitioner)": named on an overdue card
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def _nudge(
     text: str,
     panel: Panel,
     agency: str,
+    who: str = "",
 ) -> DirectMessage:
     extendable = panel.policy.milestone(milestone.code).extendable_to
     return DirectMessage(
@@ -102,6 +103,7 @@ def _nudge(
             str(extendable) if extendable and not milestone.extended else "",
             acts=_may_act(panel, person, agency),
             agency=agency,
+            who=who if kind == "overdue" else "",
         ),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
@@ -154,6 +156,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
         if lead is None:
             continue
         leads = _who_acts(panel, case, m, lead)
+        who = ""
         if today < m.due:
             ahead = panel.calendar.working_days_between(today, m.due)
             if ahead > panel.policy.nudge_before_working_days:
@@ -171,7 +174,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
             named = ", ".join(p.name for p in leads) if len(leads) == 1 else ""
             who = f"{lead} ({named})" if named else lead
             text = f"Overdue: case {case.reference}, {who}: {m.label} was due {long_date(m.due)}."
-        nudges.append((stage, [_nudge(stage, case, m, p, text, panel, lead) for p in people]))
+        nudges.append((stage, [_nudge(stage, case, m, p, text, panel, lead, who) for p in people]))
     return nudges
 
 
