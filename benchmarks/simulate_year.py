@@ -619,6 +619,7 @@ class Year:
                     actor=member(AGENCIES.index(lead) + 1),
                     case_id=case.id,
                     reason="Plan complete: support ended.",
+                    confirmed=frozenset(self.panel.policy.closure_checks),
                 )
                 self.figures.closed += 1
 

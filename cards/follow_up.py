@@ -5,16 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from microsoft_teams.cards import CardElement, ChoiceSetInput, Container, DateInput, TextInput
+from microsoft_teams.cards import (
+    CardElement,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    TextInput,
+    ToggleInput,
+)
 from microsoft_teams.cards import Choice as CardChoice
 
 from cards.common import Card, action, asking, card, day, error, heading, literal, note, why
 from cards.verbs import Verb
 from panel.messages import MilestoneNudge, StepUpNotice
+from panel.policy import MAX_CLOSURE_CHECKS
 from panel.usecases.leads import CaseloadLine
 from panel.words import plural
 
-FOLLOW_UP_FIELDS = frozenset({"done_on", "reason", "close_reason", "close_note", "concern"})
+FOLLOW_UP_FIELDS = frozenset(
+    {
+        "done_on",
+        "reason",
+        "close_reason",
+        "close_note",
+        "concern",
+        *(f"close_check{n}" for n in range(1, MAX_CLOSURE_CHECKS + 1)),
+    }
+)
 # Why support ends. Barnet 001 §7.3: the TAF recurs «until it is agreed that: either the plan
 # has been completed, a further need is identified; or the child's needs escalate to require
 # Children's Social Care interventions»; the last three are what also ends support elsewhere.
@@ -82,6 +99,10 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
             choices=[CardChoice(title=r, value=r) for r in CLOSE_REASONS],
         ),
         TextInput(id="close_note", label="Anything to add (kept with the case)", max_length=400),
+        *(
+            ToggleInput(id=f"close_check{n}", title=check, value_on="true", value_off="false")
+            for n, check in enumerate(data.closure_checks, 1)
+        ),
         note("Closing stops the follow-up and its nudges. It cannot be undone."),
     ]
     stepping: list[CardElement] = [

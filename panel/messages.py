@@ -535,6 +535,7 @@ class MilestoneNudge:
     acts: bool = True  # the reader may press its buttons (a manager off the roster may not)
     agency: str = ""  # who is to do it
     who: str = ""  # "Health (Pat Practitioner)": named on an overdue card
+    closure_checks: tuple[str, ...] = ()  # what closing asks to be confirmed
 
 
 @dataclass(frozen=True)

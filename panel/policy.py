@@ -160,6 +160,7 @@ OCCURRENCE = "_"  # a recurring milestone's later occurrences: "taf-review_2", "
 MAX_CHECKLIST = 8
 MAX_CHECKLIST_LINE = 200
 MAX_ESCALATION_STAGES = 3
+MAX_CLOSURE_CHECKS = 5  # each is a tick on the closing question
 _SIX_MONTHS = Period(6, Unit.MONTHS)
 _TWELVE_MONTHS = Period(12, Unit.MONTHS)
 
@@ -244,6 +245,8 @@ class Policy:
     # The most families a practitioner of each kind leads at full time (pro rata by each
     # person's share); a kind not listed has no limit.
     caseload_limits: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # What the lead confirms before closing a case (each is ticked on the closing question).
+    closure_checks: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -268,6 +271,8 @@ class Policy:
             raise InvalidInput(f"A checklist line has at most {MAX_CHECKLIST_LINE} characters.")
         if not 1 <= len(self.escalation_stages) <= MAX_ESCALATION_STAGES:
             raise InvalidInput(f"Name 1 to {MAX_ESCALATION_STAGES} escalation stages.")
+        if len(self.closure_checks) > MAX_CLOSURE_CHECKS:
+            raise InvalidInput(f"At most {MAX_CLOSURE_CHECKS} closure checks.")
         if any(n < 1 for n in self.caseload_limits.values()):
             raise InvalidInput("A caseload limit is at least 1 family.")
         if any(not s.strip() or len(s) > 100 for s in self.escalation_stages):

@@ -159,8 +159,15 @@ BARNET = Policy(
     caseload_limits=MappingProxyType(
         {"lead-professional": 15, "advanced-practitioner": 10, "supporting-families": 4}
     ),
+    closure_checks=(
+        "If the plan is completed, the Team Around the Family has ratified that it is achieved.",
+        "Any referral to universal services the family needs is made.",
+    ),
     sources=MappingProxyType(
         {
+            "closure_checks": "001 §7.4: «If the plan has been completed, the TAF must ratify "
+            "that it has been achieved and if any universal services are required which need a "
+            "referral, the LP must complete this prior to closing the intervention.»",
             "caseload_limits": "001 §25.2: «we expect frontline Early Help practitioners to hold "
             "a maximum of LP role for 15 families.» §25.4: «Advanced Practitioners, the "
             "expectation is that they will hold a caseload of up to 10 families» §20.3: «They "
@@ -345,6 +352,7 @@ CAMDEN = Policy(
             "do not meet threshold for step down» (nothing for the panel to track)",
             **_SILENT,
             "caseload_limits": _NO_CASELOADS,
+            "closure_checks": "DEFAULT: the seed lists nothing to confirm before closing.",
             "meeting_time": "DEFAULT: 10:00 (see weekday).",
             "meeting_length": "002 Meeting requirements: «The group will meet weekly for 2 hours»",
             "breaks": _NO_BREAK,
@@ -452,6 +460,7 @@ ST_HELENS = Policy(
     on_deadlock=Deadlock.ESCALATE,
     escalation_route="Refer to the Multi-agency Resolution Policy.",
     escalation_stages=("The Lead Professional's manager", "Multi-agency Resolution Policy"),
+    closure_checks=("The EHAT closure checklist is completed.",),
     outcomes=(
         Outcome("advice", "Advice and support only", needs_lead=False, closes_case=True),
         Outcome("home-start", "Home Start family support allocated"),
@@ -516,6 +525,8 @@ ST_HELENS = Policy(
             "outside the panel: closed here, DEFAULT).",
             **_SILENT,
             "caseload_limits": _NO_CASELOADS,
+            "closure_checks": "003: «The EHAT closure checklist should be completed and the "
+            "EHAT record closed.»",
             "weekday": "DEFAULT: Wednesday (see cadence).",
             "meeting_time": "DEFAULT: 13:30 (see cadence).",
             "meeting_length": "DEFAULT: 2 hours (see cadence).",
@@ -672,6 +683,7 @@ LEICESTER = Policy(
             "(the resources panel decides: closed here, DEFAULT).",
             **_SILENT,
             "caseload_limits": _NO_CASELOADS,
+            "closure_checks": "DEFAULT: the seed lists nothing to confirm before closing.",
             "week_of_month": "DEFAULT: the 2nd week (see weekday).",
             "meeting_time": "DEFAULT: 10:00 (see weekday).",
             "meeting_length": "DEFAULT: 2 hours (see weekday).",

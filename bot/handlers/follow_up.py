@@ -99,8 +99,17 @@ async def close_case(s: Services, asker: Asker, act: CardAction) -> Card:
     if why.startswith("Other") and not more:
         raise InvalidInput("Say why support ends.")
     reason = f"{why}. {more}".strip() if more else f"{why}."
+    checks = panel.policy.closure_checks
+    confirmed = frozenset(
+        check for n, check in enumerate(checks, 1) if act.inputs.get(f"close_check{n}") == "true"
+    )
     await follow_up.close_case(
-        s.deps, panel_id=panel.id, actor=asker.person_id, case_id=act.ref("case"), reason=reason
+        s.deps,
+        panel_id=panel.id,
+        actor=asker.person_id,
+        case_id=act.ref("case"),
+        reason=reason,
+        confirmed=confirmed,
     )
     return message("Case closed: its follow-up and nudges stop. The reason is kept with it.")
 

@@ -100,4 +100,5 @@ async def milestone_card(
             "overdue" if milestone.due < today else "due" if milestone.due == today else "upcoming",
             str(extendable) if extendable and not milestone.extended else "",
             agency=milestone.owner or case.lead_agency(panel.policy) or "",
+            closure_checks=panel.policy.closure_checks,
         )

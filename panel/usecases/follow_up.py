@@ -104,6 +104,7 @@ def _nudge(
             acts=_may_act(panel, person, agency),
             agency=agency,
             who=who if kind == "overdue" else "",
+            closure_checks=panel.policy.closure_checks,
         ),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
@@ -178,8 +179,17 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
     return nudges
 
 
-async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
-    """The lead agency (or staff) closes a tracked case: support has ended, tracking stops."""
+async def close_case(
+    deps: Deps,
+    *,
+    panel_id: str,
+    actor: str,
+    case_id: str,
+    reason: str,
+    confirmed: frozenset[str] = frozenset(),
+) -> None:
+    """The lead agency (or staff) closes a tracked case: support has ended, tracking stops.
+    Each of the policy's closure checks must be `confirmed` first."""
     roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, "case.close", panel_id, *roles, case_id=case_id) as work:
         reason = reason.strip()
@@ -187,6 +197,13 @@ async def close_case(deps: Deps, *, panel_id: str, actor: str, case_id: str, rea
             raise InvalidInput("Say briefly why support has ended (at most 500 characters).")
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(work.panel, actor, case, "Only the lead agency can close this case.")
+        unconfirmed = [c for c in work.panel.policy.closure_checks if c not in confirmed]
+        if unconfirmed:
+            raise InvalidInput(
+                "Before closing, confirm: " + " ".join(unconfirmed) + " Tick it to close."
+                if len(unconfirmed) == 1
+                else "Before closing, confirm: " + " ".join(unconfirmed) + " Tick each to close."
+            )
         case.apply(Event.CLOSE, work.now(), reason)
         await work.done()
 

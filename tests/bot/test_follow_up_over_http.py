@@ -224,6 +224,8 @@ async def test_the_lead_acts_from_my_tasks_and_closes_the_case_from_teams(teams:
             **action_data(card, "Close the case"),
             "close_reason": "The family moved away",
             "close_note": "Moved to Leeds; the receiving team has the file.",
+            "close_check1": "true",
+            "close_check2": "true",
         },
     )
     assert "Case closed: its follow-up and nudges stop." in texts_of(closed)

@@ -105,7 +105,12 @@ async def test_a_named_practitioner_acts_from_my_tasks_and_their_manager_from_th
         (Verb.CASE_STEP_UP, "Step up now", {"concern": "A new injury was reported."}),
         (Verb.MILESTONE_DONE, "Mark done", {"done_on": "2026-12-18"}),
         (Verb.CASE_STUCK, "Stuck: back to panel", {"reason": "The family will not engage."}),
-        (Verb.CASE_CLOSE, "Close the case", {"close_reason": "The family moved away"}),
+        (
+            Verb.CASE_CLOSE,
+            "Close the case",
+            {"close_reason": "The family moved away", "close_check1": "true"}
+            | {"close_check2": "true"},
+        ),
     ]
     offered = {a["title"] for a in _actions(overdue)}
     assert {title for _, title, _ in presses} <= offered

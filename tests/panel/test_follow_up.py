@@ -281,10 +281,27 @@ async def test_easter_2027_no_nudges_over_the_holiday_and_due_dates_skip_it() ->
 
 
 async def test_the_lead_closes_a_case_when_support_ends_and_tracking_stops() -> None:
+    """Barnet 001 §7.4: «If the plan has been completed, the TAF must ratify that it has been
+    achieved and if any universal services are required which need a referral, the LP must
+    complete this prior to closing the intervention.»"""
     w = tracked_world(BARNET, date(2027, 1, 4), "eha")
+    with pytest.raises(InvalidInput, match="Before closing, confirm: Any referral to universal"):
+        await close_case(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            reason="Plan complete.",
+            confirmed=frozenset(BARNET.closure_checks[:1]),
+        )
 
     await close_case(
-        w.deps, panel_id=w.panel.id, actor=PRACTITIONER, case_id="case-1", reason="Plan complete."
+        w.deps,
+        panel_id=w.panel.id,
+        actor=PRACTITIONER,
+        case_id="case-1",
+        reason="Plan complete.",
+        confirmed=frozenset(BARNET.closure_checks),
     )
     w.clock.set(london(2027, 1, 7, 8))
     step = await run_follow_up(w.deps, w.panel.id)
