@@ -8,7 +8,8 @@ from datetime import date
 
 from panel.calendar import Period, WorkingCalendar
 from panel.errors import InvalidInput
-from panel.policy import OCCURRENCE, Anchor, Outcome, Policy
+from panel.policy import OCCURRENCE, Anchor, Outcome, Policy, Section
+from panel.roster import Role
 
 MAX_TEXT = 2000
 MAX_REASON = 500
@@ -164,7 +165,7 @@ class Milestone:
 
 
 def plan_milestones(
-    policy: Policy, calendar: WorkingCalendar, decision: Decision
+    policy: Policy, calendar: WorkingCalendar, decision: Decision, route: Section | None = None
 ) -> tuple[Milestone, ...]:
     """Due dates for the policy's follow-up milestones that apply to the decision's outcomes.
 
@@ -174,11 +175,12 @@ def plan_milestones(
     """
     options = options_of(decision, policy)
     owners = {o.code: o.carried_by for o in options}
+    leads = any(o.needs_lead and not o.closes_case for o in options)
     rules = [
         rule
         for rule in policy.milestones
-        if set(decision.outcomes) & rule.for_outcomes
-        or (not rule.for_outcomes and any(o.needs_lead and not o.closes_case for o in options))
+        if (not rule.for_routes or route in rule.for_routes)
+        and (set(decision.outcomes) & rule.for_outcomes or (not rule.for_outcomes and leads))
     ]
     chosen = {rule.code for rule in rules}
     planned: dict[str, Milestone] = {}
@@ -303,6 +305,17 @@ def milestone_not_possible(
         *(marked if m.code == code else m for m in milestones),
         *([following] if following else []),
     )
+
+
+def may_extend(milestone: Milestone, policy: Policy, roles: frozenset[Role]) -> str:
+    """How far the reader may put the milestone back ("12 weeks"), or "" if they may not: once
+    only, and only a manager (or staff) where the protocol asks for line management approval."""
+    rule = policy.milestone(milestone.code)
+    if rule.extendable_to is None or milestone.extended or not milestone.open:
+        return ""
+    if rule.extension_by_manager and not roles & {Role.MANAGER, Role.CHAIR, Role.BUSINESS_SUPPORT}:
+        return ""
+    return str(rule.extendable_to)
 
 
 def complete_milestone(

@@ -136,6 +136,10 @@ class MilestoneRule:
     # Recurs: once one is done (or found not possible), the next is due this long after it,
     # until the case closes (Barnet's TAF «reconvened every 12 weeks or sooner»).
     every: Period | None = None
+    # Only for cases that came by these routes (Barnet's step-down clock); empty: any route.
+    for_routes: frozenset[Section] = frozenset()
+    # Its extension needs a manager's approval (Barnet 001 §14.2), not only the lead's word.
+    extension_by_manager: bool = False
     # How long after the decision it may be put back to, once, when agreed in supervision
     # (Barnet's Universal Plus: 6 weeks, «up to 12 weeks maximum»); None: no extension.
     extendable_to: Period | None = None
@@ -414,6 +418,8 @@ def _from_mapping(current: tuple[Any, ...] | frozenset[Any], entry: dict[str, An
             set_at_panel=bool(entry.get("set_at_panel", False)),
             extendable_to=_period(entry.get("extendable_to")),
             every=_period(entry.get("every")),
+            for_routes=frozenset(Section(r) for r in entry.get("for_routes", ())),
+            extension_by_manager=bool(entry.get("extension_by_manager", False)),
         )
     return Outcome(
         code=str(entry["code"]),

@@ -141,6 +141,14 @@ BARNET = Policy(
             every=Period(4, Unit.WEEKS),
         ),
         MilestoneRule(
+            "step-down-concluded",
+            "Conclude the step-down work (6 months; a line manager may extend it)",
+            Period(6, Unit.MONTHS),
+            for_routes=frozenset({Section.STEP_DOWN}),
+            extension_by_manager=True,
+            extendable_to=Period(12, Unit.MONTHS),
+        ),
+        MilestoneRule(
             "universal-plus-review",
             "Review the Universal Plus work with the family (6 weeks; up to 12 if extended in "
             "supervision)",
@@ -242,6 +250,11 @@ BARNET = Policy(
             "to Early Help Practitioners»",
             "outcomes.follow-up": "000: «Further follow up/signposting to be completed by the "
             "Early Help Coordinator» (a task, so the case stays open until it is done).",
+            "milestones.step-down-concluded": "001 §14.2: «Engagement in the majority of "
+            "step-down work is generally concluded within a **6-month** period» «If the LP is of "
+            "the opinion that the family has new needs, then line management approval to extend "
+            "the engagement period should be sought.» (extended once, to 12 months at most: "
+            "DEFAULT, the seed sets no limit)",
             "milestones.universal-plus-review": "001 §21.4: «up to 6 weeks, with a possible "
             "extension if agreed in supervision up to 12 weeks maximum» «it may be agreed, with "
             "management oversight to extend the intervention for a further 6 weeks»",

@@ -11,7 +11,7 @@ from datetime import date
 from panel.cases import Case
 from panel.errors import InvalidInput
 from panel.messages import MilestoneNudge
-from panel.outcomes import Milestone
+from panel.outcomes import Milestone, may_extend
 from panel.roster import Member, Panel, Role
 from panel.usecases.common import Audit, Deps, case_of, on_panel, timeline_of
 
@@ -88,7 +88,6 @@ async def milestone_card(
         }:
             raise InvalidInput("That milestone is not yours to act on.")
         today = work.now().astimezone(timeline_of(panel).zone).date()
-        extendable = panel.policy.milestone(code).extendable_to
         await work.done(case_id)
         return MilestoneNudge(
             panel.id,
@@ -98,7 +97,7 @@ async def milestone_card(
             milestone.label,
             milestone.due,
             "overdue" if milestone.due < today else "due" if milestone.due == today else "upcoming",
-            str(extendable) if extendable and not milestone.extended else "",
+            may_extend(milestone, panel.policy, member.roles),
             agency=milestone.owner or case.lead_agency(panel.policy) or "",
             closure_checks=panel.policy.closure_checks,
         )

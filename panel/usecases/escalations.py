@@ -161,7 +161,7 @@ async def resolve_escalation(
             vote_round_id=None,
         )
         check_decision(decision, panel.policy, panel.agencies)
-        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision, case.route)
         now = work.now()
         case.apply(Event.RESOLVE_ESCALATION, now)
         case.apply(

@@ -22,6 +22,7 @@ from panel.messages import DirectMessage, DriftSummary, MilestoneNudge, StepUpNo
 from panel.outcomes import (
     Milestone,
     complete_milestone,
+    may_extend,
     milestone_not_possible,
 )
 from panel.outcomes import extend_milestone as extend_milestone_rule
@@ -87,7 +88,8 @@ def _nudge(
     agency: str,
     who: str = "",
 ) -> DirectMessage:
-    extendable = panel.policy.milestone(milestone.code).extendable_to
+    reader = panel.find(person)
+    extendable = may_extend(milestone, panel.policy, reader.roles if reader else frozenset())
     return DirectMessage(
         person,
         f"{kind}:{case.id}:{milestone.code}:{milestone.due.isoformat()}:{person}",
@@ -100,7 +102,7 @@ def _nudge(
             milestone.label,
             milestone.due,
             kind,
-            str(extendable) if extendable and not milestone.extended else "",
+            extendable,
             acts=_may_act(panel, person, agency),
             agency=agency,
             who=who if kind == "overdue" else "",
@@ -275,6 +277,13 @@ async def extend_milestone(
         )
         if case.status is not Status.TRACKING or case.decision is None:
             raise InvalidInput("This case's follow-up is not being tracked.")
+        who = work.panel.require(actor)
+        if work.panel.policy.milestone(code).extension_by_manager and not who.roles & {
+            Role.MANAGER,
+            *STAFF,
+        }:
+            # Barnet 001 §14.2: «line management approval to extend the engagement period».
+            raise NotPermitted("Only a manager can extend this: ask your line manager.")
         case.milestones = extend_milestone_rule(
             case.milestones,
             code,

@@ -64,7 +64,7 @@ async def record_outcome(
         decision = _as_decided(panel, meeting, decision)
         check_decision(decision, panel.policy, panel.agencies)
         case = await work.uow.cases.get(decision.case_id)
-        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision, case.route)
         case.apply(Event.DISCUSS, now)
         case.apply(Event.RECORD_OUTCOME, now)
         closes = closes_case(decision, panel.policy)
@@ -117,7 +117,7 @@ async def change_outcome(
                 ": that cannot be changed on the day. Record it at the next panel instead."
             )
         case = await work.uow.cases.get(decision.case_id)
-        milestones = plan_milestones(panel.policy, panel.calendar, decision)
+        milestones = plan_milestones(panel.policy, panel.calendar, decision, case.route)
         case.decision, case.milestones = decision, milestones
         meeting.decisions[decision.case_id] = decision
         what = f"The outcome was changed from {_said(before, earlier)} to {_said(after, decision)}."

@@ -13,7 +13,7 @@ from panel.errors import InvalidInput, NotPermitted
 from panel.lifecycle import Status
 from panel.messages import Kind, MilestoneNudge
 from panel.outcomes import Decision, plan_milestones
-from panel.policy import Policy
+from panel.policy import Policy, Section
 from panel.presets import BARNET, ST_HELENS
 from panel.roster import Member, Role
 from panel.usecases import follow_up
@@ -357,3 +357,47 @@ async def test_a_safeguarding_concern_on_an_open_case_is_stepped_up_and_the_case
         [notice] = [m for m in w.notifier.to(told) if m.kind is Kind.STEP_UP]
         assert notice.text.startswith("Health practitioner stepped case EHM-9 up to the MASH on")
     assert not [m for m in w.notifier.to(PRACTITIONER) if m.kind is Kind.STEP_UP]
+
+
+async def test_barnet_step_down_work_is_concluded_in_6_months_unless_a_manager_extends_it() -> None:
+    """001 §14.2: «Engagement in the majority of step-down work is generally concluded within a
+    **6-month** period» and «line management approval to extend the engagement period should be
+    sought»: the practitioner's card offers no extension; the manager's does, and extends."""
+    w = world(BARNET, london(2027, 1, 4, 12))
+    manager = Member(MANAGER, "Health manager", frozenset({Role.MANAGER}), agency="Health")
+    practitioner = Member(
+        PRACTITIONER, "Health practitioner", frozenset({Role.PRACTITIONER}), agency="Health"
+    )
+    w.panel = replace(w.panel, members=(*w.panel.members, practitioner, manager))
+    decision = Decision(
+        "case-1", "eha", date(2027, 1, 4), lead_agency="Health", taf_agencies=("Police",)
+    )
+    stepped_down = replace(referral("EHM-9", "South"), route=Section.STEP_DOWN)
+    case = Case.from_referral("case-1", w.panel.id, stepped_down, w.clock.now(), "")
+    case.status, case.decision = Status.TRACKING, decision
+    case.milestones = plan_milestones(BARNET, w.panel.calendar, decision, case.route)
+    w.store.cases[case.id] = case
+    assert {m.code: m.due for m in case.milestones}["step-down-concluded"] == date(2027, 7, 5)
+
+    with pytest.raises(NotPermitted, match="Only a manager can extend this"):
+        await follow_up.extend_milestone(
+            w.deps,
+            panel_id=w.panel.id,
+            actor=PRACTITIONER,
+            case_id="case-1",
+            code="step-down-concluded",
+            reason="New needs.",
+        )
+    plan = await follow_up.extend_milestone(
+        w.deps,
+        panel_id=w.panel.id,
+        actor=MANAGER,
+        case_id="case-1",
+        code="step-down-concluded",
+        reason="Agreed in supervision: new needs around housing.",
+    )
+    assert {m.code: m.due for m in plan}["step-down-concluded"] == date(2028, 1, 4)
+    # A new referral plans no step-down clock.
+    assert "step-down-concluded" not in {
+        m.code for m in plan_milestones(BARNET, w.panel.calendar, decision, Section.NEW_REFERRAL)
+    }
