@@ -118,7 +118,11 @@ def milestone(data: MilestoneNudge, *, problem: str = "") -> Card:
         body,
         [
             *actions,
-            asking("Step up", stepping, [action("Step up now", Verb.CASE_STEP_UP, **ids)]),
+            asking(
+                "Step up",
+                stepping,
+                [action("Step up now", Verb.CASE_STEP_UP, **ids)],
+            ),
             asking(
                 "Close the case",
                 closing,

@@ -258,7 +258,10 @@ def allocation(text: str, data: Allocation, *, problem: str = "", notice: str = 
     """To the lead agency's members: the case is theirs, when each step is due, and who of them
     leads it. To the practitioner named: the same, and the lead role to hand over."""
     pairs = {_milestone_name(code): day(due) for code, due in data.milestones}
-    body: list[CardElement] = [heading("New allocation"), note(text, subtle=False)]
+    title = "You lead this case" if data.named else "New allocation"
+    body: list[CardElement] = [heading(title), note(text, subtle=False)]
+    if data.reason:
+        body.append(literal(data.reason, label="Why it was handed over"))
     if problem:
         body.append(error(problem))
     if notice:

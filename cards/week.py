@@ -373,7 +373,7 @@ def circulation(
                 subtle=False,
             )
         )
-        everyone = "it" if pack.missing == 1 else f"all {pack.missing}"
+        everyone = "the last one" if pack.missing == 1 else f"all {pack.missing}"
         body.append(
             buttons(
                 action(

@@ -370,6 +370,7 @@ class Allocation:
     panel_id: str = ""  # "" in messages queued before practitioners could be named
     candidates: tuple[tuple[str, str], ...] = ()  # (person id, "Name (agency)")
     named: bool = False
+    reason: str = ""  # handed over: why, as typed (shown literally)
 
 
 @dataclass(frozen=True)

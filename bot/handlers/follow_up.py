@@ -8,7 +8,7 @@ from bot.handlers.registry import Services, handles
 from bot.identity import Asker
 from cards import follow_up as cards
 from cards import inputs
-from cards.common import Card, message
+from cards.common import Card, action, message
 from cards.verbs import Verb
 from panel.errors import InvalidInput
 from panel.outcomes import Milestone
@@ -117,17 +117,27 @@ async def close_case(s: Services, asker: Asker, act: CardAction) -> Card:
 @handles(Verb.CASE_STEP_UP)
 async def step_up(s: Services, asker: Asker, act: CardAction) -> Card:
     panel = asker.panel(act.ref("panel"))
-    mash = await follow_up.step_up(
+    done = await follow_up.step_up(
         s.deps,
         panel_id=panel.id,
         actor=asker.person_id,
         case_id=act.ref("case"),
         concern=inputs.text(act.inputs, "concern", 500, "The concern"),
     )
-    refer = f" Refer it to the MASH now: {mash}." if mash else " Refer it to the MASH now."
+    told = (
+        "your line manager, the chair and business support are told"
+        if done.manager_told
+        else "the chair and business support are told (no line manager is on the roster for "
+        "you: tell yours yourself)"
+    )
+    refer = (
+        f" Refer it to the MASH now: {done.mash_contact}."
+        if done.mash_contact
+        else " Refer it to the MASH now."
+    )
     return message(
-        "Stepped up: your line manager, the chair and business support are told, and the "
-        "case stays open until the MASH decides." + refer
+        f"Stepped up: {told}, and the case stays open until the MASH decides." + refer,
+        actions=[action("Back to my tasks", Verb.TASKS_VIEW)],
     )
 
 

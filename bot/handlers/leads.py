@@ -23,11 +23,14 @@ async def name_lead(s: Services, asker: Asker, act: CardAction) -> Card:
         case_id=act.ref("case"),
         practitioner=inputs.text(act.inputs, "practitioner", 64, "The practitioner"),
     )
-    return message(
-        f"{assigned.name} leads case {assigned.case.reference} now: they have its dates, and "
-        "its nudges come to them.",
-        problem=assigned.warning(),
+    said = (
+        f"You lead case {assigned.case.reference} now: its dates are on the card sent to you, "
+        "and its nudges come to you."
+        if assigned.case.lead and assigned.case.lead.practitioner == asker.person_id
+        else f"{assigned.name} leads case {assigned.case.reference} now: they have its dates, "
+        "and its nudges go to them."
     )
+    return message(said, problem=assigned.warning())
 
 
 @handles(Verb.CASELOADS_VIEW, commands=("caseloads",))
@@ -49,8 +52,14 @@ async def hand_over(s: Services, asker: Asker, act: CardAction) -> Card:
         practitioner=inputs.text(act.inputs, "practitioner", 64, "The practitioner"),
         reason=inputs.text(act.inputs, "handover_reason", 500, "The reason"),
     )
+    history = assigned.case.lead.history if assigned.case.lead else ()
+    before = history[-2].to_person if len(history) > 1 else ""
+    others = (
+        "They and the chair are told."
+        if before == asker.person_id
+        else "They, the chair and the practitioner before are told."
+    )
     return message(
-        f"Handed over: {assigned.name} leads case {assigned.case.reference} now. They, the "
-        "chair and the practitioner before are told.",
+        f"Handed over: {assigned.name} leads case {assigned.case.reference} now. {others}",
         problem=assigned.warning(),
     )

@@ -296,11 +296,19 @@ async def extend_milestone(
         return case.milestones
 
 
-async def step_up(deps: Deps, *, panel_id: str, actor: str, case_id: str, concern: str) -> str:
+@dataclass(frozen=True)
+class SteppedUp:
+    mash_contact: str  # how to reach the MASH now ("" when the council has not set it)
+    manager_told: bool  # whether a line manager was found to tell
+
+
+async def step_up(
+    deps: Deps, *, panel_id: str, actor: str, case_id: str, concern: str
+) -> SteppedUp:
     """Barnet 001 §12.1: on an immediate safeguarding concern «the Lead Professional (LP) needs
     to first discuss the concerns with their line manager», and the MASH decides (§12.3).
     Recorded with who and when; the line manager, the chairs and business support are told;
-    the case stays open until the MASH's decision is known. Returns how to reach the MASH."""
+    the case stays open until the MASH's decision is known."""
     roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
     async with on_panel(deps, actor, "case.step-up", panel_id, *roles, case_id=case_id) as work:
         panel = work.panel
@@ -314,7 +322,7 @@ async def step_up(deps: Deps, *, panel_id: str, actor: str, case_id: str, concer
         what = (
             f"{who.name} stepped case {case.reference} up to the MASH on "
             f"{long_date(work.now().astimezone(timeline_of(panel).zone).date())}, with "
-            "safeguarding concerns. Early Help stays in place until the MASH decides."
+            "safeguarding concerns. The family's support stays in place until the MASH decides."
         )
         lead = panel.find(case.lead.practitioner) if case.lead else None
         managers = [p.manager_id for p in (who, lead) if p is not None and p.manager_id]
@@ -331,7 +339,7 @@ async def step_up(deps: Deps, *, panel_id: str, actor: str, case_id: str, concer
                 )
             )
         await work.done(case_id)
-        return panel.policy.mash_contact
+        return SteppedUp(panel.policy.mash_contact, bool(managers))
 
 
 async def mark_stuck(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:

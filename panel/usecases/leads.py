@@ -96,14 +96,16 @@ async def hand_over_lead(
         )
         await work.audit.allowed(work.uow, work.now(), case_id)
         n = len(case.lead.history)
+        old = panel.find(before.practitioner) if before else None
+        was = f"{old.name} ({before.agency})" if old and before else "its previous practitioner"
+        moved = f" The lead agency is now {agency}." if before and before.agency != agency else ""
         _allocate(
             work,
             case,
             person,
-            f"You lead case {case.reference} for {agency}, handed over to you.",
+            f"You lead case {case.reference} for {agency}, handed over to you by {was}.{moved}",
+            case.lead.history[-1].reason,
         )
-        old = panel.find(before.practitioner) if before else None
-        was = f"{old.name} ({before.agency})" if old and before else "its previous practitioner"
         what = (
             f"The lead role for case {case.reference} moved from {was} to {person.name} "
             f"({agency}) on {long_date(_today(work))}."
@@ -192,9 +194,10 @@ def _practitioner(panel: Panel, person_id: str, agency: str | None) -> Member:
     return person
 
 
-def _allocate(work: Work, case: Case, person: Member, said: str) -> None:
-    """The practitioner gets the allocation: the lead's open milestones and their dates."""
-    theirs = [m for m in case.milestones if m.open and not m.owner]
+def _allocate(work: Work, case: Case, person: Member, said: str, why: str = "") -> None:
+    """The practitioner gets the allocation: the lead's open milestones and their dates (and,
+    handed over, why, as typed)."""
+    theirs = sorted((m for m in case.milestones if m.open and not m.owner), key=lambda m: m.due)
     dates = "; ".join(f"{m.label} by {long_date(m.due)}" for m in theirs)
     n = len(case.lead.history) if case.lead else 0
     work.send(
@@ -206,8 +209,10 @@ def _allocate(work: Work, case: Case, person: Member, said: str) -> None:
                 case.id,
                 tuple((m.code, m.due) for m in theirs),
                 panel_id=work.panel.id,
-                candidates=candidates(work.panel),
+                # To hand it over: to anyone else who can lead a case.
+                candidates=tuple(c for c in candidates(work.panel) if c[0] != person.person_id),
                 named=True,
+                reason=why,
             ),
             queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
         )

@@ -263,7 +263,7 @@ def tell_carrier(
     policy = work.panel.policy
     carrier = carried_by(decision, policy)
     theirs: dict[str, list[Milestone]] = {carrier: []} if carrier else {}
-    for m in milestones:
+    for m in sorted(milestones, key=lambda m: m.due):  # in the order they fall due
         if (agency := agency_for(m, decision, policy)) is not None:
             theirs.setdefault(agency, []).append(m)
     for agency, planned in theirs.items():

@@ -143,7 +143,8 @@ async def test_the_lead_agency_names_its_practitioner_who_hands_the_lead_over(
         Verb.LEAD_NAME,
         {**action_data(allocation, "Name the lead practitioner"), "practitioner": ADELE},
     )
-    assert "Adele Vance leads case EHM-300 now" in texts_of(named)
+    # Adele named herself: she is told in the second person.
+    assert "You lead case EHM-300 now: its dates are on the card sent to you" in texts_of(named)
     await teams.deliver()
     mine = [c for c in teams.cards_to(ADELE) if "You lead case EHM-300 for Health" in texts_of(c)]
     assert len(mine) == 1
@@ -166,7 +167,10 @@ async def test_the_lead_agency_names_its_practitioner_who_hands_the_lead_over(
     assert "Handed over: Isaiah Langer leads case EHM-300 now." in texts_of(handed)
     await teams.deliver()
     assert any(
-        "You lead case EHM-300 for Schools, handed over to you." in texts_of(c)
+        "You lead case EHM-300 for Schools, handed over to you by Adele Vance (Health). The "
+        "lead agency is now Schools."
+        in texts_of(c)
+        and "Mainly about school attendance now." in texts_of(c)
         for c in teams.cards_to(ISAIAH)
     )
     [told] = [c for c in teams.cards_to(MEGAN) if "Lead practitioner: case EHM-300" in texts_of(c)]
@@ -204,10 +208,13 @@ async def test_the_lead_acts_from_my_tasks_and_closes_the_case_from_teams(teams:
         Verb.CASE_STEP_UP,
         {**action_data(card, "Step up now"), "concern": "Unexplained bruising seen."},
     )
-    assert "Stepped up: your line manager, the chair and business support are told" in (
+    # The demo has no line manager for Adele: the answer does not claim one was told.
+    assert "Stepped up: the chair and business support are told (no line manager" in (
         texts_of(stepped)
     )
     assert "MASH duty line 020 7946 0000" in texts_of(stepped)  # the demo's contact
+    back = await teams.press(ADELE, Verb.TASKS_VIEW, action_data(stepped, "Back to my tasks"))
+    assert "EHM-300 · See the child and record their voice" in texts_of(back)
     await teams.deliver()
     [told] = [c for c in teams.cards_to(MEGAN) if "Stepped up: case EHM-300" in texts_of(c)]
     assert "Unexplained bruising seen." in texts_of(told)
