@@ -69,6 +69,18 @@ def _desk(desk: Desk) -> Container:
     rows: list[CardElement] = [note("**Your cases: follow-up**", subtle=False)]
     for item in desk.items:
         late = " (overdue)" if item.late else ""
+        when = f"since {day(item.due)}" if item.escalation else f"due {day(item.due)}{late}"
+        opens = (
+            action("Open", Verb.ESCALATION_VIEW, panel=item.panel_id, case=item.case_id)
+            if item.escalation
+            else action(
+                "Open",
+                Verb.MILESTONE_VIEW,
+                panel=item.panel_id,
+                case=item.case_id,
+                milestone=item.milestone,
+            )
+        )
         rows.append(
             ColumnSet(
                 separator=True,
@@ -77,7 +89,7 @@ def _desk(desk: Desk) -> Container:
                         width="stretch",
                         items=[
                             note(
-                                f"{item.reference} · {item.label} · due {day(item.due)}{late}",
+                                f"{item.reference} · {item.label} · {when}",
                                 subtle=False,
                                 color="Attention" if item.late else None,
                             )
@@ -85,17 +97,7 @@ def _desk(desk: Desk) -> Container:
                     ),
                     Column(
                         width="auto",
-                        items=[
-                            buttons(
-                                action(
-                                    "Open",
-                                    Verb.MILESTONE_VIEW,
-                                    panel=item.panel_id,
-                                    case=item.case_id,
-                                    milestone=item.milestone,
-                                )
-                            )
-                        ],
+                        items=[buttons(opens)],
                     ),
                 ],
             )

@@ -27,6 +27,7 @@ class FollowUpItem:
     label: str
     due: date
     late: bool
+    escalation: bool = False  # an escalation they own, to raise or resolve (due: since)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def _acts_for(panel: Panel, member: Member, case: Case, milestone: Milestone) ->
 
 
 async def view_desk(deps: Deps, *, actor: str, panel_ids: list[str]) -> Desk:
-    """Every open milestone this person is to act on, on each of their panels."""
+    """Every open milestone this person is to act on, on each of their panels, and every open
+    escalation they own."""
     items: list[FollowUpItem] = []
     for panel_id in panel_ids:
         panel = deps.panels.get(panel_id)
@@ -66,6 +68,23 @@ async def view_desk(deps: Deps, *, actor: str, panel_ids: list[str]) -> Desk:
                     )
                     for m in mine
                 ]
+            for case in await uow.cases.escalated(panel_id):
+                e = case.escalation
+                if e is not None and e.open and e.owner == actor:
+                    await audit.allowed(uow, deps.clock.now(), case.id)
+                    label = f"Escalation: {e.stage}, to resolve or raise"
+                    items.append(
+                        FollowUpItem(
+                            panel.id,
+                            case.id,
+                            case.reference,
+                            "",
+                            label,
+                            e.steps[-1].on,
+                            False,
+                            escalation=True,
+                        )
+                    )
             await uow.commit()
     items.sort(key=lambda i: (i.due, i.reference, i.milestone))
     return Desk(tuple(items[:SHOWN]), max(0, len(items) - SHOWN))

@@ -313,3 +313,11 @@ async def test_an_escalation_left_open_is_minuted_as_escalated_and_not_rolled_ov
     # Alex owns it: the card to resolve it is theirs.
     [owned] = [c for c in teams.cards_to(ALEX) if "Escalation: case EHM-300" in texts_of(c)]
     assert "Record the resolution" in texts_of(owned)
+    # And it waits on their desk until it is resolved.
+    await teams.say(ALEX, "my tasks")
+    desk = teams.connector.to(personal(ALEX))[-1].cards[0]
+    assert "EHM-300 · Escalation: Stage 3 of the CSCB escalation policy, to resolve or raise" in (
+        texts_of(desk)
+    )
+    opened = await teams.press(ALEX, Verb.ESCALATION_VIEW, action_data(desk, "Open"))
+    assert "Record the resolution" in texts_of(opened)
