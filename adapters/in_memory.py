@@ -121,6 +121,9 @@ class FakeCases:
     async def tracking(self, panel_id: str) -> list[Case]:
         return self._where(lambda c: c.panel_id == panel_id and c.status is Status.TRACKING)
 
+    async def with_reference(self, panel_id: str, reference: str) -> list[Case]:
+        return self._where(lambda c: c.panel_id == panel_id and c.reference == reference)
+
     async def escalated(self, panel_id: str) -> list[Case]:
         return self._where(lambda c: c.panel_id == panel_id and c.escalation is not None)
 
@@ -164,11 +167,15 @@ class FakeStore:
 
 
 class FakeAudit:
-    def __init__(self) -> None:
+    def __init__(self, committed: list[AuditEntry] | None = None) -> None:
         self.pending: list[AuditEntry] = []
+        self.committed = committed if committed is not None else []
 
     async def add(self, entry: AuditEntry) -> None:
         self.pending.append(entry)
+
+    async def for_case(self, case_id: str) -> list[AuditEntry]:
+        return [e for e in self.committed if e.case_id == case_id]
 
 
 class FakeUnitOfWork:
@@ -179,7 +186,7 @@ class FakeUnitOfWork:
         self.store = store
         self.cases = FakeCases(store.cases, store.copies)
         self.meetings = FakeMeetings(store.meetings, store.copies)
-        self.audit = FakeAudit()
+        self.audit = FakeAudit(store.audit)
         self.outgoing: list[DirectMessage | ChannelNotice] = []
 
     def send(self, message: DirectMessage | ChannelNotice, at: datetime) -> None:
@@ -217,7 +224,7 @@ class FakeUnitOfWork:
     async def rollback(self) -> None:
         self.cases = FakeCases(self.store.cases, self.store.copies)
         self.meetings = FakeMeetings(self.store.meetings, self.store.copies)
-        self.audit = FakeAudit()
+        self.audit = FakeAudit(self.store.audit)
         self.outgoing = []
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cards.follow_up import FOLLOW_UP_FIELDS
+from cards.history import FIND_FIELDS
 from cards.intake import DIRECT_FIELDS, FORM_FIELDS
 from cards.outcomes import ESCALATION_FIELDS, OUTCOME_FIELDS
 from cards.panel_day import AOB_FIELDS, LEAD_FIELDS, REOPEN_FIELDS, SIGN_IN_FIELDS
@@ -31,6 +32,7 @@ OTHER_INPUTS = (
     | OUTCOME_FIELDS
     | ESCALATION_FIELDS
     | LEAD_FIELDS
+    | FIND_FIELDS
     | SIGN_IN_FIELDS
     | AOB_FIELDS
     | REOPEN_FIELDS

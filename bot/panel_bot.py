@@ -50,7 +50,8 @@ HELP_TEXT = (
     "- readiness, remind now: who has answered, and a nudge to who has not\n"
     "- start panel, panel: on panel day, start it (chair) and open the chair's console\n"
     "- undelivered: every message not delivered yet, and why (chair, business support)\n"
-    "- caseloads: who leads how many families, against their limits (managers, chair)\n\n"
+    "- caseloads: who leads how many families, against their limits (managers, chair)\n"
+    "- find EHM-1234: a case's state and history, by its reference (chair, business support)\n\n"
     "In a channel, group chat or meeting chat I only answer help, agenda and start panel, "
     "with numbers only."
 )
@@ -218,6 +219,11 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._reply(
                 turn_context, await self._typed(asker, command, self._panels_here(asker))
             )
+        elif asker.personal and (command == "find" or command.startswith("find ")):
+            # The reference as typed (case kept); found by its keyed hash, never logged.
+            typed = " ".join(_MENTION.sub(" ", turn_context.activity.text or "").split())[4:]
+            found = CardAction(Verb.CASE_FIND, {}, {"reference": typed.strip()})
+            await self._reply(turn_context, await self._run(asker, found))
         elif asker.personal and command in PERSONAL_TEXT:
             await self._reply(turn_context, await self._typed(asker, command, asker.panels))
         elif command not in COMMANDS:

@@ -19,6 +19,7 @@ class Verb(StrEnum):
     CASE_WITHDRAW = "case.withdraw"
     CASE_SCREEN = "case.screen"
     CASE_LIST = "case.list"
+    CASE_FIND = "case.find"
     # The week before the panel
     AGENDA_VIEW = "agenda.view"
     AGENDA_FREEZE = "agenda.freeze"

@@ -33,6 +33,11 @@ class CaseRepository(Protocol):
 
     async def tracking(self, panel_id: str) -> list[Case]: ...
 
+    async def with_reference(self, panel_id: str, reference: str) -> list[Case]:
+        """Every case of the panel with this reference, in any state, oldest first (found by
+        the reference's keyed hash: never by a name)."""
+        ...
+
     async def escalated(self, panel_id: str) -> list[Case]:
         """Cases that were ever escalated (open or resolved): the minutes report on them."""
         ...
@@ -84,6 +89,10 @@ class AuditEntry:
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None:
         """Append; the log is never updated or deleted."""
+        ...
+
+    async def for_case(self, case_id: str) -> list[AuditEntry]:
+        """What was done to one case (committed), oldest first: its history."""
         ...
 
 

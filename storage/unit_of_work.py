@@ -287,6 +287,13 @@ class SqlCases:
         )
         return [await self.get(i) for i in ids]
 
+    async def with_reference(self, panel_id: str, reference: str) -> list[Case]:
+        digest = self._s.store.cipher.lookup_hash(reference)
+        ids = await self._ids(
+            schema.cases.c.panel_id == panel_id, schema.cases.c.reference_hash == digest
+        )
+        return [await self.get(i) for i in ids]
+
     async def escalated(self, panel_id: str) -> list[Case]:
         ids = await self._ids(
             schema.cases.c.panel_id == panel_id, schema.cases.c.escalation_enc.is_not(None)
@@ -360,6 +367,16 @@ class SqlAudit:
 
     async def add(self, entry: AuditEntry) -> None:
         self._s.audit.append(entry)
+
+    async def for_case(self, case_id: str) -> list[AuditEntry]:
+        t = schema.audit_log
+        rows = await self._s.conn.execute(select(t).where(t.c.case_id == case_id).order_by(t.c.id))
+        return [
+            AuditEntry(
+                aware(r.at), r.actor, r.tenant, r.panel_id, r.case_id, r.action, r.allowed, r.reason
+            )
+            for r in rows
+        ]
 
 
 class SqlUnitOfWork:

@@ -1,12 +1,18 @@
-"""What business support need to know about the bot's own work: messages not delivered yet."""
+"""What business support need to know about the bot's own work (messages not delivered yet),
+and a case's history by its reference (`find EHM-1234`)."""
 
 from __future__ import annotations
 
-from bot.handlers.registry import Services, text_command
+from bot.actions import CardAction
+from bot.handlers.registry import Services, handles, text_command
 from bot.identity import Asker
 from cards import desk as cards
+from cards import history as history_cards
 from cards.common import Card, message
+from cards.verbs import Verb
+from panel.errors import InvalidInput, NotFound
 from panel.roster import Panel
+from panel.usecases import history
 from panel.usecases.common import timeline_of
 
 
@@ -19,3 +25,18 @@ async def undelivered(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> C
         return message("Only the chair or business support can see undelivered messages.")
     zone = timeline_of(staff_panels[0]).zone
     return cards.undelivered(await s.desk.not_delivered(staff_panels, zone))
+
+
+@handles(Verb.CASE_FIND)
+async def find(s: Services, asker: Asker, act: CardAction) -> Card:
+    """A case's history by its reference (typed `find EHM-1234`, or from the form)."""
+    typed = act.inputs.get("reference", "").strip()
+    if not typed:
+        return history_cards.find_form()
+    try:
+        found = await history.find_case(
+            s.deps, panel_ids=[p.id for p in asker.panels], actor=asker.person_id, reference=typed
+        )
+    except (InvalidInput, NotFound) as problem:
+        return history_cards.find_form(problem=problem.message, typed=typed[:40])
+    return history_cards.histories(found)

@@ -5,6 +5,7 @@ and the delivery worker refuses to send one that would not, saying which and why
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from app import STORE
 from bot.panel_bot import fitting
 from bot.rendering import MAX_ACTIVITY_BYTES, activity_for, size_of
 from cards import console, outcomes, panel_day, week
+from cards import history as history_cards
 from cards import tasks as task_cards
 from cards.common import Card
 from panel.cases import MAX_NAME, MAX_NEEDS, MAX_PEOPLE
@@ -32,6 +34,8 @@ from panel.messages import (
 from panel.outcomes import MAX_CHECK_ANSWER, MAX_REASON, MAX_TEXT
 from panel.policy import MAX_CHECKLIST, MAX_CHECKLIST_LINE, MAX_ESCALATION_STAGES, Section
 from panel.usecases.desk import SHOWN, Desk, FollowUpItem
+from panel.usecases.history import SHOWN as SHOWN_LINES
+from panel.usecases.history import CaseHistory, HistoryLine
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.panel_day import MAX_AOB, MAX_AOB_TEXT
 from panel.usecases.tasks import Task, TaskKind
@@ -427,3 +431,19 @@ def test_my_tasks_with_a_full_desk_fits() -> None:
     ]
 
     assert size(task_cards.tasks(items, desk)) <= MAX_ACTIVITY_BYTES
+
+
+def test_the_histories_of_three_cases_sharing_a_reference_fit() -> None:
+    line = HistoryLine(NOW, longest(100, "N"), "answered the information check for their agency")
+    history = CaseHistory(
+        f"EHM-{0:036d}",
+        longest(100, "P"),
+        "closed",
+        longest(200, "L"),
+        (line,) * (SHOWN_LINES // 3),  # as find_case shares the lines between the cases
+        99,
+    )
+
+    alone = replace(history, lines=(line,) * SHOWN_LINES)
+    assert size(history_cards.histories([alone])) <= MAX_ACTIVITY_BYTES
+    assert size(history_cards.histories([history] * 3)) <= MAX_ACTIVITY_BYTES

@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ import pytest
 
 from cards import console as console_cards
 from cards import follow_up as follow_up_cards
+from cards import history as history_cards
 from cards import intake, tasks, week
 from cards import outcomes as outcome_cards
 from cards import panel_day as day_cards
@@ -47,6 +48,7 @@ from panel.messages import (
 )
 from panel.policy import Section
 from panel.quorum import Presence
+from panel.usecases.history import CaseHistory, HistoryLine
 from panel.usecases.info_checks import MemberPack
 from panel.usecases.intake import CaseLine
 from panel.usecases.leads import CaseloadLine
@@ -247,6 +249,23 @@ def panel_day_cards() -> dict[str, dict[str, Any]]:
             ),
         ),
         "lead notice": day_cards.lead_notice(LeadNotice("EHM-1", "It moved.", HOSTILE)),
+        "find form": history_cards.find_form(problem="No case with that reference.", typed="X-1"),
+        "case history": history_cards.histories(
+            [
+                CaseHistory(
+                    "EHM-1",
+                    "Panel",
+                    "closed",
+                    "Health (Adele Vance)",
+                    (
+                        HistoryLine(
+                            datetime(2026, 12, 8, 9, 30, tzinfo=UTC), "Megan Bowen", "voted"
+                        ),
+                    ),
+                    3,
+                )
+            ]
+        ),
         "caseloads": follow_up_cards.caseloads(
             [
                 CaseloadLine("Panel", "Adele Vance", "Health", 16, 15),
