@@ -219,6 +219,8 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._reply(
                 turn_context, await self._typed(asker, command, self._panels_here(asker))
             )
+        elif not asker.personal and (command == "find" or command.startswith("find ")):
+            await self._reply(turn_context, PRIVATE_ONLY)  # a case's history is never shared
         elif asker.personal and (command == "find" or command.startswith("find ")):
             # The reference as typed (case kept); found by its keyed hash, never logged.
             typed = " ".join(_MENTION.sub(" ", turn_context.activity.text or "").split())[4:]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.panel_bot import PRIVATE_ONLY
 from cards.verbs import Verb
-from tests.bot.teams import ADELE, ALEX, MEGAN, Teams, personal, texts_of
+from tests.bot.teams import ADELE, ALEX, CHANNEL, MEGAN, TEAM, Teams, personal, texts_of
 from tests.bot.test_follow_up_over_http import allocated_to_health
 from tests.bot.test_week_over_http import audit_rows
 from tests.panel.world import CANARY_CHILD
@@ -29,6 +30,18 @@ async def test_business_support_finds_a_case_by_reference_and_reads_its_history(
     assert "Megan Bowen recorded the outcome." in found
     assert CANARY_CHILD not in found  # a history of who did what, not the family's details
     assert ("case.find", True) in [(r.action, r.allowed) for r in await audit_rows(teams)]
+
+
+async def test_find_in_a_channel_is_refused_there_for_the_familys_privacy(teams: Teams) -> None:
+    await allocated_to_health(teams)
+
+    await teams.say(
+        ALEX, "find EHM-300", conversation=CHANNEL, conversation_type="channel", team=TEAM
+    )
+
+    [reply] = teams.connector.to(CHANNEL)[-1:]
+    assert reply.activity["text"] == PRIVATE_ONLY
+    assert "EHM-300" not in str(reply.activity)
 
 
 async def test_find_is_for_staff_by_reference_only_and_says_what_was_typed(teams: Teams) -> None:
