@@ -31,6 +31,8 @@ async def undelivered(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> C
 async def find(s: Services, asker: Asker, act: CardAction) -> Card:
     """A case's history by its reference (typed `find EHM-1234`, or from the form)."""
     typed = act.inputs.get("reference", "").strip()
+    if not any(asker.is_staff(p) for p in asker.panels):
+        return message("Only the chair and business support can find a case's history.")
     if not typed:
         return history_cards.find_form()
     try:

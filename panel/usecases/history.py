@@ -18,7 +18,7 @@ SHOWN = 40  # lines of history on the card, shared by the cases found; the lates
 
 # What each audited action says a person did, in the words the card uses.
 DONE = {
-    "case.refer": "listed the family",
+    "case.refer": "recorded the referral",
     "case.edit": "corrected the referral",
     "case.screen": "screened it",
     "case.withdraw": "withdrew it",
@@ -59,6 +59,20 @@ DONE = {
     "panel.console": "had it on the chair's console",
     "panel.console-update": "was shown it on the console",
 }
+# Reads: audited (who saw what) but not part of what happened to the case.
+LOOKED = frozenset(
+    {
+        "case.list",
+        "case.find",
+        "pack.open",
+        "pack.case",
+        "panel.console",
+        "panel.console-update",
+        "outcome.form",
+        "follow-up.view",
+        "escalation.view",
+    }
+)
 STATES = {
     Status.REFERRED: "listed, waiting for screening",
     Status.LISTED: "screened, waiting for a panel",
@@ -101,10 +115,12 @@ async def find_case(
 ) -> list[CaseHistory]:
     """Every case with this reference on the person's panels where they are staff."""
     reference = reference.strip()
-    if not REFERENCE.fullmatch(reference):
+    # A reference has digits (EHM-1234, a Mosaic number); a word without any may be a name,
+    # and a name is never searched for.
+    if not REFERENCE.fullmatch(reference) or not any(c.isdigit() for c in reference):
         raise InvalidInput(
-            "Give the case reference as on the case system (2 to 40 letters, digits, '/', '_' "
-            "or '-'), e.g. find EHM-1234. Cases are found by reference only, never by a name."
+            "That is not a case reference. Give it as on the case system, e.g. EHM-1234: "
+            "cases are found by reference only, never by a name."
         )
     found: list[CaseHistory] = []
     staff_somewhere = False
@@ -143,7 +159,8 @@ def _history(panel: Panel, case: Case, entries: list[AuditEntry]) -> CaseHistory
             refused=not e.allowed,
         )
         for e in entries
-        if e.action != "panel.console-update"  # one per console per change: noise here
+        # What was done to it, and every refusal; not each time someone only looked at it.
+        if not (e.allowed and e.action in LOOKED)
     ]
     lead = ""
     agency = case.lead_agency(panel.policy)

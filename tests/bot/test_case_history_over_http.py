@@ -25,7 +25,9 @@ async def test_business_support_finds_a_case_by_reference_and_reads_its_history(
     assert "Case EHM-300: Demo Early Help Panel (Barnet rules)" in found
     assert "Now: decided, its follow-up tracked." in found
     assert "Lead: Health." in found
-    assert "Alex Wilber listed the family." in found
+    assert "Alex Wilber recorded the referral." in found
+    assert "Alex Wilber screened it." in found
+    assert "saw it on the list of cases" not in found  # looking is audited, not history
     assert "Isaiah Langer answered the information check for their agency." in found
     assert "Megan Bowen recorded the outcome." in found
     assert CANARY_CHILD not in found  # a history of who did what, not the family's details
@@ -53,7 +55,9 @@ async def test_find_is_for_staff_by_reference_only_and_says_what_was_typed(teams
     )
     await teams.say(MEGAN, f"find {CANARY_CHILD}")
     by_name = last_card(teams, MEGAN)
-    assert "Cases are found by reference only, never by a name." in by_name
+    assert "cases are found by reference only, never by a name." in by_name
+    await teams.say(MEGAN, "find Zebedee")  # one word without digits may be a name too
+    assert "That is not a case reference." in last_card(teams, MEGAN)
     await teams.say(MEGAN, "find EHM-999")
     assert "No case with that reference on your panels: EHM-999" in last_card(teams, MEGAN)
     await teams.say(MEGAN, "find")
