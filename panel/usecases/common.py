@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from panel.cases import Case
 from panel.errors import DomainError, NotFound, NotPermitted
@@ -111,6 +111,10 @@ class Work:
 
     def now(self) -> datetime:
         return self.deps.clock.now()
+
+    def today(self) -> date:
+        """Today in the panel's own time zone: the day a step is dated."""
+        return self.now().astimezone(timeline_of(self.panel).zone).date()
 
     def send(self, message: Message) -> None:
         """With the transaction: queued when it commits, never if it rolls back."""

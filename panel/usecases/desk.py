@@ -106,7 +106,7 @@ async def milestone_card(
             Role.BUSINESS_SUPPORT,
         }:
             raise InvalidInput("That milestone is not yours to act on.")
-        today = work.now().astimezone(timeline_of(panel).zone).date()
+        today = work.today()
         await work.done(case_id)
         return MilestoneNudge(
             panel.id,

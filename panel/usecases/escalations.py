@@ -10,7 +10,6 @@ by the chair» and «a dispute between agencies should never leave the family wi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 
 from panel.calendar import long_date
 from panel.cases import Case
@@ -29,7 +28,7 @@ from panel.outcomes import (
 )
 from panel.relevance import QueuedFor
 from panel.roster import Panel, Role
-from panel.usecases.common import STAFF, Deps, Work, at_meeting, case_of, on_panel, timeline_of
+from panel.usecases.common import STAFF, Deps, Work, at_meeting, case_of, on_panel
 from panel.usecases.console import tell_consoles
 from panel.usecases.outcomes import tell_carrier
 from panel.usecases.referrers import tell_referrer
@@ -75,7 +74,7 @@ async def record_escalation(
             panel.policy,
             case_id,
             owner=owner,
-            on=_today(work),  # the day it was escalated (a panel can start early)
+            on=work.today(),  # the day it was escalated (a panel can start early)
             interim_service=interim_service,
             interim_agency=interim_agency,
             agencies=panel.agencies,
@@ -125,7 +124,7 @@ async def raise_escalation(
     """To the next stage, with the reason this one could not resolve it."""
     async with on_panel(deps, actor, "escalation.raise", panel_id, case_id=case_id) as work:
         case, escalation = await _owned(work, actor, case_id)
-        escalation = raise_stage(escalation, work.panel.policy, on=_today(work), reason=reason)
+        escalation = raise_stage(escalation, work.panel.policy, on=work.today(), reason=reason)
         case.escalation = escalation
         case.apply(Event.ESCALATE, work.now(), escalation.stage)
         await work.audit.allowed(work.uow, work.now(), case_id)
@@ -150,7 +149,7 @@ async def resolve_escalation(
     async with on_panel(deps, actor, "escalation.resolve", panel_id, case_id=case_id) as work:
         panel = work.panel
         case, escalation = await _owned(work, actor, case_id)
-        today = _today(work)
+        today = work.today()
         escalation = resolve(escalation, on=today, resolution=resolution)
         decision = replace(
             decision,
@@ -223,13 +222,9 @@ async def _owned(work: Work, actor: str, case_id: str) -> tuple[Case, Escalation
         raise NotPermitted("Only the escalation's owner or the chair can do that.")
     if not escalation.open:
         raise InvalidInput(
-            f"This escalation was resolved on {long_date(escalation.resolved_on or _today(work))}."
+            f"This escalation was resolved on {long_date(escalation.resolved_on or work.today())}."
         )
     return case, escalation
-
-
-def _today(work: Work) -> date:
-    return work.now().astimezone(timeline_of(work.panel).zone).date()
 
 
 def _view(panel: Panel, case: Case, escalation: Escalation) -> EscalationView:

@@ -321,7 +321,7 @@ async def step_up(
         who = panel.require(actor)
         what = (
             f"{who.name} stepped case {case.reference} up to the MASH on "
-            f"{long_date(work.now().astimezone(timeline_of(panel).zone).date())}, with "
+            f"{long_date(work.today())}, with "
             "safeguarding concerns. The family's support stays in place until the MASH decides."
         )
         lead = panel.find(case.lead.practitioner) if case.lead else None

@@ -77,9 +77,7 @@ async def refer_case(deps: Deps, *, panel_id: str, actor: str, referral: Referra
     safeguarding concern, in which case nothing is stored."""
     async with on_panel(deps, actor, "case.refer", panel_id, *STAFF) as work:
         now = work.now()
-        check_referral(
-            referral, work.panel.policy, now.astimezone(timeline_of(work.panel).zone).date()
-        )
+        check_referral(referral, work.panel.policy, work.today())
         if await work.uow.cases.active_with_reference(panel_id, referral.reference):
             raise InvalidInput(DUPLICATE)
         case = Case.from_referral(new_id(), panel_id, referral, now, actor)
@@ -186,7 +184,7 @@ async def edit_case(
 ) -> None:
     """Correct a referral while it still waits for an agenda; the same checks as listing it."""
     async with on_panel(deps, actor, "case.edit", panel_id, *STAFF, case_id=case_id) as work:
-        today = work.now().astimezone(timeline_of(work.panel).zone).date()
+        today = work.today()
         check_referral(referral, work.panel.policy, today)
         case = await case_of(work.uow, panel_id, case_id)
         if case.status not in EDITABLE:

@@ -9,7 +9,6 @@ same agency or another; the old and new practitioners and the chairs are told.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from panel.calendar import long_date
 from panel.cases import Case
@@ -19,7 +18,7 @@ from panel.lifecycle import Status
 from panel.messages import Allocation, DirectMessage, LeadNotice
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
-from panel.usecases.common import STAFF, Deps, Work, case_of, on_panel, timeline_of
+from panel.usecases.common import STAFF, Deps, Work, case_of, on_panel
 from panel.words import plural
 
 # Where a case is followed up (open), a lead practitioner can be named or handed over.
@@ -71,7 +70,7 @@ async def name_lead_practitioner(
         _require_for(work.panel, actor, agency, case)
         person = _practitioner(work.panel, practitioner, agency)
         case.lead = name_lead(
-            case.lead, Handover(person.person_id, agency or "", _today(work), actor)
+            case.lead, Handover(person.person_id, agency or "", work.today(), actor)
         )
         await work.audit.allowed(work.uow, work.now(), case_id)
         _allocate(work, case, person, f"You lead case {case.reference} for {agency}.")
@@ -92,7 +91,7 @@ async def hand_over_lead(
         before = case.lead
         agency = panel.agency_of(person) or ""
         case.lead = hand_over(
-            before, Handover(person.person_id, agency, _today(work), actor, reason.strip())
+            before, Handover(person.person_id, agency, work.today(), actor, reason.strip())
         )
         await work.audit.allowed(work.uow, work.now(), case_id)
         n = len(case.lead.history)
@@ -108,7 +107,7 @@ async def hand_over_lead(
         )
         what = (
             f"The lead role for case {case.reference} moved from {was} to {person.name} "
-            f"({agency}) on {long_date(_today(work))}."
+            f"({agency}) on {long_date(work.today())}."
         )
         told = [before.practitioner] if before else []
         told += [c.person_id for c in panel.with_role(Role.CHAIR)]
@@ -217,10 +216,6 @@ def _allocate(work: Work, case: Case, person: Member, said: str, why: str = "") 
             queued_for=QueuedFor(work.panel.id, case_ids=(case.id,)),
         )
     )
-
-
-def _today(work: Work) -> date:
-    return work.now().astimezone(timeline_of(work.panel).zone).date()
 
 
 @dataclass(frozen=True)

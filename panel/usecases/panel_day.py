@@ -101,7 +101,7 @@ async def start_panel(deps: Deps, *, panel_id: str, actor: str, early: bool = Fa
         meeting = work.meeting
         if meeting.status is not MeetingStatus.IN_SESSION:
             meeting.require_status(MeetingStatus.CIRCULATED, doing="start the panel")
-            today = work.now().astimezone(timeline_of(panel).zone).date()
+            today = work.today()
             if today != meeting.panel_date and not early:
                 raise NotPanelDay(
                     f"The panel is on {long_date(meeting.panel_date)}, not today.",
