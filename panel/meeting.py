@@ -144,8 +144,7 @@ class Meeting:
         """The case leaves this sitting from now on: its agenda item (the others keep their
         numbers, so every list still agrees with the chair's) or its overflow line. Its
         answers stay as the record of what was shared; nothing shows or acts on them again."""
-        undecided = (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
-        if any(r.case_id == case_id and r.state in undecided for r in self.rounds.values()):
+        if self.vote_undecided(case_id):
             raise VoteRejected("A vote on this case is still open: close it first.")
         if self.agenda is not None:
             self.agenda = Agenda(
@@ -197,6 +196,11 @@ class Meeting:
             return self.rounds[round_id]
         except KeyError:
             raise VoteRejected("That vote does not belong to this panel.") from None
+
+    def vote_undecided(self, case_id: str) -> bool:
+        """A vote on the case is open, or waits for the chair's casting vote."""
+        undecided = (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
+        return any(r.case_id == case_id and r.state in undecided for r in self.rounds.values())
 
     def open_round_for(self, case_id: str) -> VoteRound | None:
         return next(

@@ -32,7 +32,6 @@ from panel.usecases.common import STAFF, Deps, Work, at_meeting, case_of, on_pan
 from panel.usecases.console import tell_consoles
 from panel.usecases.outcomes import tell_carrier
 from panel.usecases.referrers import tell_referrer
-from panel.votes import RoundState
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,7 @@ def _require_undecided(meeting: Meeting, case_id: str) -> None:
     meeting.require_on_agenda(case_id)
     if case_id in meeting.decisions or f"escalated:{case_id}" in meeting.done:
         raise InvalidInput("This case already has its result for today.")
-    undecided = (RoundState.OPEN, RoundState.AWAITING_CASTING_VOTE)
-    if any(r.case_id == case_id and r.state in undecided for r in meeting.rounds.values()):
+    if meeting.vote_undecided(case_id):
         raise InvalidInput("A vote on this case is still open: close it first.")
 
 
