@@ -115,6 +115,18 @@ def command_of(text: str | None) -> str:
     return " ".join(_MENTION.sub(" ", text or "").split()).lower()
 
 
+def command_and_argument(text: str | None) -> tuple[str, str]:
+    """The command typed, and what follows it as typed when the command takes an argument
+    ("find EHM-1234" is "find" and "EHM-1234"); otherwise the whole command and ""."""
+    command = command_of(text)
+    word, _, _ = command.partition(" ")
+    verb = COMMANDS.get(word)
+    if command in COMMANDS or verb is None or not HANDLERS[verb].argument:
+        return command, ""
+    typed = " ".join(_MENTION.sub(" ", text or "").split())
+    return word, typed[len(word) :].strip()
+
+
 @dataclass(frozen=True)
 class BotConfig:
     deps: Deps
@@ -209,7 +221,7 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         asker = self._asker(turn_context)
-        command = command_of(turn_context.activity.text)
+        command, argument = command_and_argument(turn_context.activity.text)
         if command in ("help", "?", ""):
             await self._reply(turn_context, help_for(asker))
         elif command in GREETINGS:
@@ -219,13 +231,6 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._reply(
                 turn_context, await self._typed(asker, command, self._panels_here(asker))
             )
-        elif not asker.personal and (command == "find" or command.startswith("find ")):
-            await self._reply(turn_context, PRIVATE_ONLY)  # a case's history is never shared
-        elif asker.personal and (command == "find" or command.startswith("find ")):
-            # The reference as typed (case kept); found by its keyed hash, never logged.
-            typed = " ".join(_MENTION.sub(" ", turn_context.activity.text or "").split())[4:]
-            found = CardAction(Verb.CASE_FIND, {}, {"reference": typed.strip()})
-            await self._reply(turn_context, await self._run(asker, found))
         elif asker.personal and command in PERSONAL_TEXT:
             await self._reply(turn_context, await self._typed(asker, command, asker.panels))
         elif command not in COMMANDS:
@@ -234,13 +239,16 @@ class PanelBot(ActivityHandler):  # type: ignore[misc]  # the Bot Framework SDK 
             await self._reply(turn_context, PRIVATE_ONLY)
         elif not asker.panels:
             await self._reply(turn_context, NOT_ON_ROSTER)
-        elif COMMANDS[command] is not Verb.TASKS_VIEW and len(asker.panels) > 1:
+        elif not HANDLERS[COMMANDS[command]].across_panels and len(asker.panels) > 1:
             await self._reply(turn_context, self._choose_panel(asker, COMMANDS[command]))
         else:
             verb = COMMANDS[command]
-            refs = {} if verb is Verb.TASKS_VIEW else {"panel": asker.panels[0].id}
+            registered = HANDLERS[verb]
+            refs = {} if registered.across_panels else {"panel": asker.panels[0].id}
+            # What followed the command, as typed (case kept), as the input it names.
+            inputs = {registered.argument: argument} if registered.argument else {}
             sent = await self._reply(
-                turn_context, await self._run(asker, CardAction(verb, refs, {}))
+                turn_context, await self._run(asker, CardAction(verb, refs, inputs))
             )
             after_sent = HANDLERS[verb].after_sent
             if after_sent is not None and sent:

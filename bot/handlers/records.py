@@ -27,7 +27,7 @@ async def undelivered(s: Services, asker: Asker, panels: tuple[Panel, ...]) -> C
     return cards.undelivered(await s.desk.not_delivered(staff_panels, zone))
 
 
-@handles(Verb.CASE_FIND)
+@handles(Verb.CASE_FIND, commands=("find",), argument="reference", across_panels=True)
 async def find(s: Services, asker: Asker, act: CardAction) -> Card:
     """A case's history by its reference (typed `find EHM-1234`, or from the form)."""
     typed = act.inputs.get("reference", "").strip()

@@ -43,6 +43,10 @@ class Registered:
     # Run with the sent message's id after a typed command's card went as a new message
     # (the chair's console is kept current where it is).
     after_sent: AfterSent | None = None
+    # Typed, what follows the command goes in as this input, as typed ("find EHM-1234").
+    argument: str = ""
+    # About all the person's panels at once (my tasks, find): typed, no panel is asked for.
+    across_panels: bool = False
 
 
 HANDLERS: dict[Verb, Registered] = {}
@@ -57,13 +61,16 @@ def handles(
     view: Verb | None = None,
     commands: tuple[str, ...] = (),
     after_sent: AfterSent | None = None,
+    argument: str = "",
+    across_panels: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of `verb` (and of typed `commands`)."""
+    """Register the decorated function as the handler of `verb` (and of typed `commands`,
+    followed by an `argument` when it names one)."""
 
     def register(handler: Handler) -> Handler:
         if verb in HANDLERS:
             raise RuntimeError(f"Two handlers for {verb}")
-        HANDLERS[verb] = Registered(handler, view, after_sent)
+        HANDLERS[verb] = Registered(handler, view, after_sent, argument, across_panels)
         for command in commands:
             COMMANDS[command] = verb
         return handler

@@ -137,7 +137,7 @@ async def remind(s: Services, asker: Asker, act: CardAction) -> Card:
     return await _desk(s, asker, panel, meeting_id, REMINDERS, notice)
 
 
-@handles(Verb.TASKS_VIEW, commands=("my tasks", "tasks"))
+@handles(Verb.TASKS_VIEW, commands=("my tasks", "tasks"), across_panels=True)
 async def my_tasks(s: Services, asker: Asker, act: CardAction) -> Card:
     panel_ids = [p.id for p in asker.panels]
     items = await tasks.view_tasks(s.deps, actor=asker.person_id, panel_ids=panel_ids)
