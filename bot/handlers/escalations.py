@@ -11,7 +11,6 @@ from cards import outcomes as cards
 from cards.common import Card
 from cards.verbs import Verb
 from panel.errors import InvalidInput
-from panel.messages import EscalationNotice
 from panel.usecases import escalations
 from panel.usecases.escalations import EscalationView
 
@@ -47,23 +46,9 @@ async def record_escalation(s: Services, asker: Asker, act: CardAction) -> Card:
 
 
 def _card(view: EscalationView, *, notice: str = "", problem: str = "") -> Card:
-    e = view.escalation
     return cards.escalation(
-        EscalationNotice(
-            view.panel_id,
-            view.case_id,
-            view.reference,
-            "",
-            tuple((step.stage, step.on, step.reason) for step in e.steps),
-            e.route,
-            view.owner_name,
-            e.interim_service,
-            e.interim_agency or "",
-            e.resolution,
-            view.next_stage,
-            acts=True,
-        ),
-        notice=notice or f"Escalated: {e.stage}.",
+        view.notice("", acts=True),
+        notice=notice or f"Escalated: {view.escalation.stage}.",
         problem=problem,
     )
 
@@ -92,7 +77,7 @@ async def resolve(s: Services, asker: Asker, act: CardAction) -> Card:
         decision, resolution = cards.resolution_from_inputs(
             view, act.inputs, view.escalation.raised_on
         )
-        await escalations.resolve_escalation(
+        resolved = await escalations.resolve_escalation(
             s.deps,
             panel_id=view.panel_id,
             actor=asker.person_id,
@@ -102,19 +87,7 @@ async def resolve(s: Services, asker: Asker, act: CardAction) -> Card:
     except InvalidInput as error:
         return cards.resolution_form(view, values=act.inputs, problem=error.message)
     return cards.escalation(
-        EscalationNotice(
-            view.panel_id,
-            view.case_id,
-            view.reference,
-            "",
-            tuple((step.stage, step.on, step.reason) for step in view.escalation.steps),
-            view.escalation.route,
-            view.owner_name,
-            view.escalation.interim_service,
-            view.escalation.interim_agency or "",
-            resolution,
-            "",
-        ),
+        resolved.notice("", acts=False),
         notice="Resolution recorded: it is the case's decision now. The lead (or the agency "
         "carrying it), the chair and business support are told.",
     )

@@ -48,6 +48,25 @@ class EscalationView:
     agencies: tuple[str, ...]
     combine_outcomes: bool
 
+    def notice(self, what: str, *, acts: bool) -> EscalationNotice:
+        """The escalation as its card shows it; `acts`: with the buttons to raise or resolve
+        it, while it is open."""
+        e = self.escalation
+        return EscalationNotice(
+            self.panel_id,
+            self.case_id,
+            self.reference,
+            what,
+            tuple((s.stage, s.on, s.reason) for s in e.steps),
+            e.route,
+            self.owner_name,
+            e.interim_service,
+            e.interim_agency or "",
+            e.resolution,
+            self.next_stage if e.open else "",
+            acts=acts and e.open,
+        )
+
 
 async def record_escalation(
     deps: Deps,
@@ -140,7 +159,7 @@ async def raise_escalation(
 
 async def resolve_escalation(
     deps: Deps, *, panel_id: str, actor: str, decision: Decision, resolution: str
-) -> tuple[Milestone, ...]:
+) -> EscalationView:
     """The owner records how it was resolved: that is the case's decision, and its follow-up
     starts; the lead (or the agency carrying it), the chair and business support are told."""
     case_id = decision.case_id
@@ -173,7 +192,7 @@ async def resolve_escalation(
                 meeting.decisions[case.id] = decision  # as it will read once committed
                 await tell_consoles(replace(work, _meeting=meeting))
         await work.uow.commit()
-        return milestones
+        return _view(panel, case, escalation)
 
 
 def _tell_resolution(
@@ -261,20 +280,7 @@ def _tell(
                 person,
                 f"{key}:{person}",
                 f"Case {case.reference}: {what}",
-                EscalationNotice(
-                    panel.id,
-                    case.id,
-                    case.reference,
-                    what,
-                    tuple((s.stage, s.on, s.reason) for s in escalation.steps),
-                    escalation.route,
-                    view.owner_name,
-                    escalation.interim_service,
-                    escalation.interim_agency or "",
-                    escalation.resolution,
-                    view.next_stage if escalation.open else "",
-                    acts=acts and escalation.open,
-                ),
+                view.notice(what, acts=acts),
                 queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
             )
         )
