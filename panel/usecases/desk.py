@@ -11,9 +11,10 @@ from datetime import date
 from panel.cases import Case
 from panel.errors import InvalidInput
 from panel.messages import MilestoneNudge
-from panel.outcomes import Milestone, may_extend
+from panel.outcomes import Milestone
 from panel.roster import Member, Panel, Role
 from panel.usecases.common import Audit, Deps, case_of, on_panel, timeline_of
+from panel.usecases.follow_up import card_for
 
 SHOWN = 25  # rows on the desk; the count says how many more
 
@@ -108,15 +109,5 @@ async def milestone_card(
             raise InvalidInput("That milestone is not yours to act on.")
         today = work.today()
         await work.done(case_id)
-        return MilestoneNudge(
-            panel.id,
-            case.id,
-            case.reference,
-            milestone.code,
-            milestone.label,
-            milestone.due,
-            "overdue" if milestone.due < today else "due" if milestone.due == today else "upcoming",
-            may_extend(milestone, panel.policy, member.roles),
-            agency=milestone.owner or case.lead_agency(panel.policy) or "",
-            closure_checks=panel.policy.closure_checks,
-        )
+        stage = "overdue" if milestone.due < today else "due" if milestone.due == today else ""
+        return card_for(panel, case, milestone, stage or "upcoming", actor)

@@ -78,36 +78,37 @@ def _may_act(panel: Panel, person: str, agency: str) -> bool:
     )
 
 
-def _nudge(
-    kind: str,
-    case: Case,
-    milestone: Milestone,
-    person: str,
-    text: str,
-    panel: Panel,
-    agency: str,
-    who: str = "",
-) -> DirectMessage:
+def card_for(
+    panel: Panel, case: Case, milestone: Milestone, stage: str, person: str, who: str = ""
+) -> MilestoneNudge:
+    """A milestone as its reader's card: what they may do on it (mark, extend, step up,
+    close), and, overdue, who is to do it."""
     reader = panel.find(person)
-    extendable = may_extend(milestone, panel.policy, reader.roles if reader else frozenset())
+    agency = milestone.owner or case.lead_agency(panel.policy) or ""
+    return MilestoneNudge(
+        panel.id,
+        case.id,
+        case.reference,
+        milestone.code,
+        milestone.label,
+        milestone.due,
+        stage,
+        may_extend(milestone, panel.policy, reader.roles if reader else frozenset()),
+        acts=_may_act(panel, person, agency),
+        agency=agency,
+        who=who if stage == "overdue" else "",
+        closure_checks=panel.policy.closure_checks,
+    )
+
+
+def _nudge(
+    kind: str, case: Case, milestone: Milestone, person: str, text: str, panel: Panel, who: str
+) -> DirectMessage:
     return DirectMessage(
         person,
         f"{kind}:{case.id}:{milestone.code}:{milestone.due.isoformat()}:{person}",
         text,
-        MilestoneNudge(
-            panel.id,
-            case.id,
-            case.reference,
-            milestone.code,
-            milestone.label,
-            milestone.due,
-            kind,
-            extendable,
-            acts=_may_act(panel, person, agency),
-            agency=agency,
-            who=who if kind == "overdue" else "",
-            closure_checks=panel.policy.closure_checks,
-        ),
+        card_for(panel, case, milestone, kind, person, who),
         # A nudge about a case closed (or sent back to panel) before it went out is dropped.
         queued_for=QueuedFor(
             panel.id, case_ids=(case.id,), case_states=frozenset({Status.TRACKING})
@@ -177,7 +178,7 @@ def _nudges(panel: Panel, case: Case, today: date) -> list[tuple[str, list[Direc
             named = ", ".join(p.name for p in leads) if len(leads) == 1 else ""
             who = f"{lead} ({named})" if named else lead
             text = f"Overdue: case {case.reference}, {who}: {m.label} was due {long_date(m.due)}."
-        nudges.append((stage, [_nudge(stage, case, m, p, text, panel, lead, who) for p in people]))
+        nudges.append((stage, [_nudge(stage, case, m, p, text, panel, who) for p in people]))
     return nudges
 
 
