@@ -23,6 +23,8 @@ from panel.roster import Panel, Role
 from panel.timeline import PanelSchedule, Timeline
 
 STAFF = (Role.CHAIR, Role.BUSINESS_SUPPORT)
+# Who acts for an agency on the cases it leads: its members, practitioners and managers.
+ACTING = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER)
 SYSTEM = "system"  # the actor recorded for scheduled steps
 
 

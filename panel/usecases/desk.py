@@ -12,8 +12,8 @@ from panel.cases import Case
 from panel.errors import InvalidInput
 from panel.messages import MilestoneNudge
 from panel.outcomes import Milestone
-from panel.roster import Member, Panel, Role
-from panel.usecases.common import Audit, Deps, case_of, on_panel, timeline_of
+from panel.roster import Member, Panel
+from panel.usecases.common import ACTING, STAFF, Audit, Deps, case_of, on_panel, timeline_of
 from panel.usecases.follow_up import card_for
 
 SHOWN = 25  # rows on the desk; the count says how many more
@@ -43,8 +43,11 @@ def _acts_for(panel: Panel, member: Member, case: Case, milestone: Milestone) ->
     if case.lead is not None and not milestone.owner:
         return case.lead.practitioner == member.person_id
     agency = milestone.owner or case.lead_agency(panel.policy)
-    acting = {Role.MEMBER, Role.PRACTITIONER, Role.MANAGER}
-    return bool(member.roles & acting) and agency is not None and panel.agency_of(member) == agency
+    return (
+        bool(member.roles & set(ACTING))
+        and agency is not None
+        and panel.agency_of(member) == agency
+    )
 
 
 async def view_desk(deps: Deps, *, actor: str, panel_ids: list[str]) -> Desk:
@@ -102,10 +105,7 @@ async def milestone_card(
         milestone = next((m for m in case.milestones if m.code == code and m.open), None)
         if milestone is None:
             raise InvalidInput("That milestone is done or no longer part of the case's plan.")
-        if not _acts_for(panel, member, case, milestone) and not member.roles & {
-            Role.CHAIR,
-            Role.BUSINESS_SUPPORT,
-        }:
+        if not _acts_for(panel, member, case, milestone) and not member.roles & set(STAFF):
             raise InvalidInput("That milestone is not yours to act on.")
         today = work.today()
         await work.done(case_id)

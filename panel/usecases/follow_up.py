@@ -29,7 +29,7 @@ from panel.outcomes import extend_milestone as extend_milestone_rule
 from panel.ports import UnitOfWork
 from panel.relevance import QueuedFor
 from panel.roster import Member, Panel, Role
-from panel.usecases.common import STAFF, SYSTEM, Audit, Deps, case_of, on_panel, timeline_of
+from panel.usecases.common import ACTING, STAFF, SYSTEM, Audit, Deps, case_of, on_panel, timeline_of
 from panel.words import plural
 
 
@@ -72,9 +72,8 @@ def _may_act(panel: Panel, person: str, agency: str) -> bool:
     member = panel.find(person)
     if member is None:
         return False
-    acting = {Role.MEMBER, Role.PRACTITIONER, Role.MANAGER}
     return bool(member.roles & set(STAFF)) or (
-        bool(member.roles & acting) and panel.agency_of(member) == agency
+        bool(member.roles & set(ACTING)) and panel.agency_of(member) == agency
     )
 
 
@@ -193,7 +192,7 @@ async def close_case(
 ) -> None:
     """The lead agency (or staff) closes a tracked case: support has ended, tracking stops.
     Each of the policy's closure checks must be `confirmed` first."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    roles = (*ACTING, *STAFF)
     async with on_panel(deps, actor, "case.close", panel_id, *roles, case_id=case_id) as work:
         reason = reason.strip()
         if not reason or len(reason) > 500:
@@ -235,7 +234,7 @@ async def mark_milestone(
 ) -> tuple[Milestone, ...]:
     """The lead agency (or staff) marks a milestone done on a date, or not possible (reason)."""
     action = "milestone.done" if done_on is not None else "milestone.not-possible"
-    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    roles = (*ACTING, *STAFF)
     async with on_panel(deps, actor, action, panel_id, *roles, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(
@@ -266,7 +265,7 @@ async def extend_milestone(
 ) -> tuple[Milestone, ...]:
     """Barnet 001 §21.4: Universal Plus work «up to 6 weeks, with a possible extension if agreed
     in supervision up to 12 weeks maximum»: the milestone is put back once, with who agreed."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    roles = (*ACTING, *STAFF)
     async with on_panel(deps, actor, "milestone.extend", panel_id, *roles, case_id=case_id) as work:
         case = await case_of(work.uow, panel_id, case_id)
         _require_lead(
@@ -310,7 +309,7 @@ async def step_up(
     to first discuss the concerns with their line manager», and the MASH decides (§12.3).
     Recorded with who and when; the line manager, the chairs and business support are told;
     the case stays open until the MASH's decision is known."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    roles = (*ACTING, *STAFF)
     async with on_panel(deps, actor, "case.step-up", panel_id, *roles, case_id=case_id) as work:
         panel = work.panel
         concern = concern.strip()
@@ -345,7 +344,7 @@ async def step_up(
 
 async def mark_stuck(deps: Deps, *, panel_id: str, actor: str, case_id: str, reason: str) -> None:
     """Barnet §22: a stuck case goes back to a panel; it waits for the next agenda."""
-    roles = (Role.MEMBER, Role.PRACTITIONER, Role.MANAGER, *STAFF)
+    roles = (*ACTING, *STAFF)
     async with on_panel(deps, actor, "case.stuck", panel_id, *roles, case_id=case_id) as work:
         if not reason.strip() or len(reason) > 500:
             raise InvalidInput("Say briefly why the case is stuck (at most 500 characters).")
