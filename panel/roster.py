@@ -47,6 +47,11 @@ class Panel:
     def find(self, person_id: str) -> Member | None:
         return next((m for m in self.members if m.person_id == person_id), None)
 
+    def name_of(self, person_id: str, missing: str = "someone no longer on the panel") -> str:
+        """The person's name, or `missing` for someone since taken off the roster."""
+        member = self.find(person_id)
+        return member.name if member is not None else missing
+
     def require(self, person_id: str, *roles: Role) -> Member:
         """The member, if they hold one of `roles` on this panel; otherwise refuse."""
         member = self.find(person_id)

@@ -60,7 +60,7 @@ async def chair_view(work: Work) -> ChairView:
     escalations = {
         # The bot's own words only: the interim service as typed is on the owner's card and in
         # the minutes, and 15 rows of it would not fit one Teams message.
-        case_id: f"{e.stage}; owner {_name(panel, e.owner)}"
+        case_id: f"{e.stage}; owner {panel.name_of(e.owner, 'no longer on the panel')}"
         for case_id, case in cases.items()
         if (e := case.escalation) is not None and e.meeting_id == meeting.id
     }
@@ -153,11 +153,6 @@ def _who(panel: Panel, member: Member) -> str:
         return f"{member.name} ({agency})"
     roles = sorted(r.value.replace("-", " ") for r in member.roles)
     return f"{member.name} ({', '.join(roles) or 'no role'})"
-
-
-def _name(panel: Panel, person_id: str) -> str:
-    member = panel.find(person_id)
-    return member.name if member is not None else "no longer on the panel"
 
 
 def candidates(panel: Panel, meeting: Meeting, case_id: str) -> tuple[str, ...]:

@@ -252,7 +252,7 @@ def _view(panel: Panel, case: Case, escalation: Escalation) -> EscalationView:
         case.id,
         case.reference,
         escalation,
-        _name(panel, escalation.owner),
+        panel.name_of(escalation.owner),
         stages[at + 1] if at + 1 < len(stages) else "",
         tuple((o.code, o.label) for o in panel.policy.outcomes),
         tuple(sorted(panel.agencies)),
@@ -284,8 +284,3 @@ def _tell(
                 queued_for=QueuedFor(panel.id, case_ids=(case.id,)),
             )
         )
-
-
-def _name(panel: Panel, person_id: str) -> str:
-    member = panel.find(person_id)
-    return member.name if member is not None else "someone no longer on the panel"

@@ -12,7 +12,7 @@ from panel.errors import InvalidInput, NotFound, NotPermitted
 from panel.lifecycle import Status
 from panel.ports import AuditEntry
 from panel.roster import Panel
-from panel.usecases.common import STAFF, Deps, on_panel, timeline_of
+from panel.usecases.common import STAFF, SYSTEM, Deps, on_panel, timeline_of
 
 SHOWN = 40  # lines of history on the card, shared by the cases found; the latest are shown
 
@@ -153,7 +153,9 @@ def _history(panel: Panel, case: Case, entries: list[AuditEntry]) -> CaseHistory
     lines = [
         HistoryLine(
             e.at.astimezone(zone),
-            _name(panel, e.actor),
+            "The bot"
+            if e.actor == SYSTEM
+            else panel.name_of(e.actor, "Someone no longer on the panel"),
             DONE.get(e.action, e.action.replace(".", ": ").replace("-", " "))
             + ("" if e.allowed else f" (refused: {e.reason or 'not allowed'})"),
             refused=not e.allowed,
@@ -175,10 +177,3 @@ def _history(panel: Panel, case: Case, entries: list[AuditEntry]) -> CaseHistory
         tuple(lines),
         0,
     )
-
-
-def _name(panel: Panel, person_id: str) -> str:
-    if person_id == "system":
-        return "The bot"
-    member = panel.find(person_id)
-    return member.name if member else "Someone no longer on the panel"
