@@ -6,6 +6,7 @@ resolution form for its owner."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from microsoft_teams.cards import (
@@ -322,15 +323,13 @@ def decision_from_inputs(
         for n, line in enumerate(view.checklist, 1)
         if (answer := inputs_.text(inputs, f"check{n}", MAX_CHECK_ANSWER, f"Checklist line {n}"))
     )
-    return Decision(
-        **{
-            **decision.__dict__,
-            "actions": tuple(actions),
-            "rationale": inputs_.text(inputs, "rationale", MAX_TEXT, "The rationale"),
-            "dissent": inputs_.text(inputs, "dissent", MAX_TEXT, "The dissent"),
-            "checklist": checklist,
-            "agreed": inputs.get("agreed") == AGREED,
-        }
+    return replace(
+        decision,
+        actions=tuple(actions),
+        rationale=inputs_.text(inputs, "rationale", MAX_TEXT, "The rationale"),
+        dissent=inputs_.text(inputs, "dissent", MAX_TEXT, "The dissent"),
+        checklist=checklist,
+        agreed=inputs.get("agreed") == AGREED,
     )
 
 
