@@ -138,6 +138,7 @@ def _checklist_inputs(view: ChairView, filled: Mapping[str, str]) -> list[CardEl
                     is_required=view.checklist_required or None,
                     error_message="Answer this line." if view.checklist_required else None,
                     value=filled.get(key),
+                    placeholder="Yes, No or Not applicable",
                     choices=[CardChoice(title=a, value=a) for a in CHECK_ANSWERS],
                 )
             )

@@ -63,7 +63,12 @@ DONE = {
 LOOKED = frozenset(
     {
         "case.list",
+        "case.view",
         "case.find",
+        "agenda.view",
+        "readiness.view",
+        "delivery.view",
+        "panel.shared",
         "pack.open",
         "pack.case",
         "panel.console",

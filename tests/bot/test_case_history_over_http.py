@@ -28,6 +28,7 @@ async def test_business_support_finds_a_case_by_reference_and_reads_its_history(
     assert "Alex Wilber recorded the referral." in found
     assert "Alex Wilber screened it." in found
     assert "saw it on the list of cases" not in found  # looking is audited, not history
+    assert "agenda: view" not in found
     assert "Isaiah Langer answered the information check for their agency." in found
     assert "Megan Bowen recorded the outcome." in found
     assert CANARY_CHILD not in found  # a history of who did what, not the family's details
